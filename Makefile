@@ -1,0 +1,53 @@
+# Everything runs in a project-local virtualenv that the first target needing it creates.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PORT ?= 8000
+PKG := openai_files_api
+GENERATE = $(BIN)/openapi-python-client generate --path openapi.yaml --config generator-config.yaml \
+	--meta none --overwrite --fail-on-warning --custom-template-path templates
+
+# Post-hooks call ruff by name: make the pinned one the first found.
+export PATH := $(BIN):$(PATH)
+
+.PHONY: venv generate check-generated lint test demo emulator bench bench-emulator clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev,emulator]'
+	touch $@
+
+## Regenerate generated/ from openapi.yaml.
+generate: $(STAMP)
+	$(GENERATE) --output-path generated/$(PKG)
+
+## Fail, showing the diff, when generated/ is not what openapi.yaml generates.
+check-generated: $(STAMP)
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(GENERATE) --output-path "$$tmp/$(PKG)" >/dev/null && \
+	diff -ru --exclude=__pycache__ "$$tmp/$(PKG)" generated/$(PKG) && \
+	echo "generated/ matches openapi.yaml"
+
+lint: $(STAMP)
+	$(BIN)/ruff check overlay tests bench
+	$(BIN)/ruff format --check overlay tests bench
+	$(BIN)/mypy
+
+## The whole suite: drift check, lint, then every test.
+test: check-generated lint
+	$(BIN)/pytest
+
+## The main job: a scripted session against the local emulator.
+demo: $(STAMP)
+	$(BIN)/python -m openai_files_emulator.demo
+
+## The emulator in the foreground on 127.0.0.1:$(PORT).
+emulator: $(STAMP)
+	$(BIN)/openai-files-emulator --host 127.0.0.1 --port $(PORT)
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

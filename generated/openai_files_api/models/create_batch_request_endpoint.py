@@ -2,14 +2,14 @@ from enum import StrEnum
 
 
 class CreateBatchRequestEndpoint(StrEnum):
-    VALUE_0 = "/v1/responses"
-    VALUE_1 = "/v1/chat/completions"
-    VALUE_2 = "/v1/embeddings"
-    VALUE_3 = "/v1/completions"
-    VALUE_4 = "/v1/moderations"
-    VALUE_5 = "/v1/images/generations"
-    VALUE_6 = "/v1/images/edits"
-    VALUE_7 = "/v1/videos"
+    CHAT_COMPLETIONS = "/v1/chat/completions"
+    COMPLETIONS = "/v1/completions"
+    EMBEDDINGS = "/v1/embeddings"
+    IMAGES_EDITS = "/v1/images/edits"
+    IMAGES_GENERATIONS = "/v1/images/generations"
+    MODERATIONS = "/v1/moderations"
+    RESPONSES = "/v1/responses"
+    VIDEOS = "/v1/videos"
 
     def __str__(self) -> str:
         return str(self.value)

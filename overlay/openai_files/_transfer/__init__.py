@@ -1,0 +1,62 @@
+"""The multipart upload engine: part windows, one coordinator per upload, md5, journal, bandwidth cap.
+
+Nothing here speaks HTTP; `openai_files._uploads` adapts the generated layer to `SyncUploadApi` and
+`AsyncUploadApi` and calls `prepare_job` then `run_sync` or `run_async`.
+"""
+
+from .config import TransferConfig
+from .engine import AsyncUploadApi, SyncUploadApi, run_async, run_sync
+from .errors import (
+    EmptyFileError,
+    FileChangedError,
+    FileTooLargeError,
+    InvalidConcurrencyError,
+    InvalidExpiryError,
+    InvalidPartSizeError,
+    InvalidUploadError,
+    NotARegularFileError,
+    ResumeNeedsPathError,
+    SourceNotFoundError,
+    SourceNotReadableError,
+    TransferAborted,
+    TransferError,
+    UnknownMimeTypeError,
+    UnknownPurposeError,
+)
+from .job import Created, UploadJob, prepare_job
+from .plan import UPLOAD_PURPOSES, UploadPlan, infer_mime_type
+from .progress import Progress, ProgressBar, ProgressCallback
+from .window import PartWindow
+
+__all__ = [
+    "UPLOAD_PURPOSES",
+    "AsyncUploadApi",
+    "Created",
+    "EmptyFileError",
+    "FileChangedError",
+    "FileTooLargeError",
+    "InvalidConcurrencyError",
+    "InvalidExpiryError",
+    "InvalidPartSizeError",
+    "InvalidUploadError",
+    "NotARegularFileError",
+    "PartWindow",
+    "Progress",
+    "ProgressBar",
+    "ProgressCallback",
+    "ResumeNeedsPathError",
+    "SourceNotFoundError",
+    "SourceNotReadableError",
+    "SyncUploadApi",
+    "TransferAborted",
+    "TransferConfig",
+    "TransferError",
+    "UnknownMimeTypeError",
+    "UnknownPurposeError",
+    "UploadJob",
+    "UploadPlan",
+    "infer_mime_type",
+    "prepare_job",
+    "run_async",
+    "run_sync",
+]

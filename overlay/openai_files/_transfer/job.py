@@ -1,0 +1,202 @@
+"""The state of one upload shared by the sync and async drivers, and how it is prepared."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from .bandwidth import TokenBucket
+from .config import TransferConfig
+from .coordinator import Coordinator
+from .errors import ResumeNeedsPathError
+from .journal import FileFingerprint, Journal, journal_path
+from .md5 import Md5Thread
+from .plan import UploadPlan, make_plan
+from .progress import ProgressCallback, ProgressTracker
+from .source import Source
+from .window import PartWindow
+
+log = logging.getLogger("openai_files.transfer")
+
+
+@dataclass(frozen=True)
+class Created:
+    """What the engine needs from a freshly created Upload."""
+
+    upload_id: str
+    expires_at: int
+
+
+class UploadJob:
+    """State of one upload shared by the sync and async drivers."""
+
+    def __init__(
+        self,
+        source: Source,
+        plan: UploadPlan,
+        config: TransferConfig,
+        progress: ProgressCallback | None,
+        journal_file: Path | None,
+    ) -> None:
+        self.source = source
+        self.plan = plan
+        self.config = config
+        self.coordinator = Coordinator()
+        self.tracker = ProgressTracker(plan.size, plan.part_count, progress)
+        self.identity = source.identity()
+        self.limiter = TokenBucket(config.max_bandwidth) if config.max_bandwidth else None
+        self.parts: dict[int, str] = {}
+        self.upload_id = ""
+        self.journal: Journal | None = None
+        self._journal_file = journal_file
+        self._fingerprint = FileFingerprint.take(source, plan.part_size) if journal_file else None
+        self._md5: Md5Thread | None = None
+
+    def resume(self) -> bool:
+        """Adopt the journaled Upload when it still fits this file; say why when it does not."""
+        if self._journal_file is None or self._fingerprint is None:
+            return False
+        old = Journal.load(self._journal_file)
+        if old is None:
+            return False
+        reason = old.stale_reason(
+            self._fingerprint, self.plan.part_size, time.time(), self.config.expiry_margin
+        )
+        if reason is not None:
+            log.warning("starting %s over: %s", self.plan.filename, reason)
+            old.delete()
+            return False
+        self.journal = old
+        self.upload_id = old.upload_id
+        self.parts = {i: p for i, p in old.parts.items() if 0 <= i < self.plan.part_count}
+        done_bytes = sum(self.plan.part_bounds(i)[1] for i in self.parts)
+        log.info(
+            "resuming Upload %s: %d of %d parts already sent",
+            old.upload_id,
+            len(self.parts),
+            self.plan.part_count,
+        )
+        self.tracker.add(done_bytes, parts=len(self.parts))
+        return True
+
+    def created(self, created: Created) -> None:
+        self.upload_id = created.upload_id
+        if self._journal_file is not None and self._fingerprint is not None:
+            self.journal = Journal(
+                path=self._journal_file,
+                upload_id=created.upload_id,
+                expires_at=created.expires_at,
+                part_size=self.plan.part_size,
+                fingerprint=self._fingerprint,
+            )
+            self.journal.save()
+
+    def start_md5(self) -> None:
+        if self.plan.md5:
+            self._md5 = Md5Thread(self.source, self.coordinator, self.config.read_size).start()
+
+    def missing(self) -> list[int]:
+        return [i for i in range(self.plan.part_count) if i not in self.parts]
+
+    def window(self, index: int, *, throttled: bool) -> PartWindow:
+        offset, length = self.plan.part_bounds(index)
+        return PartWindow(
+            self.source,
+            index,
+            offset,
+            length,
+            coordinator=self.coordinator,
+            tracker=self.tracker,
+            limiter=self.limiter if throttled else None,
+            progress_step=self.config.progress_step,
+        )
+
+    def part_done(self, index: int, part_id: str) -> None:
+        self.parts[index] = part_id
+        self.tracker.add(0, parts=1)
+        if self.journal is not None:
+            self.journal.record(index, part_id)
+
+    def part_ids(self) -> list[str]:
+        self.source.check_unchanged(self.identity)
+        return [self.parts[i] for i in range(self.plan.part_count)]
+
+    def md5(self) -> str | None:
+        return self._md5.result() if self._md5 is not None else None
+
+    def finished(self) -> None:
+        if self.journal is not None:
+            self.journal.delete()
+
+    def failed(self, error: BaseException, resumable: bool) -> bool:
+        """Stop everything; True when the Upload must be cancelled (not kept for a later run)."""
+        self.coordinator.fail(error)
+        if self._md5 is not None:
+            self._md5.join()
+        if not self.upload_id:
+            return False
+        if self.journal is not None and resumable:
+            log.warning(
+                "kept Upload %s for resume (%d of %d parts sent): %r",
+                self.upload_id,
+                len(self.parts),
+                self.plan.part_count,
+                error,
+            )
+            return False
+        if self.journal is not None:
+            self.journal.delete()
+        return True
+
+
+def prepare_job(
+    file: str | os.PathLike[str] | BinaryIO,
+    *,
+    purpose: str,
+    mime_type: str | None = None,
+    filename: str | None = None,
+    part_size: int | None = None,
+    concurrency: int | None = None,
+    md5: bool = True,
+    expires_after: int | None = None,
+    progress: ProgressCallback | None = None,
+    resume: bool | str | os.PathLike[str] = False,
+    config: TransferConfig | None = None,
+    endpoint: str = "",
+) -> UploadJob:
+    """Validate everything and open the file; raises an `InvalidUploadError` before any byte is sent.
+
+    `resume=True` keeps a journal under `config.journal_dir` keyed by endpoint, path and purpose (so it
+    needs a path); a path for `resume` names the journal file itself and works for file objects too.
+    """
+    config = config or TransferConfig()
+    source = Source.open_path(file) if isinstance(file, (str, os.PathLike)) else Source.from_file(file)
+    try:
+        plan = make_plan(
+            filename=filename or source.name,
+            size=source.size,
+            purpose=purpose,
+            mime_type=mime_type,
+            part_size=part_size,
+            concurrency=concurrency,
+            md5=md5,
+            expires_after=expires_after,
+            config=config,
+        )
+        journal_file: Path | None = None
+        if resume is True:
+            if source.path is None:
+                raise ResumeNeedsPathError(
+                    "resume=True needs a path; pass resume=<journal file> for a file object"
+                )
+            journal_file = journal_path(config.journal_dir, endpoint, source.path, purpose)
+        elif resume is not False:
+            journal_file = Path(resume)
+        return UploadJob(source, plan, config, progress, journal_file)
+    except BaseException:
+        source.close()
+        raise

@@ -1,0 +1,121 @@
+"""Random-access reads over a path or a seekable binary file object, safe from many threads."""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from .errors import (
+    FileChangedError,
+    NotARegularFileError,
+    SourceNotFoundError,
+    SourceNotReadableError,
+)
+
+
+@dataclass(frozen=True)
+class FileIdentity:
+    """What tells a resumed run that the file is still the one the journal describes."""
+
+    size: int
+    mtime_ns: int
+    inode: int
+
+
+class Source:
+    """Reads `size` bytes starting at `start` of the underlying file, by absolute offset.
+
+    Files with a descriptor are read with `os.pread`, which moves no shared offset, so parts read in
+    parallel without a lock. Other seekable objects (BytesIO) are read under a lock.
+    """
+
+    def __init__(self, file: BinaryIO, *, size: int, start: int, owned: bool, name: str) -> None:
+        self._file = file
+        self._owned = owned
+        self._lock = threading.Lock()
+        self._fd = _regular_fd(file)
+        self.start = start
+        self.size = size
+        self.name = name
+        self.path: Path | None = None
+
+    @classmethod
+    def open_path(cls, path: str | os.PathLike[str]) -> Source:
+        p = Path(path)
+        try:
+            st = p.stat()
+        except FileNotFoundError:
+            raise SourceNotFoundError(f"{p}: no such file") from None
+        except OSError as exc:
+            raise SourceNotReadableError(f"{p}: {exc.strerror}") from None
+        if not stat.S_ISREG(st.st_mode):
+            raise NotARegularFileError(f"{p}: not a regular file")
+        try:
+            file = p.open("rb", buffering=0)
+        except OSError as exc:
+            raise SourceNotReadableError(f"{p}: {exc.strerror}") from None
+        source = cls(file, size=os.fstat(file.fileno()).st_size, start=0, owned=True, name=p.name)
+        source.path = p.resolve()
+        return source
+
+    @classmethod
+    def from_file(cls, file: BinaryIO) -> Source:
+        """Sends from the object's current position to its end; the caller keeps it open."""
+        if isinstance(file, io.TextIOBase):
+            raise SourceNotReadableError("the file object is opened in text mode; open it with 'rb'")
+        try:
+            start = file.tell()
+            end = file.seek(0, os.SEEK_END)
+            file.seek(start)
+        except (AttributeError, OSError, ValueError) as exc:
+            raise SourceNotReadableError(f"the file object must be seekable: {exc}") from None
+        name = os.path.basename(str(getattr(file, "name", "") or "")) or "upload.bin"
+        return cls(file, size=end - start, start=start, owned=False, name=name)
+
+    def identity(self) -> FileIdentity | None:
+        if self._fd is None:
+            return None
+        st = os.fstat(self._fd)
+        return FileIdentity(size=st.st_size, mtime_ns=st.st_mtime_ns, inode=st.st_ino)
+
+    def pread(self, offset: int, n: int) -> bytes:
+        """Read up to `n` bytes at `offset` (relative to `start`); short only at the end of the file."""
+        if self._fd is not None:
+            return os.pread(self._fd, n, self.start + offset)
+        with self._lock:
+            self._file.seek(self.start + offset)
+            return self._file.read(n)
+
+    def read_exact(self, offset: int, n: int) -> bytes:
+        data = self.pread(offset, n)
+        if len(data) != n:
+            raise FileChangedError(
+                f"{self.name}: expected {n} bytes at offset {offset}, read {len(data)}; "
+                "the file shrank while it was being sent"
+            )
+        return data
+
+    def check_unchanged(self, before: FileIdentity | None) -> None:
+        """Fail when the file's size or mtime moved since `before` was taken."""
+        if before is None:
+            return
+        now = self.identity()
+        if now is None or now.size != before.size or now.mtime_ns != before.mtime_ns:
+            raise FileChangedError(f"{self.name}: the file changed while it was being sent")
+
+    def close(self) -> None:
+        if self._owned:
+            self._file.close()
+
+
+def _regular_fd(file: BinaryIO) -> int | None:
+    try:
+        fd = file.fileno()
+        return fd if stat.S_ISREG(os.fstat(fd).st_mode) else None
+    except (AttributeError, OSError, ValueError):
+        return None

@@ -1,0 +1,247 @@
+"""Every exception the overlay raises, in one tree.
+
+    OpenAIFilesError
+    ├── ConfigurationError          no API key, or a base URL that is not http(s)
+    ├── InvalidInputError           bad local input, caught before any byte is sent (also a ValueError)
+    │   └── BatchInputError             a JSONL batch file line that the service would refuse; `.line`
+    ├── IncompleteDownloadError     the body ended before the size the server announced
+    ├── WaitTimeoutError            `batches.wait` ran out of time (also a TimeoutError)
+    └── APIError                    anything that went wrong talking to the service; `.method`, `.url`
+        ├── APIConnectionError          no usable response: refused, reset, DNS, protocol error
+        │   └── APITimeoutError             connect, read, write or pool timeout
+        └── APIStatusError              a non-2xx response; `.status_code`, `.error`, `.request_id`
+            ├── BadRequestError             400
+            ├── AuthenticationError         401
+            ├── PermissionDeniedError       403
+            ├── NotFoundError               404
+            ├── ConflictError               409
+            ├── UnprocessableEntityError    422
+            ├── RateLimitError              429
+            └── InternalServerError         500 and above
+
+Class names follow the official `openai` SDK so that `except openai_files.RateLimitError` reads the same.
+No message, attribute or repr holds the API key: the client scrubs every server-provided text before an
+error is built, and errors keep no httpx request (whose headers carry the key).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Any, ClassVar
+
+import httpx
+
+from ._generated import Error
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "BatchInputError",
+    "ConfigurationError",
+    "ConflictError",
+    "IncompleteDownloadError",
+    "InternalServerError",
+    "InvalidInputError",
+    "NotFoundError",
+    "OpenAIFilesError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "UnprocessableEntityError",
+    "WaitTimeoutError",
+    "error_from_response",
+]
+
+
+class OpenAIFilesError(Exception):
+    """The root: `except OpenAIFilesError` catches everything this package raises on purpose."""
+
+
+class ConfigurationError(OpenAIFilesError):
+    """The client cannot be built from the given arguments and environment."""
+
+
+class InvalidInputError(OpenAIFilesError, ValueError):
+    """An argument or a local file is unusable; nothing was sent."""
+
+
+class BatchInputError(InvalidInputError):
+    """A line of a batch input file is wrong; `line` is 1-based."""
+
+    def __init__(self, message: str, *, line: int) -> None:
+        super().__init__(f"line {line}: {message}")
+        self.line = line
+
+
+class IncompleteDownloadError(OpenAIFilesError):
+    """A download ended short (or long) of its announced size; the target was left untouched."""
+
+    def __init__(self, *, expected: int, received: int) -> None:
+        super().__init__(f"download ended at {received} bytes, expected {expected}")
+        self.expected = expected
+        self.received = received
+
+
+class WaitTimeoutError(OpenAIFilesError, TimeoutError):
+    """A wait for a terminal status gave up; the object itself keeps going on the server."""
+
+
+class APIError(OpenAIFilesError):
+    """A request failed; `method` and `url` say which."""
+
+    def __init__(self, message: str, *, method: str, url: str) -> None:
+        super().__init__(message)
+        self.method = method
+        self.url = url
+
+
+class APIConnectionError(APIError):
+    """No usable response arrived; retried by default."""
+
+
+class APITimeoutError(APIConnectionError):
+    """A connect, read, write or pool timeout; retried by default."""
+
+
+class APIStatusError(APIError):
+    """The service answered with a non-2xx status.
+
+    `error` is the parsed error envelope (`message`, `type_`, `param`, `code`) or None when the body was
+    not one (an HTML page from a proxy, say); `body` is the raw text either way, scrubbed of the key.
+    """
+
+    status: ClassVar[int | None] = None
+
+    def __init__(
+        self,
+        *,
+        status_code: int,
+        method: str,
+        url: str,
+        error: Error | None,
+        body: str,
+        request_id: str | None,
+    ) -> None:
+        self.status_code = status_code
+        self.error = error
+        self.body = body
+        self.request_id = request_id
+        super().__init__(self._one_line(), method=method, url=url)
+
+    @property
+    def message(self) -> str:
+        if self.error is not None:
+            return self.error.message
+        return " ".join(self.body.split())[:200]
+
+    @property
+    def type(self) -> str | None:
+        return self.error.type_ if self.error is not None else None
+
+    @property
+    def code(self) -> str | None:
+        return self.error.code if self.error is not None else None
+
+    @property
+    def param(self) -> str | None:
+        return self.error.param if self.error is not None else None
+
+    def _one_line(self) -> str:
+        try:
+            reason = HTTPStatus(self.status_code).phrase
+        except ValueError:
+            reason = "HTTP error"
+        details = [f"{name}={value}" for name, value in (("type", self.type), ("code", self.code)) if value]
+        details += [f"param={self.param}"] if self.param else []
+        parts = [f"{self.status_code} {reason}: {self.message or '(empty body)'}"]
+        if details:
+            parts.append(f"({', '.join(details)})")
+        if self.request_id:
+            parts.append(f"[request id {self.request_id}]")
+        return " ".join(parts)
+
+
+class BadRequestError(APIStatusError):
+    status = 400
+
+
+class AuthenticationError(APIStatusError):
+    status = 401
+
+
+class PermissionDeniedError(APIStatusError):
+    status = 403
+
+
+class NotFoundError(APIStatusError):
+    status = 404
+
+
+class ConflictError(APIStatusError):
+    status = 409
+
+
+class UnprocessableEntityError(APIStatusError):
+    status = 422
+
+
+class RateLimitError(APIStatusError):
+    status = 429
+
+
+class InternalServerError(APIStatusError):
+    """Any 5xx."""
+
+
+_BY_STATUS: dict[int, type[APIStatusError]] = {
+    cls.status: cls
+    for cls in (
+        BadRequestError,
+        AuthenticationError,
+        PermissionDeniedError,
+        NotFoundError,
+        ConflictError,
+        UnprocessableEntityError,
+        RateLimitError,
+    )
+    if cls.status is not None
+}
+
+
+def _parse_envelope(body: str) -> Error | None:
+    """Read `{"error": {...}}` leniently: a missing `param` or `code` must not hide the message."""
+    try:
+        document: Any = json.loads(body)
+    except ValueError:
+        return None
+    inner = document.get("error") if isinstance(document, dict) else None
+    if not isinstance(inner, dict) or not isinstance(inner.get("message"), str):
+        return None
+    code, param = inner.get("code"), inner.get("param")
+    return Error(
+        message=inner["message"],
+        type_=str(inner.get("type") or ""),
+        code=None if code is None else str(code),
+        param=None if param is None else str(param),
+    )
+
+
+def error_from_response(response: httpx.Response, *, redact: Callable[[str], str]) -> APIStatusError:
+    """The typed error for a non-2xx response whose body has been read; `redact` scrubs the key out."""
+    status = response.status_code
+    body = redact(response.text)
+    request_id = response.headers.get("x-request-id")
+    cls = InternalServerError if status >= 500 else _BY_STATUS.get(status, APIStatusError)
+    return cls(
+        status_code=status,
+        method=response.request.method,
+        url=str(response.request.url),
+        error=_parse_envelope(body),
+        body=body,
+        request_id=None if request_id is None else redact(request_id),
+    )

@@ -1,0 +1,107 @@
+"""The one seam between the overlay and the generated layer (`openai_files_api`).
+
+Every overlay module imports generated endpoints, models and types from here and nowhere else, so a
+regenerated client that renames or drops something fails in this file, at import, with a message that
+says what to do.
+
+The overlay calls each endpoint module's `_get_kwargs` and sends the request itself rather than using the
+`*_detailed` functions, because those cannot add per-call headers (Idempotency-Key), cannot stream a
+response body, and raise a bare `JSONDecodeError` when a proxy answers an error with HTML. The generated
+models still parse every successful body.
+"""
+
+try:
+    from openai_files_api import AuthenticatedClient
+    from openai_files_api.api.batch import cancel_batch, create_batch, list_batches, retrieve_batch
+    from openai_files_api.api.files import (
+        create_file,
+        delete_file,
+        download_file,
+        list_files,
+        retrieve_file,
+    )
+    from openai_files_api.api.uploads import add_upload_part, cancel_upload, complete_upload, create_upload
+    from openai_files_api.models import (
+        AddUploadPartRequest,
+        Batch,
+        BatchError,
+        BatchFileExpirationAfter,
+        BatchFileExpirationAfterAnchor,
+        BatchRequestCounts,
+        BatchStatus,
+        CompleteUploadRequest,
+        CreateBatchRequest,
+        CreateBatchRequestCompletionWindow,
+        CreateBatchRequestEndpoint,
+        CreateFileRequest,
+        CreateFileRequestPurpose,
+        CreateUploadRequest,
+        CreateUploadRequestPurpose,
+        DeleteFileResponse,
+        Error,
+        ErrorResponse,
+        FileExpirationAfter,
+        FileExpirationAfterAnchor,
+        ListBatchesResponse,
+        ListFilesOrder,
+        ListFilesResponse,
+        MetadataType0,
+        OpenAIFile,
+        Upload,
+        UploadPart,
+        UploadStatus,
+    )
+    from openai_files_api.types import UNSET, File, Unset
+except ImportError as exc:  # pragma: no cover - only after a regeneration that broke the contract
+    raise ImportError(
+        f"openai_files_api no longer provides what the openai_files overlay uses ({exc}). "
+        "generated/ was regenerated from a changed openapi.yaml: update overlay/openai_files/_generated.py."
+    ) from exc
+
+__all__ = [
+    "UNSET",
+    "AddUploadPartRequest",
+    "AuthenticatedClient",
+    "Batch",
+    "BatchError",
+    "BatchFileExpirationAfter",
+    "BatchFileExpirationAfterAnchor",
+    "BatchRequestCounts",
+    "BatchStatus",
+    "CompleteUploadRequest",
+    "CreateBatchRequest",
+    "CreateBatchRequestCompletionWindow",
+    "CreateBatchRequestEndpoint",
+    "CreateFileRequest",
+    "CreateFileRequestPurpose",
+    "CreateUploadRequest",
+    "CreateUploadRequestPurpose",
+    "DeleteFileResponse",
+    "Error",
+    "ErrorResponse",
+    "File",
+    "FileExpirationAfter",
+    "FileExpirationAfterAnchor",
+    "ListBatchesResponse",
+    "ListFilesOrder",
+    "ListFilesResponse",
+    "MetadataType0",
+    "OpenAIFile",
+    "Unset",
+    "Upload",
+    "UploadPart",
+    "UploadStatus",
+    "add_upload_part",
+    "cancel_batch",
+    "cancel_upload",
+    "complete_upload",
+    "create_batch",
+    "create_file",
+    "create_upload",
+    "delete_file",
+    "download_file",
+    "list_batches",
+    "list_files",
+    "retrieve_batch",
+    "retrieve_file",
+]

@@ -1,0 +1,85 @@
+"""When to retry a request and how long to wait first, without doing any I/O.
+
+The sync and async clients run the same loop around `RetryPolicy.next_delay`; the upload engine calls it
+per part. Retried: connection errors and timeouts, 408, 409 (a lock held by a concurrent request), 429 and
+every 5xx. A server's `x-should-retry` header overrides the status, and `retry-after-ms` / `retry-after`
+replace the computed backoff when they ask for a sane wait.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import httpx
+
+__all__ = ["RetryPolicy", "is_retryable_exception", "is_retryable_status", "retry_after"]
+
+RETRYABLE_STATUSES = frozenset({408, 409, 429})
+
+
+def is_retryable_status(status: int) -> bool:
+    return status in RETRYABLE_STATUSES or status >= 500
+
+
+def is_retryable_exception(exc: BaseException) -> bool:
+    """Transport failures that may succeed on a new attempt; a malformed URL never will."""
+    return isinstance(exc, httpx.TimeoutException | httpx.NetworkError | httpx.RemoteProtocolError)
+
+
+def retry_after(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
+    """Seconds the server asked us to wait, from `retry-after-ms`, then `retry-after` (seconds or a date)."""
+    millis = headers.get("retry-after-ms")
+    if millis is not None:
+        try:
+            return max(float(millis) / 1000, 0.0)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(when.timestamp() - (time.time() if now is None else now), 0.0)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff with jitter, capped; a server's retry-after above `max_retry_after` is ignored."""
+
+    max_retries: int = 2
+    initial_delay: float = 0.5
+    max_delay: float = 8.0
+    max_retry_after: float = 60.0
+    jitter: float = 0.25
+
+    def backoff(self, retries_done: int) -> float:
+        """initial * 2**n, capped, minus up to `jitter` of itself so that clients spread out."""
+        base = min(self.initial_delay * 2.0**retries_done, self.max_delay)
+        return base * (1 - self.jitter * random.random())
+
+    def next_delay(self, retries_done: int, response: httpx.Response | None) -> float | None:
+        """Seconds to wait before the next attempt, or None to give up.
+
+        `response` is None after a retryable connection error.
+        """
+        if retries_done >= self.max_retries:
+            return None
+        if response is None:
+            return self.backoff(retries_done)
+        should = response.headers.get("x-should-retry")
+        if should == "false" or (should != "true" and not is_retryable_status(response.status_code)):
+            return None
+        asked = retry_after(response.headers)
+        if asked is not None and asked <= self.max_retry_after:
+            return asked
+        return self.backoff(retries_done)

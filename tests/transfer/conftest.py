@@ -1,0 +1,116 @@
+"""Fixtures for the upload engine's tests: a fake Uploads service that records what it was sent."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from openai_files._transfer import Created, PartWindow, UploadPlan
+
+READ = 64 * 1024
+
+
+def read_like_httpx(window: PartWindow) -> bytes:
+    """What httpx's multipart encoder does with a file object: seek to 0, then 64 KiB reads."""
+    window.seek(0)
+    chunks = []
+    while chunk := window.read(READ):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+class FakeUploads:
+    """Stores parts in memory; `fail(index, attempt)` may raise to inject errors into a part."""
+
+    def __init__(self, delay: float = 0.0) -> None:
+        self.delay = delay
+        self.lock = threading.Lock()
+        self.parts: dict[str, bytes] = {}
+        self.sent: list[int] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.cancelled: list[str] = []
+        self.completed: tuple[list[str], str | None] | None = None
+        self.created = 0
+        self.fail: Callable[[int], None] | None = None
+        self.retryable: tuple[type[BaseException], ...] = (ConnectionError,)
+
+    def create(self, plan: UploadPlan) -> Created:
+        self.created += 1
+        return Created(upload_id=f"upload_{self.created}", expires_at=int(time.time()) + 3600)
+
+    def add_part(self, upload_id: str, window: PartWindow) -> str:
+        with self.lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            self.sent.append(window.index)
+        try:
+            if self.fail is not None:
+                self.fail(window.index)
+            data = read_like_httpx(window)
+            time.sleep(self.delay)
+            part_id = f"part_{window.index}_{len(self.parts)}"
+            with self.lock:
+                self.parts[part_id] = data
+            return part_id
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+    def complete(self, upload_id: str, part_ids: list[str], md5: str | None) -> bytes:
+        self.completed = (part_ids, md5)
+        content = b"".join(self.parts[p] for p in part_ids)
+        if md5 is not None:
+            assert hashlib.md5(content).hexdigest() == md5
+        return content
+
+    def cancel(self, upload_id: str) -> None:
+        self.cancelled.append(upload_id)
+
+    def resumable(self, error: BaseException) -> bool:
+        return isinstance(error, self.retryable)
+
+
+class AsyncFakeUploads:
+    """The same service behind async methods, running the blocking body in a thread like a socket would."""
+
+    def __init__(self, fake: FakeUploads) -> None:
+        self.fake = fake
+
+    async def create(self, plan: UploadPlan) -> Created:
+        return self.fake.create(plan)
+
+    async def add_part(self, upload_id: str, window: PartWindow) -> str:
+        import anyio
+
+        return await anyio.to_thread.run_sync(self.fake.add_part, upload_id, window)
+
+    async def complete(self, upload_id: str, part_ids: list[str], md5: str | None) -> bytes:
+        return self.fake.complete(upload_id, part_ids, md5)
+
+    async def cancel(self, upload_id: str) -> None:
+        self.fake.cancel(upload_id)
+
+    def resumable(self, error: BaseException) -> bool:
+        return self.fake.resumable(error)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def make_file(tmp_path: Path) -> Callable[[int], Path]:
+    def make(size: int, name: str = "data.jsonl") -> Path:
+        path = tmp_path / name
+        path.write_bytes(random.Random(size).randbytes(size))
+        return path
+
+    return make

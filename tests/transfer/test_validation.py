@@ -1,0 +1,112 @@
+"""Every bad input gets its own error type before any byte is sent, and leaves no open file behind."""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from openai_files._transfer import (
+    EmptyFileError,
+    FileTooLargeError,
+    InvalidConcurrencyError,
+    InvalidExpiryError,
+    InvalidPartSizeError,
+    InvalidUploadError,
+    NotARegularFileError,
+    ResumeNeedsPathError,
+    SourceNotFoundError,
+    SourceNotReadableError,
+    UnknownMimeTypeError,
+    UnknownPurposeError,
+    infer_mime_type,
+    prepare_job,
+)
+
+GiB = 1024**3
+
+
+def test_missing_path(tmp_path: Path) -> None:
+    with pytest.raises(SourceNotFoundError):
+        prepare_job(tmp_path / "nope.jsonl", purpose="batch")
+
+
+def test_directory(tmp_path: Path) -> None:
+    with pytest.raises(NotARegularFileError):
+        prepare_job(tmp_path, purpose="batch")
+
+
+def test_fifo(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe")
+    with pytest.raises(NotARegularFileError):
+        prepare_job(tmp_path / "pipe", purpose="batch")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
+def test_unreadable(make_file: Callable[[int], Path]) -> None:
+    path = make_file(10)
+    path.chmod(0)
+    with pytest.raises(SourceNotReadableError):
+        prepare_job(path, purpose="batch")
+
+
+def test_empty(make_file: Callable[[int], Path]) -> None:
+    with pytest.raises(EmptyFileError):
+        prepare_job(make_file(0), purpose="batch")
+
+
+def test_over_eight_gib_with_a_sparse_file(tmp_path: Path) -> None:
+    path = tmp_path / "big.jsonl"
+    with path.open("wb") as f:
+        f.truncate(8 * GiB + 1)
+    with pytest.raises(FileTooLargeError):
+        prepare_job(path, purpose="batch")
+    # exactly 8 GiB is accepted (and only a few sampled blocks are read)
+    with path.open("r+b") as f:
+        f.truncate(8 * GiB)
+    job = prepare_job(path, purpose="batch", resume=tmp_path / "j.json")
+    assert job.plan.part_count == 128
+    job.source.close()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"part_size": 0}, InvalidPartSizeError),
+        ({"part_size": 64 * 1024 * 1024 + 1}, InvalidPartSizeError),
+        ({"concurrency": 0}, InvalidConcurrencyError),
+        ({"purpose": "user_data"}, UnknownPurposeError),
+        ({"expires_after": 60}, InvalidExpiryError),
+        ({"filename": "blob.unknownext"}, UnknownMimeTypeError),
+    ],
+)
+def test_bad_arguments(make_file: Callable[[int], Path], kwargs: dict[str, Any], error: type[Exception]) -> None:
+    args: dict[str, Any] = {"purpose": "batch", **kwargs}
+    with pytest.raises(error) as info:
+        prepare_job(make_file(10), **args)
+    assert isinstance(info.value, InvalidUploadError)
+    assert isinstance(info.value, ValueError)
+
+
+def test_resume_true_needs_a_path() -> None:
+    with pytest.raises(ResumeNeedsPathError):
+        prepare_job(io.BytesIO(b"x"), purpose="batch", mime_type="text/plain", resume=True)
+
+
+def test_text_mode_and_unseekable_objects(make_file: Callable[[int], Path]) -> None:
+    with make_file(10).open("r") as text, pytest.raises(SourceNotReadableError):
+        prepare_job(text, purpose="batch")  # type: ignore[arg-type]
+    r, w = os.pipe()
+    with os.fdopen(r, "rb") as pipe, pytest.raises(SourceNotReadableError):
+        os.close(w)
+        prepare_job(pipe, purpose="batch", mime_type="text/plain")
+
+
+def test_mime_types_are_inferred() -> None:
+    assert infer_mime_type("requests.JSONL") == "application/jsonl"
+    assert infer_mime_type("a.png") == "image/png"
+    assert infer_mime_type("noext") is None

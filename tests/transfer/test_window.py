@@ -1,0 +1,97 @@
+"""Part windows: what httpx's multipart encoder needs from a file object that is only part of a file."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import httpx
+import pytest
+
+from openai_files._transfer.coordinator import Coordinator
+from openai_files._transfer.errors import FileChangedError, TransferAborted
+from openai_files._transfer.progress import Progress, ProgressTracker
+from openai_files._transfer.source import Source
+from openai_files._transfer.window import PartWindow
+
+
+def _window(source: Source, offset: int, length: int, events: list[Progress] | None = None) -> PartWindow:
+    tracker = ProgressTracker(source.size, 1, events.append if events is not None else None)
+    return PartWindow(source, 0, offset, length, coordinator=Coordinator(), tracker=tracker, progress_step=10)
+
+
+def test_httpx_multipart_sends_exactly_the_window(tmp_path: Path) -> None:
+    path = tmp_path / "f.bin"
+    path.write_bytes(bytes(range(256)) * 1000)
+    source = Source.open_path(path)
+    window = _window(source, 1000, 70_000)
+    window.read(5)  # a retried part is positioned mid-way; the encoder must start it over
+    assert not hasattr(window, "fileno")
+    stream = httpx.Request(
+        "POST", "http://x/", files={"data": ("f.bin", window, "application/octet-stream")}
+    ).stream
+    body = b"".join(stream)  # type: ignore[arg-type]
+    assert int(stream.get_headers()["Content-Length"]) == len(body)  # type: ignore[attr-defined]
+    assert (bytes(range(256)) * 1000)[1000:71_000] in body
+    assert len(body) < 70_000 + 400
+    source.close()
+
+
+def test_read_is_clamped_and_seek_is_relative(tmp_path: Path) -> None:
+    path = tmp_path / "f.bin"
+    path.write_bytes(b"0123456789")
+    source = Source.open_path(path)
+    window = _window(source, 3, 4)
+    assert len(window) == 4
+    assert window.read(100) == b"3456"
+    assert window.read(1) == b""
+    assert window.seek(0, io.SEEK_END) == 4
+    assert window.seek(-2, io.SEEK_CUR) == 2
+    assert window.read() == b"56"
+    source.close()
+
+
+def test_seek_back_rewinds_progress(tmp_path: Path) -> None:
+    path = tmp_path / "f.bin"
+    path.write_bytes(b"x" * 100)
+    source = Source.open_path(path)
+    events: list[Progress] = []
+    window = _window(source, 0, 100, events)
+    window.read(30)
+    window.seek(0)
+    window.read(100)
+    assert [e.bytes_sent for e in events] == [30, 0, 100]
+    source.close()
+
+
+def test_file_object_without_descriptor(tmp_path: Path) -> None:
+    data = io.BytesIO(b"ab" + bytes(range(100)))
+    data.seek(2)  # the upload covers the object from its current position
+    source = Source.from_file(data)
+    assert source.size == 100
+    assert _window(source, 10, 5).read() == bytes(range(10, 15))
+
+
+def test_read_fails_when_the_file_shrank(tmp_path: Path) -> None:
+    path = tmp_path / "f.bin"
+    path.write_bytes(b"x" * 100)
+    source = Source.open_path(path)
+    window = _window(source, 50, 50)
+    path.write_bytes(b"x" * 60)
+    with pytest.raises(FileChangedError):
+        window.read()
+    source.close()
+
+
+def test_read_stops_once_the_upload_failed(tmp_path: Path) -> None:
+    path = tmp_path / "f.bin"
+    path.write_bytes(b"x" * 100)
+    source = Source.open_path(path)
+    coordinator = Coordinator()
+    window = PartWindow(source, 0, 0, 100, coordinator=coordinator, tracker=ProgressTracker(100, 1, None))
+    assert window.read(10) == b"x" * 10
+    assert coordinator.fail(RuntimeError("part 3 failed"))
+    assert not coordinator.fail(RuntimeError("later error loses"))
+    with pytest.raises(TransferAborted, match="part 3 failed"):
+        window.read(10)
+    source.close()

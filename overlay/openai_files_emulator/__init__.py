@@ -1,1 +1,18 @@
-"""placeholder"""
+"""A local, stateful emulator of the OpenAI Files, Uploads and Batches APIs (install the `emulator` extra)."""
+
+from .app import Emulator, EmulatorApp, create_app
+from .clock import Clock
+from .config import EmulatorConfig, Limits
+from .faults import FaultConfig
+from .server import EmulatorServer
+
+__all__ = [
+    "Clock",
+    "Emulator",
+    "EmulatorApp",
+    "EmulatorConfig",
+    "EmulatorServer",
+    "FaultConfig",
+    "Limits",
+    "create_app",
+]

@@ -1,0 +1,67 @@
+"""The control plane beside /v1 (like moto's /moto-api): faults, clock and reset for tests that
+drive an emulator in another process. No auth: it only ever listens where the tests run."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from .errors import InvalidRequest
+from .faults import FaultConfig
+from .wire import read_json_object
+
+if TYPE_CHECKING:
+    from .app import Emulator
+
+PREFIX = "/__emulator__"
+
+
+def routes(emulator: Emulator) -> list[Route]:
+    def clock_state() -> dict[str, Any]:
+        return {"now": emulator.clock.now(), "offset": emulator.clock.offset}
+
+    async def health(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def get_faults(request: Request) -> Response:
+        return JSONResponse({**emulator.faults.config.to_json(), "injected": emulator.faults.injected})
+
+    async def put_faults(request: Request) -> Response:
+        body = await read_json_object(request, frozenset(FaultConfig().to_json()))
+        try:
+            config = FaultConfig.from_json(body)
+        except (TypeError, ValueError) as exc:
+            raise InvalidRequest(str(exc)) from exc
+        return JSONResponse(emulator.faults.set(config).to_json())
+
+    async def delete_faults(request: Request) -> Response:
+        emulator.faults.clear()
+        return JSONResponse(emulator.faults.config.to_json())
+
+    async def get_clock(request: Request) -> Response:
+        return JSONResponse(clock_state())
+
+    async def advance_clock(request: Request) -> Response:
+        body = await read_json_object(request, frozenset({"seconds"}))
+        seconds = body.get("seconds")
+        if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
+            raise InvalidRequest("'seconds' must be a non-negative number.", param="seconds")
+        emulator.clock.advance(float(seconds))
+        return JSONResponse(clock_state())
+
+    async def reset(request: Request) -> Response:
+        emulator.reset()
+        return JSONResponse({"status": "reset"})
+
+    return [
+        Route(f"{PREFIX}/health", health, methods=["GET"]),
+        Route(f"{PREFIX}/faults", get_faults, methods=["GET"]),
+        Route(f"{PREFIX}/faults", put_faults, methods=["PUT"]),
+        Route(f"{PREFIX}/faults", delete_faults, methods=["DELETE"]),
+        Route(f"{PREFIX}/clock", get_clock, methods=["GET"]),
+        Route(f"{PREFIX}/clock/advance", advance_clock, methods=["POST"]),
+        Route(f"{PREFIX}/reset", reset, methods=["POST"]),
+    ]

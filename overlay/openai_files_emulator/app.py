@@ -1,0 +1,99 @@
+"""The app factory: one `Emulator` owns all state, and `create_app` wraps it in HTTP."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount
+
+from . import admin
+from .batches import routes as batch_routes
+from .batches.state import BatchesBackend
+from .blobs import BlobStore
+from .config import EmulatorConfig
+from .errors import ApiError, MethodNotAllowed, NotFound, ServerError
+from .faults import DroppedConnection, FaultMiddleware, Faults
+from .files import routes as file_routes
+from .files.state import FilesBackend
+from .ids import IdFactory
+from .middleware import AuthMiddleware, RequestIdMiddleware
+from .uploads import routes as upload_routes
+from .uploads.state import UploadsBackend
+from .wire import error_response
+
+
+class Emulator:
+    """The state of one emulator and its control API (faults, clock, reset), usable without HTTP."""
+
+    def __init__(self, config: EmulatorConfig) -> None:
+        self.config = config
+        self.clock = config.clock
+        self.faults = Faults(config.faults)
+        self.blobs = BlobStore(config.data_dir)
+        self.ids = IdFactory(config.seed)
+        limits = config.limits
+        self.files = FilesBackend(self.blobs, self.clock, self.ids, limits)
+        self.uploads = UploadsBackend(self.files, self.blobs, self.clock, self.ids, limits)
+        self.batches = BatchesBackend(self.files, self.blobs, self.clock, self.ids, limits)
+
+    def reset(self) -> None:
+        """Forget every object and body, clear faults, rewind the clock and reseed ids."""
+        for backend in (self.files, self.uploads, self.batches):
+            backend.clear()
+        self.blobs.clear()
+        self.ids.reseed(self.config.seed)
+        self.faults.clear()
+        self.clock.reset()
+
+    def close(self) -> None:
+        self.blobs.close()
+
+
+class EmulatorApp(Starlette):
+    emulator: Emulator
+
+
+def create_app(config: EmulatorConfig | None = None) -> EmulatorApp:
+    emulator = Emulator(config or EmulatorConfig())
+    limits = emulator.config.limits
+    v1 = [
+        *file_routes.routes(emulator.files, emulator.blobs, limits),
+        *upload_routes.routes(emulator.uploads, emulator.blobs, limits),
+        *batch_routes.routes(emulator.batches),
+    ]
+    app = EmulatorApp(
+        routes=[Mount("/v1", routes=v1), *admin.routes(emulator)],
+        middleware=[
+            Middleware(RequestIdMiddleware, ids=emulator.ids),
+            Middleware(AuthMiddleware, api_keys=emulator.config.api_keys),
+            Middleware(FaultMiddleware, faults=emulator.faults),
+        ],
+        exception_handlers={ApiError: _api_error, HTTPException: _http_error, Exception: _server_error},
+    )
+    app.emulator = emulator
+    return app
+
+
+async def _api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return error_response(exc)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own 404/405 (unknown path or method), in the service's envelope."""
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 405:
+        return error_response(MethodNotAllowed(f"{request.method} is not allowed on {request.url.path}."))
+    return error_response(NotFound(f"Unknown path {request.url.path}.", code="unknown_url"))
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, DroppedConnection):
+        raise exc
+    logging.getLogger(__name__).exception("unexpected error handling %s %s", request.method, request.url.path)
+    return error_response(ServerError("The emulator failed while handling this request."))

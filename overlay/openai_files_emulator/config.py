@@ -1,0 +1,37 @@
+"""Everything an emulator instance is built from; one object so the CLI, tests and users share it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .clock import Clock
+from .faults import FaultConfig
+
+MiB = 1024 * 1024
+GiB = 1024 * MiB
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The service's size and time limits; tests shrink them to exercise a rule without big data."""
+
+    max_file_bytes: int = 512 * MiB
+    max_part_bytes: int = 64 * MiB
+    max_upload_bytes: int = 8 * GiB
+    upload_ttl_seconds: int = 3600
+    batch_window_seconds: int = 24 * 3600
+    max_text_field_bytes: int = 64 * 1024
+
+
+@dataclass
+class EmulatorConfig:
+    data_dir: Path | None = None
+    """Where bodies are spooled; None means a private temporary directory removed on close."""
+    api_keys: frozenset[str] = frozenset()
+    """Accepted keys; empty means any non-empty bearer key is accepted."""
+    seed: int | None = 0
+    """Seeds object ids; fault decisions use `faults.seed`."""
+    limits: Limits = field(default_factory=Limits)
+    faults: FaultConfig = field(default_factory=FaultConfig)
+    clock: Clock = field(default_factory=Clock)

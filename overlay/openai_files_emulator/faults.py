@@ -1,0 +1,246 @@
+"""Fault injection: errors, rate limits, dropped connections, latency and a bandwidth cap.
+
+Decisions come from one seeded generator, drawn once per matching request in arrival order, so a
+sequential client that failed can be replayed exactly with the same seed. `script` gives fully
+deterministic faults for the next matching requests before the rates apply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import fnmatch
+import math
+import random
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .errors import RateLimited, ServerError
+from .wire import send_error
+
+SCRIPT_ACTIONS = frozenset({"ok", "drop", "429", "500", "502", "503"})
+
+
+@dataclass(frozen=True)
+class FaultConfig:
+    error_rate: float = 0.0
+    """Fraction of matching requests answered with a status from `error_statuses`."""
+    error_statuses: tuple[int, ...] = (500, 502, 503)
+    rate_limit_rate: float = 0.0
+    """Fraction answered 429 with `retry-after` and `retry-after-ms`."""
+    retry_after: float = 1.0
+    drop_rate: float = 0.0
+    """Fraction whose connection is cut while the request body is half read."""
+    latency: float = 0.0
+    """Seconds added before each matching request is handled."""
+    bandwidth: int | None = None
+    """Bytes per second per request body and response body (one connection carries one at a time)."""
+    seed: int = 0
+    paths: tuple[str, ...] = ()
+    """fnmatch patterns on the path (e.g. `/v1/uploads/*/parts`); empty means every `/v1` path."""
+    methods: tuple[str, ...] = ()
+    script: tuple[str, ...] = ()
+    """Actions for the next matching requests, in order: ok, drop, 429, 500, 502, 503."""
+
+    def __post_init__(self) -> None:
+        for name in ("error_rate", "rate_limit_rate", "drop_rate"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} must be between 0 and 1, got {value}")
+        if self.error_rate + self.rate_limit_rate + self.drop_rate > 1.0:
+            raise ValueError("error_rate + rate_limit_rate + drop_rate must not exceed 1")
+        if self.latency < 0 or self.retry_after < 0:
+            raise ValueError("latency and retry_after must not be negative")
+        if self.bandwidth is not None and self.bandwidth <= 0:
+            raise ValueError("bandwidth must be positive")
+        if not self.error_statuses or any(not 500 <= s <= 599 for s in self.error_statuses):
+            raise ValueError("error_statuses must be 5xx codes")
+        unknown = set(self.script) - SCRIPT_ACTIONS
+        if unknown:
+            raise ValueError(f"unknown script actions {sorted(unknown)}; use {sorted(SCRIPT_ACTIONS)}")
+
+    @property
+    def active(self) -> bool:
+        return bool(
+            self.error_rate
+            or self.rate_limit_rate
+            or self.drop_rate
+            or self.latency
+            or self.bandwidth
+            or self.script
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FaultConfig:
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(data) - names
+        if unknown:
+            raise ValueError(f"unknown fault settings {sorted(unknown)}")
+        values = dict(data)
+        for name in ("error_statuses", "paths", "methods", "script"):
+            if name in values:
+                values[name] = tuple(values[name])
+        return cls(**values)
+
+
+class DroppedConnection(Exception):
+    """Raised after the response head is sent so the server closes the socket mid-exchange."""
+
+
+class Faults:
+    """The live fault settings of one app; thread-safe so a test thread can change them mid-run."""
+
+    def __init__(self, config: FaultConfig) -> None:
+        self._lock = threading.Lock()
+        self._config = config
+        self._rng = random.Random(config.seed)
+        self._script: deque[str] = deque(config.script)
+        self.injected = 0
+
+    @property
+    def config(self) -> FaultConfig:
+        return self._config
+
+    def set(self, config: FaultConfig | None = None, **changes: Any) -> FaultConfig:
+        """Replace the settings (and reseed), from a config and/or keyword changes to the current one."""
+        new = dataclasses.replace(config or FaultConfig(), **changes) if changes or config else FaultConfig()
+        with self._lock:
+            self._config = new
+            self._rng = random.Random(new.seed)
+            self._script = deque(new.script)
+        return new
+
+    def clear(self) -> None:
+        self.set()
+
+    def matches(self, config: FaultConfig, method: str, path: str) -> bool:
+        if not path.startswith("/v1/") and path != "/v1":
+            return False
+        if config.methods and method.upper() not in {m.upper() for m in config.methods}:
+            return False
+        return not config.paths or any(fnmatch.fnmatchcase(path, p) for p in config.paths)
+
+    def decide(self, config: FaultConfig) -> str:
+        """Pick this request's action: a scripted one first, then one draw against the rates."""
+        with self._lock:
+            if self._script:
+                action = self._script.popleft()
+            else:
+                draw = self._rng.random()
+                action = "ok"
+                if draw < config.drop_rate:
+                    action = "drop"
+                elif draw < config.drop_rate + config.error_rate:
+                    action = str(self._rng.choice(config.error_statuses))
+                elif draw < config.drop_rate + config.error_rate + config.rate_limit_rate:
+                    action = "429"
+            if action != "ok":
+                self.injected += 1
+            return action
+
+
+class Pacer:
+    """Holds a byte stream to a rate by sleeping once it runs ahead of schedule."""
+
+    def __init__(self, rate: int) -> None:
+        self._rate = rate
+        self._start = time.monotonic()
+        self._sent = 0
+
+    async def account(self, nbytes: int) -> None:
+        self._sent += nbytes
+        ahead = self._start + self._sent / self._rate - time.monotonic()
+        if ahead > 0:
+            await asyncio.sleep(ahead)
+
+
+PACED_PIECE = 64 * 1024
+
+
+class FaultMiddleware:
+    def __init__(self, app: ASGIApp, faults: Faults) -> None:
+        self.app = app
+        self.faults = faults
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        config = self.faults.config
+        if (
+            scope["type"] != "http"
+            or not config.active
+            or not self.faults.matches(config, scope["method"], scope["path"])
+        ):
+            await self.app(scope, receive, send)
+            return
+        if config.latency:
+            await asyncio.sleep(config.latency)
+        if config.bandwidth:
+            receive, send = _paced(receive, send, config.bandwidth)
+        action = self.faults.decide(config)
+        if action == "ok":
+            await self.app(scope, receive, send)
+        elif action == "drop":
+            await _drop(scope, receive, send)
+        elif action == "429":
+            retry = {
+                "retry-after": str(math.ceil(config.retry_after)),
+                "retry-after-ms": str(int(config.retry_after * 1000)),
+            }
+            message = "Rate limit reached (injected by the emulator)."
+            await send_error(send, RateLimited(message, code="rate_limit_exceeded", headers=retry))
+        else:
+            message = "The server had an error while processing the request (injected by the emulator)."
+            await send_error(send, ServerError(message, status_code=int(action)))
+
+
+def _paced(receive: Receive, send: Send, rate: int) -> tuple[Receive, Send]:
+    inbound, outbound = Pacer(rate), Pacer(rate)
+
+    async def paced_receive() -> Message:
+        message = await receive()
+        await inbound.account(len(message.get("body", b"")))
+        return message
+
+    async def paced_send(message: Message) -> None:
+        if message["type"] != "http.response.body":
+            await send(message)
+            return
+        body = memoryview(message.get("body", b""))
+        more = message.get("more_body", False)
+        for start in range(0, max(len(body), 1), PACED_PIECE):
+            piece = bytes(body[start : start + PACED_PIECE])
+            last = start + PACED_PIECE >= len(body)
+            await send({"type": "http.response.body", "body": piece, "more_body": more or not last})
+            await outbound.account(len(piece))
+
+    return paced_receive, paced_send
+
+
+async def _drop(scope: Scope, receive: Receive, send: Send) -> None:
+    """Read about half the request body, send a response head promising more, then cut the socket."""
+    declared = 0
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            declared = int(value or b"0")
+    received = 0
+    while received < declared // 2:
+        message = await receive()
+        received += len(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", b"1024")],
+        }
+    )
+    await send({"type": "http.response.body", "body": b'{"id": "', "more_body": True})
+    raise DroppedConnection("connection dropped by fault injection")

@@ -1,0 +1,1 @@
+"""The Files API: stored contents and their metadata."""

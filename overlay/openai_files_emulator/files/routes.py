@@ -1,0 +1,83 @@
+"""HTTP handlers for /v1/files: read the request, call the backend, shape the answer."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from ..blobs import BlobStore
+from ..config import Limits
+from ..errors import missing_argument
+from ..multipart import FormReader, boundary_of
+from ..wire import query_choice, query_int
+from .state import FilesBackend, check_purpose, expiry_seconds
+
+ANCHOR_FIELD = "expires_after[anchor]"
+SECONDS_FIELD = "expires_after[seconds]"
+MAX_LIST_LIMIT = 10_000
+
+
+def routes(files: FilesBackend, blobs: BlobStore, limits: Limits) -> list[Route]:
+    async def create(request: Request) -> Response:
+        reader = FormReader(
+            boundary_of(request.headers.get("content-type")),
+            blobs,
+            file_fields=frozenset({"file"}),
+            text_fields=frozenset({"purpose", ANCHOR_FIELD, SECONDS_FIELD}),
+            max_file_bytes=limits.max_file_bytes,
+            max_text_bytes=limits.max_text_field_bytes,
+        )
+        form = await reader.read(request.stream())
+        try:
+            if "purpose" not in form.fields:
+                raise missing_argument("purpose")
+            if "file" not in form.files:
+                raise missing_argument("file")
+            check_purpose(form.fields["purpose"])
+            expires_after = None
+            if ANCHOR_FIELD in form.fields or SECONDS_FIELD in form.fields:
+                expires_after = expiry_seconds(
+                    form.fields.get(ANCHOR_FIELD), form.fields.get(SECONDS_FIELD), "expires_after"
+                )
+            upload = form.files["file"]
+            record = files.create(
+                upload.spool.path,
+                size=upload.spool.size,
+                filename=upload.filename,
+                purpose=form.fields["purpose"],
+                expires_after=expires_after,
+            )
+        except BaseException:
+            form.discard()
+            raise
+        return JSONResponse(record.to_json())
+
+    async def list_files(request: Request) -> Response:
+        return JSONResponse(
+            files.list(
+                purpose=request.query_params.get("purpose"),
+                limit=query_int(request, "limit", MAX_LIST_LIMIT, 1, MAX_LIST_LIMIT),
+                order=query_choice(request, "order", "desc", ("asc", "desc")),
+                after=request.query_params.get("after"),
+            )
+        )
+
+    async def retrieve(request: Request) -> Response:
+        return JSONResponse(files.get(request.path_params["file_id"]).to_json())
+
+    async def delete(request: Request) -> Response:
+        record = files.delete(request.path_params["file_id"])
+        return JSONResponse({"id": record.id, "object": "file", "deleted": True})
+
+    async def content(request: Request) -> Response:
+        record = files.get(request.path_params["file_id"])
+        return FileResponse(record.path, media_type="application/octet-stream")
+
+    return [
+        Route("/files", create, methods=["POST"]),
+        Route("/files", list_files, methods=["GET"]),
+        Route("/files/{file_id}", retrieve, methods=["GET"]),
+        Route("/files/{file_id}", delete, methods=["DELETE"]),
+        Route("/files/{file_id}/content", content, methods=["GET"]),
+    ]

@@ -1,0 +1,138 @@
+"""Running the app on a real socket: in a background thread (tests) or in the foreground (CLI)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from types import TracebackType
+from typing import Any
+
+import uvicorn
+
+from .app import Emulator, EmulatorApp, create_app
+from .clock import Clock
+from .config import EmulatorConfig
+from .faults import DroppedConnection, FaultConfig, Faults
+
+START_TIMEOUT = 10.0
+DEFAULT_API_KEY = "sk-emulator-test"
+
+
+class _HideDroppedConnections(logging.Filter):
+    """An injected drop is intended; keep uvicorn from logging it as an application crash."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], DroppedConnection))
+
+
+def uvicorn_config(app: EmulatorApp, host: str, port: int, log_level: str = "warning") -> uvicorn.Config:
+    logging.getLogger("uvicorn.error").addFilter(_HideDroppedConnections())
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        http="httptools",
+        loop="auto",
+        lifespan="off",
+        access_log=False,
+        log_level=log_level,
+        # Parts are up to 64 MB; the default 5 s keep-alive is fine, but allow slow (capped) links.
+        timeout_keep_alive=30,
+    )
+
+
+class EmulatorServer:
+    """An emulator on 127.0.0.1 in a daemon thread, with the control API at hand.
+
+    ```python
+    with EmulatorServer() as server:
+        client = OpenAI(base_url=server.base_url, api_key=server.api_key)
+        server.faults.set(error_rate=0.5, seed=7)
+        server.clock.advance(3600)
+    ```
+    """
+
+    def __init__(self, config: EmulatorConfig | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.app = create_app(config)
+        self._host = host
+        self._socket = socket.create_server((host, port), reuse_port=False)
+        self.port: int = self._socket.getsockname()[1]
+        self._server = uvicorn.Server(uvicorn_config(self.app, host, self.port))
+        self._thread: threading.Thread | None = None
+        self.api_key = next(iter(self.emulator.config.api_keys), DEFAULT_API_KEY)
+
+    @property
+    def emulator(self) -> Emulator:
+        return self.app.emulator
+
+    @property
+    def root_url(self) -> str:
+        return f"http://{self._host}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.root_url}/v1"
+
+    @property
+    def faults(self) -> Faults:
+        return self.emulator.faults
+
+    @property
+    def clock(self) -> Clock:
+        return self.emulator.clock
+
+    def reset(self) -> None:
+        self.emulator.reset()
+
+    @contextlib.contextmanager
+    def injected(self, config: FaultConfig | None = None, **changes: Any) -> Iterator[FaultConfig]:
+        """Faults for the duration of a `with` block, then none."""
+        applied = self.faults.set(config, **changes)
+        try:
+            yield applied
+        finally:
+            self.faults.clear()
+
+    def start(self) -> EmulatorServer:
+        self._thread = threading.Thread(
+            target=lambda: asyncio.run(self._server.serve(sockets=[self._socket])),
+            name=f"openai-files-emulator:{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+        deadline = time.monotonic() + START_TIMEOUT
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"the emulator did not start on {self.root_url}")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=START_TIMEOUT)
+            self._thread = None
+        self._socket.close()
+        self.emulator.close()
+
+    def __enter__(self) -> EmulatorServer:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+
+def serve(config: EmulatorConfig, host: str, port: int, log_level: str = "info") -> None:
+    """Serve in the foreground until interrupted."""
+    app = create_app(config)
+    try:
+        uvicorn.Server(uvicorn_config(app, host, port, log_level)).run()
+    finally:
+        app.emulator.close()

@@ -1,0 +1,1 @@
+"""The Uploads API: a file sent in parts, assembled on completion."""

@@ -1,0 +1,80 @@
+"""HTTP handlers for /v1/uploads."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ..blobs import BlobStore
+from ..config import Limits
+from ..errors import invalid_value, missing_argument
+from ..files.state import expiry_policy
+from ..multipart import FormReader, boundary_of
+from ..wire import read_json_object, required_field
+from .state import UploadsBackend
+
+# Room for the multipart framing around a part's bytes when judging a declared Content-Length.
+FRAMING_ALLOWANCE = 64 * 1024
+
+
+def routes(uploads: UploadsBackend, blobs: BlobStore, limits: Limits) -> list[Route]:
+    async def create(request: Request) -> Response:
+        body = await read_json_object(
+            request, frozenset({"filename", "purpose", "bytes", "mime_type", "expires_after"})
+        )
+        upload = uploads.create(
+            filename=required_field(body, "filename", str),
+            purpose=required_field(body, "purpose", str),
+            size=required_field(body, "bytes", int),
+            mime_type=required_field(body, "mime_type", str),
+            file_expires_after=expiry_policy(body.get("expires_after"), "expires_after"),
+        )
+        return JSONResponse(upload.to_json())
+
+    async def add_part(request: Request) -> Response:
+        upload_id = request.path_params["upload_id"]
+        uploads.check_accepts_parts(upload_id)
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > limits.max_part_bytes + FRAMING_ALLOWANCE:
+            raise invalid_value("data", f"a part may hold at most {limits.max_part_bytes} bytes.")
+        reader = FormReader(
+            boundary_of(request.headers.get("content-type")),
+            blobs,
+            file_fields=frozenset({"data"}),
+            text_fields=frozenset(),
+            max_file_bytes=limits.max_part_bytes,
+            max_text_bytes=limits.max_text_field_bytes,
+        )
+        form = await reader.read(request.stream())
+        try:
+            if "data" not in form.files:
+                raise missing_argument("data")
+            spooled = form.files["data"].spool
+            part = uploads.add_part(upload_id, spooled.path, spooled.size)
+        except BaseException:
+            form.discard()
+            raise
+        return JSONResponse(part.to_json())
+
+    async def complete(request: Request) -> Response:
+        body = await read_json_object(request, frozenset({"part_ids", "md5"}))
+        part_ids = required_field(body, "part_ids", list)
+        if not all(isinstance(p, str) for p in part_ids):
+            raise invalid_value("part_ids", "expected a list of part id strings.")
+        md5 = body.get("md5")
+        if md5 is not None and not isinstance(md5, str):
+            raise invalid_value("md5", "expected a string.")
+        upload = await uploads.complete(request.path_params["upload_id"], part_ids, md5)
+        return JSONResponse(upload.to_json())
+
+    async def cancel(request: Request) -> Response:
+        await read_json_object(request, frozenset())
+        return JSONResponse(uploads.cancel(request.path_params["upload_id"]).to_json())
+
+    return [
+        Route("/uploads", create, methods=["POST"]),
+        Route("/uploads/{upload_id}/parts", add_part, methods=["POST"]),
+        Route("/uploads/{upload_id}/complete", complete, methods=["POST"]),
+        Route("/uploads/{upload_id}/cancel", cancel, methods=["POST"]),
+    ]

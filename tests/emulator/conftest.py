@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from openai_files_emulator import EmulatorConfig, EmulatorServer, Limits
+
+TIMEOUT = httpx.Timeout(10.0)
+
+
+@pytest.fixture
+def api(fresh_emulator: EmulatorServer) -> Iterator[httpx.Client]:
+    """A plain HTTP client on a freshly reset emulator, so each test sees only its own objects."""
+    with httpx.Client(
+        base_url=fresh_emulator.base_url,
+        headers={"Authorization": f"Bearer {fresh_emulator.api_key}"},
+        timeout=TIMEOUT,
+    ) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def tiny() -> Iterator[EmulatorServer]:
+    """An emulator with byte-sized limits, so size rules are exercised without big bodies."""
+    limits = Limits(max_file_bytes=1000, max_part_bytes=100, max_upload_bytes=10_000)
+    with EmulatorServer(EmulatorConfig(limits=limits)) as server:
+        yield server
+
+
+@pytest.fixture
+def tiny_api(tiny: EmulatorServer) -> Iterator[httpx.Client]:
+    tiny.reset()
+    with httpx.Client(
+        base_url=tiny.base_url, headers={"Authorization": f"Bearer {tiny.api_key}"}, timeout=TIMEOUT
+    ) as client:
+        yield client
+
+
+def assert_error(
+    response: httpx.Response, status: int, *, param: str | None = None, contains: str = ""
+) -> dict[str, Any]:
+    """The service's envelope, with the expected status, param and message fragment."""
+    assert response.status_code == status, response.text
+    assert response.headers["x-request-id"].startswith("req_")
+    error = response.json()["error"]
+    assert set(error) == {"message", "type", "param", "code"}
+    assert isinstance(error["message"], str) and error["message"]
+    if param is not None:
+        assert error["param"] == param, error
+    assert contains.lower() in error["message"].lower(), error
+    return dict(error)
+
+
+def upload_file(
+    client: httpx.Client, content: bytes, purpose: str = "batch", name: str = "in.jsonl"
+) -> dict[str, Any]:
+    response = client.post("/files", data={"purpose": purpose}, files={"file": (name, content)})
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+def jsonl(*lines: dict[str, Any]) -> bytes:
+    return b"".join(json.dumps(line).encode() + b"\n" for line in lines)

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import anyio
 import pytest
 
 from openai_files._transfer import Created, PartWindow, UploadPlan
@@ -87,8 +88,6 @@ class AsyncFakeUploads:
         return self.fake.create(plan)
 
     async def add_part(self, upload_id: str, window: PartWindow) -> str:
-        import anyio
-
         return await anyio.to_thread.run_sync(self.fake.add_part, upload_id, window)
 
     async def complete(self, upload_id: str, part_ids: list[str], md5: str | None) -> bytes:

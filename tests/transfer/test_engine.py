@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,6 +22,14 @@ from openai_files._transfer import (
 from .conftest import AsyncFakeUploads, FakeUploads
 
 PART = 1000
+
+
+def _fail_from(first: int, error: BaseException) -> Callable[[int], None]:
+    def fail(index: int) -> None:
+        if index >= first:
+            raise error
+
+    return fail
 
 
 def _upload(fake: FakeUploads, path: Path, **kwargs: object) -> bytes:
@@ -88,11 +97,7 @@ def test_resume_sends_only_missing_parts(make_file: Callable[[int], Path], tmp_p
     journal = tmp_path / "journal.json"
     fake = FakeUploads()
 
-    def drop_after_five(index: int) -> None:
-        if index >= 5:
-            raise ConnectionError("link down")
-
-    fake.fail = drop_after_five
+    fake.fail = _fail_from(5, ConnectionError("link down"))
     with pytest.raises(ConnectionError):
         _upload(fake, path, concurrency=1, resume=journal)
     assert fake.cancelled == [] and journal.exists()
@@ -110,7 +115,7 @@ def test_changed_file_starts_over(
     path = make_file(4 * PART)
     journal = tmp_path / "journal.json"
     fake = FakeUploads()
-    fake.fail = lambda index: (_ for _ in ()).throw(ConnectionError()) if index == 3 else None
+    fake.fail = _fail_from(3, ConnectionError("link down"))
     with pytest.raises(ConnectionError):
         _upload(fake, path, concurrency=1, resume=journal)
     path.write_bytes(b"y" * 4 * PART)
@@ -123,8 +128,6 @@ def test_changed_file_starts_over(
 
 
 def test_bandwidth_cap_holds_across_parts(make_file: Callable[[int], Path]) -> None:
-    import time
-
     config = TransferConfig(max_bandwidth=200_000)
     start = time.monotonic()
     _upload(FakeUploads(), make_file(100_000), concurrency=4, config=config)

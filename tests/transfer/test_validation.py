@@ -84,7 +84,9 @@ def test_over_eight_gib_with_a_sparse_file(tmp_path: Path) -> None:
         ({"filename": "blob.unknownext"}, UnknownMimeTypeError),
     ],
 )
-def test_bad_arguments(make_file: Callable[[int], Path], kwargs: dict[str, Any], error: type[Exception]) -> None:
+def test_bad_arguments(
+    make_file: Callable[[int], Path], kwargs: dict[str, Any], error: type[Exception]
+) -> None:
     args: dict[str, Any] = {"purpose": "batch", **kwargs}
     with pytest.raises(error) as info:
         prepare_job(make_file(10), **args)

@@ -27,7 +27,8 @@ def test_httpx_multipart_sends_exactly_the_window(tmp_path: Path) -> None:
     window = _window(source, 1000, 70_000)
     window.read(5)  # a retried part is positioned mid-way; the encoder must start it over
     assert not hasattr(window, "fileno")
-    request = httpx.Request("POST", "http://x/", files={"data": ("f.bin", window, "application/octet-stream")})
+    files = {"data": ("f.bin", window, "application/octet-stream")}
+    request = httpx.Request("POST", "http://x/", files=files)
     body = b"".join(request.stream)  # type: ignore[arg-type]
     assert int(request.headers["Content-Length"]) == len(body)
     assert (bytes(range(256)) * 1000)[1000:71_000] in body

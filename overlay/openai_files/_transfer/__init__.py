@@ -4,9 +4,7 @@ Nothing here speaks HTTP; `openai_files._uploads` adapts the generated layer to 
 `AsyncUploadApi` and calls `prepare_job` then `run_sync` or `run_async`.
 """
 
-from .config import TransferConfig
-from .engine import AsyncUploadApi, SyncUploadApi, run_async, run_sync
-from .errors import (
+from .._errors import (
     EmptyFileError,
     FileChangedError,
     FileTooLargeError,
@@ -19,10 +17,11 @@ from .errors import (
     SourceNotFoundError,
     SourceNotReadableError,
     TransferAborted,
-    TransferError,
     UnknownMimeTypeError,
     UnknownPurposeError,
 )
+from .config import TransferConfig
+from .engine import AsyncUploadApi, SyncUploadApi, run_async, run_sync
 from .job import Created, UploadJob, prepare_job
 from .plan import UPLOAD_PURPOSES, UploadPlan, infer_mime_type
 from .progress import Progress, ProgressBar, ProgressCallback
@@ -50,7 +49,6 @@ __all__ = [
     "SyncUploadApi",
     "TransferAborted",
     "TransferConfig",
-    "TransferError",
     "UnknownMimeTypeError",
     "UnknownPurposeError",
     "UploadJob",

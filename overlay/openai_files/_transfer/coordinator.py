@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from .errors import TransferAborted
+from .._errors import TransferAborted
 
 
 class Coordinator:

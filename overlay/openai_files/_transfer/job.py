@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from .._errors import ResumeNeedsPathError
 from .bandwidth import TokenBucket
 from .config import TransferConfig
 from .coordinator import Coordinator
-from .errors import ResumeNeedsPathError
 from .journal import FileFingerprint, Journal, journal_path
 from .md5 import Md5Thread
 from .plan import UploadPlan, make_plan

@@ -5,8 +5,7 @@ from __future__ import annotations
 import mimetypes
 from dataclasses import dataclass
 
-from .config import TransferConfig
-from .errors import (
+from .._errors import (
     EmptyFileError,
     FileTooLargeError,
     InvalidConcurrencyError,
@@ -15,6 +14,7 @@ from .errors import (
     UnknownMimeTypeError,
     UnknownPurposeError,
 )
+from .config import TransferConfig
 
 UPLOAD_PURPOSES = ("assistants", "batch", "fine-tune", "vision")
 """The purposes an Upload accepts (a narrower list than single-request files take)."""

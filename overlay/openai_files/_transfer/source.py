@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import (
+from .._errors import (
     FileChangedError,
     NotARegularFileError,
     SourceNotFoundError,

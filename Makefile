@@ -11,7 +11,7 @@ OUT ?= generated/$(PKG)
 # Post-hooks call ruff by name: make the pinned one the first found.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: venv generate check-generated lint test demo emulator bench bench-emulator clean
+.PHONY: venv generate vendor check-generated lint test demo emulator bench bench-emulator clean
 
 venv: $(STAMP)
 
@@ -25,6 +25,15 @@ $(STAMP): pyproject.toml
 generate: $(STAMP)
 	$(BIN)/openapi-python-client generate --path openapi.yaml --config generator-config.yaml \
 		--meta none --overwrite --fail-on-warning --custom-template-path templates --output-path $(OUT)
+
+## Vendor an upstream spec (UPSTREAM=<path or URL>) into openapi.yaml, regenerate, check all operations.
+## VENDOR_FLAGS= (empty) accepts changes that break the overlay's imports; the tests then show where.
+VENDOR_FLAGS ?= --strict
+vendor: $(STAMP)
+	@test -n "$(UPSTREAM)" || { echo "usage: make vendor UPSTREAM=<path or URL of OpenAI's openapi.yaml>"; exit 2; }
+	$(BIN)/python -m openai_files_spec vendor "$(UPSTREAM)" $(VENDOR_FLAGS)
+	$(MAKE) --no-print-directory generate
+	$(BIN)/python -m openai_files_spec check-operations --package $(OUT)
 
 ## Fail, showing the diff, when generated/ is not what openapi.yaml generates.
 check-generated: $(STAMP)

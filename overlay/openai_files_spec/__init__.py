@@ -1,1 +1,15 @@
-"""placeholder"""
+"""Maintainer tool: vendor OpenAI's OpenAPI spec into this project's `openapi.yaml`.
+
+`make vendor UPSTREAM=<path or URL>` runs `python -m openai_files_spec vendor`, then regenerates and
+checks the generated package. The steps: keep the Files, Uploads and Batch operations and what they
+reach (`_slice`), fix the known upstream defects (`_fixes.FIXES`), keep our own text wherever our
+current spec already has the item (`_merge`), and report what changed, flagging what breaks the
+overlay's imports (`_changes`). It needs PyYAML, a dev dependency: the client never imports it.
+"""
+
+from openai_files_spec._changes import Change, Usage, compare
+from openai_files_spec._fixes import FIXES, Fix
+from openai_files_spec._vendor import Vendored, vendor
+from openai_files_spec._yamlio import SpecError, dump, load
+
+__all__ = ["FIXES", "Change", "Fix", "SpecError", "Usage", "Vendored", "compare", "dump", "load", "vendor"]

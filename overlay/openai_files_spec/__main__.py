@@ -1,0 +1,85 @@
+"""`python -m openai_files_spec`: vendor an upstream spec, or check the generated operations.
+
+Exit status: 0 done; 1 refused (a change breaks the overlay under --strict, or operations are
+missing from the generated package); 2 unusable input.
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+from openai_files_spec._changes import breaking, render
+from openai_files_spec._operations import missing_operations
+from openai_files_spec._seam import overlay_usage
+from openai_files_spec._vendor import vendor
+from openai_files_spec._yamlio import SpecError, load
+
+SPEC = Path("openapi.yaml")
+SEAM = Path("overlay/openai_files/_generated.py")
+PACKAGE = Path("generated/openai_files_api")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except SpecError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _vendor(args: argparse.Namespace) -> int:
+    current = load(args.spec) if args.spec.exists() else None
+    result = vendor(load(args.upstream), current)
+    print(f"{args.upstream}: {result.summary()}")
+    print("fixes:")
+    for name, lines in result.fixes.items():
+        print(f"  {name}: {'nothing to fix' if not lines else lines[0]}")
+        for line in lines[1:]:
+            print(f"  {' ' * len(name)}  {line}")
+    usage = overlay_usage(args.seam)
+    print(f"changes against {args.spec}:" if current is not None else f"{args.spec}: new file")
+    for line in render(result.changes, usage) or ["(none)"]:
+        print(f"  {line}")
+    broken = breaking(result.changes, usage)
+    if broken and args.strict:
+        print(
+            f"refused: {len(broken)} change(s) break what {args.seam} imports; {args.spec} is unchanged."
+            " Adapt the overlay first, or vendor without --strict and fix what the tests report.",
+            file=sys.stderr,
+        )
+        return 1
+    args.spec.write_text(result.text, encoding="utf-8")
+    print(f"wrote {args.spec}")
+    return 0
+
+
+def _check_operations(args: argparse.Namespace) -> int:
+    problems = missing_operations(load(args.spec), args.package, overlay_usage(args.seam).modules)
+    for problem in problems:
+        print(f"missing: {problem}", file=sys.stderr)
+    if not problems:
+        print(f"{args.package}: every operation of {args.spec} generated, in all four forms")
+    return 1 if problems else 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m openai_files_spec", description=__doc__)
+    commands = parser.add_subparsers(required=True)
+    run = commands.add_parser("vendor", help="write openapi.yaml from a full upstream spec")
+    run.add_argument("upstream", help="path or http(s) URL of the upstream OpenAPI document")
+    run.add_argument("--strict", action="store_true", help="refuse changes that break the overlay")
+    run.set_defaults(run=_vendor)
+    check = commands.add_parser("check-operations", help="check the generated package has every operation")
+    check.add_argument("--package", type=Path, default=PACKAGE)
+    check.set_defaults(run=_check_operations)
+    for command in (run, check):
+        command.add_argument("--spec", type=Path, default=SPEC, help="our spec (default: %(default)s)")
+        command.add_argument(
+            "--seam", type=Path, default=SEAM, help="the overlay's imports (default: %(default)s)"
+        )
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,25 @@
+"""The guard run after generation: every operation of the spec exists, in its four forms."""
+
+from pathlib import Path
+
+from openai_files_spec._names import operation_module
+from openai_files_spec._tree import Node, operations
+
+FORMS = ("def sync(", "def sync_detailed(", "async def asyncio(", "async def asyncio_detailed(")
+
+
+def missing_operations(spec: Node, package: Path, required: frozenset[str] = frozenset()) -> list[str]:
+    """What the generated `package` lacks: spec operations, their forms, or modules in `required`."""
+    expected = {operation_module(op) for _, _, op in operations(spec)}
+    problems = [
+        f"{module}: the overlay needs it, but the spec has no such operation"
+        for module in sorted(required - expected)
+    ]
+    for module in sorted(expected):
+        source = package / "api" / f"{module}.py"
+        if not source.exists():
+            problems.append(f"{module}: not generated")
+            continue
+        text = source.read_text(encoding="utf-8")
+        problems += [f"{module}: no `{form[:-1]}`" for form in FORMS if f"\n{form}" not in text]
+    return problems

@@ -31,7 +31,7 @@ def _differences(fresh: Path, committed: Path) -> list[str]:
 def fresh(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     out = tmp_path_factory.mktemp("gen") / "openai_files_api"
     run = subprocess.run(
-        ["make", "-s", "--no-print-directory", "generate", f"OUT={out}"],
+        ["make", "-s", "--no-print-directory", "--old-file=.venv/.installed-stamp", "generate", f"OUT={out}"],
         cwd=ROOT,
         capture_output=True,
         text=True,

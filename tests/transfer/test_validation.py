@@ -80,7 +80,7 @@ def test_over_eight_gib_with_a_sparse_file(tmp_path: Path) -> None:
         ({"part_size": 64 * 1024 * 1024 + 1}, InvalidPartSizeError),
         ({"concurrency": 0}, InvalidConcurrencyError),
         ({"purpose": "user_data"}, UnknownPurposeError),
-        ({"expires_after": 60}, InvalidExpiryError),
+        ({"expires_after_seconds": 60}, InvalidExpiryError),
         ({"filename": "blob.unknownext"}, UnknownMimeTypeError),
     ],
 )

@@ -27,6 +27,8 @@ class TransferConfig:
     """Default part size: the largest the service takes, so an 8 GiB file is only 128 parts."""
     concurrency: int = 8
     """Parts in flight; one connection rarely fills a long, fat pipe, eight usually do."""
+    part_retries: int = 5
+    """Retries per part (at least the client's own), each part on its own schedule."""
     read_size: int = 1 * MiB
     """Chunk read by the md5 thread and by the resume content check."""
     progress_step: int = 1 * MiB
@@ -42,6 +44,8 @@ class TransferConfig:
             raise ValueError("TransferConfig needs 1 <= min_part_size <= max_part_size")
         if self.concurrency < 1:
             raise ValueError("TransferConfig.concurrency must be at least 1")
+        if self.part_retries < 0:
+            raise ValueError("TransferConfig.part_retries must not be negative")
         if self.read_size < 1 or self.progress_step < 1:
             raise ValueError("TransferConfig.read_size and progress_step must be positive")
         if self.max_bandwidth is not None and self.max_bandwidth < 1:

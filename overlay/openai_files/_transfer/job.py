@@ -162,7 +162,7 @@ def prepare_job(
     part_size: int | None = None,
     concurrency: int | None = None,
     md5: bool = True,
-    expires_after: int | None = None,
+    expires_after_seconds: int | None = None,
     progress: ProgressCallback | None = None,
     resume: bool | str | os.PathLike[str] = False,
     config: TransferConfig | None = None,
@@ -184,7 +184,7 @@ def prepare_job(
             part_size=part_size,
             concurrency=concurrency,
             md5=md5,
-            expires_after=expires_after,
+            expires_after=expires_after_seconds,
             config=config,
         )
         journal_file: Path | None = None

@@ -19,8 +19,10 @@ from typing import Any, Self, TypeVar, Unpack
 import anyio
 import httpx
 
+from ._batches import AsyncBatches, Batches
 from ._config import DEFAULT_LIMITS, Settings, SettingsOptions
 from ._errors import APIConnectionError, APIError, APITimeoutError, error_from_response
+from ._files import AsyncFiles, Files
 from ._generated import AuthenticatedClient
 from ._retry import RetryPolicy, is_retryable_exception
 from ._uploads import AsyncUploads, Uploads
@@ -108,17 +110,19 @@ class _Core:
         policy = self._retry if _replayable(prepared) else RetryPolicy(max_retries=0)
         return prepared, policy
 
+    def _transport_error(self, exc: httpx.TransportError, request: httpx.Request) -> APIConnectionError:
+        """The typed error for a transport failure, with the key scrubbed from httpx's message."""
+        kind = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
+        detail = self._settings.redact(str(exc) or type(exc).__name__)
+        return kind(f"{request.method} {request.url}: {detail}", method=request.method, url=str(request.url))
+
     def _delay_after_failure(
         self, exc: httpx.TransportError, request: httpx.Request, retries: int, policy: RetryPolicy
     ) -> float:
         """Seconds to wait after a transport error, or raise it as a typed error."""
         delay = policy.next_delay(retries, None) if is_retryable_exception(exc) else None
         if delay is None:
-            kind = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
-            detail = self._settings.redact(str(exc) or type(exc).__name__)
-            raise kind(
-                f"{request.method} {request.url}: {detail}", method=request.method, url=str(request.url)
-            ) from exc
+            raise self._transport_error(exc, request) from exc
         logger.info(
             "retrying %s %s in %.2fs after %s", request.method, request.url.path, delay, type(exc).__name__
         )
@@ -179,7 +183,9 @@ class Client(_Core):
         self._attach()
 
     def _attach(self) -> None:
+        self.files = Files(self)
         self.uploads = Uploads(self)
+        self.batches = Batches(self)
 
     def with_options(
         self, *, timeout: float | httpx.Timeout | None = None, max_retries: int | None = None
@@ -206,8 +212,14 @@ class Client(_Core):
     ) -> None:
         self.close()
 
-    def _request(self, kwargs: Mapping[str, Any], *, stream: bool = False) -> httpx.Response:
-        """Send with retries; return a 2xx response (unread if `stream`: the caller closes it) or raise."""
+    def _request(
+        self, kwargs: Mapping[str, Any], *, stream: bool = False, pause: Callable[[float], None] | None = None
+    ) -> httpx.Response:
+        """Send with retries; return a 2xx response (unread if `stream`: the caller closes it) or raise.
+
+        `pause` waits between attempts (default `time.sleep`); the upload engine passes one that ends early
+        once the upload failed.
+        """
         prepared, policy = self._prepare(kwargs)
         retries = 0
         while True:
@@ -223,10 +235,15 @@ class Client(_Core):
                 response.close()
                 delay = self._delay_after_status(response, retries, policy)
             retries += 1
-            time.sleep(delay)
+            (pause or time.sleep)(delay)
 
-    def _call(self, kwargs: Mapping[str, Any], parse: Callable[[Any], T]) -> T:
-        return _parse(self._request(kwargs), parse)
+    def _call(
+        self,
+        kwargs: Mapping[str, Any],
+        parse: Callable[[Any], T],
+        pause: Callable[[float], None] | None = None,
+    ) -> T:
+        return _parse(self._request(kwargs, pause=pause), parse)
 
 
 class AsyncClient(_Core):
@@ -243,7 +260,9 @@ class AsyncClient(_Core):
         self._attach()
 
     def _attach(self) -> None:
+        self.files = AsyncFiles(self)
         self.uploads = AsyncUploads(self)
+        self.batches = AsyncBatches(self)
 
     def with_options(
         self, *, timeout: float | httpx.Timeout | None = None, max_retries: int | None = None

@@ -1,0 +1,329 @@
+"""The `batches` resource group, plus local checks of input files, waiting, and joined results."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import anyio
+
+from ._download import aiter_lines, iter_lines
+from ._errors import BatchInputError, InvalidInputError, WaitTimeoutError
+from ._files import expiry
+from ._generated import (
+    UNSET,
+    Batch,
+    BatchFileExpirationAfter,
+    BatchFileExpirationAfterAnchor,
+    BatchStatus,
+    CreateBatchRequest,
+    CreateBatchRequestCompletionWindow,
+    CreateBatchRequestEndpoint,
+    ListBatchesResponse,
+    MetadataType0,
+    cancel_batch,
+    create_batch,
+    list_batches,
+    retrieve_batch,
+)
+from ._pagination import AsyncPager, Page, SyncPager
+
+if TYPE_CHECKING:
+    from ._client import AsyncClient, Client
+
+__all__ = ["TERMINAL_STATUSES", "AsyncBatches", "BatchResult", "Batches", "validate_batch_input"]
+
+ENDPOINTS = frozenset(e.value for e in CreateBatchRequestEndpoint)
+TERMINAL_STATUSES = frozenset(
+    {BatchStatus.COMPLETED, BatchStatus.FAILED, BatchStatus.EXPIRED, BatchStatus.CANCELLED}
+)
+BatchProgress = Callable[[Batch], None]
+
+
+def validate_batch_input(path: str | os.PathLike[str], endpoint: str | None = None) -> tuple[str, int]:
+    """Check a JSONL batch input file line by line, as the service would; return (endpoint, requests).
+
+    Every line must be a JSON object with a unique non-empty `custom_id`, `method` POST, a `url` equal
+    to the endpoint (taken from the first line when not given) and an object `body`. The first problem
+    raises `BatchInputError` naming its line.
+    """
+    seen: set[str] = set()
+    count = 0
+    if not Path(path).is_file() or not os.access(path, os.R_OK):
+        raise InvalidInputError(f"{path}: not a readable file")
+    with Path(path).open("rb") as source:
+        for number, raw in enumerate(source, start=1):
+            if not raw.strip():
+                continue
+            try:
+                request: Any = json.loads(raw)
+            except ValueError:
+                raise BatchInputError("not valid JSON", line=number) from None
+            if not isinstance(request, dict):
+                raise BatchInputError("not a JSON object", line=number)
+            custom_id = request.get("custom_id")
+            if not isinstance(custom_id, str) or not custom_id:
+                raise BatchInputError("custom_id must be a non-empty string", line=number)
+            if custom_id in seen:
+                raise BatchInputError(f"custom_id {custom_id!r} is used twice", line=number)
+            seen.add(custom_id)
+            if request.get("method") != "POST":
+                raise BatchInputError(f"method must be POST, got {request.get('method')!r}", line=number)
+            endpoint = endpoint or request.get("url")
+            if endpoint not in ENDPOINTS:
+                raise BatchInputError(f"url {request.get('url')!r} is not a batch endpoint", line=number)
+            if request.get("url") != endpoint:
+                raise BatchInputError(
+                    f"url {request.get('url')!r} differs from endpoint {endpoint}", line=number
+                )
+            if not isinstance(request.get("body"), dict):
+                raise BatchInputError("body must be a JSON object", line=number)
+            count += 1
+    if endpoint is None or count == 0:
+        raise InvalidInputError(f"{path}: holds no requests")
+    return endpoint, count
+
+
+def _create_kwargs(
+    input_file_id: str,
+    endpoint: str,
+    metadata: Mapping[str, str] | None,
+    output_expires_after_seconds: int | None,
+) -> dict[str, Any]:
+    if endpoint not in ENDPOINTS:
+        raise InvalidInputError(f"endpoint must be one of {', '.join(sorted(ENDPOINTS))}, got {endpoint!r}")
+    expires = expiry(output_expires_after_seconds)
+    body = CreateBatchRequest(
+        input_file_id=input_file_id,
+        endpoint=CreateBatchRequestEndpoint(endpoint),
+        completion_window=CreateBatchRequestCompletionWindow("24h"),
+        metadata=UNSET if metadata is None else MetadataType0.from_dict(dict(metadata)),
+        output_expires_after=UNSET
+        if expires is None
+        else BatchFileExpirationAfter(
+            anchor=BatchFileExpirationAfterAnchor.CREATED_AT, seconds=expires.seconds
+        ),
+    )
+    return create_batch._get_kwargs(body=body)
+
+
+def _list_kwargs(limit: int | None, after: str | None) -> dict[str, Any]:
+    return list_batches._get_kwargs(
+        limit=UNSET if limit is None else limit, after=UNSET if after is None else after
+    )
+
+
+def _page(response: ListBatchesResponse) -> Page[Batch]:
+    return Page.of(response.data, response.has_more, response.first_id, response.last_id)
+
+
+class _Poll:
+    """The wait schedule both clients share: growing intervals, a deadline, a progress callback."""
+
+    def __init__(
+        self, timeout: float, interval: float, max_interval: float, on_progress: BatchProgress | None
+    ) -> None:
+        self._deadline = time.monotonic() + timeout
+        self._timeout = timeout
+        self._interval = interval
+        self._max_interval = max_interval
+        self._on_progress = on_progress
+
+    def next_sleep(self, batch: Batch) -> float | None:
+        """Seconds to sleep before the next retrieve, or None when `batch` is terminal."""
+        if self._on_progress is not None:
+            self._on_progress(batch)
+        if batch.status in TERMINAL_STATUSES:
+            return None
+        remaining = self._deadline - time.monotonic()
+        if remaining <= 0:
+            raise WaitTimeoutError(
+                f"batch {batch.id} still {batch.status} after {self._timeout:g}s (it keeps running)"
+            )
+        sleep = min(self._interval, remaining)
+        self._interval = min(self._interval * 1.5, self._max_interval)
+        return sleep
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """One request's outcome, joined to its `custom_id`, from the output or the error file."""
+
+    custom_id: str
+    status_code: int | None
+    body: Any
+    error: Any
+    request_id: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.status_code is not None and 200 <= self.status_code < 300
+
+    @classmethod
+    def from_line(cls, line: str) -> BatchResult:
+        record = json.loads(line)
+        response = record.get("response") or {}
+        return cls(
+            custom_id=record["custom_id"],
+            status_code=response.get("status_code"),
+            body=response.get("body"),
+            error=record.get("error"),
+            request_id=response.get("request_id"),
+        )
+
+
+def _result_files(batch: Batch) -> list[str]:
+    return [f for f in (batch.output_file_id, batch.error_file_id) if isinstance(f, str)]
+
+
+class Batches:
+    """Batches: `create`, `create_from_file`, `retrieve`, `list`, `cancel`, `wait`, `results`."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def create(
+        self,
+        input_file_id: str,
+        *,
+        endpoint: str,
+        metadata: Mapping[str, str] | None = None,
+        output_expires_after_seconds: int | None = None,
+    ) -> Batch:
+        kwargs = _create_kwargs(input_file_id, endpoint, metadata, output_expires_after_seconds)
+        return self._client._call(kwargs, Batch.from_dict)
+
+    def create_from_file(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        endpoint: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+        output_expires_after_seconds: int | None = None,
+    ) -> Batch:
+        """Check a JSONL file locally, store it with purpose `batch`, and start a batch over it."""
+        checked, _ = validate_batch_input(path, endpoint)
+        stored = self._client.files.create(path, purpose="batch")
+        return self.create(
+            stored.id,
+            endpoint=checked,
+            metadata=metadata,
+            output_expires_after_seconds=output_expires_after_seconds,
+        )
+
+    def retrieve(self, batch_id: str) -> Batch:
+        return self._client._call(retrieve_batch._get_kwargs(batch_id), Batch.from_dict)
+
+    def cancel(self, batch_id: str) -> Batch:
+        return self._client._call(cancel_batch._get_kwargs(batch_id), Batch.from_dict)
+
+    def list(self, *, limit: int | None = None) -> SyncPager[Batch]:
+        """Every batch, newest first; `limit` is the page size."""
+
+        def fetch(after: str | None) -> Page[Batch]:
+            return _page(self._client._call(_list_kwargs(limit, after), ListBatchesResponse.from_dict))
+
+        return SyncPager(fetch)
+
+    def wait(
+        self,
+        batch_id: str,
+        *,
+        timeout: float = 24 * 3600,
+        poll_interval: float = 1.0,
+        max_poll_interval: float = 30.0,
+        on_progress: BatchProgress | None = None,
+    ) -> Batch:
+        """Poll until completed, failed, expired or cancelled; `WaitTimeoutError` after `timeout` seconds."""
+        poll = _Poll(timeout, poll_interval, max_poll_interval, on_progress)
+        while True:
+            batch = self.retrieve(batch_id)
+            sleep = poll.next_sleep(batch)
+            if sleep is None:
+                return batch
+            time.sleep(sleep)
+
+    def results(self, batch: Batch | str) -> Iterator[BatchResult]:
+        """Every request's result, streamed from the output then the error file."""
+        finished = self.retrieve(batch) if isinstance(batch, str) else batch
+        for file_id in _result_files(finished):
+            for line in iter_lines(self._client, file_id):
+                if line.strip():
+                    yield BatchResult.from_line(line)
+
+
+class AsyncBatches:
+    """The asyncio twin of `Batches`."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    async def create(
+        self,
+        input_file_id: str,
+        *,
+        endpoint: str,
+        metadata: Mapping[str, str] | None = None,
+        output_expires_after_seconds: int | None = None,
+    ) -> Batch:
+        kwargs = _create_kwargs(input_file_id, endpoint, metadata, output_expires_after_seconds)
+        return await self._client._call(kwargs, Batch.from_dict)
+
+    async def create_from_file(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        endpoint: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+        output_expires_after_seconds: int | None = None,
+    ) -> Batch:
+        """See `Batches.create_from_file`; the local check runs in a worker thread."""
+        checked, _ = await anyio.to_thread.run_sync(validate_batch_input, path, endpoint)
+        stored = await self._client.files.create(path, purpose="batch")
+        return await self.create(
+            stored.id,
+            endpoint=checked,
+            metadata=metadata,
+            output_expires_after_seconds=output_expires_after_seconds,
+        )
+
+    async def retrieve(self, batch_id: str) -> Batch:
+        return await self._client._call(retrieve_batch._get_kwargs(batch_id), Batch.from_dict)
+
+    async def cancel(self, batch_id: str) -> Batch:
+        return await self._client._call(cancel_batch._get_kwargs(batch_id), Batch.from_dict)
+
+    def list(self, *, limit: int | None = None) -> AsyncPager[Batch]:
+        async def fetch(after: str | None) -> Page[Batch]:
+            return _page(await self._client._call(_list_kwargs(limit, after), ListBatchesResponse.from_dict))
+
+        return AsyncPager(fetch)
+
+    async def wait(
+        self,
+        batch_id: str,
+        *,
+        timeout: float = 24 * 3600,
+        poll_interval: float = 1.0,
+        max_poll_interval: float = 30.0,
+        on_progress: BatchProgress | None = None,
+    ) -> Batch:
+        poll = _Poll(timeout, poll_interval, max_poll_interval, on_progress)
+        while True:
+            batch = await self.retrieve(batch_id)
+            sleep = poll.next_sleep(batch)
+            if sleep is None:
+                return batch
+            await anyio.sleep(sleep)
+
+    async def results(self, batch: Batch | str) -> AsyncIterator[BatchResult]:
+        finished = await self.retrieve(batch) if isinstance(batch, str) else batch
+        for file_id in _result_files(finished):
+            async for line in aiter_lines(self._client, file_id):
+                if line.strip():
+                    yield BatchResult.from_line(line)

@@ -1,0 +1,215 @@
+"""The `files` resource group: store, list, read, download and delete files."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, cast
+
+from ._download import CHUNK_SIZE, Destination, DownloadProgress, download, download_async
+from ._errors import InvalidInputError
+from ._generated import (
+    UNSET,
+    CreateFileRequest,
+    CreateFileRequestPurpose,
+    DeleteFileResponse,
+    File,
+    FileExpirationAfter,
+    FileExpirationAfterAnchor,
+    ListFilesOrder,
+    ListFilesResponse,
+    OpenAIFile,
+    create_file,
+    delete_file,
+    download_file,
+    list_files,
+    retrieve_file,
+)
+from ._pagination import AsyncPager, Page, SyncPager
+
+if TYPE_CHECKING:
+    from ._client import AsyncClient, Client
+
+__all__ = ["MAX_FILE_BYTES", "AsyncFiles", "Files", "Source", "expiry"]
+
+MAX_FILE_BYTES = 512 * 1024 * 1024
+EXPIRY_RANGE = range(3600, 2_592_000 + 1)
+PURPOSES = frozenset(p.value for p in CreateFileRequestPurpose)
+Source = str | os.PathLike[str] | IO[bytes]
+
+
+def expiry(seconds: int | None) -> FileExpirationAfter | None:
+    """`expires_after` for a request, checked locally: the service takes one hour to thirty days."""
+    if seconds is None:
+        return None
+    if seconds not in EXPIRY_RANGE:
+        raise InvalidInputError(f"expires_after_seconds must be between 3600 and 2592000, got {seconds}")
+    return FileExpirationAfter(anchor=FileExpirationAfterAnchor.CREATED_AT, seconds=seconds)
+
+
+@contextlib.contextmanager
+def _create_kwargs(
+    source: Source, purpose: str, filename: str | None, expires_after_seconds: int | None
+) -> Iterator[dict[str, Any]]:
+    """Request arguments streaming `source`; a path is opened here and closed afterwards."""
+    if purpose not in PURPOSES:
+        raise InvalidInputError(f"unknown purpose {purpose!r}; use one of {', '.join(sorted(PURPOSES))}")
+    expires = expiry(expires_after_seconds)
+    with contextlib.ExitStack() as stack:
+        if isinstance(source, str | os.PathLike):
+            path = Path(source)
+            _check_regular_file(path)
+            payload: IO[bytes] = stack.enter_context(path.open("rb"))
+            name = filename or path.name
+        else:
+            payload = source
+            name = filename or Path(str(getattr(source, "name", ""))).name
+            if not name:
+                raise InvalidInputError("filename= is required for a file object without a name")
+        body = CreateFileRequest(
+            file=File(payload=cast(BinaryIO, payload), file_name=name),
+            purpose=CreateFileRequestPurpose(purpose),
+            expires_after=UNSET if expires is None else expires,
+        )
+        yield create_file._get_kwargs(body=body)
+
+
+def _check_regular_file(path: Path) -> None:
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise InvalidInputError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise InvalidInputError(f"{path}: {exc.strerror}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise InvalidInputError(f"{path}: not a regular file")
+    if info.st_size > MAX_FILE_BYTES:
+        raise InvalidInputError(
+            f"{path}: {info.st_size} bytes is over the {MAX_FILE_BYTES} byte limit of one request; "
+            "use client.uploads.upload_file"
+        )
+    if not os.access(path, os.R_OK):
+        raise InvalidInputError(f"{path}: not readable")
+
+
+def _list_kwargs(
+    purpose: str | None, order: str | None, limit: int | None, after: str | None
+) -> dict[str, Any]:
+    return list_files._get_kwargs(
+        purpose=UNSET if purpose is None else purpose,
+        order=UNSET if order is None else ListFilesOrder(order),
+        limit=UNSET if limit is None else limit,
+        after=UNSET if after is None else after,
+    )
+
+
+def _page(response: ListFilesResponse) -> Page[OpenAIFile]:
+    return Page.of(response.data, response.has_more, response.first_id, response.last_id)
+
+
+class Files:
+    """Files: `create`, `retrieve`, `list`, `content`, `download`, `delete`."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def create(
+        self,
+        file: Source,
+        *,
+        purpose: str,
+        filename: str | None = None,
+        expires_after_seconds: int | None = None,
+    ) -> OpenAIFile:
+        """Store a file of up to 512 MB in one request, streamed from a path or a binary file object.
+
+        A file object must be seekable to be retried. For larger files use `client.uploads.upload_file`.
+        """
+        with _create_kwargs(file, purpose, filename, expires_after_seconds) as kwargs:
+            return self._client._call(kwargs, OpenAIFile.from_dict)
+
+    def retrieve(self, file_id: str) -> OpenAIFile:
+        return self._client._call(retrieve_file._get_kwargs(file_id), OpenAIFile.from_dict)
+
+    def delete(self, file_id: str) -> DeleteFileResponse:
+        return self._client._call(delete_file._get_kwargs(file_id), DeleteFileResponse.from_dict)
+
+    def list(
+        self, *, purpose: str | None = None, order: str | None = None, limit: int | None = None
+    ) -> SyncPager[OpenAIFile]:
+        """Every file, newest first unless `order="asc"`; `limit` is the page size."""
+
+        def fetch(after: str | None) -> Page[OpenAIFile]:
+            kwargs = _list_kwargs(purpose, order, limit, after)
+            return _page(self._client._call(kwargs, ListFilesResponse.from_dict))
+
+        return SyncPager(fetch)
+
+    def content(self, file_id: str) -> bytes:
+        """A small file's bytes in memory; use `download` for anything large."""
+        return self._client._request(download_file._get_kwargs(file_id)).content
+
+    def download(
+        self,
+        file_id: str,
+        destination: Destination,
+        *,
+        progress: DownloadProgress | None = None,
+        chunk_size: int = CHUNK_SIZE,
+    ) -> int:
+        """Stream a file to a path (atomically) or a binary writable; return the bytes written."""
+        return download(self._client, file_id, destination, progress=progress, chunk_size=chunk_size)
+
+
+class AsyncFiles:
+    """The asyncio twin of `Files`."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    async def create(
+        self,
+        file: Source,
+        *,
+        purpose: str,
+        filename: str | None = None,
+        expires_after_seconds: int | None = None,
+    ) -> OpenAIFile:
+        """See `Files.create`. The file is read on the event loop, a 64 KB chunk at a time."""
+        with _create_kwargs(file, purpose, filename, expires_after_seconds) as kwargs:
+            return await self._client._call(kwargs, OpenAIFile.from_dict)
+
+    async def retrieve(self, file_id: str) -> OpenAIFile:
+        return await self._client._call(retrieve_file._get_kwargs(file_id), OpenAIFile.from_dict)
+
+    async def delete(self, file_id: str) -> DeleteFileResponse:
+        return await self._client._call(delete_file._get_kwargs(file_id), DeleteFileResponse.from_dict)
+
+    def list(
+        self, *, purpose: str | None = None, order: str | None = None, limit: int | None = None
+    ) -> AsyncPager[OpenAIFile]:
+        """See `Files.list`; iterate with `async for`."""
+
+        async def fetch(after: str | None) -> Page[OpenAIFile]:
+            kwargs = _list_kwargs(purpose, order, limit, after)
+            return _page(await self._client._call(kwargs, ListFilesResponse.from_dict))
+
+        return AsyncPager(fetch)
+
+    async def content(self, file_id: str) -> bytes:
+        return (await self._client._request(download_file._get_kwargs(file_id))).content
+
+    async def download(
+        self,
+        file_id: str,
+        destination: Destination,
+        *,
+        progress: DownloadProgress | None = None,
+        chunk_size: int = CHUNK_SIZE,
+    ) -> int:
+        return await download_async(
+            self._client, file_id, destination, progress=progress, chunk_size=chunk_size
+        )

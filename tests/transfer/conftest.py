@@ -6,13 +6,17 @@ import hashlib
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import anyio
 import pytest
 
+from openai_files import Client
 from openai_files._transfer import Created, PartWindow, UploadPlan
+from openai_files_emulator.server import EmulatorServer
 
 READ = 64 * 1024
 
@@ -113,3 +117,35 @@ def make_file(tmp_path: Path) -> Callable[[int], Path]:
         return path
 
     return make
+
+
+class ServerCalls:
+    """Counts the Uploads calls the emulator's backend handled, wrapping it in place for one test."""
+
+    def __init__(self, server: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.counts: Counter[str] = Counter()
+        backend = server.emulator.uploads
+        self.backend = backend
+        for name in ("create", "add_part", "complete", "cancel"):
+            monkeypatch.setattr(backend, name, self._counting(name, getattr(backend, name)))
+
+    def _counting(self, name: str, method: Callable[..., Any]) -> Callable[..., Any]:
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.counts[name] += 1
+            return method(*args, **kwargs)
+
+        return counted
+
+    def status(self, upload_id: str) -> str:
+        return self.backend.get(upload_id).status
+
+
+@pytest.fixture
+def server_calls(fresh_emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> ServerCalls:
+    return ServerCalls(fresh_emulator, monkeypatch)
+
+
+@pytest.fixture
+def client(fresh_emulator: EmulatorServer) -> Iterator[Client]:
+    with Client(api_key=fresh_emulator.api_key, base_url=fresh_emulator.base_url, timeout=30) as c:
+        yield c

@@ -8,8 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from openai_files._transfer.coordinator import Coordinator
 from openai_files._errors import FileChangedError, TransferAborted
+from openai_files._transfer.coordinator import Coordinator
 from openai_files._transfer.progress import Progress, ProgressTracker
 from openai_files._transfer.source import Source
 from openai_files._transfer.window import PartWindow

@@ -1,0 +1,222 @@
+"""upload_file over HTTP against the emulator: byte-exact round trips, faults, cancel, resume."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from openai_files import AsyncClient, Client, InternalServerError
+from openai_files._errors import InvalidUploadError
+from openai_files._transfer import Progress, TransferConfig
+from openai_files_emulator.server import EmulatorServer
+
+from .conftest import ServerCalls
+
+KiB = 1024
+PART = 64 * KiB
+PARTS_PATH = ("/v1/uploads/*/parts",)
+
+
+def _round_trip(client: Client, path: Path, **options: object) -> str:
+    upload = client.uploads.upload_file(path, purpose="batch", part_size=PART, **options)  # type: ignore[arg-type]
+    assert upload.status == "completed"
+    assert upload.file
+    assert client.files.content(upload.file.id) == path.read_bytes()
+    return upload.file.id
+
+
+@pytest.mark.parametrize("size", [1, PART, PART + 1, 20 * PART + 123])
+def test_round_trip_is_byte_exact(
+    client: Client, server_calls: ServerCalls, make_file: Callable[[int], Path], size: int
+) -> None:
+    _round_trip(client, make_file(size), concurrency=4)
+    assert server_calls.counts["add_part"] == -(-size // PART)
+    assert server_calls.counts["cancel"] == 0
+
+
+def test_injected_part_failures_still_complete_byte_exact(
+    client: Client, fresh_emulator: EmulatorServer, make_file: Callable[[int], Path]
+) -> None:
+    events: list[Progress] = []
+    path = make_file(40 * PART + 5)
+    with fresh_emulator.injected(
+        error_rate=0.04, rate_limit_rate=0.03, drop_rate=0.03, retry_after=0.05, seed=3, paths=PARTS_PATH
+    ):
+        _round_trip(client, path, concurrency=4, progress=events.append)
+        injected = fresh_emulator.faults.injected
+    assert injected >= 2  # the seed gives failures of each kind across 41 parts
+    assert events[-1].bytes_sent == path.stat().st_size
+    assert events[-1].parts_done == 41
+
+
+def test_exhausted_retries_cancel_the_upload_and_stop_the_rest(
+    client: Client,
+    fresh_emulator: EmulatorServer,
+    server_calls: ServerCalls,
+    make_file: Callable[[int], Path],
+) -> None:
+    config = TransferConfig(part_retries=0)
+    with (
+        fresh_emulator.injected(script=("ok", "ok", "500"), error_rate=0.0, paths=PARTS_PATH),
+        pytest.raises(InternalServerError),
+    ):
+        client.with_options(max_retries=0).uploads.upload_file(
+            make_file(100 * PART), purpose="batch", part_size=PART, concurrency=2, config=config
+        )
+    assert server_calls.counts["cancel"] == 1
+    upload_id = next(iter(server_calls.backend._uploads))
+    assert server_calls.status(upload_id) == "cancelled"
+    assert server_calls.counts["add_part"] < 10
+
+
+def test_md5_is_sent_and_checked(
+    client: Client, fresh_emulator: EmulatorServer, make_file: Callable[[int], Path]
+) -> None:
+    path = make_file(3 * PART)
+    file_id = _round_trip(client, path)
+    record = fresh_emulator.emulator.files.get(file_id)
+    assert hashlib.md5(path.read_bytes()).hexdigest() == hashlib.md5(record.path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"file": "missing.jsonl"},
+        {"file": "empty.jsonl"},
+        {"purpose": "user_data"},
+        {"part_size": 0},
+        {"mime_type": None, "filename": "x.unknownext"},
+    ],
+)
+def test_bad_input_sends_nothing(
+    client: Client, server_calls: ServerCalls, tmp_path: Path, bad: dict[str, object]
+) -> None:
+    (tmp_path / "empty.jsonl").touch()
+    (tmp_path / "ok.jsonl").write_text('{"a": 1}\n')
+    options: dict[str, object] = {"file": "ok.jsonl", "purpose": "batch", **bad}
+    file = tmp_path / str(options.pop("file"))
+    with pytest.raises(InvalidUploadError):
+        client.uploads.upload_file(file, **options)  # type: ignore[arg-type]
+    assert sum(server_calls.counts.values()) == 0
+
+
+def test_resume_after_sigkill_sends_only_missing_parts(
+    client: Client,
+    fresh_emulator: EmulatorServer,
+    server_calls: ServerCalls,
+    make_file: Callable[[int], Path],
+    tmp_path: Path,
+) -> None:
+    total = 40
+    path = make_file(total * PART)
+    journal = tmp_path / "journal.json"
+    fresh_emulator.faults.set(latency=0.1, paths=PARTS_PATH)
+    child = subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("upload_child.py")), fresh_emulator.base_url,
+         fresh_emulator.api_key, str(path), str(journal), str(PART)],
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while len(_journaled(journal)) < 6:
+            assert child.poll() is None, "the child finished before it could be killed"
+            assert time.monotonic() < deadline, "the child never journaled six parts"
+            time.sleep(0.02)
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        child.wait(timeout=10)
+    assert child.returncode == -signal.SIGKILL
+    done = _journaled(journal)
+    assert 6 <= len(done) < total
+    fresh_emulator.faults.clear()
+    _settle(server_calls)
+    server_calls.counts.clear()
+
+    _round_trip(client, path, concurrency=4, resume=journal)
+    assert server_calls.counts["create"] == 0
+    assert server_calls.counts["add_part"] == total - len(done)
+    assert not journal.exists()
+
+
+def _settle(calls: ServerCalls) -> None:
+    """Let the emulator finish the dead child's requests (their bodies arrived before the kill)."""
+    deadline = time.monotonic() + 10
+    while True:
+        seen = calls.counts["add_part"]
+        time.sleep(0.3)
+        if calls.counts["add_part"] == seen or time.monotonic() > deadline:
+            return
+
+
+def _journaled(journal: Path) -> dict[str, str]:
+    try:
+        parts: dict[str, str] = json.loads(journal.read_text())["parts"]
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+    return parts
+
+
+def test_expired_upload_starts_over(
+    client: Client,
+    fresh_emulator: EmulatorServer,
+    server_calls: ServerCalls,
+    make_file: Callable[[int], Path],
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    path = make_file(4 * PART)
+    journal = tmp_path / "journal.json"
+    with (
+        fresh_emulator.injected(script=("ok", "ok", "500"), paths=PARTS_PATH),
+        pytest.raises(InternalServerError),
+    ):
+        client.with_options(max_retries=0).uploads.upload_file(
+            path, purpose="batch", part_size=PART, concurrency=1, resume=journal,
+            config=TransferConfig(part_retries=0),
+        )  # fmt: skip
+    assert len(_journaled(journal)) == 2
+    data = json.loads(journal.read_text())
+    data["expires_at"] = int(time.time()) - 1
+    journal.write_text(json.dumps(data))
+    _round_trip(client, path, resume=journal)
+    assert server_calls.counts["create"] == 2
+    assert "expired" in caplog.text
+
+
+@pytest.mark.anyio
+async def test_async_round_trip_under_faults(
+    fresh_emulator: EmulatorServer, make_file: Callable[[int], Path]
+) -> None:
+    path = make_file(12 * PART + 1)
+    async with AsyncClient(api_key=fresh_emulator.api_key, base_url=fresh_emulator.base_url, timeout=30) as c:
+        with fresh_emulator.injected(error_rate=0.1, retry_after=0.05, seed=5, paths=PARTS_PATH):
+            upload = await c.uploads.upload_file(path, purpose="batch", part_size=PART, concurrency=3)
+        assert upload.file
+        assert await c.files.content(upload.file.id) == path.read_bytes()
+
+
+@pytest.mark.anyio
+async def test_async_failure_cancels(
+    fresh_emulator: EmulatorServer, server_calls: ServerCalls, make_file: Callable[[int], Path]
+) -> None:
+    async with AsyncClient(
+        api_key=fresh_emulator.api_key, base_url=fresh_emulator.base_url, timeout=30, max_retries=0
+    ) as c:
+        with (
+            fresh_emulator.injected(script=("ok", "500"), paths=PARTS_PATH),
+            pytest.raises(InternalServerError),
+        ):
+            await c.uploads.upload_file(
+                make_file(50 * PART), purpose="batch", part_size=PART, concurrency=2,
+                config=TransferConfig(part_retries=0),
+            )  # fmt: skip
+    assert server_calls.counts["cancel"] == 1
+    assert server_calls.counts["add_part"] < 10

@@ -1,0 +1,63 @@
+"""Scratch copies of the project, where `make vendor` may rewrite openapi.yaml and generated/."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+VENV = ROOT / ".venv"
+# What `make vendor` and `make generate` read; the seam tells the tool what the overlay imports.
+SPEC_FILES = ("Makefile", "pyproject.toml", "generator-config.yaml", "openapi.yaml", "templates")
+SEAM = Path("overlay/openai_files/_generated.py")
+IGNORED = shutil.ignore_patterns(".venv", ".git", "*cache*", "*.egg-info", ".bench-data", ".emulator-data")
+
+
+def copy_project(target: Path, *, whole: bool = False, seam: bool = True) -> Path:
+    """The files vendoring needs (or the whole tree) under `target`, sharing the project's venv."""
+    target.mkdir(parents=True, exist_ok=True)
+    names = [p.name for p in ROOT.iterdir()] if whole else SPEC_FILES
+    for name in names:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, target / name, ignore=IGNORED)
+        elif source.is_file():
+            shutil.copy2(source, target / name)
+    if seam and not whole:
+        (target / SEAM).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / SEAM, target / SEAM)
+    _share_venv(target / ".venv")
+    return target
+
+
+def _share_venv(venv: Path) -> None:
+    """The project's venv, entry by entry, with a stamp of its own: make never reinstalls into it."""
+    venv.mkdir()
+    for entry in VENV.iterdir():
+        if entry.name != ".installed-stamp":
+            (venv / entry.name).symlink_to(entry)
+    (venv / ".installed-stamp").touch()
+
+
+def make(project: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["make", "--no-print-directory", *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+
+
+def spec_tool(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "openai_files_spec", *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )

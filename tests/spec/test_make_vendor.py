@@ -1,0 +1,122 @@
+"""`make vendor` end to end, in scratch copies of the project: written, regenerated, checked, or refused."""
+
+import shutil
+from pathlib import Path
+
+import yaml
+
+from openai_files_spec import load
+from openai_files_spec._slice import prune, slice_tags
+
+from .project_copy import ROOT, copy_project, make, spec_tool
+from .upstream_shape import FIXTURES, patched, upstream_shaped, write
+
+FORMS = ("def sync(", "def sync_detailed(", "async def asyncio(", "async def asyncio_detailed(")
+
+
+def test_fixed_mini_spec_generates_every_operation(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project", seam=False)
+
+    run = make(project, "vendor", f"UPSTREAM={FIXTURES / 'mini_upstream.yaml'}")
+
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "warning" not in (run.stdout + run.stderr).replace("--fail-on-warning", "").lower()
+    assert "every operation of openapi.yaml generated" in run.stdout
+    api = project / "generated" / "openai_files_api" / "api"
+    assert {p.stem for p in api.glob("*/*.py")} - {"__init__"} == {
+        "create_file",
+        "download_file",
+        "create_upload",
+        "create_batch",
+    }
+
+
+def test_unfixed_mini_spec_fails_generation(tmp_path: Path) -> None:
+    """Without the fixes the generator drops createFile and createUpload: the guard must catch that."""
+    project = copy_project(tmp_path / "project", seam=False)
+    unfixed = slice_tags(load(FIXTURES / "mini_upstream.yaml"))
+    prune(unfixed)
+    write(unfixed, project / "openapi.yaml")
+
+    run = make(project, "generate")
+
+    assert run.returncode != 0
+    assert "duplicate" in (run.stdout + run.stderr).lower()
+
+
+def test_new_operation_is_generated_in_its_four_forms(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    upstream = write(
+        patched(upstream_shaped(load(ROOT / "openapi.yaml")), "add_operation.yaml"), tmp_path / "up.yaml"
+    )
+
+    run = make(project, "vendor", f"UPSTREAM={upstream}")
+
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "+ operation files/archive_file (POST /files/{file_id}/archive)" in run.stdout
+    source = (project / "generated" / "openai_files_api" / "api" / "files" / "archive_file.py").read_text()
+    assert all(f"\n{form}" in source for form in FORMS)
+
+
+def test_removing_a_field_the_overlay_uses_is_refused(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    upstream = write(
+        patched(upstream_shaped(load(ROOT / "openapi.yaml")), "remove_used_field.yaml"), tmp_path / "up.yaml"
+    )
+
+    run = make(project, "vendor", f"UPSTREAM={upstream}")
+
+    assert run.returncode != 0
+    assert "- field OpenAIFile.bytes   <- BREAKS the overlay (it uses OpenAIFile)" in run.stdout
+    assert "refused: 1 change(s) break what overlay/openai_files/_generated.py imports" in run.stderr
+    assert (project / "openapi.yaml").read_bytes() == (ROOT / "openapi.yaml").read_bytes()
+
+
+def test_without_strict_the_breaking_change_is_written_and_flagged(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    upstream = write(
+        patched(upstream_shaped(load(ROOT / "openapi.yaml")), "remove_used_field.yaml"), tmp_path / "up.yaml"
+    )
+
+    run = spec_tool(project, "vendor", str(upstream))
+
+    assert run.returncode == 0, run.stderr
+    assert "BREAKS the overlay" in run.stdout
+    written = yaml.safe_load((project / "openapi.yaml").read_text())
+    assert "bytes" not in written["components"]["schemas"]["OpenAIFile"]["properties"]
+
+
+def test_vendor_needs_an_upstream(tmp_path: Path) -> None:
+    run = make(copy_project(tmp_path / "project"), "vendor")
+
+    assert run.returncode != 0
+    assert "usage: make vendor UPSTREAM=" in run.stdout
+
+
+def test_unusable_upstream_is_refused_with_the_reason(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    (tmp_path / "not-a-spec.yaml").write_text("just: a mapping\n")
+
+    missing = spec_tool(project, "vendor", str(tmp_path / "absent.yaml"))
+    wrong = spec_tool(project, "vendor", str(tmp_path / "not-a-spec.yaml"))
+
+    assert missing.returncode == 2 and "cannot read" in missing.stderr
+    assert wrong.returncode == 2 and "not an OpenAPI 3 document" in wrong.stderr
+
+
+def test_check_operations_names_what_is_missing(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    package = tmp_path / "openai_files_api"
+    shutil.copytree(ROOT / "generated" / "openai_files_api", package)
+    (package / "api" / "files" / "download_file.py").unlink()
+    spec = yaml.safe_load((project / "openapi.yaml").read_text())
+    del spec["paths"]["/uploads/{upload_id}/cancel"]
+    write(spec, project / "openapi.yaml")
+
+    run = spec_tool(project, "check-operations", "--package", str(package))
+
+    assert run.returncode == 1
+    assert run.stderr.splitlines() == [
+        "missing: uploads/cancel_upload: the overlay needs it, but the spec has no such operation",
+        "missing: files/download_file: not generated",
+    ]

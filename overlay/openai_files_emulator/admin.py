@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from .errors import InvalidRequest
 from .faults import FaultConfig
-from .wire import read_json_object
+from .wire import read_json_object, resource
 
 if TYPE_CHECKING:
     from .app import Emulator
@@ -57,11 +57,9 @@ def routes(emulator: Emulator) -> list[Route]:
         return JSONResponse({"status": "reset"})
 
     return [
-        Route(f"{PREFIX}/health", health, methods=["GET"]),
-        Route(f"{PREFIX}/faults", get_faults, methods=["GET"]),
-        Route(f"{PREFIX}/faults", put_faults, methods=["PUT"]),
-        Route(f"{PREFIX}/faults", delete_faults, methods=["DELETE"]),
-        Route(f"{PREFIX}/clock", get_clock, methods=["GET"]),
-        Route(f"{PREFIX}/clock/advance", advance_clock, methods=["POST"]),
-        Route(f"{PREFIX}/reset", reset, methods=["POST"]),
+        resource(f"{PREFIX}/health", GET=health),
+        resource(f"{PREFIX}/faults", GET=get_faults, PUT=put_faults, DELETE=delete_faults),
+        resource(f"{PREFIX}/clock", GET=get_clock),
+        resource(f"{PREFIX}/clock/advance", POST=advance_clock),
+        resource(f"{PREFIX}/reset", POST=reset),
     ]

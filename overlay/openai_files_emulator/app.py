@@ -88,7 +88,10 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     """Starlette's own 404/405 (unknown path or method), in the service's envelope."""
     assert isinstance(exc, HTTPException)
     if exc.status_code == 405:
-        return error_response(MethodNotAllowed(f"{request.method} is not allowed on {request.url.path}."))
+        allowed = MethodNotAllowed(
+            f"{request.method} is not allowed on {request.url.path}.", headers=exc.headers
+        )
+        return error_response(allowed)
     return error_response(NotFound(f"Unknown path {request.url.path}.", code="unknown_url"))
 
 

@@ -12,10 +12,14 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from enum import Enum, auto
 
+from starlette.requests import ClientDisconnect
+
 from .blobs import BlobStore, SpoolFile
 from .errors import InvalidRequest, unknown_argument
 
 MAX_HEADER_BYTES = 16 * 1024
+# Room for the form framing and small fields around the content when judging a declared length.
+FRAMING_ALLOWANCE = 64 * 1024
 
 _PARAM = re.compile(r';\s*([\w*-]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)')
 
@@ -45,6 +49,18 @@ def _params(text: str) -> dict[str, str]:
             value = re.sub(r"\\(.)", r"\1", value[1:-1])
         found[name.lower()] = value
     return found
+
+
+def too_large(limit: int, param: str) -> InvalidRequest:
+    return InvalidRequest(
+        f"The content is larger than the limit of {limit} bytes.", param=param, code="file_too_large"
+    )
+
+
+def check_declared_length(content_length: str | None, limit: int, param: str) -> None:
+    """Refuse from the request head when the declared body cannot fit, before a byte is read."""
+    if content_length and content_length.isdigit() and int(content_length) > limit + FRAMING_ALLOWANCE:
+        raise too_large(limit, param)
 
 
 @dataclass
@@ -109,6 +125,10 @@ class FormReader:
                 self.feed(chunk)
             if self._state is not _State.DONE:
                 raise MultipartError("the body ended before the closing boundary.")
+        except ClientDisconnect as exc:
+            # Nobody is left to read the answer; an ApiError keeps it out of the error log.
+            self.form.discard()
+            raise MultipartError("the client went away before the body ended.") from exc
         except BaseException:
             self.form.discard()
             raise
@@ -219,11 +239,7 @@ class FormReader:
             return
         if self._spool is not None:
             if self._spool.size + len(data) > self._max_file_bytes:
-                raise InvalidRequest(
-                    f"The content is larger than the limit of {self._max_file_bytes} bytes.",
-                    param=self._field,
-                    code="file_too_large",
-                )
+                raise too_large(self._max_file_bytes, self._field)
             self._spool.write(data)
         elif self._text is not None:
             if len(self._text) + len(data) > self._max_text_bytes:

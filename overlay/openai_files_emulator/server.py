@@ -46,6 +46,16 @@ def uvicorn_config(app: EmulatorApp, host: str, port: int, log_level: str = "war
     )
 
 
+def _listen(host: str, port: int) -> socket.socket:
+    # IPPROTO_TCP explicitly: asyncio turns on TCP_NODELAY only for sockets whose proto says TCP,
+    # and without it every response waits ~40 ms for a delayed ACK.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(128)
+    return sock
+
+
 class EmulatorServer:
     """An emulator on 127.0.0.1 in a daemon thread, with the control API at hand.
 
@@ -60,7 +70,7 @@ class EmulatorServer:
     def __init__(self, config: EmulatorConfig | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
         self.app = create_app(config)
         self._host = host
-        self._socket = socket.create_server((host, port), reuse_port=False)
+        self._socket = _listen(host, port)
         self.port: int = self._socket.getsockname()[1]
         self._server = uvicorn.Server(uvicorn_config(self.app, host, self.port))
         self._thread: threading.Thread | None = None

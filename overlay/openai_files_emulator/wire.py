@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 from starlette.types import Send
 
 from .errors import ApiError, InvalidRequest, invalid_value, missing_argument, unknown_argument
@@ -18,7 +20,7 @@ def error_response(error: ApiError) -> JSONResponse:
 
 async def send_error(send: Send, error: ApiError) -> None:
     """Answer from middleware, below Starlette's routing, with the same envelope as the handlers."""
-    body = json.dumps(error.body()).encode()
+    body = json.dumps(error.body(), separators=(",", ":")).encode()
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     headers += [(k.encode(), v.encode()) for k, v in error.headers.items()]
     await send({"type": "http.response.start", "status": error.status_code, "headers": headers})
@@ -84,3 +86,16 @@ def required_field(body: dict[str, Any], name: str, kind: type) -> Any:
             code="invalid_type",
         )
     return value
+
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def resource(path: str, **handlers: Handler) -> Route:
+    """One route per path whatever its methods, so a 405 carries the complete `Allow` header."""
+
+    async def dispatch(request: Request) -> Response:
+        method = "GET" if request.method == "HEAD" else request.method
+        return await handlers[method](request)
+
+    return Route(path, dispatch, methods=list(handlers))

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Iterator
 from typing import Any
 
@@ -65,3 +66,24 @@ def upload_file(
 
 def jsonl(*lines: dict[str, Any]) -> bytes:
     return b"".join(json.dumps(line).encode() + b"\n" for line in lines)
+
+
+def raw_exchange(port: int, head: str) -> tuple[int, dict[str, Any]]:
+    """Send only a request head (its declared body never follows) and read the whole answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT.read) as sock:
+        sock.sendall(head.encode())
+        received = b""
+        for _ in range(100):
+            received += sock.recv(65536)
+            top, _, body = received.partition(b"\r\n\r\n")
+            length = next(
+                (
+                    int(line.split(b":")[1])
+                    for line in top.split(b"\r\n")
+                    if line.lower().startswith(b"content-length:")
+                ),
+                None,
+            )
+            if length is not None and len(body) >= length:
+                return int(top.split()[1]), dict(json.loads(body[:length]))
+    raise AssertionError(f"incomplete answer: {received!r}")

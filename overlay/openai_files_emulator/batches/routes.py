@@ -7,7 +7,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..files.state import expiry_policy
-from ..wire import query_int, read_json_object, required_field
+from ..wire import query_int, read_json_object, required_field, resource
 from .state import BatchesBackend, check_metadata
 
 MAX_LIST_LIMIT = 100
@@ -46,8 +46,7 @@ def routes(batches: BatchesBackend) -> list[Route]:
         return JSONResponse(batches.cancel(request.path_params["batch_id"]).to_json())
 
     return [
-        Route("/batches", create, methods=["POST"]),
-        Route("/batches", list_batches, methods=["GET"]),
-        Route("/batches/{batch_id}", retrieve, methods=["GET"]),
-        Route("/batches/{batch_id}/cancel", cancel, methods=["POST"]),
+        resource("/batches", POST=create, GET=list_batches),
+        resource("/batches/{batch_id}", GET=retrieve),
+        resource("/batches/{batch_id}/cancel", POST=cancel),
     ]

@@ -62,35 +62,27 @@ class BatchRecord:
         self.times[f"{status}_at"] = at
 
     def to_json(self) -> dict[str, Any]:
-        times = {
-            name: self.times.get(name)
-            for name in (
-                "in_progress_at",
-                "finalizing_at",
-                "completed_at",
-                "failed_at",
-                "expired_at",
-                "cancelling_at",
-                "cancelled_at",
-            )
+        """Unset optional fields are left out (the schema types them non-nullable); metadata may be null."""
+        optional = {
+            "model": self.model,
+            "errors": {"object": "list", "data": self.errors} if self.errors else None,
+            "output_file_id": self.output_file_id,
+            "error_file_id": self.error_file_id,
+            "usage": _usage(self.usage) if self.usage else None,
+            **self.times,
         }
         return {
             "id": self.id,
             "object": "batch",
             "endpoint": self.endpoint,
-            "model": self.model,
-            "errors": {"object": "list", "data": self.errors} if self.errors else None,
             "input_file_id": self.input_file_id,
             "completion_window": self.completion_window,
             "status": self.status,
-            "output_file_id": self.output_file_id,
-            "error_file_id": self.error_file_id,
             "created_at": self.created_at,
             "expires_at": self.expires_at,
-            **times,
             "request_counts": dict(self.counts),
-            "usage": _usage(self.usage) if self.usage else None,
             "metadata": self.metadata,
+            **{name: value for name, value in optional.items() if value is not None},
         }
 
 

@@ -9,8 +9,8 @@ from starlette.routing import Route
 from ..blobs import BlobStore
 from ..config import Limits
 from ..errors import missing_argument
-from ..multipart import FormReader, boundary_of
-from ..wire import query_choice, query_int
+from ..multipart import FormReader, boundary_of, check_declared_length
+from ..wire import query_choice, query_int, resource
 from .state import FilesBackend, check_purpose, expiry_seconds
 
 ANCHOR_FIELD = "expires_after[anchor]"
@@ -20,6 +20,7 @@ MAX_LIST_LIMIT = 10_000
 
 def routes(files: FilesBackend, blobs: BlobStore, limits: Limits) -> list[Route]:
     async def create(request: Request) -> Response:
+        check_declared_length(request.headers.get("content-length"), limits.max_file_bytes, "file")
         reader = FormReader(
             boundary_of(request.headers.get("content-type")),
             blobs,
@@ -75,9 +76,7 @@ def routes(files: FilesBackend, blobs: BlobStore, limits: Limits) -> list[Route]
         return FileResponse(record.path, media_type="application/octet-stream")
 
     return [
-        Route("/files", create, methods=["POST"]),
-        Route("/files", list_files, methods=["GET"]),
-        Route("/files/{file_id}", retrieve, methods=["GET"]),
-        Route("/files/{file_id}", delete, methods=["DELETE"]),
-        Route("/files/{file_id}/content", content, methods=["GET"]),
+        resource("/files", POST=create, GET=list_files),
+        resource("/files/{file_id}", GET=retrieve, DELETE=delete),
+        resource("/files/{file_id}/content", GET=content),
     ]

@@ -30,17 +30,18 @@ class FileRecord:
     expires_at: int | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        shown: dict[str, Any] = {
             "id": self.id,
             "object": "file",
             "bytes": self.bytes,
             "created_at": self.created_at,
-            "expires_at": self.expires_at,
             "filename": self.filename,
             "purpose": self.purpose,
             "status": "processed",
-            "status_details": None,
         }
+        if self.expires_at is not None:
+            shown["expires_at"] = self.expires_at
+        return shown
 
 
 def check_purpose(purpose: str) -> None:

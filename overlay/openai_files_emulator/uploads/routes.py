@@ -10,12 +10,9 @@ from ..blobs import BlobStore
 from ..config import Limits
 from ..errors import invalid_value, missing_argument
 from ..files.state import expiry_policy
-from ..multipart import FormReader, boundary_of
-from ..wire import read_json_object, required_field
+from ..multipart import FormReader, boundary_of, check_declared_length
+from ..wire import read_json_object, required_field, resource
 from .state import UploadsBackend
-
-# Room for the multipart framing around a part's bytes when judging a declared Content-Length.
-FRAMING_ALLOWANCE = 64 * 1024
 
 
 def routes(uploads: UploadsBackend, blobs: BlobStore, limits: Limits) -> list[Route]:
@@ -35,9 +32,7 @@ def routes(uploads: UploadsBackend, blobs: BlobStore, limits: Limits) -> list[Ro
     async def add_part(request: Request) -> Response:
         upload_id = request.path_params["upload_id"]
         uploads.check_accepts_parts(upload_id)
-        declared = request.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > limits.max_part_bytes + FRAMING_ALLOWANCE:
-            raise invalid_value("data", f"a part may hold at most {limits.max_part_bytes} bytes.")
+        check_declared_length(request.headers.get("content-length"), limits.max_part_bytes, "data")
         reader = FormReader(
             boundary_of(request.headers.get("content-type")),
             blobs,
@@ -73,8 +68,8 @@ def routes(uploads: UploadsBackend, blobs: BlobStore, limits: Limits) -> list[Ro
         return JSONResponse(uploads.cancel(request.path_params["upload_id"]).to_json())
 
     return [
-        Route("/uploads", create, methods=["POST"]),
-        Route("/uploads/{upload_id}/parts", add_part, methods=["POST"]),
-        Route("/uploads/{upload_id}/complete", complete, methods=["POST"]),
-        Route("/uploads/{upload_id}/cancel", cancel, methods=["POST"]),
+        resource("/uploads", POST=create),
+        resource("/uploads/{upload_id}/parts", POST=add_part),
+        resource("/uploads/{upload_id}/complete", POST=complete),
+        resource("/uploads/{upload_id}/cancel", POST=cancel),
     ]

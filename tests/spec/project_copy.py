@@ -17,7 +17,8 @@ IGNORED = shutil.ignore_patterns(".venv", ".git", "*cache*", "*.egg-info", ".ben
 def copy_project(target: Path, *, whole: bool = False, seam: bool = True) -> Path:
     """The files vendoring needs (or the whole tree) under `target`, sharing the project's venv."""
     target.mkdir(parents=True, exist_ok=True)
-    names = [p.name for p in ROOT.iterdir()] if whole else SPEC_FILES
+    names = [p.name for p in ROOT.iterdir()] if whole else list(SPEC_FILES)
+    names = [name for name in names if name not in IGNORED(str(ROOT), names)]
     for name in names:
         source = ROOT / name
         if source.is_dir():

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .._batches import ENDPOINTS
 from .._client import Client
-from .._files import PURPOSES
+from .._transfer import UPLOAD_PURPOSES
 from . import commands
 from .render import EXIT_INTERRUPTED, Printer, exit_code
 
@@ -38,7 +38,7 @@ def _parser() -> argparse.ArgumentParser:
 
     up = groups.add_parser("upload", help="send a file (up to 8 GiB) in parallel parts")
     up.add_argument("path", type=Path)
-    up.add_argument("--purpose", required=True, choices=sorted(PURPOSES))
+    up.add_argument("--purpose", required=True, choices=sorted(UPLOAD_PURPOSES))
     up.add_argument("--mime-type")
     up.add_argument("--part-size", type=lambda mb: int(float(mb) * MiB), help="MiB per part (default 64)")
     up.add_argument("--concurrency", type=int, help="parts in flight (default 8)")

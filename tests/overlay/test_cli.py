@@ -1,0 +1,103 @@
+"""The command line in-process against the emulator: output, --json, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from openai_files._cli import main
+from openai_files_emulator import EmulatorServer
+
+from .conftest import write_requests
+
+
+@pytest.fixture
+def env(fresh_emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> EmulatorServer:
+    monkeypatch.setenv("OPENAI_API_KEY", fresh_emulator.api_key)
+    monkeypatch.setenv("OPENAI_BASE_URL", fresh_emulator.base_url)
+    return fresh_emulator
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(["--timeout", "10", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_files_commands(env: EmulatorServer, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    source = tmp_path / "data.jsonl"
+    source.write_bytes(b'{"x": 1}\n' * 1000)
+    code, out, err = run(capsys, "--json", "upload", str(source), "--purpose", "batch")
+    assert code == 0, err
+    stored = json.loads(out)
+    assert stored["bytes"] == 9000 and stored["filename"] == "data.jsonl"
+    assert "upload [" in err  # the progress bar went to stderr
+    code, out, _ = run(capsys, "files", "ls")
+    assert code == 0 and out.split() == [stored["id"], "data.jsonl", "9000", "batch", "processed"]
+    code, out, _ = run(capsys, "--json", "files", "get", stored["id"])
+    assert json.loads(out)["id"] == stored["id"]
+    target = tmp_path / "back.jsonl"
+    code, out, err = run(capsys, "files", "download", stored["id"], str(target))
+    assert code == 0 and target.read_bytes() == source.read_bytes() and "download [" in err
+    code, out, _ = run(capsys, "--json", "files", "rm", stored["id"])
+    assert code == 0 and json.loads(out)["deleted"] is True
+
+
+def test_batch_commands(env: EmulatorServer, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    source = write_requests(tmp_path / "in.jsonl", 3)
+    code, out, err = run(capsys, "--json", "batches", "create", str(source), "--metadata", "k=v")
+    assert code == 0, err
+    batch_id = json.loads(out)["id"]
+    code, out, err = run(capsys, "--json", "batches", "wait", batch_id, "--poll", "0.01", "--timeout", "30")
+    assert code == 0 and json.loads(out)["status"] == "completed" and "completed" in err
+    code, out, _ = run(capsys, "batches", "results", batch_id)
+    assert sorted(json.loads(line)["custom_id"] for line in out.splitlines()) == ["req-0", "req-1", "req-2"]
+    code, out, _ = run(capsys, "batches", "ls", "--limit", "5")
+    assert code == 0 and out.split()[:2] == [batch_id, "completed"]
+    code, _, err = run(capsys, "batches", "cancel", batch_id)
+    assert code == 1 and err.count("\n") == 1 and "can no longer be cancelled" in err
+
+
+def test_exit_codes_and_one_line_errors(
+    env: EmulatorServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, err = run(capsys, "files", "get", "file-missing")
+    assert (
+        (code, out) == (4, "")
+        and err.startswith("openai-files: error: 404 Not Found")
+        and err.count("\n") == 1
+    )
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{}\n")
+    code, _, err = run(capsys, "batches", "create", str(bad))
+    assert code == 2 and "line 1" in err and "Traceback" not in err
+    code, _, err = run(capsys, "--debug", "files", "get", "file-missing")
+    assert code == 4 and "Traceback" in err
+    env.faults.set(script=("503",))
+    code, _, err = run(capsys, "--max-retries", "0", "files", "ls")
+    assert code == 5 and "503" in err
+    code, _, err = run(capsys, "--no-progress", "batches", "wait", "batch_missing")
+    assert code == 4
+
+
+def test_missing_key_is_a_usage_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    code, _, err = run(capsys, "files", "ls")
+    assert code == 2 and "OPENAI_API_KEY" in err
+
+
+def test_python_dash_m_entry_point(env: EmulatorServer) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "openai_files", "--json", "files", "ls"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")

@@ -1,0 +1,11 @@
+"""`openai_files.__all__` is the public surface: every name in it exists, every public name is in it."""
+
+from __future__ import annotations
+
+import openai_files
+
+
+def test_all_matches_public_names() -> None:
+    public = {name for name in dir(openai_files) if not name.startswith("_")}
+    assert set(openai_files.__all__) == public
+    assert openai_files.__all__ == sorted(openai_files.__all__)

@@ -1,0 +1,23 @@
+"""`make demo` end to end at a small size: it must finish, say what happened, and leave nothing behind."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+
+def test_demo_runs_and_cleans_up() -> None:
+    before = set(Path(tempfile.gettempdir()).glob("openai-files-demo-*"))
+    done = subprocess.run(
+        [sys.executable, "-m", "openai_files_emulator.demo", "--size-mb", "2"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "completed:" in done.stdout and "0 failed" in done.stdout
+    assert "upload [" in done.stderr  # the progress bar
+    assert set(Path(tempfile.gettempdir()).glob("openai-files-demo-*")) == before

@@ -76,7 +76,7 @@ class FaultConfig:
         )
 
     def to_json(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> FaultConfig:
@@ -110,12 +110,13 @@ class Faults:
         return self._config
 
     def set(self, config: FaultConfig | None = None, **changes: Any) -> FaultConfig:
-        """Replace the settings (and reseed), from a config and/or keyword changes to the current one."""
-        new = dataclasses.replace(config or FaultConfig(), **changes) if changes or config else FaultConfig()
+        """Replace the settings, reseed, zero `injected`; keywords amend `config` (or the defaults)."""
+        new = dataclasses.replace(config or FaultConfig(), **changes)
         with self._lock:
             self._config = new
             self._rng = random.Random(new.seed)
             self._script = deque(new.script)
+            self.injected = 0
         return new
 
     def clear(self) -> None:
@@ -162,7 +163,7 @@ class Pacer:
             await asyncio.sleep(ahead)
 
 
-PACED_PIECE = 64 * 1024
+PACED_PIECE = 16 * 1024
 
 
 class FaultMiddleware:
@@ -217,8 +218,8 @@ def _paced(receive: Receive, send: Send, rate: int) -> tuple[Receive, Send]:
         for start in range(0, max(len(body), 1), PACED_PIECE):
             piece = bytes(body[start : start + PACED_PIECE])
             last = start + PACED_PIECE >= len(body)
+            await outbound.account(len(piece))  # before sending, so the last piece is late too
             await send({"type": "http.response.body", "body": piece, "more_body": more or not last})
-            await outbound.account(len(piece))
 
     return paced_receive, paced_send
 

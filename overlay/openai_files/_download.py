@@ -17,7 +17,7 @@ from typing import IO, TYPE_CHECKING
 
 import httpx
 
-from ._errors import IncompleteDownloadError
+from ._errors import IncompleteDownloadError, InvalidInputError
 from ._generated import download_file
 
 if TYPE_CHECKING:
@@ -51,7 +51,9 @@ class _Target:
             return self._destination
         target = Path(self._destination)
         if target.is_dir():
-            raise IsADirectoryError(f"download target {target} is a directory")
+            raise InvalidInputError(f"download target {target} is a directory")
+        if not target.parent.is_dir():
+            raise InvalidInputError(f"download target {target}: folder {target.parent} does not exist")
         handle = tempfile.NamedTemporaryFile(
             dir=target.parent, prefix=f".{target.name}.", suffix=".part", delete=False
         )

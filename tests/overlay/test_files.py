@@ -103,6 +103,9 @@ def test_failed_download_leaves_target_untouched(client: Client, tmp_path: Path)
         client.files.download("file-missing", target)
     assert target.read_bytes() == b"precious"
     assert [p.name for p in tmp_path.iterdir()] == ["keep.txt"]
+    for bad in (tmp_path, tmp_path / "no" / "such.txt"):
+        with pytest.raises(InvalidInputError, match="download target"):
+            client.files.download("file-missing", bad)  # refused before any request
 
 
 def test_short_body_is_detected_and_target_untouched(tmp_path: Path) -> None:

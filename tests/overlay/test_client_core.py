@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import ssl
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -295,3 +296,14 @@ async def test_async_client_retries_and_maps(monkeypatch: pytest.MonkeyPatch) ->
         with pytest.raises(NotFoundError, match="gone"):
             await client._request(retrieve_file._get_kwargs("x"))
     assert len(seen) == 2
+
+
+def test_tls_verification_is_on_unless_turned_off() -> None:
+    def context(client: Client) -> ssl.SSLContext:
+        return client._http._transport._pool._ssl_context  # type: ignore[attr-defined,no-any-return]
+
+    assert context(Client(api_key=KEY, base_url="https://127.0.0.1/v1")).verify_mode == ssl.CERT_REQUIRED
+    assert (
+        context(Client(api_key=KEY, base_url="https://127.0.0.1/v1", verify=False)).verify_mode
+        == ssl.CERT_NONE
+    )

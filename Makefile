@@ -59,5 +59,9 @@ demo: $(STAMP)
 emulator: $(STAMP)
 	$(BIN)/openai-files-emulator --host 127.0.0.1 --port $(PORT)
 
+## The upload benchmark: one table, 1 GiB by our helper, the official SDK and parallel curl, loopback and WAN.
+bench: $(STAMP)
+	$(BIN)/python bench/upload.py
+
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -12,7 +12,7 @@ from openai_files_spec._changes import breaking, render
 from openai_files_spec._operations import missing_operations
 from openai_files_spec._seam import overlay_usage
 from openai_files_spec._vendor import vendor
-from openai_files_spec._yamlio import SpecError, load
+from openai_files_spec._yamlio import SpecError, load, load_styled
 
 SPEC = Path("openapi.yaml")
 SEAM = Path("overlay/openai_files/_generated.py")
@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _vendor(args: argparse.Namespace) -> int:
-    current = load(args.spec) if args.spec.exists() else None
+    current = load_styled(args.spec) if args.spec.exists() else None
     result = vendor(load(args.upstream), current)
     print(f"{args.upstream}: {result.summary()}")
     print("fixes:")

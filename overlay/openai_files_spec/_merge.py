@@ -32,7 +32,7 @@ def _merge(new: Any, current: Any, key: str) -> Any:
             return _ordered({k: _merge(v, current.get(k), "") for k, v in new.items()}, current)
         return _merge_item(new, current)
     if isinstance(new, list) and isinstance(current, list):
-        return _merge_list(new, current)
+        return _like(current, _merge_list(new, current))
     return new
 
 
@@ -43,11 +43,12 @@ def _merge_item(new: Node, current: Node) -> Node:
         if prose in current:
             merged[prose] = current[prose]
     if isinstance(new.get("enum"), list) and isinstance(current.get("enum"), list):
-        merged["enum"] = _ordered_values(new["enum"], current["enum"])
+        merged["enum"] = _like(current["enum"], _ordered_values(new["enum"], current["enum"]))
         if VARNAMES in current and VARNAMES not in new:
-            merged[VARNAMES] = _varnames(merged["enum"], current["enum"], current[VARNAMES])
+            names = _varnames(merged["enum"], current["enum"], current[VARNAMES])
+            merged[VARNAMES] = _like(current[VARNAMES], names)
     if isinstance(new.get("required"), list) and isinstance(current.get("required"), list):
-        merged["required"] = _ordered_values(new["required"], current["required"])
+        merged["required"] = _like(current["required"], _ordered_values(new["required"], current["required"]))
     return _ordered(merged, current)
 
 
@@ -74,6 +75,11 @@ def _ordered(merged: Node, current: Node) -> Node:
     """Keys in the current order; new keys after them, in upstream order."""
     first = {k: merged[k] for k in current if k in merged}
     return first | {k: v for k, v in merged.items() if k not in first}
+
+
+def _like(current: list[Any], merged: list[Any]) -> list[Any]:
+    """`merged` laid out like `current` (one line or one entry a line)."""
+    return type(current)(merged) if type(current) is not list else merged
 
 
 def _ordered_values(new: list[Any], current: list[Any]) -> list[Any]:

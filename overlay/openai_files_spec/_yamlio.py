@@ -5,6 +5,7 @@ so it is written with the pure-Python dumper, which lets sequences be indented a
 one line, as in the committed `openapi.yaml`.
 """
 
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,8 @@ import yaml
 
 from openai_files_spec._tree import Node
 
-WIDTH = 100
+# Characters of text a line in a folded block, whatever its indentation (as in our openapi.yaml).
+PROSE_WIDTH = 91
 
 
 class SpecError(Exception):
@@ -48,29 +50,108 @@ def _fetch(url: str) -> str:
     return response.text
 
 
+class Folded(str):
+    """Text the current file writes as a folded block (`>-`)."""
+
+
+class Flow(list[Any]):
+    """A list the current file writes on one line."""
+
+
+class Block(list[Any]):
+    """A list the current file writes one entry a line."""
+
+
+class _StyledLoader(yaml.SafeLoader):
+    """Remembers how the current file writes its strings and lists, so a rewrite keeps its layout."""
+
+
+def _construct_str(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
+    text = loader.construct_scalar(node)
+    return Folded(text) if node.style == ">" else str(text)
+
+
+def _construct_list(loader: yaml.SafeLoader, node: yaml.SequenceNode) -> list[Any]:
+    items = loader.construct_sequence(node, deep=True)
+    return Flow(items) if node.flow_style else Block(items)
+
+
+_StyledLoader.add_constructor("tag:yaml.org,2002:str", _construct_str)
+_StyledLoader.add_constructor("tag:yaml.org,2002:seq", _construct_list)
+
+
+def load_styled(path: Path) -> Node:
+    """Our own spec (small), with the layout marks `dump` honours."""
+    document = yaml.load(_read(path), Loader=_StyledLoader)
+    if not isinstance(document, dict):
+        raise SpecError(f"{path} is not an OpenAPI document")
+    return document
+
+
 class _Dumper(yaml.SafeDumper):
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
         super().increase_indent(flow, False)
 
 
 def _represent_list(dumper: yaml.SafeDumper, items: list[Any]) -> yaml.Node:
-    scalars = all(isinstance(item, str | int | float | bool) for item in items)
-    short = scalars and len(", ".join(map(str, items))) < 60
-    return dumper.represent_sequence("tag:yaml.org,2002:seq", items, flow_style=short)
+    if isinstance(items, Flow | Block):
+        flow = isinstance(items, Flow)
+    else:
+        flow = (
+            all(isinstance(i, str | int | float | bool) for i in items)
+            and len(", ".join(map(str, items))) < 60
+        )
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", items, flow_style=flow)
 
 
 def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.Node:
     style = None
     if "\n" in text.rstrip("\n"):
         style = "|"
-    elif len(text) > WIDTH - 20:
+    elif isinstance(text, Folded) or len(text) > PROSE_WIDTH:
         style = ">"
     return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
 
 
 _Dumper.add_representer(list, _represent_list)
+_Dumper.add_representer(Flow, _represent_list)
+_Dumper.add_representer(Block, _represent_list)
 _Dumper.add_representer(str, _represent_str)
+_Dumper.add_representer(Folded, _represent_str)
 
 
 def dump(spec: Node) -> str:
-    return yaml.dump(spec, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=WIDTH)
+    text = yaml.dump(spec, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000)
+    return _wrap_folded(text)
+
+
+def _wrap_folded(text: str) -> str:
+    """Folded blocks wrapped at PROSE_WIDTH characters of text, however deep they are indented.
+
+    The dumper writes each folded block on one line; any break between single-spaced words folds back
+    into that space when read, so wrapping here keeps the value.
+    """
+    lines: list[str] = []
+    folding = False
+    for line in text.splitlines():
+        body = line.lstrip(" ")
+        if (
+            folding
+            and body
+            and "  " not in body
+            and len(line) - len(body) > len(lines[-1]) - len(lines[-1].lstrip(" "))
+        ):
+            indent = line[: len(line) - len(body)]
+            lines += [
+                indent + part
+                for part in textwrap.wrap(body, PROSE_WIDTH, break_on_hyphens=False, break_long_words=False)
+            ]
+            folding = False
+            continue
+        folding = line.endswith((": >-", ": >", "- >-", "- >"))
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))

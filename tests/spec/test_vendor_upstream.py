@@ -12,6 +12,7 @@ import pytest
 from openai_files_spec import load, vendor
 from openai_files_spec._changes import render
 from openai_files_spec._seam import overlay_usage
+from openai_files_spec._yamlio import load_styled
 
 from .project_copy import ROOT, SEAM, copy_project, make
 
@@ -45,6 +46,14 @@ def test_vendoring_upstream_gives_back_our_spec(upstream: Path) -> None:
     assert result.spec == ours
 
 
+def test_vendoring_twice_writes_the_same_bytes(upstream: Path, tmp_path: Path) -> None:
+    """Once vendored, re-vendoring the same upstream leaves openapi.yaml untouched: diffs stay readable."""
+    first = vendor(load(upstream), load_styled(ROOT / "openapi.yaml")).text
+    (tmp_path / "openapi.yaml").write_text(first)
+
+    assert vendor(load(upstream), load_styled(tmp_path / "openapi.yaml")).text == first
+
+
 def test_make_vendor_generates_every_operation_without_warning(regenerated: tuple[Path, str]) -> None:
     _, log = regenerated
 
@@ -56,7 +65,9 @@ def test_make_vendor_generates_every_operation_without_warning(regenerated: tupl
 def test_client_and_overlay_tests_pass_on_the_regenerated_code(regenerated: tuple[Path, str]) -> None:
     project, _ = regenerated
     paths = os.pathsep.join(str(project / folder) for folder in ("generated", "overlay"))
-    env = {**os.environ, "PYTHONPATH": paths, "PYTHONDONTWRITEBYTECODE": "1"}
+    scratch = project.parent / "tmp"  # tests that watch the temp folder see only their own files
+    scratch.mkdir()
+    env = {**os.environ, "PYTHONPATH": paths, "PYTHONDONTWRITEBYTECODE": "1", "TMPDIR": str(scratch)}
     where = subprocess.run(
         [sys.executable, "-c", "import openai_files_api, openai_files; print(openai_files_api.__file__)"],
         cwd=project,

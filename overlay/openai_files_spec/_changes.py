@@ -47,7 +47,7 @@ def compare(old: Node, new: Node) -> list[Change]:
             changes += _compare_schema(where, old_schemas[key], new_schemas[key], owners)
     vanished = set(owners.values()) - set(class_names(new).values()) - {c.owner for c in changes if c.risky}
     changes += [Change("-", f"generated class {name}", True, name) for name in sorted(vanished)]
-    return sorted(changes, key=lambda c: (c.text.split()[0] == "operation", c.text))
+    return sorted(changes, key=lambda c: (not c.text.startswith("operation"), c.text))
 
 
 def _compare_operations(old: Node, new: Node) -> list[Change]:

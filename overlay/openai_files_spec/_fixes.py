@@ -92,7 +92,7 @@ def binary_downloads(spec: Node) -> list[str]:
 def _json_string(content: Node) -> bool:
     ((media, body),) = content.items()
     schema = body.get("schema") or {}
-    return bool(re.fullmatch(r"application/json.*", media)) and schema == {"type": "string"}
+    return media.startswith("application/json") and schema == {"type": "string"}
 
 
 def error_responses(spec: Node) -> list[str]:
@@ -178,7 +178,7 @@ def duplicate_titles(spec: Node) -> list[str]:
             continue
         titles = sorted({str(schemas[key].pop("title")) for key in titled})
         changes.append(
-            f"{', '.join(titled)}: dropped the title {' / '.join(titles)!s}, which made"
+            f"{', '.join(titled)}: dropped the title {' / '.join(map(repr, titles))}, which made"
             f" {' and '.join(keys)} one generated class; each is now named after its key"
         )
     return changes

@@ -18,12 +18,12 @@ VARNAMES = "x-enum-varnames"
 
 def adopt_current(new: Node, current: Node) -> Node:
     """`new` with the current document's text, names and order on every item both have."""
-    merged = _merge(new, current, "")
+    merged: Node = _merge(new, current, "")
     info = dict(current.get("info") or new.get("info") or {})
     if "version" in (new.get("info") or {}):
         info["version"] = new["info"]["version"]
     merged["info"] = info
-    return dict(merged)
+    return merged
 
 
 def _merge(new: Any, current: Any, key: str) -> Any:

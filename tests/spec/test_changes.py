@@ -105,6 +105,17 @@ def test_risky_changes_outside_the_overlay_do_not_break_it(ours: Node) -> None:
             lambda s: s["paths"]["/files"]["get"]["parameters"][0].update(required=True),
             "~ files/list_files parameter purpose is now required",
         ),
+        (
+            lambda s: s["components"]["schemas"]["CreateUploadRequest"].update(
+                properties={**s["components"]["schemas"]["CreateUploadRequest"]["properties"], "md5": {}},
+                required=["filename", "purpose", "bytes", "mime_type", "md5"],
+            ),
+            "+ required field CreateUploadRequest.md5",
+        ),
+        (
+            lambda s: s["paths"].pop("/uploads/{upload_id}/cancel"),
+            "- operation uploads/cancel_upload (POST /uploads/{upload_id}/cancel)",
+        ),
     ],
 )
 def test_risky_changes_to_what_the_overlay_uses_break_it(

@@ -80,7 +80,7 @@ def test_client_and_overlay_tests_pass_on_the_regenerated_code(regenerated: tupl
     assert where.stdout.startswith(str(project)), "the copy's regenerated package must be the one tested"
 
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *SUITES],
+        [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "-m", "not slow", *SUITES],
         cwd=project,
         env=env,
         capture_output=True,

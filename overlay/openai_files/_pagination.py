@@ -34,7 +34,9 @@ class Page(Generic[T]):
     last_id: str | None = None
 
     @classmethod
-    def of(cls, data: list[T], has_more: bool, first_id: str | Unset, last_id: str | Unset) -> Page[T]:
+    def of(
+        cls, data: list[T], has_more: bool, first_id: str | Unset | None, last_id: str | Unset | None
+    ) -> Page[T]:
         return cls(
             data=data,
             has_more=has_more,

@@ -13,11 +13,6 @@ from openai_files_emulator import EmulatorServer
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def client(fresh_emulator: EmulatorServer) -> Iterator[Client]:
     """A client on an emptied emulator; every call has a 10 s network timeout."""
     with Client(api_key=fresh_emulator.api_key, base_url=fresh_emulator.base_url, timeout=10.0) as c:

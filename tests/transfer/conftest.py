@@ -105,11 +105,6 @@ class AsyncFakeUploads:
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def make_file(tmp_path: Path) -> Callable[[int], Path]:
     def make(size: int, name: str = "data.jsonl") -> Path:
         path = tmp_path / name

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -23,15 +23,15 @@ class ListBatchesResponse:
         data (list[Batch]):
         has_more (bool): Whether a page follows this one.
         object_ (ListBatchesResponseObject):
-        first_id (str | Unset):
-        last_id (str | Unset):
+        first_id (None | str | Unset): Id of the page's first batch; null on an empty page.
+        last_id (None | str | Unset): Id of the page's last batch, the cursor for the next page; null on an empty page.
     """
 
     data: list[Batch]
     has_more: bool
     object_: ListBatchesResponseObject
-    first_id: str | Unset = UNSET
-    last_id: str | Unset = UNSET
+    first_id: None | str | Unset = UNSET
+    last_id: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -44,9 +44,17 @@ class ListBatchesResponse:
 
         object_ = self.object_.value
 
-        first_id = self.first_id
+        first_id: None | str | Unset
+        if isinstance(self.first_id, Unset):
+            first_id = UNSET
+        else:
+            first_id = self.first_id
 
-        last_id = self.last_id
+        last_id: None | str | Unset
+        if isinstance(self.last_id, Unset):
+            last_id = UNSET
+        else:
+            last_id = self.last_id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -80,9 +88,23 @@ class ListBatchesResponse:
 
         object_ = ListBatchesResponseObject(d.pop("object"))
 
-        first_id = d.pop("first_id", UNSET)
+        def _parse_first_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        last_id = d.pop("last_id", UNSET)
+        first_id = _parse_first_id(d.pop("first_id", UNSET))
+
+        def _parse_last_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        last_id = _parse_last_id(d.pop("last_id", UNSET))
 
         list_batches_response = cls(
             data=data,

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,15 +19,15 @@ class ListFilesResponse:
     Attributes:
         object_ (str):
         data (list[OpenAIFile]):
-        first_id (str):
-        last_id (str):
+        first_id (None | str): Id of the page's first file; null on an empty page.
+        last_id (None | str): Id of the page's last file, the cursor for the next page; null on an empty page.
         has_more (bool): Whether a page follows this one.
     """
 
     object_: str
     data: list[OpenAIFile]
-    first_id: str
-    last_id: str
+    first_id: None | str
+    last_id: None | str
     has_more: bool
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -39,8 +39,10 @@ class ListFilesResponse:
             data_item = data_item_data.to_dict()
             data.append(data_item)
 
+        first_id: None | str
         first_id = self.first_id
 
+        last_id: None | str
         last_id = self.last_id
 
         has_more = self.has_more
@@ -73,9 +75,19 @@ class ListFilesResponse:
 
             data.append(data_item)
 
-        first_id = d.pop("first_id")
+        def _parse_first_id(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
 
-        last_id = d.pop("last_id")
+        first_id = _parse_first_id(d.pop("first_id"))
+
+        def _parse_last_id(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        last_id = _parse_last_id(d.pop("last_id"))
 
         has_more = d.pop("has_more")
 

@@ -1,0 +1,151 @@
+"""How fast the emulator takes 64 MiB parts, and how much memory it needs for a 2 GiB upload.
+
+Starts the emulator in a child process, opens one Upload of `--parts` x 64 MiB, sends the parts
+with `--concurrency` parallel `curl` processes (curl, not our client, so the figure is the
+server's), completes the Upload and prints the ingest rate, the completion time and the server's
+peak RSS (VmHWM: the kernel's high-water mark, so no spike between samples is missed).
+Everything it writes lives in one temporary folder, deleted at the end.
+
+    .venv/bin/python bench/emulator_ingest.py [--parts 32] [--concurrency 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+PART = 64 * 1024 * 1024
+KEY = "sk-bench"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def peak_rss_mib(pid: int) -> tuple[float, float]:
+    """(current, peak) resident memory of a process, from /proc."""
+    fields = dict(
+        line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line
+    )
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
+@contextmanager
+def emulator(workdir: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    port = free_port()
+    data_dir = workdir / "data"
+    command = [
+        sys.executable,
+        "-m",
+        "openai_files_emulator",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(data_dir),
+    ]
+    process = subprocess.Popen([*command, "--api-key", KEY, "--log-level", "warning"])
+    root = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                httpx.get(f"{root}/__emulator__/health", timeout=1.0)
+                break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        else:
+            raise RuntimeError("the emulator did not start")
+        yield process, root
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def send_parts(root: str, upload_id: str, source: Path, parts: int, concurrency: int) -> list[str]:
+    """Run `parts` curl uploads of `source`, at most `concurrency` at a time; return the part ids in order."""
+    command = [
+        "curl", "--silent", "--show-error", "--fail-with-body", "--max-time", "120",
+        "-H", f"Authorization: Bearer {KEY}", "-H", "Expect:",
+        "-F", f"data=@{source};type=application/octet-stream",
+        f"{root}/v1/uploads/{upload_id}/parts",
+    ]  # fmt: skip
+    running: list[tuple[int, subprocess.Popen[bytes]]] = []
+    ids: dict[int, str] = {}
+    pending = list(range(parts))
+    while pending or running:
+        while pending and len(running) < concurrency:
+            running.append((pending.pop(0), subprocess.Popen(command, stdout=subprocess.PIPE)))
+        index, process = running.pop(0)
+        out, _ = process.communicate(timeout=120)
+        if process.returncode != 0:
+            raise RuntimeError(f"curl failed for part {index}: {out!r}")
+        ids[index] = json.loads(out)["id"]
+    return [ids[i] for i in range(parts)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--parts", type=int, default=32, help="64 MiB parts (32 = 2 GiB)")
+    parser.add_argument("--concurrency", type=int, default=4, help="parallel curl processes")
+    args = parser.parse_args()
+    if shutil.which("curl") is None:
+        raise SystemExit("curl is needed for this benchmark")
+    workdir = Path(tempfile.mkdtemp(prefix="emulator-bench-"))
+    try:
+        source = workdir / "part.bin"
+        block = os.urandom(1024 * 1024)
+        with source.open("wb") as out:
+            for _ in range(PART // len(block)):
+                out.write(block)
+        with (
+            emulator(workdir) as (process, root),
+            httpx.Client(
+                base_url=f"{root}/v1", headers={"Authorization": f"Bearer {KEY}"}, timeout=300
+            ) as client,
+        ):
+            idle_rss, _ = peak_rss_mib(process.pid)
+            total = args.parts * PART
+            upload = client.post(
+                "/uploads",
+                json={
+                    "filename": "big.bin",
+                    "purpose": "assistants",
+                    "bytes": total,
+                    "mime_type": "application/octet-stream",
+                },
+            ).json()
+            started = time.perf_counter()
+            part_ids = send_parts(root, upload["id"], source, args.parts, args.concurrency)
+            ingest = time.perf_counter() - started
+            started = time.perf_counter()
+            done = client.post(f"/uploads/{upload['id']}/complete", json={"part_ids": part_ids})
+            complete = time.perf_counter() - started
+            done.raise_for_status()
+            assert done.json()["file"]["bytes"] == total
+            _, peak = peak_rss_mib(process.pid)
+            client.delete(f"/files/{done.json()['file']['id']}")
+        print(
+            f"parts: {args.parts} x 64 MiB = {total / 2**30:.1f} GiB, {args.concurrency} parallel curl processes"
+        )
+        print(f"ingest: {total / ingest / 1e9:.2f} GB/s ({ingest:.2f} s)")
+        print(f"complete (assembly by copy_file_range): {complete:.2f} s")
+        print(f"server RSS: idle {idle_rss:.0f} MiB, peak {peak:.0f} MiB")
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

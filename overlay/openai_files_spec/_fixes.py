@@ -166,6 +166,25 @@ def enum_gaps(spec: Node) -> list[str]:
     return changes
 
 
+def page_cursors(spec: Node) -> list[str]:
+    changes = []
+    for name, schema in spec.get("components", {}).get("schemas", {}).items():
+        fields = schema.get("properties") or {}
+        if "data" not in fields or "has_more" not in fields:
+            continue
+        for cursor in ("first_id", "last_id"):
+            field = fields.get(cursor)
+            if (
+                field is not None
+                and field.get("type") == "string"
+                and not set(field) - {"type", "description"}
+            ):
+                del field["type"]
+                field["anyOf"] = [{"type": "string"}, {"type": "null"}]
+                changes.append(f"{name}.{cursor}: string or null (an empty page has no cursor)")
+    return changes
+
+
 def duplicate_titles(spec: Node) -> list[str]:
     schemas = spec.get("components", {}).get("schemas", {})
     by_name: defaultdict[str, list[str]] = defaultdict(list)
@@ -199,5 +218,6 @@ FIXES = (
     Fix("binary-downloads", "file content declared as a JSON string", binary_downloads),
     Fix("error-responses", "no error responses, so errors are not parsed", error_responses),
     Fix("enum-gaps", "echoed enums that lack values the requests accept", enum_gaps),
+    Fix("page-cursors", "list cursors declared as strings, but null on an empty page", page_cursors),
     Fix("duplicate-titles", "shared titles make the generator drop models", duplicate_titles),
 )

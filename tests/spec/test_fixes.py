@@ -27,6 +27,7 @@ def _schemas(result: Vendored) -> Node:
 def test_keeps_our_tags_and_only_what_they_reach(mini: Vendored) -> None:
     assert {op["operationId"] for _, _, op in operations(mini.spec)} == {
         "createFile",
+        "listFiles",
         "downloadFile",
         "createUpload",
         "createBatch",
@@ -84,7 +85,7 @@ def test_every_operation_declares_error_responses(mini: Vendored) -> None:
     # upstream's own envelope is kept when it has one
     assert _schemas(mini)["Error"]["required"] == ["message", "type", "param", "code"]
     assert mini.fixes["error-responses"] == [
-        "declared 4XX/5XX error responses on 4 operations",
+        "declared 4XX/5XX error responses on 5 operations",
         "added components.responses.ErrorResponse",
     ]
 
@@ -108,6 +109,16 @@ def test_echoed_enum_gets_the_values_requests_accept(mini: Vendored) -> None:
     ]
 
 
+def test_page_cursors_may_be_null(mini: Vendored) -> None:
+    fields = _schemas(mini)["ListFilesResponse"]["properties"]
+
+    assert fields["first_id"] == fields["last_id"] == {"anyOf": [{"type": "string"}, {"type": "null"}]}
+    assert mini.fixes["page-cursors"] == [
+        "ListFilesResponse.first_id: string or null (an empty page has no cursor)",
+        "ListFilesResponse.last_id: string or null (an empty page has no cursor)",
+    ]
+
+
 def test_upstream_only_keys_go_but_fields_named_like_them_stay(mini: Vendored) -> None:
     keys = {key for _, node in keyword_nodes(mini.spec) for key in node}
 
@@ -115,7 +126,7 @@ def test_upstream_only_keys_go_but_fields_named_like_them_stay(mini: Vendored) -
     assert "example" not in _schemas(mini)["Upload"]["properties"]["id"]
     assert _schemas(mini)["OpenAIFile"]["properties"]["example"]["type"] == "string"
     (report,) = mini.fixes["drop-upstream-extras"]
-    assert "x-oaiMeta x2" in report and "x-stainless-const x2" in report and "example x2" in report
+    assert "x-oaiMeta x2" in report and "x-stainless-const x2" in report and "example x3" in report
 
 
 def test_every_fix_is_a_no_op_once_upstream_is_fixed(mini: Vendored) -> None:

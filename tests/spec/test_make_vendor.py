@@ -25,6 +25,7 @@ def test_fixed_mini_spec_generates_every_operation(tmp_path: Path) -> None:
     api = project / "generated" / "openai_files_api" / "api"
     assert {p.stem for p in api.glob("*/*.py")} - {"__init__"} == {
         "create_file",
+        "list_files",
         "download_file",
         "create_upload",
         "create_batch",

@@ -30,6 +30,9 @@ def upstream_shaped(ours: Node) -> Node:
     file = schemas["Upload"]["properties"]["file"]
     file["allOf"] = [file.pop("anyOf")[0], {"nullable": True, "description": file.pop("description")}]
     schemas["OpenAIFile"]["properties"]["purpose"]["enum"].remove("evals")
+    for page in ("ListFilesResponse", "ListBatchesResponse"):
+        for cursor in ("first_id", "last_id"):
+            schemas[page]["properties"][cursor] = {"type": "string", "example": "file-abc"}
     download = spec["paths"]["/files/{file_id}/content"]["get"]["responses"]["200"]
     download["content"] = {"application/json": {"schema": {"type": "string"}}}
     spec["paths"]["/models"] = {"get": {"operationId": "listModels", "tags": ["Models"], "responses": {}}}

@@ -2,8 +2,9 @@
 
 Starts the emulator in a child process, opens one Upload of `--parts` x 64 MiB, sends the parts
 with `--concurrency` parallel `curl` processes (curl, not our client, so the figure is the
-server's), completes the Upload and prints the ingest rate, the completion time and the server's
-peak RSS (VmHWM: the kernel's high-water mark, so no spike between samples is missed).
+server's), completes the Upload and prints the ingest rate, the server's CPU time per GB (the
+figure to trust on a busy machine), the completion time and the server's peak RSS (VmHWM: the
+kernel's high-water mark, so no spike between samples is missed).
 Everything it writes lives in one temporary folder, deleted at the end.
 
     .venv/bin/python bench/emulator_ingest.py [--parts 32] [--concurrency 4]
@@ -25,6 +26,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import psutil
 
 PART = 64 * 1024 * 1024
 KEY = "sk-bench"
@@ -127,9 +129,11 @@ def main() -> None:
                     "mime_type": "application/octet-stream",
                 },
             ).json()
-            started = time.perf_counter()
+            server = psutil.Process(process.pid)
+            cpu_before, started = sum(server.cpu_times()[:2]), time.perf_counter()
             part_ids = send_parts(root, upload["id"], source, args.parts, args.concurrency)
             ingest = time.perf_counter() - started
+            cpu_per_gb = (sum(server.cpu_times()[:2]) - cpu_before) / (total / 1e9)
             started = time.perf_counter()
             done = client.post(f"/uploads/{upload['id']}/complete", json={"part_ids": part_ids})
             complete = time.perf_counter() - started
@@ -141,8 +145,12 @@ def main() -> None:
             f"parts: {args.parts} x 64 MiB = {total / 2**30:.1f} GiB, {args.concurrency} parallel curl processes"
         )
         print(f"ingest: {total / ingest / 1e9:.2f} GB/s ({ingest:.2f} s)")
-        print(f"complete (assembly by copy_file_range): {complete:.2f} s")
+        print(
+            f"server CPU: {cpu_per_gb:.2f} s per GB ingested (ceiling on one free core: {1 / cpu_per_gb:.2f} GB/s)"
+        )
+        print(f"complete (parts become the file's segments, no copy): {complete:.2f} s")
         print(f"server RSS: idle {idle_rss:.0f} MiB, peak {peak:.0f} MiB")
+        print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

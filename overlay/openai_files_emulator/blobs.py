@@ -1,19 +1,24 @@
-"""Bodies on disk: spool files being received, stored file contents, and assembly by file-to-file copy.
+"""Bodies on disk: spool files being received and stored file contents.
 
-Nothing here holds a body in memory; the largest buffer is one network chunk or one hashing block.
+Nothing here holds a body in memory; the largest buffer is one network chunk or one read block.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import secrets
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
 
-HASH_BLOCK = 1024 * 1024
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
+
+READ_BLOCK = 1024 * 1024
 
 
 class SpoolFile:
@@ -42,8 +47,42 @@ class SpoolFile:
         self.path.unlink(missing_ok=True)
 
 
+class SegmentReader(io.RawIOBase):
+    """Reads a file's segments back to back, so a multi-part file reads like one."""
+
+    def __init__(self, segments: Sequence[Path]) -> None:
+        super().__init__()
+        self._pending = list(segments)
+        self._current: BinaryIO | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        while True:
+            if self._current is None:
+                if not self._pending:
+                    return 0
+                self._current = open(self._pending.pop(0), "rb")  # noqa: SIM115 - closed below
+            count = self._current.readinto(buffer)  # type: ignore[attr-defined]
+            if count:
+                return int(count)
+            self._current.close()
+            self._current = None
+
+    def close(self) -> None:
+        if self._current is not None:
+            self._current.close()
+        super().close()
+
+
 class BlobStore:
-    """One directory per emulator instance; a temporary one is removed by `close()`."""
+    """One directory per emulator instance; a temporary one is removed by `close()`.
+
+    A stored file is a tuple of segment paths: one for a file sent whole, one per part for a
+    completed upload. Completion therefore moves part files instead of copying them (a 2 GiB copy
+    costs seconds and doubles the disk writes), and readers see the segments back to back.
+    """
 
     def __init__(self, root: Path | None) -> None:
         self._owned = root is None
@@ -56,35 +95,31 @@ class BlobStore:
     def spool(self) -> SpoolFile:
         return SpoolFile(self._spool / secrets.token_hex(12))
 
-    def path(self, file_id: str) -> Path:
-        return self._files / file_id
+    def adopt(self, spooled: Sequence[Path], file_id: str) -> tuple[Path, ...]:
+        """Move finished spool files under a stored file's name, in order, without copying them."""
+        segments = tuple(self._files / f"{file_id}.{index:05d}" for index in range(len(spooled)))
+        for source, target in zip(spooled, segments, strict=True):
+            os.replace(source, target)
+        return segments
 
-    def adopt(self, spool_path: Path, file_id: str) -> Path:
-        """Turn a finished spool file into a stored file without copying it."""
-        target = self.path(file_id)
-        os.replace(spool_path, target)
-        return target
+    def open(self, segments: Sequence[Path]) -> io.BufferedReader:
+        return io.BufferedReader(SegmentReader(segments), buffer_size=READ_BLOCK)
 
-    def assemble(self, sources: Iterable[Path], file_id: str, want_md5: bool) -> tuple[Path, str | None]:
-        """Concatenate part files into a stored file in the kernel, hashing only when asked to.
+    def iter_bytes(self, segments: Sequence[Path]) -> Iterator[bytes]:
+        with self.open(segments) as reader:
+            while block := reader.read(READ_BLOCK):
+                yield block
 
-        Runs in a worker thread: a 2 GiB assembly must not stall the event loop.
-        """
-        target = self.path(file_id)
-        digest = hashlib.md5(usedforsecurity=False) if want_md5 else None
-        with open(target, "wb") as out:
-            for source in sources:
-                with open(source, "rb") as src:
-                    if digest is None:
-                        _copy_range(src.fileno(), out.fileno(), os.fstat(src.fileno()).st_size)
-                    else:
-                        while block := src.read(HASH_BLOCK):
-                            digest.update(block)
-                            out.write(block)
-        return target, digest.hexdigest() if digest else None
+    def md5(self, segments: Sequence[Path]) -> str:
+        """Hash segments in order; runs in a worker thread so the event loop keeps serving."""
+        digest = hashlib.md5(usedforsecurity=False)
+        for block in self.iter_bytes(segments):
+            digest.update(block)
+        return digest.hexdigest()
 
-    def delete(self, path: Path) -> None:
-        path.unlink(missing_ok=True)
+    def delete(self, segments: Iterable[Path]) -> None:
+        for path in segments:
+            path.unlink(missing_ok=True)
 
     def clear(self) -> None:
         for folder in (self._spool, self._files):
@@ -94,15 +129,3 @@ class BlobStore:
     def close(self) -> None:
         if self._owned:
             shutil.rmtree(self.root, ignore_errors=True)
-
-
-def _copy_range(src: int, dst: int, size: int) -> None:
-    remaining = size
-    while remaining > 0:
-        try:
-            copied = os.copy_file_range(src, dst, remaining)
-        except OSError:
-            copied = os.sendfile(dst, src, None, remaining)
-        if copied == 0:
-            raise OSError("source file shrank while being assembled")
-        remaining -= copied

@@ -182,3 +182,24 @@ def test_list_newest_first_with_cursor(api: httpx.Client) -> None:
         ({"after": "batch_nope"}, "after"),
     ):
         assert_error(api.get("/batches", params=params), 400, param=param)
+
+
+def test_batch_over_an_upload_whose_parts_split_lines(api: httpx.Client) -> None:
+    content = jsonl(request("a"), request("b"), request("c"))
+    cuts = [content[:10], content[10 : len(content) // 2], content[len(content) // 2 :]]
+    upload = api.post(
+        "/uploads",
+        json={"filename": "in.jsonl", "purpose": "batch", "bytes": len(content), "mime_type": "text/jsonl"},
+    ).json()
+    part_ids = [
+        api.post(f"/uploads/{upload['id']}/parts", files={"data": ("upload", cut)}).json()["id"]
+        for cut in cuts
+    ]
+    file = api.post(f"/uploads/{upload['id']}/complete", json={"part_ids": part_ids}).json()["file"]
+    download = api.get(f"/files/{file['id']}/content")
+    assert download.content == content and download.headers["content-length"] == str(len(content))
+    batch = api.post(
+        "/batches", json={"input_file_id": file["id"], "endpoint": CHAT, "completion_window": "24h"}
+    ).json()
+    done = poll(api, batch["id"])[-1]
+    assert done["request_counts"] == {"total": 3, "completed": 3, "failed": 0}

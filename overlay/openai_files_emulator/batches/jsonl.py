@@ -10,8 +10,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from ..blobs import SpoolFile
 
@@ -40,18 +39,18 @@ class Outcome:
     output_tokens: int = 0
 
 
-def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
-    with open(path, "rb") as source:
+def _lines(source: BinaryIO) -> Iterator[tuple[int, bytes]]:
+    with source:
         for number, raw in enumerate(source, start=1):
             if raw.strip():
                 yield number, raw
 
 
-def validate(path: Path, endpoint: str) -> Validation:
+def validate(source: BinaryIO, endpoint: str) -> Validation:
     """Check every line the way the service does before it starts a batch."""
     result = Validation()
     seen: set[str] = set()
-    for number, raw in _lines(path):
+    for number, raw in _lines(source):
         result.total += 1
         try:
             request = json.loads(raw)
@@ -89,11 +88,11 @@ def validate(path: Path, endpoint: str) -> Validation:
 
 
 def execute(
-    path: Path, *, batch_id: str, endpoint: str, created_at: int, output: SpoolFile, errors: SpoolFile
+    source: BinaryIO, *, batch_id: str, endpoint: str, created_at: int, output: SpoolFile, errors: SpoolFile
 ) -> Outcome:
     """Answer every (already validated) request, writing output and error lines as it goes."""
     outcome = Outcome()
-    for _, raw in _lines(path):
+    for _, raw in _lines(source):
         request = json.loads(raw)
         custom_id, body = request["custom_id"], request["body"]
         digest = hashlib.sha256(f"{batch_id}\0{custom_id}".encode()).hexdigest()

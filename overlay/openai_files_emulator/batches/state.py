@@ -226,7 +226,7 @@ class BatchesBackend:
         source = self._input_or_fail(batch, now)
         if source is None:
             return
-        result = await asyncio.to_thread(jsonl.validate, source.path, batch.endpoint)
+        result = await asyncio.to_thread(jsonl.validate, self._blobs.open(source.segments), batch.endpoint)
         batch.model = result.model
         if result.errors:
             batch.errors = result.errors
@@ -245,7 +245,7 @@ class BatchesBackend:
             outcome = await asyncio.to_thread(
                 partial(
                     jsonl.execute,
-                    source.path,
+                    self._blobs.open(source.segments),
                     batch_id=batch.id,
                     endpoint=batch.endpoint,
                     created_at=batch.created_at,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from ..blobs import BlobStore
@@ -73,7 +73,12 @@ def routes(files: FilesBackend, blobs: BlobStore, limits: Limits) -> list[Route]
 
     async def content(request: Request) -> Response:
         record = files.get(request.path_params["file_id"])
-        return FileResponse(record.path, media_type="application/octet-stream")
+        # A sync iterator: Starlette reads each 1 MiB block in a worker thread.
+        return StreamingResponse(
+            blobs.iter_bytes(record.segments),
+            media_type="application/octet-stream",
+            headers={"content-length": str(record.bytes)},
+        )
 
     return [
         resource("/files", POST=create, GET=list_files),

@@ -26,7 +26,7 @@ class FileRecord:
     created_at: int
     filename: str
     purpose: str
-    path: Path
+    segments: tuple[Path, ...]
     expires_at: int | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -98,18 +98,25 @@ class FilesBackend:
                 code="file_too_large",
             )
         file_id = self.new_id()
-        path = self._blobs.adopt(spool_path, file_id)
+        segments = self._blobs.adopt([spool_path], file_id)
         return self.register(
-            file_id, path, size=size, filename=filename, purpose=purpose, expires_after=expires_after
+            file_id, segments, size=size, filename=filename, purpose=purpose, expires_after=expires_after
         )
 
     def new_id(self) -> str:
         return self._ids.file()
 
     def register(
-        self, file_id: str, path: Path, *, size: int, filename: str, purpose: str, expires_after: int | None
+        self,
+        file_id: str,
+        segments: tuple[Path, ...],
+        *,
+        size: int,
+        filename: str,
+        purpose: str,
+        expires_after: int | None,
     ) -> FileRecord:
-        """Record a file whose content is already at `path` (the uploads backend assembles it there)."""
+        """Record a file whose content is already stored (a completed upload's parts, in order)."""
         now = self._clock.timestamp()
         record = FileRecord(
             id=file_id,
@@ -117,7 +124,7 @@ class FilesBackend:
             created_at=now,
             filename=filename,
             purpose=purpose,
-            path=path,
+            segments=segments,
             expires_at=now + expires_after if expires_after is not None else None,
         )
         self._files[file_id] = record
@@ -134,7 +141,7 @@ class FilesBackend:
     def delete(self, file_id: str) -> FileRecord:
         record = self.get(file_id)
         del self._files[file_id]
-        self._blobs.delete(record.path)
+        self._blobs.delete(record.segments)
         return record
 
     def list(self, *, purpose: str | None, limit: int, order: str, after: str | None) -> dict[str, Any]:
@@ -146,4 +153,4 @@ class FilesBackend:
         now = self._clock.timestamp()
         for record in [f for f in self._files.values() if f.expires_at is not None and f.expires_at <= now]:
             del self._files[record.id]
-            self._blobs.delete(record.path)
+            self._blobs.delete(record.segments)

@@ -150,24 +150,23 @@ class UploadsBackend:
             )
         if md5 is not None and not _MD5.fullmatch(md5):
             raise invalid_value("md5", "expected 32 hexadecimal digits.")
-        upload.completing = True
-        file_id = self._files.new_id()
-        try:
-            path, digest = await asyncio.to_thread(
-                self._blobs.assemble, [p.path for p in parts], file_id, md5 is not None
-            )
-            if md5 is not None and digest != md5.lower():
-                self._blobs.delete(path)
+        if md5 is not None:
+            upload.completing = True  # hashing takes a while: refuse parts, cancel, complete meanwhile
+            try:
+                digest = await asyncio.to_thread(self._blobs.md5, [p.path for p in parts])
+            finally:
+                upload.completing = False
+            if digest != md5.lower():
                 raise InvalidRequest(
-                    f"The md5 of the assembled bytes is {digest}, not {md5}.",
-                    param="md5",
-                    code="md5_mismatch",
+                    f"The md5 of the parts is {digest}, not {md5}.", param="md5", code="md5_mismatch"
                 )
-        finally:
-            upload.completing = False
+        file_id = self._files.new_id()
+        segments = self._blobs.adopt([p.path for p in parts], file_id)
+        for part in parts:
+            del upload.parts[part.id]
         upload.file = self._files.register(
             file_id,
-            path,
+            segments,
             size=total,
             filename=upload.filename,
             purpose=upload.purpose,
@@ -196,5 +195,5 @@ class UploadsBackend:
 
     def _drop_parts(self, upload: UploadRecord) -> None:
         for part in upload.parts.values():
-            self._blobs.delete(part.path)
+            self._blobs.delete([part.path])
         upload.parts.clear()

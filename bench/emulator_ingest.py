@@ -141,13 +141,9 @@ def main() -> None:
             assert done.json()["file"]["bytes"] == total
             _, peak = peak_rss_mib(process.pid)
             client.delete(f"/files/{done.json()['file']['id']}")
-        print(
-            f"parts: {args.parts} x 64 MiB = {total / 2**30:.1f} GiB, {args.concurrency} parallel curl processes"
-        )
+        print(f"parts: {args.parts} x 64 MiB = {total / 2**30:.1f} GiB, {args.concurrency} parallel curls")
         print(f"ingest: {total / ingest / 1e9:.2f} GB/s ({ingest:.2f} s)")
-        print(
-            f"server CPU: {cpu_per_gb:.2f} s per GB ingested (ceiling on one free core: {1 / cpu_per_gb:.2f} GB/s)"
-        )
+        print(f"server CPU: {cpu_per_gb:.2f} s per GB ingested (one free core: {1 / cpu_per_gb:.2f} GB/s)")
         print(f"complete (parts become the file's segments, no copy): {complete:.2f} s")
         print(f"server RSS: idle {idle_rss:.0f} MiB, peak {peak:.0f} MiB")
         print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")

@@ -125,7 +125,8 @@ def child_curl(base_url: str, path: Path, parts_dir: Path, concurrency: int, md5
         upload_id = http.post("/uploads", json={**body, "mime_type": "application/jsonl"}).json()["id"]
         with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
             part_ids = list(pool.map(post, parts))  # a list of paths, not a generator: nothing to bound
-        done = http.post(f"/uploads/{upload_id}/complete", json={"part_ids": part_ids, "md5": md5}).json()
+        complete = {"part_ids": part_ids, **({"md5": md5} if md5 else {})}
+        done = http.post(f"/uploads/{upload_id}/complete", json=complete).json()
         wall = time.perf_counter() - start
     stop.set()
     assert done["file"]["bytes"] == path.stat().st_size
@@ -206,7 +207,8 @@ def main() -> None:
         elif kind == "sdk":
             result = child_sdk(base_url, Path(path))
         else:
-            result = child_curl(base_url, Path(path), Path(rest[0]), int(rest[1]), rest[2])
+            md5 = rest[2] if len(rest) > 2 else ""
+            result = child_curl(base_url, Path(path), Path(rest[0]), int(rest[1]), md5)
         print(json.dumps(result))
         return
 
@@ -243,6 +245,7 @@ def run_all(
         f"openai-files upload_file ({c} in flight, no md5)": ["ours", str(data), c, "none"],
         "official SDK upload_file_chunked (sequential, no md5)": ["sdk", str(data)],
         f"curl x{c} processes (ceiling, md5 precomputed)": ["curl", str(data), str(parts), c, md5],
+        f"curl x{c} processes (ceiling, no md5)": ["curl", str(data), str(parts), c],
     }
     rows = []
     with emulator(work / "emulator") as root:
@@ -275,13 +278,14 @@ def render(rows: list[Row], concurrency: int, size_mib: int, repeat: int) -> str
         f"64 MiB parts; {os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}. "
         f"Fastest of {repeat} runs per row; RSS is the highest seen.",
         "",
-        "| scenario | client | wall s | MB/s | peak client RSS MiB | vs SDK | vs curl |",
+        "| scenario | client | wall s | MB/s | peak client RSS MiB | speed vs SDK | vs curl, same md5 |",
         "|---|---|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
         same = [r for r in rows if r.scenario == row.scenario]
         sdk = next(r for r in same if r.client.startswith("official"))
-        curl = next(r for r in same if r.client.startswith("curl"))
+        md5 = "no md5" not in row.client
+        curl = next(r for r in same if r.client.startswith("curl") and ("no md5" not in r.client) == md5)
         lines.append(
             f"| {row.scenario} | {row.client} | {row.wall:.2f} | {row.mb_s:.0f} | {row.rss_mib:.0f} "
             f"| {sdk.wall / row.wall:.2f}x | {curl.wall / row.wall:.2f}x |"

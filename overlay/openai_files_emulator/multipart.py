@@ -75,9 +75,9 @@ class Form:
     fields: dict[str, str] = field(default_factory=dict)
     files: dict[str, SpooledField] = field(default_factory=dict)
 
-    def discard(self) -> None:
+    async def discard(self) -> None:
         for spooled in self.files.values():
-            spooled.spool.discard()
+            await spooled.spool.discard()
 
 
 class _State(Enum):
@@ -118,19 +118,24 @@ class FormReader:
         self._text: bytearray | None = None
         self._field = ""
         self._spool: SpoolFile | None = None
+        self._finished: list[SpoolFile] = []
 
     async def read(self, chunks: AsyncIterator[bytes]) -> Form:
         try:
             async for chunk in chunks:
                 self.feed(chunk)
+                if self._spool is not None:
+                    await self._spool.drain()
+                while self._finished:
+                    await self._finished.pop().finish()
             if self._state is not _State.DONE:
                 raise MultipartError("the body ended before the closing boundary.")
         except ClientDisconnect as exc:
             # Nobody is left to read the answer; an ApiError keeps it out of the error log.
-            self.form.discard()
+            await self.form.discard()
             raise MultipartError("the client went away before the body ended.") from exc
         except BaseException:
-            self.form.discard()
+            await self.form.discard()
             raise
         return self.form
 
@@ -248,7 +253,7 @@ class FormReader:
 
     def _end_part(self) -> None:
         if self._spool is not None:
-            self._spool.close()
+            self._finished.append(self._spool)
             self._spool = None
         elif self._text is not None:
             self.form.fields[self._field] = self._text.decode("utf-8", "replace")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -51,8 +51,10 @@ def read(store: BlobStore, boundary: bytes, body: bytes, sizes: list[int], limit
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> BlobStore:
-    return BlobStore(tmp_path)
+def store(tmp_path: Path) -> Iterator[BlobStore]:
+    blobs = BlobStore(tmp_path)
+    yield blobs
+    blobs.close()
 
 
 def test_every_split_point(store: BlobStore) -> None:
@@ -64,7 +66,7 @@ def test_every_split_point(store: BlobStore) -> None:
         assert form.fields == {"purpose": "batch"}
         assert form.files["file"].spool.path.read_bytes() == content, cut
         assert form.files["file"].filename == "f.bin" and form.files["file"].content_type == "text/plain"
-        form.discard()
+        asyncio.run(form.discard())
 
 
 def test_random_chunkings(store: BlobStore) -> None:
@@ -85,7 +87,7 @@ def test_random_chunkings(store: BlobStore) -> None:
         form = read(store, boundary, body, sizes)
         assert form.files["file"].spool.path.read_bytes() == content
         assert form.files["file"].spool.size == len(content)
-        form.discard()
+        asyncio.run(form.discard())
 
 
 def test_refusals_leave_no_spool_files(store: BlobStore, tmp_path: Path) -> None:

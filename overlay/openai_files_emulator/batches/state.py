@@ -240,7 +240,7 @@ class BatchesBackend:
         source = self._input_or_fail(batch, now)
         if source is None:
             return
-        output, errors = self._blobs.spool(), self._blobs.spool()
+        output, errors = self._blobs.spool(direct=True), self._blobs.spool(direct=True)
         try:
             outcome = await asyncio.to_thread(
                 partial(
@@ -260,7 +260,7 @@ class BatchesBackend:
         batch.counts.update(completed=outcome.completed, failed=outcome.failed)
         for spooled, kind in ((output, "output"), (errors, "error")):
             if spooled.size == 0:
-                spooled.discard()
+                self._blobs.delete([spooled.path])
                 continue
             record = self._files.create(
                 spooled.path,

@@ -50,7 +50,7 @@ def routes(files: FilesBackend, blobs: BlobStore, limits: Limits) -> list[Route]
                 expires_after=expires_after,
             )
         except BaseException:
-            form.discard()
+            await form.discard()
             raise
         return JSONResponse(record.to_json())
 

@@ -48,7 +48,7 @@ def routes(uploads: UploadsBackend, blobs: BlobStore, limits: Limits) -> list[Ro
             spooled = form.files["data"].spool
             part = uploads.add_part(upload_id, spooled.path, spooled.size)
         except BaseException:
-            form.discard()
+            await form.discard()
             raise
         return JSONResponse(part.to_json())
 

@@ -63,5 +63,9 @@ emulator: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/upload.py
 
+## The emulator's own figures: ingest of 64 MiB parts from parallel curl, and peak RSS over a 2 GiB upload.
+bench-emulator: $(STAMP)
+	$(BIN)/python bench/emulator_ingest.py
+
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -7,6 +7,8 @@ PORT ?= 8000
 PKG := openai_files_api
 # Where `make generate` writes the package; tests and the drift check point it elsewhere.
 OUT ?= generated/$(PKG)
+# The spec `make generate` reads; `make vendor` points it at its trial copy.
+SPEC ?= openapi.yaml
 
 # Post-hooks call ruff by name: make the pinned one the first found.
 export PATH := $(BIN):$(PATH)
@@ -23,17 +25,23 @@ $(STAMP): pyproject.toml
 
 ## Regenerate generated/ from openapi.yaml; any generator warning fails the build.
 generate: $(STAMP)
-	$(BIN)/openapi-python-client generate --path openapi.yaml --config generator-config.yaml \
+	$(BIN)/openapi-python-client generate --path $(SPEC) --config generator-config.yaml \
 		--meta none --overwrite --fail-on-warning --custom-template-path templates --output-path $(OUT)
 
-## Vendor an upstream spec (UPSTREAM=<path or URL>) into openapi.yaml, regenerate, check all operations.
+## Vendor an upstream spec (UPSTREAM=<path or URL>) into openapi.yaml and regenerate. Both are made in
+## a temporary folder and installed only when nothing breaks the overlay, the generator warns about
+## nothing and every operation is there; otherwise openapi.yaml and generated/ stay as they were.
 ## VENDOR_FLAGS= (empty) accepts changes that break the overlay's imports; the tests then show where.
 VENDOR_FLAGS ?= --strict
 vendor: $(STAMP)
 	@test -n "$(UPSTREAM)" || { echo "usage: make vendor UPSTREAM=<path or URL of OpenAI's openapi.yaml>"; exit 2; }
-	$(BIN)/python -m openai_files_spec vendor "$(UPSTREAM)" $(VENDOR_FLAGS)
-	$(MAKE) --no-print-directory generate
-	$(BIN)/python -m openai_files_spec check-operations --package $(OUT)
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	if $(BIN)/python -m openai_files_spec vendor "$(UPSTREAM)" $(VENDOR_FLAGS) --output "$$tmp/openapi.yaml" && \
+		$(MAKE) --no-print-directory generate SPEC="$$tmp/openapi.yaml" OUT="$$tmp/$(PKG)" && \
+		$(BIN)/python -m openai_files_spec check-operations --spec "$$tmp/openapi.yaml" --package "$$tmp/$(PKG)"; \
+	then cp "$$tmp/openapi.yaml" openapi.yaml && rm -rf $(OUT) && mkdir -p $(dir $(OUT)) && cp -R "$$tmp/$(PKG)" $(OUT) && \
+		echo "wrote openapi.yaml and $(OUT)"; \
+	else echo "make vendor: refused; openapi.yaml and generated/ are unchanged" >&2; exit 1; fi
 
 ## Fail, showing the diff, when generated/ is not what openapi.yaml generates.
 check-generated: $(STAMP)

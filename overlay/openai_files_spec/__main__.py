@@ -49,8 +49,9 @@ def _vendor(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    args.spec.write_text(result.text, encoding="utf-8")
-    print(f"wrote {args.spec}")
+    output = args.output or args.spec
+    output.write_text(result.text, encoding="utf-8")
+    print(f"wrote {output}")
     return 0
 
 
@@ -69,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("vendor", help="write openapi.yaml from a full upstream spec")
     run.add_argument("upstream", help="path or http(s) URL of the upstream OpenAPI document")
     run.add_argument("--strict", action="store_true", help="refuse changes that break the overlay")
+    run.add_argument("--output", type=Path, help="where to write the result (default: the --spec file)")
     run.set_defaults(run=_vendor)
     check = commands.add_parser("check-operations", help="check the generated package has every operation")
     check.add_argument("--package", type=Path, default=PACKAGE)

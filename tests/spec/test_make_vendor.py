@@ -21,7 +21,8 @@ def test_fixed_mini_spec_generates_every_operation(tmp_path: Path) -> None:
 
     assert run.returncode == 0, run.stdout + run.stderr
     assert "warning" not in (run.stdout + run.stderr).replace("--fail-on-warning", "").lower()
-    assert "every operation of openapi.yaml generated" in run.stdout
+    assert "generated, in all four forms" in run.stdout
+    assert "wrote openapi.yaml and generated/openai_files_api" in run.stdout
     api = project / "generated" / "openai_files_api" / "api"
     assert {p.stem for p in api.glob("*/*.py")} - {"__init__"} == {
         "create_file",
@@ -71,6 +72,22 @@ def test_removing_a_field_the_overlay_uses_is_refused(tmp_path: Path) -> None:
     assert "- field OpenAIFile.bytes   <- BREAKS the overlay (it uses OpenAIFile)" in run.stdout
     assert "refused: 1 change(s) break what overlay/openai_files/_generated.py imports" in run.stderr
     assert (project / "openapi.yaml").read_bytes() == (ROOT / "openapi.yaml").read_bytes()
+    assert not (project / "generated").exists()
+
+
+def test_a_defect_no_fix_knows_is_refused_before_anything_changes(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    upstream = write(
+        patched(upstream_shaped(load(ROOT / "openapi.yaml")), "unknown_defect.yaml"), tmp_path / "up.yaml"
+    )
+
+    run = make(project, "vendor", f"UPSTREAM={upstream}")
+
+    assert run.returncode != 0
+    assert "+ operation files/label_file (POST /files/{file_id}/labels)" in run.stdout
+    assert "make vendor: refused; openapi.yaml and generated/ are unchanged" in run.stderr
+    assert (project / "openapi.yaml").read_bytes() == (ROOT / "openapi.yaml").read_bytes()
+    assert not (project / "generated").exists()
 
 
 def test_without_strict_the_breaking_change_is_written_and_flagged(tmp_path: Path) -> None:

@@ -79,12 +79,23 @@ def test_exhausted_retries_cancel_the_upload_and_stop_the_rest(
 
 
 def test_md5_is_sent_and_checked(
-    client: Client, fresh_emulator: EmulatorServer, make_file: Callable[[int], Path]
+    client: Client,
+    fresh_emulator: EmulatorServer,
+    make_file: Callable[[int], Path],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    path = make_file(3 * PART)
-    file_id = _round_trip(client, path)
-    record = fresh_emulator.emulator.files.get(file_id)
-    assert hashlib.md5(path.read_bytes()).hexdigest() == hashlib.md5(record.path.read_bytes()).hexdigest()
+    path = make_file(3 * PART + 9)
+    backend = fresh_emulator.emulator.uploads
+    sent: list[str | None] = []
+    complete = backend.complete
+
+    async def recording(upload_id: str, part_ids: list[str], md5: str | None) -> object:
+        sent.append(md5)
+        return await complete(upload_id, part_ids, md5)
+
+    monkeypatch.setattr(backend, "complete", recording)
+    _round_trip(client, path)
+    assert sent == [hashlib.md5(path.read_bytes()).hexdigest()]
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 """`make vendor` end to end, in scratch copies of the project: written, regenerated, checked, or refused."""
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import yaml
@@ -46,13 +47,23 @@ def test_unfixed_mini_spec_fails_generation(tmp_path: Path) -> None:
     assert "duplicate" in (run.stdout + run.stderr).lower()
 
 
-def test_new_operation_is_generated_in_its_four_forms(tmp_path: Path) -> None:
-    project = copy_project(tmp_path / "project")
-    upstream = write(
-        patched(upstream_shaped(load(ROOT / "openapi.yaml")), "add_operation.yaml"), tmp_path / "up.yaml"
-    )
+def _upstream(tmp_path: Path, patch: str) -> Path:
+    """Our spec, upstream-shaped, with a fixture patch applied, as a file."""
+    return write(patched(upstream_shaped(load(ROOT / "openapi.yaml")), patch), tmp_path / "up.yaml")
 
-    run = make(project, "vendor", f"UPSTREAM={upstream}")
+
+def _make_vendor(tmp_path: Path, patch: str) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    project = copy_project(tmp_path / "project")
+    return project, make(project, "vendor", f"UPSTREAM={_upstream(tmp_path, patch)}")
+
+
+def _untouched(project: Path) -> bool:
+    same_spec = (project / "openapi.yaml").read_bytes() == (ROOT / "openapi.yaml").read_bytes()
+    return same_spec and not (project / "generated").exists()
+
+
+def test_new_operation_is_generated_in_its_four_forms(tmp_path: Path) -> None:
+    project, run = _make_vendor(tmp_path, "add_operation.yaml")
 
     assert run.returncode == 0, run.stdout + run.stderr
     assert "+ operation files/archive_file (POST /files/{file_id}/archive)" in run.stdout
@@ -61,40 +72,26 @@ def test_new_operation_is_generated_in_its_four_forms(tmp_path: Path) -> None:
 
 
 def test_removing_a_field_the_overlay_uses_is_refused(tmp_path: Path) -> None:
-    project = copy_project(tmp_path / "project")
-    upstream = write(
-        patched(upstream_shaped(load(ROOT / "openapi.yaml")), "remove_used_field.yaml"), tmp_path / "up.yaml"
-    )
-
-    run = make(project, "vendor", f"UPSTREAM={upstream}")
+    project, run = _make_vendor(tmp_path, "remove_used_field.yaml")
 
     assert run.returncode != 0
     assert "- field OpenAIFile.bytes   <- BREAKS the overlay (it uses OpenAIFile)" in run.stdout
     assert "refused: 1 change(s) break what overlay/openai_files/_generated.py imports" in run.stderr
-    assert (project / "openapi.yaml").read_bytes() == (ROOT / "openapi.yaml").read_bytes()
-    assert not (project / "generated").exists()
+    assert _untouched(project)
 
 
 def test_a_defect_no_fix_knows_is_refused_before_anything_changes(tmp_path: Path) -> None:
-    project = copy_project(tmp_path / "project")
-    upstream = write(
-        patched(upstream_shaped(load(ROOT / "openapi.yaml")), "unknown_defect.yaml"), tmp_path / "up.yaml"
-    )
-
-    run = make(project, "vendor", f"UPSTREAM={upstream}")
+    project, run = _make_vendor(tmp_path, "unknown_defect.yaml")
 
     assert run.returncode != 0
     assert "+ operation files/label_file (POST /files/{file_id}/labels)" in run.stdout
     assert "make vendor: refused; openapi.yaml and generated/ are unchanged" in run.stderr
-    assert (project / "openapi.yaml").read_bytes() == (ROOT / "openapi.yaml").read_bytes()
-    assert not (project / "generated").exists()
+    assert _untouched(project)
 
 
 def test_without_strict_the_breaking_change_is_written_and_flagged(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "project")
-    upstream = write(
-        patched(upstream_shaped(load(ROOT / "openapi.yaml")), "remove_used_field.yaml"), tmp_path / "up.yaml"
-    )
+    upstream = _upstream(tmp_path, "remove_used_field.yaml")
 
     run = spec_tool(project, "vendor", str(upstream))
 

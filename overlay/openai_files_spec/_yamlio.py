@@ -135,17 +135,10 @@ def _wrap_folded(text: str) -> str:
     folding = False
     for line in text.splitlines():
         body = line.lstrip(" ")
-        if (
-            folding
-            and body
-            and "  " not in body
-            and len(line) - len(body) > len(lines[-1]) - len(lines[-1].lstrip(" "))
-        ):
-            indent = line[: len(line) - len(body)]
-            lines += [
-                indent + part
-                for part in textwrap.wrap(body, PROSE_WIDTH, break_on_hyphens=False, break_long_words=False)
-            ]
+        plain_words = body and "  " not in body and "\t" not in body
+        if folding and plain_words and _indent(line) > _indent(lines[-1]):
+            parts = textwrap.wrap(body, PROSE_WIDTH, break_on_hyphens=False, break_long_words=False)
+            lines += [" " * _indent(line) + part for part in parts]
             folding = False
             continue
         folding = line.endswith((": >-", ": >", "- >-", "- >"))

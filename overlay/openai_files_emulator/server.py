@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from types import TracebackType
 from typing import Any
 
+import httptools
 import uvicorn
 from uvicorn.protocols.http.flow_control import HIGH_WATER_LIMIT
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -33,15 +34,29 @@ class _HideDroppedConnections(logging.Filter):
 
 
 class BodyChunkProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol, minus two copies of every request body chunk.
+    """uvicorn's httptools protocol, minus the copies of request bodies it does not need.
 
-    Stock uvicorn appends each chunk to a bytearray and hands the app `bytes(bytearray)`: two
-    copies of 64 MB per part. Handing over the parser's own `bytes` object (joined only in the rare
-    case where the app has not yet taken the previous chunk) keeps one copy from socket to spool
-    file. Flow control is unchanged: reading still pauses above uvicorn's high-water mark.
+    Stock uvicorn has httptools copy each body slice, appends it to a bytearray and hands the app
+    `bytes(bytearray)`: three copies of every 64 MB part on top of the socket read. Here, once the
+    head is parsed and the body length known, whole socket reads go to the app as they are (the
+    parser sees only heads), so a body byte is copied once from the socket and once to the spool
+    file. Chunked bodies, upgrades and the bytes that share a read with the head take the stock path.
+    Flow control is unchanged: reading still pauses above uvicorn's high-water mark.
     """
 
+    _body_left = 0
+
+    def on_headers_complete(self) -> None:
+        super().on_headers_complete()
+        lengths = [value for name, value in self.headers if name == b"content-length"]
+        chunked = any(name == b"transfer-encoding" for name, _ in self.headers)
+        self._body_left = int(lengths[0]) if len(lengths) == 1 and lengths[0].isdigit() and not chunked else 0
+
     def on_body(self, body: bytes) -> None:
+        self._body_left -= len(body)
+        self._deliver(body)
+
+    def _deliver(self, body: bytes) -> None:
         cycle = self.cycle
         if (self.parser.should_upgrade() and self._should_upgrade()) or cycle.response_complete:
             return
@@ -49,6 +64,27 @@ class BodyChunkProtocol(HttpToolsProtocol):
         if len(cycle.body) > HIGH_WATER_LIMIT:
             self.flow.pause_reading()
         cycle.message_event.set()
+
+    def data_received(self, data: bytes) -> None:
+        if self._body_left <= 0:
+            super().data_received(data)
+            return
+        self._unset_keepalive_if_required()
+        body, rest = (
+            (data, b"")
+            if len(data) <= self._body_left
+            else (data[: self._body_left], data[self._body_left :])
+        )
+        self._body_left -= len(body)
+        self._deliver(body)
+        if self._body_left == 0:
+            # The parser still expects this body: finish the message here and start a fresh parser.
+            self.on_message_complete()
+            self.parser = httptools.HttpRequestParser(self)
+            with contextlib.suppress(AttributeError):
+                self.parser.set_dangerous_leniencies(lenient_data_after_close=True)
+            if rest:
+                super().data_received(rest)
 
 
 def uvicorn_config(app: EmulatorApp, host: str, port: int, log_level: str = "warning") -> uvicorn.Config:

@@ -65,7 +65,34 @@ def _compare_operations(old: Node, new: Node) -> list[Change]:
         old_body, new_body = _body_shape(before[module][2]), _body_shape(after[module][2])
         if old_body != new_body:
             changes.append(Change("~", f"{module} request body: {old_body} -> {new_body}", True, module))
+        changes += _compare_responses(module, before[module][2], after[module][2])
     return changes
+
+
+def _compare_responses(module: str, old: Node, new: Node) -> list[Change]:
+    before, after = _response_shapes(old), _response_shapes(new)
+    changes = []
+    if added := [f"{status} ({after[status]})" for status in after if status not in before]:
+        changes.append(Change("~", f"{module} responses added: {_listed(added)}", False, module))
+    if removed := [status for status in before if status not in after]:
+        changes.append(Change("~", f"{module} responses removed: {_listed(removed)}", True, module))
+    for status in before.keys() & after.keys():
+        if before[status] != after[status]:
+            text = f"{module} response {status}: {before[status]} -> {after[status]}"
+            changes.append(Change("~", text, True, module))
+    return changes
+
+
+def _response_shapes(operation: Node) -> dict[str, str]:
+    shapes = {}
+    for status, response in (operation.get("responses") or {}).items():
+        if "$ref" in response:
+            shapes[str(status)] = ref_name(str(response["$ref"]))
+        else:
+            content = response.get("content") or {}
+            bodies = [f"{media} {shape(body.get('schema'))}" for media, body in content.items()]
+            shapes[str(status)] = ", ".join(bodies) or "no body"
+    return shapes
 
 
 def _compare_parameters(module: str, old: Node, new: Node) -> list[Change]:

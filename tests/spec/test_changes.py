@@ -113,6 +113,13 @@ def test_risky_changes_outside_the_overlay_do_not_break_it(ours: Node) -> None:
             "+ required field CreateUploadRequest.md5",
         ),
         (
+            lambda s: s["paths"]["/files/{file_id}/content"]["get"]["responses"]["200"].update(
+                content={"application/json": {"schema": {"type": "string"}}}
+            ),
+            "~ files/download_file response 200: application/octet-stream string (binary) ->"
+            " application/json string",
+        ),
+        (
             lambda s: s["paths"].pop("/uploads/{upload_id}/cancel"),
             "- operation uploads/cancel_upload (POST /uploads/{upload_id}/cancel)",
         ),
@@ -128,6 +135,15 @@ def test_risky_changes_to_what_the_overlay_uses_break_it(
 
     assert len(report) == 1
     assert report[0].startswith(expected) and "BREAKS" in report[0]
+
+
+def test_a_new_response_status_is_reported_without_breaking(ours: Node, usage: Usage) -> None:
+    changed = load(ROOT / "openapi.yaml")
+    changed["paths"]["/files"]["get"]["responses"]["429"] = {"$ref": "#/components/responses/ErrorResponse"}
+
+    assert render(compare(ours, changed), usage) == [
+        "~ files/list_files responses added: 429 (ErrorResponse)"
+    ]
 
 
 def test_the_seam_lists_every_operation_and_the_models(usage: Usage) -> None:

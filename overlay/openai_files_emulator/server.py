@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 import socket
 import threading
 import time
 from collections.abc import Iterator
-from types import TracebackType
+from types import FrameType, TracebackType
 from typing import Any
 
 import httptools
@@ -197,9 +198,19 @@ class EmulatorServer:
 
 
 def serve(config: EmulatorConfig, host: str, port: int, log_level: str = "info") -> None:
-    """Serve in the foreground until interrupted."""
+    """Serve in the foreground until SIGINT or SIGTERM, then remove a temporary data directory."""
     app = create_app(config)
+    # uvicorn shuts down gracefully, then re-raises the signal under the previous handler: make
+    # that a clean exit so the `finally` below runs (the default SIGTERM action would skip it).
+    previous = signal.signal(signal.SIGTERM, _exit_cleanly)
     try:
         uvicorn.Server(uvicorn_config(app, host, port, log_level)).run()
+    except KeyboardInterrupt:
+        pass
     finally:
+        signal.signal(signal.SIGTERM, previous)
         app.emulator.close()
+
+
+def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)

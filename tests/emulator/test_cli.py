@@ -1,0 +1,73 @@
+"""The command line: flags to config, and the real entry point serving in a child process."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from openai_files_emulator.__main__ import byte_rate, config_from, parser
+
+from .conftest import TIMEOUT
+
+
+def test_flags_become_config(tmp_path: Path) -> None:
+    args = parser().parse_args(
+        ["--data-dir", str(tmp_path), "--api-key", "a", "--api-key", "b", "--error-rate", "0.1",
+         "--error-status", "503", "--latency-ms", "20", "--bandwidth", "2MiB", "--fault-seed", "9",
+         "--fault-path", "/v1/uploads/*"]
+    )  # fmt: skip
+    config = config_from(args)
+    assert config.data_dir == tmp_path and config.api_keys == frozenset({"a", "b"})
+    faults = config.faults
+    assert (faults.error_rate, faults.error_statuses, faults.latency) == (0.1, (503,), 0.02)
+    assert (faults.bandwidth, faults.seed, faults.paths) == (2 * 1024 * 1024, 9, ("/v1/uploads/*",))
+
+
+@pytest.mark.parametrize(
+    ("text", "rate"), [("250000", 250_000), ("10M", 10_000_000), ("1.5MB", 1_500_000), ("8KiB", 8192)]
+)
+def test_byte_rate(text: str, rate: int) -> None:
+    assert byte_rate(text) == rate
+
+
+def test_byte_rate_refuses_nonsense() -> None:
+    with pytest.raises(argparse.ArgumentTypeError):
+        byte_rate("fast")
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_entry_point_serves_and_cleans_up(stop: signal.Signals, tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/v1/files"
+    command = [sys.executable, "-m", "openai_files_emulator", "--port", str(port), "--api-key", "sk-cli"]
+    # TMPDIR: where its private data directory goes, so the test can see it removed.
+    process = subprocess.Popen(
+        [*command, "--log-level", "warning"], env={**os.environ, "TMPDIR": str(tmp_path)}
+    )
+    try:
+        for _ in range(100):
+            try:
+                response = httpx.get(url, headers={"Authorization": "Bearer sk-cli"}, timeout=TIMEOUT)
+                break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        else:
+            raise AssertionError("the emulator did not start")
+        assert response.status_code == 200
+        assert httpx.get(url, headers={"Authorization": "Bearer other"}, timeout=TIMEOUT).status_code == 401
+    finally:
+        process.send_signal(stop)
+        process.wait(timeout=10)
+    assert process.returncode == 0
+    assert list(tmp_path.iterdir()) == []

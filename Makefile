@@ -13,7 +13,7 @@ SPEC ?= openapi.yaml
 # Post-hooks call ruff by name: make the pinned one the first found.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: venv generate vendor check-generated lint test demo emulator bench bench-emulator clean
+.PHONY: venv generate vendor check-generated lint test demo emulator bench bench-emulator bench-vendor clean
 
 venv: $(STAMP)
 
@@ -74,6 +74,10 @@ bench: $(STAMP)
 ## The emulator's own figures: ingest of 64 MiB parts from parallel curl, and peak RSS over a 2 GiB upload.
 bench-emulator: $(STAMP)
 	$(BIN)/python bench/emulator_ingest.py
+
+## How long `make vendor` takes on the real upstream spec, step by step (the working tree is not touched).
+bench-vendor: $(STAMP)
+	$(BIN)/python bench/vendor.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

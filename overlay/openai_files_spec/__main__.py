@@ -1,4 +1,4 @@
-"""`python -m openai_files_spec`: vendor an upstream spec, or check the generated operations.
+"""`python -m openai_files_spec`: vendor an upstream spec, check the generated operations, list the fixes.
 
 Exit status: 0 done; 1 refused (a change breaks the overlay under --strict, or operations are
 missing from the generated package); 2 unusable input.
@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from openai_files_spec._changes import breaking, render
+from openai_files_spec._fixes import FIXES
 from openai_files_spec._operations import missing_operations
 from openai_files_spec._seam import overlay_usage
 from openai_files_spec._vendor import vendor
@@ -64,6 +65,12 @@ def _check_operations(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def _list_fixes(_: argparse.Namespace) -> int:
+    for fix in FIXES:
+        print(f"{fix.name:<22} {fix.defect}")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m openai_files_spec", description=__doc__)
     commands = parser.add_subparsers(required=True)
@@ -75,6 +82,8 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check-operations", help="check the generated package has every operation")
     check.add_argument("--package", type=Path, default=PACKAGE)
     check.set_defaults(run=_check_operations)
+    listing = commands.add_parser("fixes", help="list the upstream defects vendoring fixes, in order")
+    listing.set_defaults(run=_list_fixes)
     for command in (run, check):
         command.add_argument("--spec", type=Path, default=SPEC, help="our spec (default: %(default)s)")
         command.add_argument(

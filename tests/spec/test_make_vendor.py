@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from openai_files_spec import load
+from openai_files_spec import FIXES, load
 from openai_files_spec._slice import prune, slice_tags
 
 from .project_copy import ROOT, copy_project, make, spec_tool
@@ -135,3 +135,10 @@ def test_check_operations_names_what_is_missing(tmp_path: Path) -> None:
         "missing: uploads/cancel_upload: the overlay needs it, but the spec has no such operation",
         "missing: files/download_file: not generated",
     ]
+
+
+def test_fixes_are_listed_in_the_order_they_run(tmp_path: Path) -> None:
+    run = spec_tool(tmp_path, "fixes")
+
+    assert run.returncode == 0
+    assert [line.split()[0] for line in run.stdout.splitlines()] == [fix.name for fix in FIXES]

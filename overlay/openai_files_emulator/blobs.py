@@ -13,6 +13,7 @@ import os
 import secrets
 import shutil
 import tempfile
+import weakref
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
@@ -150,6 +151,8 @@ class BlobStore:
         self._spool.mkdir(parents=True, exist_ok=True)
         self._files.mkdir(parents=True, exist_ok=True)
         self._writers = ThreadPoolExecutor(max_workers=SPOOL_WRITERS, thread_name_prefix="spool-writer")
+        # A temporary root goes at close(), or at interpreter exit if nobody closed the app.
+        self._cleanup = weakref.finalize(self, shutil.rmtree, self.root, True) if self._owned else None
 
     def spool(self, *, direct: bool = False) -> SpoolFile:
         """A spool file for a request body; `direct` for one written from a worker thread."""
@@ -188,5 +191,5 @@ class BlobStore:
 
     def close(self) -> None:
         self._writers.shutdown(wait=True)
-        if self._owned:
-            shutil.rmtree(self.root, ignore_errors=True)
+        if self._cleanup is not None:
+            self._cleanup()

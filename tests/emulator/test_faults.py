@@ -10,7 +10,7 @@ import httpx
 import openai
 import pytest
 
-from openai_files_emulator import EmulatorServer, FaultConfig
+from openai_files_emulator import Clock, EmulatorServer, FaultConfig
 
 from .conftest import TIMEOUT, assert_error, upload_file
 
@@ -58,11 +58,23 @@ def test_dropped_connection_mid_body(api: httpx.Client, fresh_emulator: Emulator
     assert api.post(f"/uploads/{upload['id']}/parts", files={"data": ("u", b"x")}).status_code == 200
 
 
-def test_latency(api: httpx.Client, fresh_emulator: EmulatorServer) -> None:
-    fresh_emulator.faults.set(latency=0.2)
-    started = time.monotonic()
-    api.get("/files")
-    assert time.monotonic() - started >= 0.2
+def test_latency_inside_a_block_only(api: httpx.Client, fresh_emulator: EmulatorServer) -> None:
+    with fresh_emulator.injected(latency=0.2):
+        started = time.monotonic()
+        api.get("/files")
+        assert time.monotonic() - started >= 0.2
+    assert not fresh_emulator.faults.config.active
+
+
+def test_clock_frozen_or_offset() -> None:
+    frozen = Clock(start=1_000.0)
+    assert frozen.timestamp() == 1_000 and frozen.advance(60) == 1_060.0 and frozen.offset == 60
+    frozen.reset()
+    assert frozen.now() == 1_000.0
+    with pytest.raises(ValueError, match="forward"):
+        frozen.advance(-1)
+    live = Clock()
+    assert abs(live.now() - time.time()) < 5
 
 
 def test_bandwidth_cap_both_ways(api: httpx.Client, fresh_emulator: EmulatorServer) -> None:

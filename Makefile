@@ -13,7 +13,8 @@ SPEC ?= openapi.yaml
 # Post-hooks call ruff by name: make the pinned one the first found.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: venv generate vendor check-generated lint test demo emulator bench bench-emulator bench-vendor clean
+.PHONY: venv generate vendor check-generated lint test demo emulator bench bench-upload bench-download \
+	bench-emulator bench-vendor clean
 
 venv: $(STAMP)
 
@@ -67,9 +68,16 @@ demo: $(STAMP)
 emulator: $(STAMP)
 	$(BIN)/openai-files-emulator --host 127.0.0.1 --port $(PORT)
 
-## The upload benchmark: one table, 1 GiB by our helper, the official SDK and parallel curl, loopback and WAN.
-bench: $(STAMP)
+## Every benchmark, one table each (heavy: minutes, and a few GiB of temporary data; CI does not run it).
+bench: bench-upload bench-download bench-emulator bench-vendor
+
+## 1 GiB uploaded by our helper, the official SDK and parallel curl, on loopback and a simulated WAN.
+bench-upload: $(STAMP)
 	$(BIN)/python bench/upload.py
+
+## Peak client RSS while downloading a 512 MiB file.
+bench-download: $(STAMP)
+	$(BIN)/python bench/download_rss.py
 
 ## The emulator's own figures: ingest of 64 MiB parts from parallel curl, and peak RSS over a 2 GiB upload.
 bench-emulator: $(STAMP)

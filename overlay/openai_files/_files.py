@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, BinaryIO, cast
@@ -29,6 +28,7 @@ from ._generated import (
     retrieve_file,
 )
 from ._pagination import AsyncPager, Page, SyncPager
+from ._transfer.source import open_regular_file
 
 if TYPE_CHECKING:
     from ._client import AsyncClient, Client
@@ -61,8 +61,13 @@ def _create_kwargs(
     with contextlib.ExitStack() as stack:
         if isinstance(source, str | os.PathLike):
             path = Path(source)
-            _check_regular_file(path)
-            payload: IO[bytes] = stack.enter_context(path.open("rb"))
+            payload: IO[bytes] = stack.enter_context(open_regular_file(path))
+            size = os.fstat(payload.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                raise InvalidInputError(
+                    f"{path}: {size} bytes is over the {MAX_FILE_BYTES} byte limit of one request; "
+                    "use client.uploads.upload_file"
+                )
             name = filename or path.name
         else:
             payload = source
@@ -75,24 +80,6 @@ def _create_kwargs(
             expires_after=UNSET if expires is None else expires,
         )
         yield create_file._get_kwargs(body=body)
-
-
-def _check_regular_file(path: Path) -> None:
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        raise InvalidInputError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise InvalidInputError(f"{path}: {exc.strerror}") from None
-    if not stat.S_ISREG(info.st_mode):
-        raise InvalidInputError(f"{path}: not a regular file")
-    if info.st_size > MAX_FILE_BYTES:
-        raise InvalidInputError(
-            f"{path}: {info.st_size} bytes is over the {MAX_FILE_BYTES} byte limit of one request; "
-            "use client.uploads.upload_file"
-        )
-    if not os.access(path, os.R_OK):
-        raise InvalidInputError(f"{path}: not readable")
 
 
 def _list_kwargs(

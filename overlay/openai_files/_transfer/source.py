@@ -47,18 +47,7 @@ class Source:
     @classmethod
     def open_path(cls, path: str | os.PathLike[str]) -> Source:
         p = Path(path)
-        try:
-            st = p.stat()
-        except FileNotFoundError:
-            raise SourceNotFoundError(f"{p}: no such file") from None
-        except OSError as exc:
-            raise SourceNotReadableError(f"{p}: {exc.strerror}") from None
-        if not stat.S_ISREG(st.st_mode):
-            raise NotARegularFileError(f"{p}: not a regular file")
-        try:
-            file = p.open("rb", buffering=0)
-        except OSError as exc:
-            raise SourceNotReadableError(f"{p}: {exc.strerror}") from None
+        file = open_regular_file(p)
         source = cls(file, size=os.fstat(file.fileno()).st_size, start=0, owned=True, name=p.name)
         source.path = p.resolve()
         return source
@@ -119,3 +108,19 @@ def _regular_fd(file: BinaryIO) -> int | None:
         return fd if stat.S_ISREG(os.fstat(fd).st_mode) else None
     except (AttributeError, OSError, ValueError):
         return None
+
+
+def open_regular_file(path: Path) -> BinaryIO:
+    """Opens `path` for sending, refusing anything but a readable regular file with a typed error."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise SourceNotFoundError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise SourceNotReadableError(f"{path}: {exc.strerror}") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise NotARegularFileError(f"{path}: not a regular file")
+    try:
+        return path.open("rb", buffering=0)
+    except OSError as exc:
+        raise SourceNotReadableError(f"{path}: {exc.strerror}") from None

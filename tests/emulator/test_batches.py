@@ -54,6 +54,7 @@ def test_lifecycle_and_results(api: httpx.Client) -> None:
     seen = poll(api, batch["id"])
     assert [b["status"] for b in seen] == ["in_progress", "finalizing", "completed"]
     assert seen[0]["request_counts"] == {"total": 3, "completed": 0, "failed": 0}
+    assert seen[1]["request_counts"] == {"total": 3, "completed": 2, "failed": 1}  # final once finalizing
     done = seen[-1]
     assert done["request_counts"] == {"total": 3, "completed": 2, "failed": 1}
     assert {"in_progress_at", "finalizing_at", "completed_at"} <= set(done) and done["model"] == "gpt-x"
@@ -158,6 +159,18 @@ def test_cancel(api: httpx.Client) -> None:
     assert_error(api.post(f"/batches/{batch['id']}/cancel"), 400, param="batch_id", contains="cancelled")
     assert_error(api.post("/batches/batch_nope/cancel"), 404, param="batch_id")
     assert_error(api.get("/batches/batch_nope"), 404, param="batch_id")
+
+
+def test_cancel_while_finalizing_publishes_no_results(api: httpx.Client) -> None:
+    batch = create_batch(api, jsonl(request("a")))
+    api.get(f"/batches/{batch['id']}")  # in_progress
+    assert api.get(f"/batches/{batch['id']}").json()["status"] == "finalizing"
+    api.post(f"/batches/{batch['id']}/cancel")
+    cancelled = api.get(f"/batches/{batch['id']}").json()
+
+    assert cancelled["status"] == "cancelled"
+    assert "output_file_id" not in cancelled and "error_file_id" not in cancelled
+    assert api.get("/files", params={"purpose": "batch_output"}).json()["data"] == []
 
 
 def test_expiry_follows_the_clock(api: httpx.Client, fresh_emulator: EmulatorServer) -> None:

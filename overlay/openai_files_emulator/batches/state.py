@@ -2,8 +2,10 @@
 
 The lifecycle moves one step each time a batch is retrieved (validating -> in_progress ->
 finalizing -> completed, or cancelling -> cancelled), so a client polling `retrieve` sees every
-status in order and a test needs no sleeps. Time still matters: once the injectable clock passes
-`expires_at` (24 h after creation), an unfinished batch becomes `expired` at its next retrieve.
+status in order and a test needs no sleeps. Requests are answered as a batch leaves `in_progress`, so
+`finalizing` already shows the final `request_counts`, as the service does. Time still matters: once
+the injectable clock passes `expires_at` (24 h after creation), an unfinished batch becomes `expired`
+at its next retrieve.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from ..blobs import BlobStore
+from ..blobs import BlobStore, SpoolFile
 from ..clock import Clock
 from ..config import Limits
 from ..errors import InvalidRequest, NotFound, invalid_value
@@ -56,6 +58,7 @@ class BatchRecord:
     model: str | None = None
     output_file_id: str | None = None
     error_file_id: str | None = None
+    results: list[tuple[SpoolFile, str]] = field(default_factory=list, repr=False)
 
     def move(self, status: str, at: int) -> None:
         self.status = status
@@ -178,15 +181,17 @@ class BatchesBackend:
         if batch.status in TERMINAL:
             pass
         elif batch.status == "cancelling":
+            self._drop_results(batch)
             batch.move("cancelled", now)
         elif now >= batch.expires_at:
+            self._drop_results(batch)
             batch.move("expired", now)
         elif batch.status == "validating":
             await self._validate(batch, now)
         elif batch.status == "in_progress":
-            batch.move("finalizing", now)
+            await self._execute(batch, now)
         elif batch.status == "finalizing":
-            await self._finish(batch, now)
+            self._store_results(batch, now)
         return batch
 
     def cancel(self, batch_id: str) -> BatchRecord:
@@ -235,8 +240,8 @@ class BatchesBackend:
         batch.counts["total"] = result.total
         batch.move("in_progress", now)
 
-    async def _finish(self, batch: BatchRecord, now: int) -> None:
-        """Answer the requests into output and error files, then mark the batch completed."""
+    async def _execute(self, batch: BatchRecord, now: int) -> None:
+        """Answer every request into spooled output and error lines; the counts are final from here on."""
         source = self._input_or_fail(batch, now)
         if source is None:
             return
@@ -258,7 +263,17 @@ class BatchesBackend:
             errors.close()
         batch.usage = outcome
         batch.counts.update(completed=outcome.completed, failed=outcome.failed)
-        for spooled, kind in ((output, "output"), (errors, "error")):
+        batch.results = [(output, "output"), (errors, "error")]
+        batch.move("finalizing", now)
+
+    def _drop_results(self, batch: BatchRecord) -> None:
+        """A batch that ends without completing publishes no files (partial results are not modelled)."""
+        self._blobs.delete([spooled.path for spooled, _ in batch.results])
+        batch.results = []
+
+    def _store_results(self, batch: BatchRecord, now: int) -> None:
+        """Turn the spooled results into the batch's output and error files, then complete it."""
+        for spooled, kind in batch.results:
             if spooled.size == 0:
                 self._blobs.delete([spooled.path])
                 continue
@@ -273,4 +288,5 @@ class BatchesBackend:
                 batch.output_file_id = record.id
             else:
                 batch.error_file_id = record.id
+        batch.results = []
         batch.move("completed", now)

@@ -1,5 +1,5 @@
-"""The control plane beside /v1 (like moto's /moto-api): faults, clock and reset for tests that
-drive an emulator in another process. No auth: it only ever listens where the tests run."""
+"""The control plane beside /v1 (like moto's /moto-api): faults, clock, recent requests and reset for
+tests that drive an emulator in another process. No auth: it only ever listens where the tests run."""
 
 from __future__ import annotations
 
@@ -52,6 +52,9 @@ def routes(emulator: Emulator) -> list[Route]:
         emulator.clock.advance(float(seconds))
         return JSONResponse(clock_state())
 
+    async def get_requests(request: Request) -> Response:
+        return JSONResponse({"data": [seen.to_json() for seen in emulator.requests.recent()]})
+
     async def reset(request: Request) -> Response:
         emulator.reset()
         return JSONResponse({"status": "reset"})
@@ -61,5 +64,6 @@ def routes(emulator: Emulator) -> list[Route]:
         resource(f"{PREFIX}/faults", GET=get_faults, PUT=put_faults, DELETE=delete_faults),
         resource(f"{PREFIX}/clock", GET=get_clock),
         resource(f"{PREFIX}/clock/advance", POST=advance_clock),
+        resource(f"{PREFIX}/requests", GET=get_requests),
         resource(f"{PREFIX}/reset", POST=reset),
     ]

@@ -22,6 +22,7 @@ from .files import routes as file_routes
 from .files.state import FilesBackend
 from .ids import IdFactory
 from .middleware import AuthMiddleware, RequestIdMiddleware
+from .recorder import RecordingMiddleware, RequestLog
 from .uploads import routes as upload_routes
 from .uploads.state import UploadsBackend
 from .wire import error_response
@@ -34,6 +35,7 @@ class Emulator:
         self.config = config
         self.clock = config.clock
         self.faults = Faults(config.faults)
+        self.requests = RequestLog()
         self.blobs = BlobStore(config.data_dir)
         self.ids = IdFactory(config.seed)
         limits = config.limits
@@ -42,12 +44,13 @@ class Emulator:
         self.batches = BatchesBackend(self.files, self.blobs, self.clock, self.ids, limits)
 
     def reset(self) -> None:
-        """Forget every object and body, clear faults, rewind the clock and reseed ids."""
+        """Forget every object, body and logged request, clear faults, rewind the clock and reseed ids."""
         for backend in (self.files, self.uploads, self.batches):
             backend.clear()
         self.blobs.clear()
         self.ids.reseed(self.config.seed)
         self.faults.clear()
+        self.requests.clear()
         self.clock.reset()
 
     def close(self) -> None:
@@ -70,6 +73,7 @@ def create_app(config: EmulatorConfig | None = None) -> EmulatorApp:
         routes=[Mount("/v1", routes=v1), *admin.routes(emulator)],
         middleware=[
             Middleware(RequestIdMiddleware, ids=emulator.ids),
+            Middleware(RecordingMiddleware, log=emulator.requests),
             Middleware(AuthMiddleware, api_keys=emulator.config.api_keys),
             Middleware(FaultMiddleware, faults=emulator.faults),
         ],

@@ -20,10 +20,11 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .errors import RateLimited, ServerError
+from .errors import ApiError, InvalidRequest, RateLimited, ServerError
 from .wire import send_error
 
-SCRIPT_ACTIONS = frozenset({"ok", "drop", "429", "500", "502", "503"})
+SCRIPT_ACTIONS = frozenset({"ok", "drop"})
+"""Script actions besides a status code: any 4xx or 5xx as a string (e.g. "403") answers with it."""
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class FaultConfig:
     """fnmatch patterns on the path (e.g. `/v1/uploads/*/parts`); empty means every `/v1` path."""
     methods: tuple[str, ...] = ()
     script: tuple[str, ...] = ()
-    """Actions for the next matching requests, in order: ok, drop, 429, 500, 502, 503."""
+    """Actions for the next matching requests, in order: ok, drop, or a 4xx/5xx status such as "409"."""
 
     def __post_init__(self) -> None:
         for name in ("error_rate", "rate_limit_rate", "drop_rate"):
@@ -60,9 +61,9 @@ class FaultConfig:
             raise ValueError("bandwidth must be positive")
         if not self.error_statuses or any(not 500 <= s <= 599 for s in self.error_statuses):
             raise ValueError("error_statuses must be 5xx codes")
-        unknown = set(self.script) - SCRIPT_ACTIONS
+        unknown = {a for a in self.script if a not in SCRIPT_ACTIONS and not _is_error_status(a)}
         if unknown:
-            raise ValueError(f"unknown script actions {sorted(unknown)}; use {sorted(SCRIPT_ACTIONS)}")
+            raise ValueError(f"unknown script actions {sorted(unknown)}; use ok, drop or a 4xx/5xx status")
 
     @property
     def active(self) -> bool:
@@ -189,16 +190,26 @@ class FaultMiddleware:
             await self.app(scope, receive, send)
         elif action == "drop":
             await _drop(scope, receive, send)
-        elif action == "429":
-            retry = {
-                "retry-after": str(math.ceil(config.retry_after)),
-                "retry-after-ms": str(int(config.retry_after * 1000)),
-            }
-            message = "Rate limit reached (injected by the emulator)."
-            await send_error(send, RateLimited(message, code="rate_limit_exceeded", headers=retry))
         else:
-            message = "The server had an error while processing the request (injected by the emulator)."
-            await send_error(send, ServerError(message, status_code=int(action)))
+            await send_error(send, _injected_error(int(action), config.retry_after))
+
+
+def _is_error_status(action: str) -> bool:
+    return action.isdigit() and 400 <= int(action) <= 599
+
+
+def _injected_error(status: int, retry_after: float) -> ApiError:
+    """The envelope the service would send for `status`; a 429 says when to come back."""
+    if status == 429:
+        retry = {"retry-after": str(math.ceil(retry_after)), "retry-after-ms": str(int(retry_after * 1000))}
+        message = "Rate limit reached (injected by the emulator)."
+        return RateLimited(message, code="rate_limit_exceeded", headers=retry)
+    if status >= 500:
+        message = "The server had an error while processing the request (injected by the emulator)."
+        return ServerError(message, status_code=status)
+    refused = InvalidRequest(f"Refused with status {status} (injected by the emulator).", code="injected")
+    refused.status_code = status
+    return refused
 
 
 def _paced(receive: Receive, send: Send, rate: int) -> tuple[Receive, Send]:

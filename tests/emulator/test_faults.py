@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from pathlib import Path
 
@@ -25,6 +26,40 @@ def test_scripted_faults_then_normal_service(api: httpx.Client, fresh_emulator: 
     assert api.get("/files").status_code == 200
     assert api.get("/files").status_code == 200  # the script is spent and no rate is set
     assert fresh_emulator.faults.injected == 2
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 418, 422, 504])
+def test_script_answers_any_error_status(
+    api: httpx.Client, fresh_emulator: EmulatorServer, status: int
+) -> None:
+    fresh_emulator.faults.set(script=(str(status),))
+    refused = api.get("/files")
+    error = assert_error(refused, status, contains="injected")
+    assert error["type"] == ("server_error" if status >= 500 else "invalid_request_error")
+    assert api.get("/files").status_code == 200
+
+
+@pytest.mark.parametrize("action", ["399", "600", "200", "4o4"])
+def test_script_refuses_what_is_not_an_error_status(action: str) -> None:
+    with pytest.raises(ValueError, match="unknown script actions"):
+        FaultConfig(script=(action,))
+
+
+def test_request_log_keeps_headers_but_not_the_key(api: httpx.Client, fresh_emulator: EmulatorServer) -> None:
+    fresh_emulator.faults.set(script=("503",))
+    api.get("/files", headers={"Idempotency-Key": "k-1"})
+    api.post("/uploads", json={}, headers={"Idempotency-Key": "k-2"})
+    seen = fresh_emulator.emulator.requests.recent()
+    assert [(r.method, r.path, r.headers["idempotency-key"]) for r in seen] == [
+        ("GET", "/v1/files", "k-1"),  # the faulted attempt is logged too
+        ("POST", "/v1/uploads", "k-2"),
+    ]
+    assert all("authorization" not in r.headers for r in seen)
+    over_http = httpx.get(f"{fresh_emulator.root_url}/__emulator__/requests", timeout=TIMEOUT).json()["data"]
+    assert [r["headers"]["idempotency-key"] for r in over_http] == ["k-1", "k-2"]
+    assert fresh_emulator.api_key not in json.dumps(over_http)
+    fresh_emulator.reset()
+    assert fresh_emulator.emulator.requests.recent() == []
 
 
 def test_seeded_rates_replay_exactly(api: httpx.Client, fresh_emulator: EmulatorServer) -> None:

@@ -2,15 +2,18 @@
 
 The service calls come through `SyncUploadApi` / `AsyncUploadApi`, so the engine knows nothing of
 HTTP: the overlay's resource group adapts the generated layer (with its retries) to them, and tests
-can inject a fake. `UploadJob` holds the state both drivers share; the drivers only schedule.
+can inject a fake. `UploadJob` holds the upload's state and `_Schedule` decides which parts start and
+what each outcome means; the sync and async drivers only start parts and wait for them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from typing import Protocol, TypeVar
+from contextlib import contextmanager
+from typing import Generic, Protocol, TypeVar
 
 from .job import Created, UploadJob
 from .plan import UploadPlan
@@ -42,6 +45,57 @@ class AsyncUploadApi(Protocol[Completed_co]):
 R = TypeVar("R")
 
 
+class _Sending(Protocol):
+    """A part on its way: a thread's `Future` or an asyncio `Task`, which answer alike once done."""
+
+    def cancelled(self) -> bool: ...
+    def exception(self) -> BaseException | None: ...
+    def result(self) -> str: ...
+
+
+S = TypeVar("S", bound=_Sending)
+
+
+class _Schedule(Generic[S]):
+    """The parts still to send, those in flight, and what each finished part means for the upload."""
+
+    def __init__(self, job: UploadJob) -> None:
+        self._job = job
+        self._todo = iter(job.missing())
+        self.in_flight: dict[S, int] = {}
+
+    def to_start(self) -> Iterator[int]:
+        """Parts to start now: while the window has room and nothing has failed (back-pressure)."""
+        while len(self.in_flight) < self._job.plan.concurrency and self._job.coordinator.error is None:
+            index = next(self._todo, None)
+            if index is None:
+                return
+            yield index
+
+    def started(self, sending: S, index: int) -> None:
+        self.in_flight[sending] = index
+
+    def settle(self, done: Iterable[S]) -> None:
+        """Record finished parts; the first error fails the upload (a cancelled part was told to stop)."""
+        for sending in done:
+            index = self.in_flight.pop(sending)
+            if sending.cancelled():
+                continue
+            error = sending.exception()
+            if error is not None:
+                self._job.coordinator.fail(error)
+            else:
+                self._job.part_done(index, sending.result())
+
+    @property
+    def failed(self) -> bool:
+        return self._job.coordinator.error is not None
+
+    def raise_failure(self) -> None:
+        if (error := self._job.coordinator.error) is not None:
+            raise error
+
+
 def run_sync(api: SyncUploadApi[R], job: UploadJob) -> R:
     try:
         if not job.resume():
@@ -51,53 +105,34 @@ def run_sync(api: SyncUploadApi[R], job: UploadJob) -> R:
         result = api.complete(job.upload_id, job.part_ids(), job.md5())
     except BaseException as error:
         if job.failed(error, api.resumable(error)):
-            _cancel_quietly_sync(api, job.upload_id)
+            with _cancel_logged(job.upload_id):
+                api.cancel(job.upload_id)
         raise
-    finally:
-        job.source.close()
     job.finished()
     return result
 
 
 def _send_parts_sync(api: SyncUploadApi[R], job: UploadJob) -> None:
-    todo = iter(job.missing())
-    coordinator = job.coordinator
+    """Part threads cannot be interrupted: a failure reaches them at their next read or retry pause."""
+    schedule: _Schedule[Future[str]] = _Schedule(job)
 
     def send(index: int) -> str:
-        coordinator.check()
+        job.coordinator.check()
         return api.add_part(job.upload_id, job.window(index, throttled=True))
 
     with ThreadPoolExecutor(job.plan.concurrency, thread_name_prefix="openai-files-part") as pool:
-        in_flight: dict[Future[str], int] = {}
         try:
             while True:
-                while len(in_flight) < job.plan.concurrency and coordinator.error is None:
-                    index = next(todo, None)
-                    if index is None:
-                        break
-                    in_flight[pool.submit(send, index)] = index
-                if not in_flight:
+                for index in schedule.to_start():
+                    schedule.started(pool.submit(send, index), index)
+                if not schedule.in_flight:
                     break
-                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-                for future in done:
-                    index = in_flight.pop(future)
-                    error = future.exception()
-                    if error is not None:
-                        coordinator.fail(error)
-                    else:
-                        job.part_done(index, future.result())
-        except BaseException as error:
-            coordinator.fail(error)
+                done, _ = wait(schedule.in_flight, return_when=FIRST_COMPLETED)
+                schedule.settle(done)
+        except BaseException as error:  # Ctrl-C in this thread: the parts stop at their next read
+            job.coordinator.fail(error)
             raise
-    if coordinator.error is not None:
-        raise coordinator.error
-
-
-def _cancel_quietly_sync(api: SyncUploadApi[R], upload_id: str) -> None:
-    try:
-        api.cancel(upload_id)
-    except Exception as exc:
-        log.warning("could not cancel Upload %s: %r", upload_id, exc)
+    schedule.raise_failure()
 
 
 async def run_async(api: AsyncUploadApi[R], job: UploadJob) -> R:
@@ -110,56 +145,54 @@ async def run_async(api: AsyncUploadApi[R], job: UploadJob) -> R:
         result = await api.complete(job.upload_id, job.part_ids(), md5)
     except BaseException as error:
         if job.failed(error, api.resumable(error)):
-            try:
+            with _cancel_logged(job.upload_id):
                 await api.cancel(job.upload_id)
-            except Exception as exc:
-                log.warning("could not cancel Upload %s: %r", job.upload_id, exc)
         raise
-    finally:
-        job.source.close()
     job.finished()
     return result
 
 
 async def _send_parts_async(api: AsyncUploadApi[R], job: UploadJob) -> None:
-    """httpx reads a multipart body synchronously even in async, so the bandwidth cap is taken per part."""
-    todo = iter(job.missing())
-    coordinator = job.coordinator
+    """Part tasks are cancelled the moment the upload fails, which also ends their retry sleeps.
+
+    httpx reads a multipart body synchronously even in async, so the bandwidth cap is taken per part.
+    """
+    schedule: _Schedule[asyncio.Task[str]] = _Schedule(job)
 
     async def send(index: int) -> str:
         window = job.window(index, throttled=False)
         if job.limiter is not None:
-            await job.limiter.consume_async(window.length, coordinator)
-        coordinator.check()
+            await job.limiter.consume_async(window.length, job.coordinator)
+        job.coordinator.check()
         return await api.add_part(job.upload_id, window)
 
-    in_flight: dict[asyncio.Task[str], int] = {}
     try:
         while True:
-            while len(in_flight) < job.plan.concurrency and coordinator.error is None:
-                index = next(todo, None)
-                if index is None:
-                    break
-                in_flight[asyncio.create_task(send(index))] = index
-            if not in_flight:
+            for index in schedule.to_start():
+                schedule.started(asyncio.create_task(send(index)), index)
+            if not schedule.in_flight:
                 break
-            done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
-                index = in_flight.pop(task)
-                if task.cancelled():
-                    continue
-                error = task.exception()
-                if error is not None:
-                    coordinator.fail(error)
-                    for other in in_flight:
-                        other.cancel()
-                else:
-                    job.part_done(index, task.result())
-    except BaseException as error:
-        coordinator.fail(error)
-        for task in in_flight:
-            task.cancel()
-        await asyncio.gather(*in_flight, return_exceptions=True)
+            done, _ = await asyncio.wait(schedule.in_flight, return_when=asyncio.FIRST_COMPLETED)
+            schedule.settle(done)
+            if schedule.failed:
+                _cancel_tasks(schedule.in_flight)
+    except BaseException as error:  # this task was cancelled
+        job.coordinator.fail(error)
+        _cancel_tasks(schedule.in_flight)
+        await asyncio.gather(*schedule.in_flight, return_exceptions=True)
         raise
-    if coordinator.error is not None:
-        raise coordinator.error
+    schedule.raise_failure()
+
+
+def _cancel_tasks(tasks: Iterable[asyncio.Task[str]]) -> None:
+    for task in tasks:
+        task.cancel()
+
+
+@contextmanager
+def _cancel_logged(upload_id: str) -> Iterator[None]:
+    """A failed cancel is only logged: the error that ended the upload is the one the caller needs."""
+    try:
+        yield
+    except Exception as exc:
+        log.warning("could not cancel Upload %s: %r", upload_id, exc)

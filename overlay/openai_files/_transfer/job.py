@@ -129,14 +129,17 @@ class UploadJob:
         return self._md5.result() if self._md5 is not None else None
 
     def finished(self) -> None:
+        """The Upload is complete: release the file and forget the journal."""
+        self.source.close()
         if self.journal is not None:
             self.journal.delete()
 
     def failed(self, error: BaseException, resumable: bool) -> bool:
-        """Stop everything; True when the Upload must be cancelled (not kept for a later run)."""
+        """Stop every reader, release the file; True when the Upload must be cancelled, not kept."""
         self.coordinator.fail(error)
         if self._md5 is not None:
             self._md5.join()
+        self.source.close()
         if not self.upload_id:
             return False
         if self.journal is not None and resumable:

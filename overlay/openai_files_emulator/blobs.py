@@ -15,7 +15,7 @@ import shutil
 import tempfile
 import weakref
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -28,6 +28,9 @@ WRITE_BATCH = 1024 * 1024
 MAX_IN_FLIGHT = 8 * 1024 * 1024
 SPOOL_WRITERS = 4
 
+Buffers = list[bytes | memoryview]
+Tap = Callable[[Buffers], "Future[None]"]
+
 
 class SpoolFile:
     """A file a body is streamed into, counting the bytes it took.
@@ -37,6 +40,8 @@ class SpoolFile:
     cores that overlaps the two big copies of ingest instead of running them back to back. `drain`
     bounds what is in flight, so memory stays a few MiB per request whatever the body size.
     Without a pool (a worker thread writing batch results) writes are direct.
+    A `follow`er (the upload's running md5) gets each batch too; a batch counts as in flight until
+    both its write and its follower are done with it.
     """
 
     def __init__(self, path: Path, writer: Executor | None = None) -> None:
@@ -44,10 +49,11 @@ class SpoolFile:
         self.size = 0
         self._fd: int | None = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         self._writer = writer
-        self._batch: list[bytes | memoryview] = []
+        self._batch: Buffers = []
         self._batched = 0
-        self._in_flight: deque[tuple[Future[None], int]] = deque()
+        self._in_flight: deque[tuple[list[Future[None]], int]] = deque()
         self._in_flight_bytes = 0
+        self._tap: Tap | None = None
 
     def write(self, data: bytes | memoryview) -> None:
         assert self._fd is not None, "spool file already closed"
@@ -60,20 +66,37 @@ class SpoolFile:
         if self._batched >= WRITE_BATCH:
             self._submit()
 
+    def follow(self, tap: Tap) -> tuple[int, list[Future[None]]] | None:
+        """Pass every later batch to `tap` too.
+
+        Returns the offset of the first byte `tap` will see and the writes that must finish before
+        the bytes ahead of it can be read back from the file; None once the body is complete.
+        """
+        if self._fd is None or self._writer is None:
+            return None
+        self._tap = tap
+        return self.size - self._batched, [f for futures, _ in self._in_flight for f in futures]
+
+    def unfollow(self) -> None:
+        self._tap = None
+
     def _submit(self) -> None:
         assert self._fd is not None and self._writer is not None
         offset = self.size - self._batched
-        future = self._writer.submit(_pwrite_all, self._fd, self._batch, offset)
-        self._in_flight.append((future, self._batched))
+        futures = [self._writer.submit(_pwrite_all, self._fd, self._batch, offset)]
+        if self._tap is not None:
+            futures.append(self._tap(self._batch))
+        self._in_flight.append((futures, self._batched))
         self._in_flight_bytes += self._batched
         self._batch, self._batched = [], 0
 
     async def drain(self, limit: int = MAX_IN_FLIGHT) -> None:
-        """Wait for queued writes until at most `limit` bytes are still in flight."""
+        """Wait for queued batches until at most `limit` bytes are still in flight."""
         while self._in_flight and self._in_flight_bytes > limit:
-            future, size = self._in_flight.popleft()
+            futures, size = self._in_flight.popleft()
             self._in_flight_bytes -= size
-            await asyncio.wrap_future(future)
+            for future in futures:
+                await asyncio.wrap_future(future)
 
     async def finish(self) -> None:
         if self._batch:
@@ -82,6 +105,7 @@ class SpoolFile:
         self.close()
 
     def close(self) -> None:
+        self._tap = None
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
@@ -94,7 +118,7 @@ class SpoolFile:
         self.path.unlink(missing_ok=True)
 
 
-def _pwrite_all(fd: int, buffers: list[bytes | memoryview], offset: int) -> None:
+def _pwrite_all(fd: int, buffers: Buffers, offset: int) -> None:
     views = [memoryview(b) for b in buffers]
     while views:
         written = os.pwritev(fd, views, offset)
@@ -151,6 +175,8 @@ class BlobStore:
         self._spool.mkdir(parents=True, exist_ok=True)
         self._files.mkdir(parents=True, exist_ok=True)
         self._writers = ThreadPoolExecutor(max_workers=SPOOL_WRITERS, thread_name_prefix="spool-writer")
+        # One thread runs every speculative md5 job: first in, first out keeps each upload's order.
+        self.hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="md5")
         # A temporary root goes at close(), or at interpreter exit if nobody closed the app.
         self._cleanup = weakref.finalize(self, shutil.rmtree, self.root, True) if self._owned else None
 
@@ -173,9 +199,9 @@ class BlobStore:
             while block := reader.read(READ_BLOCK):
                 yield block
 
-    def md5(self, segments: Sequence[Path]) -> str:
-        """Hash segments in order; runs in a worker thread so the event loop keeps serving."""
-        digest = hashlib.md5(usedforsecurity=False)
+    def md5(self, segments: Sequence[Path], start: hashlib._Hash | None = None) -> str:
+        """Hash segments in order, continuing `start` if given; runs in a worker thread."""
+        digest = start or hashlib.md5(usedforsecurity=False)
         for block in self.iter_bytes(segments):
             digest.update(block)
         return digest.hexdigest()
@@ -191,5 +217,6 @@ class BlobStore:
 
     def close(self) -> None:
         self._writers.shutdown(wait=True)
+        self.hasher.shutdown(wait=True, cancel_futures=True)
         if self._cleanup is not None:
             self._cleanup()

@@ -8,7 +8,7 @@ pass over memory and one write per chunk, whatever boundary the client picked.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from enum import Enum, auto
 
@@ -93,6 +93,7 @@ class FormReader:
 
     `file_fields` names the fields that carry content and `max_file_bytes` bounds each of them;
     `text_fields` names the others. Any other field is refused, like the service's strict schemas.
+    `on_file` hears of each file field's spool as its first byte is due.
     """
 
     def __init__(
@@ -104,6 +105,7 @@ class FormReader:
         text_fields: frozenset[str],
         max_file_bytes: int,
         max_text_bytes: int,
+        on_file: Callable[[SpoolFile], None] | None = None,
     ) -> None:
         self._delimiter = b"\r\n--" + boundary
         self._blobs = blobs
@@ -111,6 +113,7 @@ class FormReader:
         self._text_fields = text_fields
         self._max_file_bytes = max_file_bytes
         self._max_text_bytes = max_text_bytes
+        self._on_file = on_file
         self._state = _State.PREAMBLE
         self._pending = b"\r\n"  # lets the first boundary match without a preceding line break
         self._tail = b""
@@ -234,6 +237,8 @@ class FormReader:
             filename = params.get("filename") or "upload"
             content_type = headers.get("content-type", "application/octet-stream")
             self.form.files[name] = SpooledField(filename, content_type, self._spool)
+            if self._on_file is not None:
+                self._on_file(self._spool)
         elif name in self._text_fields:
             self._text = bytearray()
         else:

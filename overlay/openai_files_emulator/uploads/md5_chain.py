@@ -1,0 +1,194 @@
+"""The speculative md5 of an upload: its parts hashed in the order their requests started.
+
+Clients send parts in file order through a bounded window, so the order in which part requests
+start is almost always the order complete will name them in. Hashing in that order while parts
+arrive leaves complete with the last few parts to hash instead of the whole upload. It is only a
+head start: complete continues from the longest prefix hashed in the order it was given and
+hashes the rest itself, so a wrong guess costs time, never a wrong verdict.
+
+Every part is hashed into a copy of the digest so far, which becomes the next checkpoint only
+once the part is registered and exactly its bytes went in: a part that fails or is dropped leaves
+no trace. The bookkeeping runs on the event loop; only copies of digests cross to the one hasher
+thread (`BlobStore.hasher`), whose first-in-first-out order keeps each part's jobs in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections import deque
+from concurrent.futures import Executor, Future
+from concurrent.futures import wait as wait_all
+from pathlib import Path
+
+from ..blobs import READ_BLOCK, Buffers, SpoolFile, Tap
+
+
+class _Running:
+    """A part's digest in the making (touched only by the hasher thread until sealed)."""
+
+    def __init__(self, start: hashlib._Hash) -> None:
+        self.digest = start
+        self.fed = 0
+        self.failed = False
+
+    def feed(self, buffers: Buffers) -> None:
+        try:
+            for buffer in buffers:
+                self.digest.update(buffer)
+                self.fed += len(buffer)
+        except Exception:  # a failed job must not fail the part's request; the seal refuses it
+            self.failed = True
+
+    def read(self, path: Path, end: int | None, writes: list[Future[None]]) -> None:
+        """Feed the file's bytes up to `end` (all of it if None) once `writes` are on disk."""
+        wait_all(writes)
+        try:
+            with path.open("rb") as source:
+                while end is None or self.fed < end:
+                    block = source.read(READ_BLOCK if end is None else min(READ_BLOCK, end - self.fed))
+                    if not block:
+                        break
+                    self.digest.update(block)
+                    self.fed += len(block)
+        except OSError:  # the part went away (dropped, or the upload ended): the seal refuses it
+            self.failed = True
+
+
+class Slot:
+    """One part request, from its head to its outcome, at its place in the chain."""
+
+    def __init__(self, chain: Md5Chain) -> None:
+        self._chain = chain
+        self.spool: SpoolFile | None = None
+        self.part_id: str | None = None
+        self.path: Path | None = None
+        self.size = 0
+        self.dropped = False
+
+    def receiving(self, spool: SpoolFile) -> None:
+        self.spool = spool
+        self._chain.advance()
+
+    def ready(self, part_id: str, path: Path, size: int) -> None:
+        self.part_id, self.path, self.size = part_id, path, size
+        self._chain.ready(self)
+
+    def drop(self) -> None:
+        if self.part_id is None and not self.dropped:
+            self.dropped = True
+            self._chain.dropped(self)
+
+
+class Md5Chain:
+    def __init__(self, hasher: Executor) -> None:
+        self._hasher = hasher
+        self._line: deque[Slot] = deque()
+        self.hashed: list[str] = []  # part ids in chain order
+        self._checkpoints = [hashlib.md5(usedforsecurity=False)]  # [i]: the digest of hashed[:i]
+        self._current: Slot | None = None
+        self._running: _Running | None = None
+        self._paused = False
+        self._stopped = False
+        self._changed = asyncio.Event()
+
+    def start(self) -> Slot:
+        """A part request's head arrived: its place in line."""
+        slot = Slot(self)
+        self._line.append(slot)
+        self.advance()
+        return slot
+
+    def advance(self) -> None:
+        """Start on the part at the head of the line if nothing is being hashed."""
+        if self._current is not None or self._paused or self._stopped:
+            return
+        while self._line and self._line[0].dropped:
+            self._line.popleft()
+        if not self._line:
+            return
+        slot = self._line[0]
+        running = _Running(self._checkpoints[-1].copy())
+        if slot.path is not None:
+            self._hasher.submit(running.read, slot.path, None, [])
+            self._current, self._running = slot, running
+            self._seal_when_done(slot, running)
+            return
+        if slot.spool is not None and (start := slot.spool.follow(self._tap(running))) is not None:
+            offset, writes = start
+            self._hasher.submit(running.read, slot.spool.path, offset, writes)
+        else:
+            return  # its body has not started, or is complete but not yet registered: wait
+        self._current, self._running = slot, running
+
+    def _tap(self, running: _Running) -> Tap:
+        return lambda buffers: self._hasher.submit(running.feed, buffers)
+
+    def ready(self, slot: Slot) -> None:
+        if slot is self._current and self._running is not None:
+            self._seal_when_done(slot, self._running)
+        else:
+            self.advance()
+
+    def _seal_when_done(self, slot: Slot, running: _Running) -> None:
+        # First in, first out: this no-op runs after every job already queued for the part.
+        sealed = asyncio.wrap_future(self._hasher.submit(lambda: None))
+        sealed.add_done_callback(lambda _: self._seal(slot, running))
+
+    def _seal(self, slot: Slot, running: _Running) -> None:
+        if slot is not self._current or self._stopped:
+            return
+        assert slot.part_id is not None
+        self._current = self._running = None
+        if running.failed or running.fed != slot.size:
+            self._stopped = True  # something unforeseen: keep the checkpoints, guess no further
+        else:
+            self._line.popleft()
+            self._checkpoints.append(running.digest)
+            self.hashed.append(slot.part_id)
+        self._changed.set()
+        self.advance()
+
+    def dropped(self, slot: Slot) -> None:
+        if slot is self._current:
+            self._current = self._running = None  # its jobs finish on a digest nobody reads
+        self._changed.set()
+        self.advance()
+
+    async def head_start(self, part_ids: list[str]) -> tuple[int, hashlib._Hash]:
+        """How many of `part_ids` are already hashed in that order, and a copy of their digest.
+
+        Pauses the chain (complete hashes the rest itself) after letting it finish a part it is
+        hashing when that part is the next one listed.
+        """
+        self._paused = True
+        while (slot := self._current) is not None and slot.part_id is not None:
+            done = _common_prefix(self.hashed, part_ids)
+            if done != len(self.hashed) or done == len(part_ids) or part_ids[done] != slot.part_id:
+                break
+            self._changed.clear()
+            await self._changed.wait()
+        done = _common_prefix(self.hashed, part_ids)
+        return done, self._checkpoints[done].copy()
+
+    def resume(self) -> None:
+        self._paused = False
+        self.advance()
+
+    def stop(self) -> None:
+        """The upload is over: hash nothing more."""
+        self._stopped = True
+        for slot in self._line:
+            if slot.spool is not None:
+                slot.spool.unfollow()
+        self._line.clear()
+        self._current = self._running = None
+
+
+def _common_prefix(left: list[str], right: list[str]) -> int:
+    count = 0
+    for a, b in zip(left, right, strict=False):
+        if a != b:
+            break
+        count += 1
+    return count

@@ -102,11 +102,12 @@ class _SyncApi:
     def __init__(self, client: Client, job: UploadJob) -> None:
         self._client = client
         self._parts = client.with_options(max_retries=max(client.max_retries, job.config.part_retries))
-        self._stopped = job.coordinator
+        self._coordinator = job.coordinator
 
     def _pause(self, seconds: float) -> None:
-        if self._stopped.stopped.wait(seconds):
-            self._stopped.check()
+        """A part's wait before its next attempt, cut short (and raising) once the upload failed."""
+        if self._coordinator.stopped.wait(seconds):
+            self._coordinator.check()
 
     def create(self, plan: UploadPlan) -> Created:
         return _created(self._client._call(_plan_kwargs(plan), Upload.from_dict))

@@ -10,14 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from openai_files._transfer import (
-    FileChangedError,
-    Progress,
-    TransferConfig,
-    prepare_job,
-    run_async,
-    run_sync,
-)
+from openai_files import FileChangedError
+from openai_files._transfer import Progress, TransferConfig, prepare_job, run_async, run_sync
 
 from .conftest import AsyncFakeUploads, FakeUploads
 

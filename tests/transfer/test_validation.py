@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from openai_files._transfer import (
+from openai_files import (
     EmptyFileError,
     FileTooLargeError,
     InvalidConcurrencyError,
@@ -23,9 +23,8 @@ from openai_files._transfer import (
     SourceNotReadableError,
     UnknownMimeTypeError,
     UnknownPurposeError,
-    infer_mime_type,
-    prepare_job,
 )
+from openai_files._transfer import infer_mime_type, prepare_job
 
 GiB = 1024**3
 

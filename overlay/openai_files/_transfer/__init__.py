@@ -1,25 +1,10 @@
 """The multipart upload engine: part windows, one coordinator per upload, md5, journal, bandwidth cap.
 
 Nothing here speaks HTTP; `openai_files._uploads` adapts the generated layer to `SyncUploadApi` and
-`AsyncUploadApi` and calls `prepare_job` then `run_sync` or `run_async`.
+`AsyncUploadApi` and calls `prepare_job` then `run_sync` or `run_async`. Its errors live with all the
+others in `openai_files._errors`.
 """
 
-from .._errors import (
-    EmptyFileError,
-    FileChangedError,
-    FileTooLargeError,
-    InvalidConcurrencyError,
-    InvalidExpiryError,
-    InvalidPartSizeError,
-    InvalidUploadError,
-    NotARegularFileError,
-    ResumeNeedsPathError,
-    SourceNotFoundError,
-    SourceNotReadableError,
-    TransferAborted,
-    UnknownMimeTypeError,
-    UnknownPurposeError,
-)
 from .config import TransferConfig
 from .engine import AsyncUploadApi, SyncUploadApi, run_async, run_sync
 from .job import Created, UploadJob, prepare_job
@@ -31,26 +16,12 @@ __all__ = [
     "UPLOAD_PURPOSES",
     "AsyncUploadApi",
     "Created",
-    "EmptyFileError",
-    "FileChangedError",
-    "FileTooLargeError",
-    "InvalidConcurrencyError",
-    "InvalidExpiryError",
-    "InvalidPartSizeError",
-    "InvalidUploadError",
-    "NotARegularFileError",
     "PartWindow",
     "Progress",
     "ProgressBar",
     "ProgressCallback",
-    "ResumeNeedsPathError",
-    "SourceNotFoundError",
-    "SourceNotReadableError",
     "SyncUploadApi",
-    "TransferAborted",
     "TransferConfig",
-    "UnknownMimeTypeError",
-    "UnknownPurposeError",
     "UploadJob",
     "UploadPlan",
     "infer_mime_type",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from .coordinator import Coordinator
 
@@ -40,15 +40,17 @@ class TokenBucket:
             return max(0.0, -self._tokens / self.rate)
 
     def consume(self, n: int, coordinator: Coordinator | None = None) -> None:
-        deadline = time.monotonic() + self.reserve(n)
-        while (left := deadline - time.monotonic()) > 0:
-            if coordinator is not None:
-                coordinator.check()
-            time.sleep(min(left, _MAX_SLEEP))
+        for pause in self._pauses(n, coordinator):
+            time.sleep(pause)
 
     async def consume_async(self, n: int, coordinator: Coordinator | None = None) -> None:
+        for pause in self._pauses(n, coordinator):
+            await asyncio.sleep(pause)
+
+    def _pauses(self, n: int, coordinator: Coordinator | None) -> Iterator[float]:
+        """Reserve `n` bytes, then the sleeps that pay off the debt, each after checking for a failure."""
         deadline = time.monotonic() + self.reserve(n)
         while (left := deadline - time.monotonic()) > 0:
             if coordinator is not None:
                 coordinator.check()
-            await asyncio.sleep(min(left, _MAX_SLEEP))
+            yield min(left, _MAX_SLEEP)

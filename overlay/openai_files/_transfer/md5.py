@@ -14,6 +14,8 @@ from .source import Source
 
 
 class Md5Thread:
+    """One sequential pass over the source; a failed upload stops it at its next read."""
+
     def __init__(self, source: Source, coordinator: Coordinator, read_size: int) -> None:
         self._source = source
         self._coordinator = coordinator
@@ -40,13 +42,12 @@ class Md5Thread:
             self._error = exc
             self._coordinator.fail(exc)
 
-    def result(self, timeout: float | None = None) -> str:
-        """The hex digest; raises what stopped the pass."""
-        self._thread.join(timeout)
+    def result(self) -> str:
+        """The hex digest, once the pass is over; raises what stopped it."""
+        self._thread.join()
         if self._error is not None:
             raise self._error
-        if self._digest is None:
-            raise TimeoutError("the md5 pass did not finish in time")
+        assert self._digest is not None
         return self._digest
 
     def join(self) -> None:

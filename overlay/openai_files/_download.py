@@ -93,10 +93,18 @@ class _Meter:
         if self._progress is not None:
             self._progress(self.received, self.expected)
 
-    def finish(self) -> None:
+    def shortfall(self, cause: httpx.TransportError | None = None) -> IncompleteDownloadError | None:
+        """The error for a body whose wire size differs from Content-Length, else None.
+
+        httpx reports a peer that closed early as a protocol error (`cause`): that is a short body too.
+        Without a cause, the check is for transports that do not enforce Content-Length themselves.
+        """
+        if cause is not None and not isinstance(cause, httpx.RemoteProtocolError):
+            return None
         wire = self._response.num_bytes_downloaded
-        if self.expected is not None and wire != self.expected:
-            raise IncompleteDownloadError(expected=self.expected, received=wire)
+        if self.expected is None or wire == self.expected:
+            return None
+        return IncompleteDownloadError(expected=self.expected, received=wire)
 
 
 def download(
@@ -115,11 +123,12 @@ def download(
             for chunk in response.iter_bytes(chunk_size):
                 sink.write(chunk)
                 meter.add(chunk)
-            meter.finish()
         except httpx.TransportError as exc:
-            raise client._transport_error(exc, response.request) from exc
+            raise meter.shortfall(exc) or client._transport_error(exc, response.request) from exc
         finally:
             response.close()
+        if (short := meter.shortfall()) is not None:
+            raise short
     return meter.received
 
 
@@ -139,11 +148,12 @@ async def download_async(
             async for chunk in response.aiter_bytes(chunk_size):
                 sink.write(chunk)
                 meter.add(chunk)
-            meter.finish()
         except httpx.TransportError as exc:
-            raise client._transport_error(exc, response.request) from exc
+            raise meter.shortfall(exc) or client._transport_error(exc, response.request) from exc
         finally:
             await response.aclose()
+        if (short := meter.shortfall()) is not None:
+            raise short
     return meter.received
 
 

@@ -6,38 +6,42 @@ import io
 import os
 from pathlib import Path
 
-import httpx
 import pytest
 
 from openai_files import (
     AsyncClient,
     BadRequestError,
     Client,
-    IncompleteDownloadError,
     InvalidInputError,
     NotFoundError,
 )
-from openai_files_emulator import EmulatorServer
+
+from .conftest import collect, resolve
 
 
-def test_create_retrieve_content_delete(client: Client, tmp_path: Path) -> None:
+@pytest.mark.anyio
+async def test_create_retrieve_content_delete(any_client: Client | AsyncClient, tmp_path: Path) -> None:
     source = tmp_path / "notes.txt"
     source.write_bytes(b"hello files\n")
-    stored = client.files.create(source, purpose="user_data", expires_after_seconds=7200)
+    stored = await resolve(any_client.files.create(source, purpose="user_data", expires_after_seconds=7200))
     assert (stored.filename, stored.bytes_, stored.purpose) == ("notes.txt", 12, "user_data")
     assert stored.expires_at == stored.created_at + 7200  # expires_after[...] reached the service
-    assert client.files.retrieve(stored.id).id == stored.id
-    assert client.files.content(stored.id) == b"hello files\n"
-    deleted = client.files.delete(stored.id)
+    assert (await resolve(any_client.files.retrieve(stored.id))).id == stored.id
+    assert await resolve(any_client.files.content(stored.id)) == b"hello files\n"
+    deleted = await resolve(any_client.files.delete(stored.id))
     assert deleted.deleted and deleted.id == stored.id
     with pytest.raises(NotFoundError) as caught:
-        client.files.retrieve(stored.id)
+        await resolve(any_client.files.retrieve(stored.id))
     assert caught.value.request_id and caught.value.param == "file_id"
 
 
-def test_create_from_file_object(client: Client) -> None:
-    stored = client.files.create(io.BytesIO(b'{"a": 1}\n'), purpose="user_data", filename="one.jsonl")
-    assert stored.filename == "one.jsonl" and client.files.content(stored.id) == b'{"a": 1}\n'
+@pytest.mark.anyio
+async def test_create_from_file_object(any_client: Client | AsyncClient) -> None:
+    body = b'{"a": 1}\n'
+    stored = await resolve(
+        any_client.files.create(io.BytesIO(body), purpose="user_data", filename="one.jsonl")
+    )
+    assert stored.filename == "one.jsonl" and await resolve(any_client.files.content(stored.id)) == body
 
 
 @pytest.mark.parametrize(
@@ -69,78 +73,52 @@ def test_over_512_mb_is_refused_locally(client: Client, tmp_path: Path) -> None:
     assert list(client.files.list()) == []
 
 
-def test_list_follows_cursor_across_pages(client: Client) -> None:
-    ids = [client.files.create(io.BytesIO(b"x"), purpose="user_data", filename=f"f{n}").id for n in range(5)]
-    pager = client.files.list(limit=2)
-    assert [f.id for f in pager] == ids[::-1]
-    pages = list(pager.pages())
+@pytest.mark.anyio
+async def test_list_follows_cursor_across_pages(any_client: Client | AsyncClient) -> None:
+    files = any_client.files
+    ids = [
+        (await resolve(files.create(io.BytesIO(b"x"), purpose="user_data", filename=f"f{n}"))).id
+        for n in range(5)
+    ]
+    pager = files.list(limit=2)
+    assert [f.id for f in await collect(pager)] == ids[::-1]
+    pages = await collect(pager.pages())
     assert [len(p.data) for p in pages] == [2, 2, 1]
     assert [p.has_more for p in pages] == [True, True, False]
-    assert [f.id for f in client.files.list(order="asc", limit=3)] == ids
-    assert [f.id for f in client.files.list(purpose="batch")] == []
+    assert [f.id for f in (await resolve(pager.first_page())).data] == ids[:2:-1]
+    assert [f.id for f in await collect(files.list(order="asc", limit=3))] == ids
+    assert await collect(files.list(purpose="batch")) == []
     with pytest.raises(BadRequestError):
-        client.files.list(limit=0).first_page()
+        await resolve(files.list(limit=0).first_page())
 
 
-def test_download_to_path_and_writable(client: Client, tmp_path: Path) -> None:
+@pytest.mark.anyio
+async def test_download_to_path_and_writable(any_client: Client | AsyncClient, tmp_path: Path) -> None:
     payload = os.urandom(3 * 1024 * 1024 + 17)
-    stored = client.files.create(io.BytesIO(payload), purpose="user_data", filename="blob.bin")
+    stored = await resolve(any_client.files.create(io.BytesIO(payload), purpose="user_data", filename="b"))
     seen: list[tuple[int, int | None]] = []
     target = tmp_path / "out.bin"
-    written = client.files.download(stored.id, target, progress=lambda n, total: seen.append((n, total)))
+    written = await resolve(
+        any_client.files.download(stored.id, target, progress=lambda n, total: seen.append((n, total)))
+    )
     assert written == len(payload) and target.read_bytes() == payload
     assert seen[-1] == (len(payload), len(payload)) and len(seen) >= 3
     sink = io.BytesIO()
-    assert client.files.download(stored.id, sink, chunk_size=4096) == len(payload)
+    assert await resolve(any_client.files.download(stored.id, sink, chunk_size=4096)) == len(payload)
     assert sink.getvalue() == payload
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.bin"]  # no temporary left behind
 
 
-def test_failed_download_leaves_target_untouched(client: Client, tmp_path: Path) -> None:
+@pytest.mark.anyio
+async def test_failed_download_leaves_target_untouched(
+    any_client: Client | AsyncClient, tmp_path: Path
+) -> None:
     target = tmp_path / "keep.txt"
     target.write_bytes(b"precious")
     with pytest.raises(NotFoundError):
-        client.files.download("file-missing", target)
+        await resolve(any_client.files.download("file-missing", target))
     assert target.read_bytes() == b"precious"
     assert [p.name for p in tmp_path.iterdir()] == ["keep.txt"]
     for bad in (tmp_path, tmp_path / "no" / "such.txt"):
         with pytest.raises(InvalidInputError, match="download target"):
-            client.files.download("file-missing", bad)  # refused before any request
-
-
-def test_short_body_is_detected_and_target_untouched(tmp_path: Path) -> None:
-    """A body that ends before its Content-Length: no file appears, the error says by how much."""
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, headers={"content-length": "10"}, content=iter([b"12345"]))
-
-    target = tmp_path / "out.bin"
-    client = Client(
-        api_key="sk-test", base_url="http://127.0.0.1:9/v1", transport=httpx.MockTransport(handler)
-    )
-    with pytest.raises(IncompleteDownloadError, match="5 bytes, expected 10"):
-        client.files.download("file-1", target)
-    assert list(tmp_path.iterdir()) == []
-
-
-@pytest.mark.anyio
-async def test_async_files_round_trip(aclient: AsyncClient, tmp_path: Path) -> None:
-    source = tmp_path / "a.jsonl"
-    source.write_bytes(b"line\n" * 1000)
-    stored = await aclient.files.create(source, purpose="user_data")
-    others = [
-        await aclient.files.create(io.BytesIO(b"y"), purpose="user_data", filename=f"o{n}") for n in range(2)
-    ]
-    assert [f.id async for f in aclient.files.list(limit=1)] == [others[1].id, others[0].id, stored.id]
-    assert (await aclient.files.retrieve(stored.id)).bytes_ == 5000
-    target = tmp_path / "copy.jsonl"
-    assert await aclient.files.download(stored.id, target) == 5000
-    assert target.read_bytes() == source.read_bytes()
-    assert await aclient.files.content(stored.id) == source.read_bytes()
-    assert (await aclient.files.delete(stored.id)).deleted
-    with pytest.raises(NotFoundError):
-        await aclient.files.download(stored.id, tmp_path / "gone")
-
-
-def test_emulator_fixture_is_the_one_in_use(client: Client, fresh_emulator: EmulatorServer) -> None:
-    assert client.base_url == fresh_emulator.base_url
+            await resolve(any_client.files.download("file-missing", bad))  # refused before any request

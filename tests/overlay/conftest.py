@@ -24,14 +24,6 @@ def client(fresh_emulator: EmulatorServer) -> Iterator[Client]:
         yield c
 
 
-@pytest.fixture
-async def aclient(fresh_emulator: EmulatorServer) -> AsyncIterator[AsyncClient]:
-    async with AsyncClient(
-        api_key=fresh_emulator.api_key, base_url=fresh_emulator.base_url, timeout=10.0
-    ) as c:
-        yield c
-
-
 @contextlib.asynccontextmanager
 async def open_client(kind: str, **options: Any) -> AsyncIterator[Client | AsyncClient]:
     """A `Client` ("sync") or an `AsyncClient` ("async"), with a 10 s network timeout by default."""

@@ -10,7 +10,7 @@ import pytest
 from openai_files import AsyncClient, Batch, BatchInputError, Client, InvalidInputError, WaitTimeoutError
 from openai_files._batches import validate_batch_input
 
-from .conftest import write_requests
+from .conftest import collect, resolve, write_requests
 
 GOOD = {"custom_id": "a", "method": "POST", "url": "/v1/embeddings", "body": {"model": "m", "input": "x"}}
 
@@ -52,64 +52,51 @@ def test_local_check_endpoint_rules(tmp_path: Path) -> None:
         validate_batch_input(path)
 
 
-def test_bad_file_creates_nothing(client: Client, tmp_path: Path) -> None:
+@pytest.mark.anyio
+async def test_bad_file_creates_nothing(any_client: Client | AsyncClient, tmp_path: Path) -> None:
     path = tmp_path / "in.jsonl"
     path.write_text(json.dumps(GOOD) + "\n" + json.dumps(GOOD) + "\n")
     with pytest.raises(BatchInputError):
-        client.batches.create_from_file(path)
-    assert list(client.files.list()) == [] and list(client.batches.list()) == []
+        await resolve(any_client.batches.create_from_file(path))
+    assert await collect(any_client.files.list()) == [] and await collect(any_client.batches.list()) == []
 
 
-def test_create_wait_results(client: Client, tmp_path: Path) -> None:
+@pytest.mark.anyio
+async def test_create_wait_results(any_client: Client | AsyncClient, tmp_path: Path) -> None:
     source = write_requests(tmp_path / "in.jsonl", 6)
     with source.open("a") as out:  # one request the stand-in refuses, for the error file
-        out.write(
-            json.dumps(
-                {
-                    "custom_id": "no-model",
-                    "method": "POST",
-                    "url": "/v1/chat/completions",
-                    "body": {"messages": []},
-                }
-            )
-            + "\n"
-        )
-    batch = client.batches.create_from_file(source, metadata={"run": "test"})
+        refused = {"custom_id": "no-model", "method": "POST", "url": "/v1/chat/completions", "body": {}}
+        out.write(json.dumps(refused) + "\n")
+    batch = await resolve(any_client.batches.create_from_file(source, metadata={"run": "test"}))
     assert batch.endpoint == "/v1/chat/completions" and batch.status == "validating"
-    seen: list[str] = []
-    done = client.batches.wait(
-        batch.id, poll_interval=0.01, timeout=30, on_progress=lambda b: seen.append(b.status)
+    seen: list[Batch] = []
+    done = await resolve(
+        any_client.batches.wait(batch.id, poll_interval=0.01, timeout=30, on_progress=seen.append)
     )
-    assert done.status == "completed" and seen[-1] == "completed" and len(seen) >= 3
-    results = {r.custom_id: r for r in client.batches.results(done)}
+    assert done.status == "completed" and seen[-1].status == "completed" and len(seen) >= 3
+    assert {b.id for b in seen} == {batch.id}
+    results = {r.custom_id: r for r in await collect(any_client.batches.results(done))}
     assert set(results) == {f"req-{n}" for n in range(6)} | {"no-model"}
     assert all(results[f"req-{n}"].ok for n in range(6))
     assert results["no-model"].status_code == 400 and not results["no-model"].ok
     assert "req-3" in json.dumps(results["req-3"].body)
-
-
-def test_list_cancel_and_wait_timeout(client: Client, tmp_path: Path) -> None:
-    stored = client.files.create(write_requests(tmp_path / "in.jsonl", 2), purpose="batch")
-    ids = [client.batches.create(stored.id, endpoint="/v1/chat/completions").id for _ in range(3)]
-    assert [b.id for b in client.batches.list(limit=2)] == ids[::-1]
-    with pytest.raises(WaitTimeoutError, match=ids[0]):
-        client.batches.wait(ids[0], timeout=0)
-    cancelling = client.batches.cancel(ids[1])
-    assert cancelling.status == "cancelling"
-    assert client.batches.wait(ids[1], poll_interval=0.01, timeout=30).status == "cancelled"
-    assert list(client.batches.results(ids[1])) == []
+    assert [r.custom_id for r in await collect(any_client.batches.results(batch.id))] == list(results)
 
 
 @pytest.mark.anyio
-async def test_async_batch_flow(aclient: AsyncClient, tmp_path: Path) -> None:
-    source = write_requests(tmp_path / "in.jsonl", 4, endpoint="/v1/embeddings")
-    batch = await aclient.batches.create_from_file(source)
-    assert [b.id async for b in aclient.batches.list()] == [batch.id]
-    updates: list[Batch] = []
-    done = await aclient.batches.wait(batch.id, poll_interval=0.01, timeout=30, on_progress=updates.append)
-    assert done.status == "completed" and updates[-1].id == batch.id
-    ids = sorted([r.custom_id async for r in aclient.batches.results(batch.id)])
-    assert ids == [f"req-{n}" for n in range(4)]
-    other = await aclient.batches.create(done.input_file_id, endpoint="/v1/embeddings")
-    assert (await aclient.batches.cancel(other.id)).status == "cancelling"
-    assert (await aclient.batches.retrieve(other.id)).status == "cancelled"
+async def test_list_retrieve_cancel_and_wait_timeout(
+    any_client: Client | AsyncClient, tmp_path: Path
+) -> None:
+    batches = any_client.batches
+    stored = await resolve(any_client.files.create(write_requests(tmp_path / "in.jsonl", 2), purpose="batch"))
+    ids = [(await resolve(batches.create(stored.id, endpoint="/v1/chat/completions"))).id for _ in range(3)]
+    pager = batches.list(limit=2)
+    assert [b.id for b in await collect(pager)] == ids[::-1]
+    assert [len(p.data) for p in await collect(pager.pages())] == [2, 1]
+    assert [b.id for b in (await resolve(pager.first_page())).data] == ids[:0:-1]
+    with pytest.raises(WaitTimeoutError, match=ids[0]):
+        await resolve(batches.wait(ids[0], timeout=0))
+    assert (await resolve(batches.cancel(ids[1]))).status == "cancelling"
+    assert (await resolve(batches.retrieve(ids[1]))).status == "cancelled"
+    assert (await resolve(batches.wait(ids[1], poll_interval=0.01, timeout=30))).status == "cancelled"
+    assert await collect(batches.results(ids[1])) == []

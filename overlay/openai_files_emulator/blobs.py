@@ -29,7 +29,7 @@ MAX_IN_FLIGHT = 8 * 1024 * 1024
 SPOOL_WRITERS = 4
 
 Buffers = list[bytes | memoryview]
-Tap = Callable[[Buffers], "Future[None]"]
+Tap = Callable[[Buffers], bool]
 
 
 class SpoolFile:
@@ -40,8 +40,7 @@ class SpoolFile:
     cores that overlaps the two big copies of ingest instead of running them back to back. `drain`
     bounds what is in flight, so memory stays a few MiB per request whatever the body size.
     Without a pool (a worker thread writing batch results) writes are direct.
-    A `follow`er (the upload's running md5) gets each batch too; a batch counts as in flight until
-    both its write and its follower are done with it.
+    A `follow`er (the upload's running md5) is handed each batch too, until it declines one.
     """
 
     def __init__(self, path: Path, writer: Executor | None = None) -> None:
@@ -51,7 +50,7 @@ class SpoolFile:
         self._writer = writer
         self._batch: Buffers = []
         self._batched = 0
-        self._in_flight: deque[tuple[list[Future[None]], int]] = deque()
+        self._in_flight: deque[tuple[Future[None], int]] = deque()
         self._in_flight_bytes = 0
         self._tap: Tap | None = None
 
@@ -67,7 +66,7 @@ class SpoolFile:
             self._submit()
 
     def follow(self, tap: Tap) -> tuple[int, list[Future[None]]] | None:
-        """Pass every later batch to `tap` too.
+        """Hand later batches to `tap` too, until it returns False.
 
         Returns the offset of the first byte `tap` will see and the writes that must finish before
         the bytes ahead of it can be read back from the file; None once the body is complete.
@@ -75,7 +74,7 @@ class SpoolFile:
         if self._fd is None or self._writer is None:
             return None
         self._tap = tap
-        return self.size - self._batched, [f for futures, _ in self._in_flight for f in futures]
+        return self.size - self._batched, [future for future, _ in self._in_flight]
 
     def unfollow(self) -> None:
         self._tap = None
@@ -83,20 +82,19 @@ class SpoolFile:
     def _submit(self) -> None:
         assert self._fd is not None and self._writer is not None
         offset = self.size - self._batched
-        futures = [self._writer.submit(_pwrite_all, self._fd, self._batch, offset)]
-        if self._tap is not None:
-            futures.append(self._tap(self._batch))
-        self._in_flight.append((futures, self._batched))
+        future = self._writer.submit(_pwrite_all, self._fd, self._batch, offset)
+        if self._tap is not None and not self._tap(self._batch):
+            self._tap = None
+        self._in_flight.append((future, self._batched))
         self._in_flight_bytes += self._batched
         self._batch, self._batched = [], 0
 
     async def drain(self, limit: int = MAX_IN_FLIGHT) -> None:
-        """Wait for queued batches until at most `limit` bytes are still in flight."""
+        """Wait for queued writes until at most `limit` bytes are still in flight."""
         while self._in_flight and self._in_flight_bytes > limit:
-            futures, size = self._in_flight.popleft()
+            future, size = self._in_flight.popleft()
             self._in_flight_bytes -= size
-            for future in futures:
-                await asyncio.wrap_future(future)
+            await asyncio.wrap_future(future)
 
     async def finish(self) -> None:
         if self._batch:

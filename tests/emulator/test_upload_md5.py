@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from openai_files_emulator import EmulatorServer
+from openai_files_emulator.uploads import md5_chain
 
 from .conftest import TIMEOUT, assert_error
 from .test_uploads import add_part, create_upload, part_id
@@ -39,6 +40,13 @@ def rehashed(fresh_emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) ->
 
     monkeypatch.setattr(blobs, "md5", counting)
     yield counts
+
+
+@pytest.fixture(params=["keeping up", "lagging"])
+def hasher_lag(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Either the hasher keeps up with the wire, or it is behind at once and hashes from files."""
+    if request.param == "lagging":
+        monkeypatch.setattr(md5_chain, "MAX_LAG", 0)
 
 
 def settled(server: EmulatorServer, upload_id: str, count: int) -> list[str]:
@@ -62,6 +70,7 @@ def assert_stored(api: httpx.Client, response: httpx.Response, content: bytes) -
     assert hashlib.md5(stored.content).digest() == hashlib.md5(content).digest()
 
 
+@pytest.mark.usefixtures("hasher_lag")
 def test_parts_in_order_are_hashed_as_they_arrive(
     api: httpx.Client, fresh_emulator: EmulatorServer, rehashed: list[int]
 ) -> None:
@@ -123,6 +132,7 @@ def _abandon_part(port: int, api_key: str, upload_id: str, sent: bytes, declared
         sock.sendall(head.encode() + sent)
 
 
+@pytest.mark.usefixtures("hasher_lag")
 def test_a_dropped_part_retried_later(
     api: httpx.Client, fresh_emulator: EmulatorServer, rehashed: list[int]
 ) -> None:
@@ -186,6 +196,7 @@ class _SlowPart:
         return str(json.loads(received.partition(b"\r\n\r\n")[2])["id"])
 
 
+@pytest.mark.usefixtures("hasher_lag")
 def test_a_part_overtaken_mid_body(
     api: httpx.Client, fresh_emulator: EmulatorServer, rehashed: list[int]
 ) -> None:

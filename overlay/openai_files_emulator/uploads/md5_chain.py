@@ -8,8 +8,11 @@ hashes the rest itself, so a wrong guess costs time, never a wrong verdict.
 
 Every part is hashed into a copy of the digest so far, which becomes the next checkpoint only
 once the part is registered and exactly its bytes went in: a part that fails or is dropped leaves
-no trace. The bookkeeping runs on the event loop; only copies of digests cross to the one hasher
-thread (`BlobStore.hasher`), whose first-in-first-out order keeps each part's jobs in order.
+no trace. The part at the head of the line is hashed from the wire (what is already on disk first)
+for as long as the hasher keeps up, and the rest of it from its file once it is complete; the
+wire never waits for the hasher. The bookkeeping runs on the event loop; only copies of digests
+cross to the one hasher thread (`BlobStore.hasher`), whose first-in-first-out order keeps each
+part's jobs in order.
 """
 
 from __future__ import annotations
@@ -23,13 +26,17 @@ from pathlib import Path
 
 from ..blobs import READ_BLOCK, Buffers, SpoolFile, Tap
 
+# Bytes handed to the hasher and not yet hashed, per part, before the rest waits for its file.
+MAX_LAG = 16 * 1024 * 1024
+
 
 class _Running:
     """A part's digest in the making (touched only by the hasher thread until sealed)."""
 
     def __init__(self, start: hashlib._Hash) -> None:
         self.digest = start
-        self.fed = 0
+        self.fed = 0  # written by the hasher thread only
+        self.handed = 0  # the end of the bytes handed over so far; event loop only
         self.failed = False
 
     def feed(self, buffers: Buffers) -> None:
@@ -41,10 +48,11 @@ class _Running:
             self.failed = True
 
     def read(self, path: Path, end: int | None, writes: list[Future[None]]) -> None:
-        """Feed the file's bytes up to `end` (all of it if None) once `writes` are on disk."""
+        """Feed the file's bytes after those fed, up to `end` (all if None), once `writes` are done."""
         wait_all(writes)
         try:
             with path.open("rb") as source:
+                source.seek(self.fed)
                 while end is None or self.fed < end:
                     block = source.read(READ_BLOCK if end is None else min(READ_BLOCK, end - self.fed))
                     if not block:
@@ -110,28 +118,36 @@ class Md5Chain:
         slot = self._line[0]
         running = _Running(self._checkpoints[-1].copy())
         if slot.path is not None:
-            self._hasher.submit(running.read, slot.path, None, [])
             self._current, self._running = slot, running
-            self._seal_when_done(slot, running)
-            return
-        if slot.spool is not None and (start := slot.spool.follow(self._tap(running))) is not None:
-            offset, writes = start
-            self._hasher.submit(running.read, slot.spool.path, offset, writes)
-        else:
-            return  # its body has not started, or is complete but not yet registered: wait
-        self._current, self._running = slot, running
+            self._finish(slot, running)
+        elif slot.spool is not None and (start := slot.spool.follow(self._tap(running))) is not None:
+            running.handed, writes = start
+            self._hasher.submit(running.read, slot.spool.path, running.handed, writes)
+            self._current, self._running = slot, running
+        # Otherwise its body has not started, or is complete but not yet registered: wait.
 
     def _tap(self, running: _Running) -> Tap:
-        return lambda buffers: self._hasher.submit(running.feed, buffers)
+        def tap(buffers: Buffers) -> bool:
+            size = sum(len(buffer) for buffer in buffers)
+            if running.handed + size - running.fed > MAX_LAG:
+                return False  # the hasher is behind: the rest comes from the file
+            running.handed += size
+            self._hasher.submit(running.feed, buffers)
+            return True
+
+        return tap
 
     def ready(self, slot: Slot) -> None:
         if slot is self._current and self._running is not None:
-            self._seal_when_done(slot, self._running)
+            self._finish(slot, self._running)
         else:
             self.advance()
 
-    def _seal_when_done(self, slot: Slot, running: _Running) -> None:
-        # First in, first out: this no-op runs after every job already queued for the part.
+    def _finish(self, slot: Slot, running: _Running) -> None:
+        """Hash what the wire did not hand over from the part's file, then seal it."""
+        assert slot.path is not None
+        # First in, first out: these run after every job already queued for the part.
+        self._hasher.submit(running.read, slot.path, None, [])
         sealed = asyncio.wrap_future(self._hasher.submit(lambda: None))
         sealed.add_done_callback(lambda _: self._seal(slot, running))
 

@@ -24,6 +24,7 @@ from ._config import DEFAULT_LIMITS, Settings, SettingsOptions
 from ._errors import APIConnectionError, APIError, APITimeoutError, error_from_response
 from ._files import AsyncFiles, Files
 from ._generated import AuthenticatedClient
+from ._log_scrub import scrub_logs_of
 from ._retry import RetryPolicy, is_retryable_exception
 from ._uploads import AsyncUploads, Uploads
 
@@ -42,6 +43,7 @@ class _Core:
     def _setup(self, options: SettingsOptions, limits: httpx.Limits) -> dict[str, Any]:
         """Resolve settings; return the arguments both httpx client classes take."""
         self._configure(Settings.resolve(**options))
+        scrub_logs_of(self._settings.api_key)
         return {
             "base_url": self._settings.base_url,
             "headers": self._settings.headers(),
@@ -111,7 +113,15 @@ class _Core:
         return prepared, policy
 
     def _transport_error(self, exc: httpx.TransportError, request: httpx.Request) -> APIConnectionError:
-        """The typed error for a transport failure, with the key scrubbed from httpx's message."""
+        """The typed error for a transport failure, with the key scrubbed from httpx's message.
+
+        The error is raised `from exc`, and a traceback prints every message down that chain (httpx's,
+        httpcore's, h11's, which quote a malformed status line verbatim): those are scrubbed in place.
+        """
+        link: BaseException | None = exc
+        while link is not None:
+            link.args = tuple(self._settings.redact(a) if isinstance(a, str) else a for a in link.args)
+            link = link.__cause__ or link.__context__
         kind = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
         detail = self._settings.redact(str(exc) or type(exc).__name__)
         return kind(f"{request.method} {request.url}: {detail}", method=request.method, url=str(request.url))

@@ -1,7 +1,7 @@
 """A one-purpose HTTP server on 127.0.0.1 for what the emulator never does on purpose: redirect to
 another host, answer with a proxy's HTML page, quote the caller's key back, or cut a body short.
 
-Each request gets the raw bytes `reply(path)` returns, then the connection closes; `seen` records
+Each request gets the raw bytes `reply(seen)` returns, then the connection closes; `seen` records
 every request's method, path and headers.
 """
 
@@ -12,8 +12,6 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-Reply = Callable[[str], bytes]
 
 
 def raw_response(status: int, body: bytes = b"", *, length: int | None = None, **headers: str) -> bytes:
@@ -30,6 +28,9 @@ class Seen:
     headers: dict[str, str]
 
 
+Reply = Callable[[Seen], bytes]
+
+
 @dataclass
 class Stub:
     base_url: str
@@ -43,8 +44,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self) -> None:
         self.rfile.read(int(self.headers.get("content-length") or 0))
         headers = {name.lower(): value for name, value in self.headers.items()}
-        self.server.stub.seen.append(Seen(self.command, self.path, headers))
-        self.wfile.write(self.server.reply(self.path))
+        seen = Seen(self.command, self.path, headers)
+        self.server.stub.seen.append(seen)
+        self.wfile.write(self.server.reply(seen))
         self.close_connection = True
 
     do_GET = do_POST = do_DELETE = _answer

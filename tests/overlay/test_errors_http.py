@@ -174,7 +174,7 @@ async def test_timeout_and_refused_connection(kind: str, fresh_emulator: Emulato
 @pytest.mark.anyio
 async def test_proxy_html_error_page_still_maps(kind: str) -> None:
     page = b"<html><h1>Bad gateway</h1></html>"
-    with serving(lambda path: raw_response(502, page, content_type="text/html")) as proxy:
+    with serving(lambda seen: raw_response(502, page, content_type="text/html")) as proxy:
         async with open_client(kind, api_key="sk-x", base_url=proxy.base_url, max_retries=0) as client:
             with pytest.raises(InternalServerError) as caught:
                 await resolve(client.files.retrieve("file-1"))
@@ -183,10 +183,10 @@ async def test_proxy_html_error_page_still_maps(kind: str) -> None:
 
 @pytest.mark.anyio
 async def test_redirect_to_another_host_carries_no_key(kind: str) -> None:
-    with serving(lambda path: raw_response(200, b"{}")) as elsewhere:
+    with serving(lambda seen: raw_response(200, b"{}")) as elsewhere:
         port = elsewhere.base_url.rsplit(":", 1)[1].split("/")[0]
         target = f"http://localhost:{port}/v1/files/file-1"
-        with serving(lambda path: raw_response(307, location=target)) as origin:
+        with serving(lambda seen: raw_response(307, location=target)) as origin:
             async with open_client(kind, api_key="sk-secret", base_url=origin.base_url) as client:
                 with pytest.raises(APIStatusError) as caught:
                     await resolve(client.files.retrieve("file-1"))
@@ -199,7 +199,7 @@ async def test_redirect_to_another_host_carries_no_key(kind: str) -> None:
 async def test_body_cut_short_leaves_no_file(kind: str, tmp_path: Path) -> None:
     """The server announces 10 bytes, sends 5 and closes: the error says so, nothing is written."""
     target = tmp_path / "out.bin"
-    with serving(lambda path: raw_response(200, b"12345", length=10)) as short:
+    with serving(lambda seen: raw_response(200, b"12345", length=10)) as short:
         async with open_client(kind, api_key="sk-x", base_url=short.base_url, max_retries=0) as client:
             with pytest.raises(IncompleteDownloadError, match="5 bytes, expected 10"):
                 await resolve(client.files.download("file-1", target))

@@ -134,6 +134,10 @@ class ServerCalls:
     def status(self, upload_id: str) -> str:
         return self.backend.get(upload_id).status
 
+    def upload_ids(self) -> list[str]:
+        """Every Upload the emulator holds, in creation order."""
+        return list(self.backend._uploads)
+
 
 @pytest.fixture
 def server_calls(fresh_emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> ServerCalls:

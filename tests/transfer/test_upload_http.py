@@ -14,8 +14,23 @@ from pathlib import Path
 
 import pytest
 
-from openai_files import AsyncClient, Client, InternalServerError
-from openai_files._errors import InvalidUploadError
+from openai_files import (
+    AsyncClient,
+    Client,
+    EmptyFileError,
+    FileTooLargeError,
+    InternalServerError,
+    InvalidConcurrencyError,
+    InvalidExpiryError,
+    InvalidPartSizeError,
+    InvalidUploadError,
+    NotARegularFileError,
+    ResumeNeedsPathError,
+    SourceNotFoundError,
+    SourceNotReadableError,
+    UnknownMimeTypeError,
+    UnknownPurposeError,
+)
 from openai_files._transfer import Progress, TransferConfig
 from openai_files_emulator.server import EmulatorServer
 
@@ -73,7 +88,7 @@ def test_exhausted_retries_cancel_the_upload_and_stop_the_rest(
             make_file(100 * PART), purpose="batch", part_size=PART, concurrency=2, config=config
         )
     assert server_calls.counts["cancel"] == 1
-    upload_id = next(iter(server_calls.backend._uploads))
+    [upload_id] = server_calls.upload_ids()
     assert server_calls.status(upload_id) == "cancelled"
     assert server_calls.counts["add_part"] < 10
 
@@ -99,25 +114,42 @@ def test_md5_is_sent_and_checked(
 
 
 @pytest.mark.parametrize(
-    "bad",
+    ("bad", "error"),
     [
-        {"file": "missing.jsonl"},
-        {"file": "empty.jsonl"},
-        {"purpose": "user_data"},
-        {"part_size": 0},
-        {"mime_type": None, "filename": "x.unknownext"},
+        ({"file": "missing.jsonl"}, SourceNotFoundError),
+        ({"file": "folder.jsonl"}, NotARegularFileError),
+        ({"file": "loop.jsonl"}, SourceNotReadableError),
+        ({"file": "empty.jsonl"}, EmptyFileError),
+        ({"file": "huge.jsonl"}, FileTooLargeError),
+        ({"purpose": "user_data"}, UnknownPurposeError),
+        ({"part_size": 0}, InvalidPartSizeError),
+        ({"part_size": 64 * 1024 * KiB + 1}, InvalidPartSizeError),
+        ({"concurrency": 0}, InvalidConcurrencyError),
+        ({"expires_after_seconds": 59}, InvalidExpiryError),
+        ({"mime_type": None, "filename": "x.unknownext"}, UnknownMimeTypeError),
+        ({"file": "object", "resume": True}, ResumeNeedsPathError),
     ],
 )
-def test_bad_input_sends_nothing(
-    client: Client, server_calls: ServerCalls, tmp_path: Path, bad: dict[str, object]
+def test_bad_input_sends_nothing_and_leaves_nothing(
+    client: Client,
+    server_calls: ServerCalls,
+    tmp_path: Path,
+    bad: dict[str, object],
+    error: type[InvalidUploadError],
 ) -> None:
-    (tmp_path / "empty.jsonl").touch()
     (tmp_path / "ok.jsonl").write_text('{"a": 1}\n')
+    (tmp_path / "empty.jsonl").touch()
+    (tmp_path / "folder.jsonl").mkdir()
+    (tmp_path / "loop.jsonl").symlink_to(tmp_path / "loop.jsonl")
+    with (tmp_path / "huge.jsonl").open("wb") as sparse:
+        sparse.truncate(8 * 1024**3 + 1)
     options: dict[str, object] = {"file": "ok.jsonl", "purpose": "batch", **bad}
-    file = tmp_path / str(options.pop("file"))
-    with pytest.raises(InvalidUploadError):
+    name = str(options.pop("file"))
+    with (tmp_path / "ok.jsonl").open("rb") as opened, pytest.raises(error):
+        file = opened if name == "object" else tmp_path / name
         client.uploads.upload_file(file, **options)  # type: ignore[arg-type]
     assert sum(server_calls.counts.values()) == 0
+    assert server_calls.upload_ids() == []
 
 
 def test_resume_after_sigkill_sends_only_missing_parts(
@@ -194,6 +226,9 @@ def test_expired_upload_starts_over(
             config=TransferConfig(part_retries=0),
         )  # fmt: skip
     assert len(_journaled(journal)) == 2
+    assert server_calls.counts["cancel"] == 0  # a 500 is resumable: the Upload is kept for a rerun
+    [kept] = server_calls.upload_ids()
+    assert server_calls.status(kept) == "pending"
     data = json.loads(journal.read_text())
     data["expires_at"] = int(time.time()) - 1
     journal.write_text(json.dumps(data))

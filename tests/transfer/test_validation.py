@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import resource
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -45,12 +46,25 @@ def test_fifo(tmp_path: Path) -> None:
         prepare_job(tmp_path / "pipe", purpose="batch")
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
-def test_unreadable(make_file: Callable[[int], Path]) -> None:
+def test_a_path_that_cannot_be_resolved(tmp_path: Path) -> None:
+    """The stat fails for a reason other than absence, for root too."""
+    (tmp_path / "loop.jsonl").symlink_to(tmp_path / "loop.jsonl")
+    with pytest.raises(SourceNotReadableError, match="symbolic links"):
+        prepare_job(tmp_path / "loop.jsonl", purpose="batch")
+
+
+def test_a_file_that_cannot_be_opened(make_file: Callable[[int], Path]) -> None:
+    """The stat succeeds, the open fails: not for want of permission (root in CI has it), for want of fds."""
     path = make_file(10)
-    path.chmod(0)
-    with pytest.raises(SourceNotReadableError):
-        prepare_job(path, purpose="batch")
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    lowest_free = os.open(os.devnull, os.O_RDONLY)
+    os.close(lowest_free)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (lowest_free, hard))
+    try:
+        with pytest.raises(SourceNotReadableError, match="open files"):
+            prepare_job(path, purpose="batch")
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
 
 
 def test_empty(make_file: Callable[[int], Path]) -> None:

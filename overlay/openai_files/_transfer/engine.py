@@ -113,7 +113,11 @@ def run_sync(api: SyncUploadApi[R], job: UploadJob) -> R:
 
 
 def _send_parts_sync(api: SyncUploadApi[R], job: UploadJob) -> None:
-    """Part threads cannot be interrupted: a failure reaches them at their next read or retry pause."""
+    """Part threads cannot be interrupted: a failure reaches them at their next read or retry pause.
+
+    A part whose last bytes are already in the socket buffers (a few MB) has no read left and waits for
+    its response; with parts larger than the buffers, the default, every part stops at a read.
+    """
     schedule: _Schedule[Future[str]] = _Schedule(job)
 
     def send(index: int) -> str:

@@ -17,12 +17,13 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import anyio
 import httpx
 import pytest
 
-from openai_files import AsyncClient, Client, FileChangedError, InternalServerError
+from openai_files import AsyncClient, Client, FileChangedError, InternalServerError, Upload
 from openai_files._transfer import Progress, TransferConfig
 from openai_files._transfer.coordinator import Coordinator
 from openai_files_emulator.server import EmulatorServer
@@ -97,52 +98,40 @@ def _once(action: Callable[[], None], when: Callable[[], bool] = lambda: True) -
     return on_progress
 
 
+def _upload_without_retries(driver: str, emulator: EmulatorServer, path: Path, **options: Any) -> Upload:
+    """`upload_file` through `Client` or `AsyncClient`, with no retry at any level."""
+    settings: dict[str, Any] = {"api_key": emulator.api_key, "base_url": emulator.base_url, "timeout": 30}
+    options["config"] = TransferConfig(part_retries=0)
+    if driver == "sync":
+        with Client(max_retries=0, **settings) as c:
+            return c.uploads.upload_file(path, purpose="batch", **options)
+
+    async def upload() -> Upload:
+        async with AsyncClient(max_retries=0, **settings) as c:
+            return await c.uploads.upload_file(path, purpose="batch", **options)
+
+    return asyncio.run(upload())
+
+
+@pytest.mark.parametrize("driver", ["sync", "async"])
 def test_first_fatal_error_stops_the_parts_in_flight_within_seconds(
-    client: Client,
     fresh_emulator: EmulatorServer,
     server_calls: ServerCalls,
     make_file: Callable[[int], Path],
     first_failure: list[float],
+    driver: str,
 ) -> None:
     path = make_file(2 * BIG_PART)
     with (
         fresh_emulator.injected(script=("ok", "500"), bandwidth=FAST, paths=PARTS_PATH),
         pytest.raises(InternalServerError),
     ):
-        client.with_options(max_retries=0).uploads.upload_file(
-            path, purpose="batch", part_size=BIG_PART, concurrency=2, config=TransferConfig(part_retries=0)
-        )
+        _upload_without_retries(driver, fresh_emulator, path, part_size=BIG_PART, concurrency=2)
     stopped_after = time.monotonic() - first_failure[0]
     path.unlink()
     assert stopped_after < 5, f"the other part took {stopped_after:.1f} s to stop (16 s to finish)"
     assert _part_threads() == []
     assert server_calls.counts["add_part"] == 0  # the slowed part never got through
-    assert [server_calls.status(u) for u in server_calls.upload_ids()] == ["cancelled"]
-
-
-@pytest.mark.anyio
-async def test_async_first_fatal_error_stops_the_parts_in_flight_within_seconds(
-    fresh_emulator: EmulatorServer,
-    server_calls: ServerCalls,
-    make_file: Callable[[int], Path],
-    first_failure: list[float],
-) -> None:
-    path = make_file(2 * BIG_PART)
-    async with AsyncClient(
-        api_key=fresh_emulator.api_key, base_url=fresh_emulator.base_url, timeout=30, max_retries=0
-    ) as c:
-        with (
-            fresh_emulator.injected(script=("ok", "500"), bandwidth=FAST, paths=PARTS_PATH),
-            pytest.raises(InternalServerError),
-        ):
-            await c.uploads.upload_file(
-                path, purpose="batch", part_size=BIG_PART, concurrency=2,
-                config=TransferConfig(part_retries=0),
-            )  # fmt: skip
-    stopped_after = time.monotonic() - first_failure[0]
-    path.unlink()
-    assert stopped_after < 5
-    assert server_calls.counts["add_part"] == 0
     assert [server_calls.status(u) for u in server_calls.upload_ids()] == ["cancelled"]
 
 

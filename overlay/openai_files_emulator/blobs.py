@@ -13,6 +13,7 @@ import os
 import secrets
 import shutil
 import tempfile
+import threading
 import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -27,6 +28,8 @@ READ_BLOCK = 1024 * 1024
 WRITE_BATCH = 1024 * 1024
 MAX_IN_FLIGHT = 8 * 1024 * 1024
 SPOOL_WRITERS = 4
+# The speculative md5 uses spare CPU only: on a busy machine it falls behind, never the wire.
+HASHER_NICENESS = 19
 
 Buffers = list[bytes | memoryview]
 Tap = Callable[[Buffers], bool]
@@ -128,6 +131,12 @@ def _pwrite_all(fd: int, buffers: Buffers, offset: int) -> None:
             views[0] = views[0][written:]
 
 
+def _yield_cpu() -> None:
+    """Lower the calling thread's priority (Linux schedules threads one by one)."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASHER_NICENESS)
+
+
 class SegmentReader(io.RawIOBase):
     """Reads a file's segments back to back, so a multi-part file reads like one."""
 
@@ -174,7 +183,7 @@ class BlobStore:
         self._files.mkdir(parents=True, exist_ok=True)
         self._writers = ThreadPoolExecutor(max_workers=SPOOL_WRITERS, thread_name_prefix="spool-writer")
         # One thread runs every speculative md5 job: first in, first out keeps each upload's order.
-        self.hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="md5")
+        self.hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="md5", initializer=_yield_cpu)
         # A temporary root goes at close(), or at interpreter exit if nobody closed the app.
         self._cleanup = weakref.finalize(self, shutil.rmtree, self.root, True) if self._owned else None
 

@@ -44,7 +44,7 @@ class _Running:
             for buffer in buffers:
                 self.digest.update(buffer)
                 self.fed += len(buffer)
-        except Exception:  # a failed job must not fail the part's request; the seal refuses it
+        except Exception:  # nobody awaits this job: leave the verdict to the seal
             self.failed = True
 
     def read(self, path: Path, end: int | None, writes: list[Future[None]]) -> None:
@@ -61,6 +61,8 @@ class _Running:
                     self.fed += len(block)
         except OSError:  # the part went away (dropped, or the upload ended): the seal refuses it
             self.failed = True
+        if end is not None and self.fed != end:
+            self.failed = True  # a short file: what the wire hands over next would not follow on
 
 
 class Slot:

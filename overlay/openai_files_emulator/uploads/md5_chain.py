@@ -168,6 +168,8 @@ class Md5Chain:
         self.advance()
 
     def dropped(self, slot: Slot) -> None:
+        if slot.spool is not None:
+            slot.spool.unfollow()
         if slot is self._current:
             self._current = self._running = None  # its jobs finish on a digest nobody reads
         self._changed.set()

@@ -15,8 +15,9 @@ from typing import Any
 
 import httptools
 import uvicorn
+from uvicorn._types import ASGIReceiveEvent
 from uvicorn.protocols.http.flow_control import HIGH_WATER_LIMIT
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 
 from .app import Emulator, EmulatorApp, create_app
 from .clock import Clock
@@ -34,21 +35,47 @@ class _HideDroppedConnections(logging.Filter):
         return not (record.exc_info and isinstance(record.exc_info[1], DroppedConnection))
 
 
+# Socket reads: a head's read is small and copied for the parser; a body's read goes to the app
+# as it is, so it may be large (fewer trips through the loop, the app and the parser per byte).
+HEAD_READ = 64 * 1024
+BODY_READ = 1024 * 1024
+
+
+class _BodyCycle(RequestResponseCycle):
+    """uvicorn's request cycle, handing the app each body read as it is (stock copies it first)."""
+
+    async def receive(self) -> ASGIReceiveEvent:
+        if self.waiting_for_100_continue or self.disconnected or self.response_complete:
+            return await super().receive()
+        self.flow.resume_reading()
+        await self.message_event.wait()
+        self.message_event.clear()
+        if self.disconnected or self.response_complete:
+            return {"type": "http.disconnect"}
+        body, self.body = self.body, bytearray()
+        # Our app takes any bytes-like body; ASGI's type says bytes.
+        return {"type": "http.request", "body": body, "more_body": self.more_body}  # type: ignore[typeddict-item]
+
+
 class BodyChunkProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol, minus the copies of request bodies it does not need.
 
-    Stock uvicorn has httptools copy each body slice, appends it to a bytearray and hands the app
-    `bytes(bytearray)`: three copies of every 64 MB part on top of the socket read. Here, once the
-    head is parsed and the body length known, whole socket reads go to the app as they are (the
-    parser sees only heads), so a body byte is copied once from the socket and once to the spool
-    file. Chunked bodies, upgrades and the bytes that share a read with the head take the stock path.
-    Flow control is unchanged: reading still pauses above uvicorn's high-water mark.
+    Stock uvicorn has the loop copy each socket read into new `bytes` of at most 256 KiB, httptools
+    copy each body slice, appends it to a bytearray and hands the app `bytes(bytearray)`. Here the
+    socket reads into a fresh buffer of ours (`get_buffer`), sized to what is left of the body
+    once the head is parsed and its length known, and that buffer is the app's chunk: a body byte
+    is copied once from the socket and once to the spool file, in chunks of up to 1 MiB. Chunked
+    bodies, upgrades and the bytes that share a read with the head take the stock path. Flow
+    control is unchanged: reading still pauses above uvicorn's high-water mark.
+    The transport sees it through `BufferedBodyProtocol`.
     """
 
     _body_left = 0
+    _buffer = bytearray()
 
     def on_headers_complete(self) -> None:
         super().on_headers_complete()
+        self.cycle.__class__ = _BodyCycle
         lengths = [value for name, value in self.headers if name == b"content-length"]
         chunked = any(name == b"transfer-encoding" for name, _ in self.headers)
         self._body_left = int(lengths[0]) if len(lengths) == 1 and lengths[0].isdigit() and not chunked else 0
@@ -57,7 +84,7 @@ class BodyChunkProtocol(HttpToolsProtocol):
         self._body_left -= len(body)
         self._deliver(body)
 
-    def _deliver(self, body: bytes) -> None:
+    def _deliver(self, body: bytes | bytearray) -> None:
         cycle = self.cycle
         if (self.parser.should_upgrade() and self._should_upgrade()) or cycle.response_complete:
             return
@@ -66,26 +93,61 @@ class BodyChunkProtocol(HttpToolsProtocol):
             self.flow.pause_reading()
         cycle.message_event.set()
 
-    def data_received(self, data: bytes) -> None:
+    def get_buffer(self, sizehint: int) -> bytearray:
+        # A new buffer for every read: the app may still hold (or be writing out) the last one.
+        self._buffer = bytearray(min(self._body_left, BODY_READ) if self._body_left > 0 else HEAD_READ)
+        return self._buffer
+
+    def buffer_updated(self, nbytes: int) -> None:
+        data, self._buffer = self._buffer, bytearray()
+        if nbytes < len(data):
+            # The transport holds the buffer until this returns, so it cannot shrink: copy.
+            data = data[:nbytes]
         if self._body_left <= 0:
-            super().data_received(data)
+            super().data_received(bytes(data))
             return
+        # The read was sized to the body, so it holds nothing of the next request.
         self._unset_keepalive_if_required()
-        body, rest = (
-            (data, b"")
-            if len(data) <= self._body_left
-            else (data[: self._body_left], data[self._body_left :])
-        )
-        self._body_left -= len(body)
-        self._deliver(body)
+        self._body_left -= len(data)
+        self._deliver(data)
         if self._body_left == 0:
             # The parser still expects this body: finish the message here and start a fresh parser.
             self.on_message_complete()
             self.parser = httptools.HttpRequestParser(self)
             with contextlib.suppress(AttributeError):
                 self.parser.set_dangerous_leniencies(lenient_data_after_close=True)
-            if rest:
-                super().data_received(rest)
+
+
+class BufferedBodyProtocol(asyncio.BufferedProtocol):
+    """Presents a `BodyChunkProtocol` to the transport as a buffered protocol.
+
+    uvloop reads into `get_buffer` only for protocols that are not `asyncio.Protocol`s, which
+    uvicorn's are; this one only forwards.
+    """
+
+    def __init__(self, **options: Any) -> None:
+        self.http = BodyChunkProtocol(**options)
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.http.connection_made(transport)  # type: ignore[arg-type]
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.http.connection_lost(exc)
+
+    def eof_received(self) -> None:
+        self.http.eof_received()
+
+    def pause_writing(self) -> None:
+        self.http.pause_writing()
+
+    def resume_writing(self) -> None:
+        self.http.resume_writing()
+
+    def get_buffer(self, sizehint: int) -> bytearray:
+        return self.http.get_buffer(sizehint)
+
+    def buffer_updated(self, nbytes: int) -> None:
+        self.http.buffer_updated(nbytes)
 
 
 def uvicorn_config(app: EmulatorApp, host: str, port: int, log_level: str = "warning") -> uvicorn.Config:
@@ -94,7 +156,7 @@ def uvicorn_config(app: EmulatorApp, host: str, port: int, log_level: str = "war
         app,
         host=host,
         port=port,
-        http=BodyChunkProtocol,
+        http=BufferedBodyProtocol,  # type: ignore[arg-type]
         loop="auto",
         lifespan="off",
         access_log=False,
@@ -168,7 +230,7 @@ class EmulatorServer:
 
     def start(self) -> EmulatorServer:
         self._thread = threading.Thread(
-            target=lambda: asyncio.run(self._server.serve(sockets=[self._socket])),
+            target=self._run,
             name=f"openai-files-emulator:{self.port}",
             daemon=True,
         )
@@ -179,6 +241,11 @@ class EmulatorServer:
                 raise RuntimeError(f"the emulator did not start on {self.root_url}")
             time.sleep(0.01)
         return self
+
+    def _run(self) -> None:
+        # The loop the CLI gets (uvloop when installed), so tests exercise the same transport.
+        with asyncio.Runner(loop_factory=self._server.config.get_loop_factory()) as runner:
+            runner.run(self._server.serve(sockets=[self._socket]))
 
     def stop(self) -> None:
         self._server.should_exit = True

@@ -27,7 +27,7 @@ from pathlib import Path
 from ..blobs import READ_BLOCK, Buffers, SpoolFile, Tap
 
 # Bytes handed to the hasher and not yet hashed, per part, before the rest waits for its file.
-MAX_LAG = 16 * 1024 * 1024
+MAX_LAG = 8 * 1024 * 1024
 
 
 class _Running:

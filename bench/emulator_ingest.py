@@ -4,10 +4,13 @@ Starts the emulator in a child process, opens one Upload of `--parts` x 64 MiB, 
 with `--concurrency` parallel `curl` processes (curl, not our client, so the figure is the
 server's), completes the Upload and prints the ingest rate, the server's CPU time per GB (the
 figure to trust on a busy machine), the completion time and the server's peak RSS (VmHWM: the
-kernel's high-water mark, so no spike between samples is missed).
-Everything it writes lives in one temporary folder, deleted at the end.
+kernel's high-water mark, so no spike between samples is missed), and the CPU time the curls took
+(on two cores they compete with the server).
+Everything it writes (the part file curl sends, the emulator's data) lives in one temporary folder
+under `--data-dir`, deleted at the end: /dev/shm by default when it exists, as in bench/upload.py,
+so the figure is the server's and not the disk's.
 
-    .venv/bin/python bench/emulator_ingest.py [--parts 32] [--concurrency 4]
+    .venv/bin/python bench/emulator_ingest.py [--parts 32] [--concurrency 4] [--data-dir DIR]
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import socket
 import subprocess
@@ -104,6 +108,12 @@ def sink(port: int) -> None:
             threading.Thread(target=serve, args=(server.accept()[0],), daemon=True).start()
 
 
+def children_cpu() -> float:
+    """CPU seconds of the child processes reaped so far (the curls; the servers are reaped last)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def send_parts(url: str, source: Path, parts: int, concurrency: int) -> list[str]:
     """Run `parts` curl uploads of `source`, at most `concurrency` at a time; return the part ids in order."""
     command = [
@@ -125,7 +135,8 @@ def send_parts(url: str, source: Path, parts: int, concurrency: int) -> list[str
     return [ids[i] for i in range(parts)]
 
 
-def measure_sink(source: Path, parts: int, concurrency: int) -> float:
+def measure_sink(source: Path, parts: int, concurrency: int) -> tuple[float, float]:
+    """Seconds taken and the curls' CPU seconds, into the raw-socket sink."""
     port = free_port()
     process = subprocess.Popen([sys.executable, __file__, "--sink", str(port)])
     try:
@@ -134,9 +145,9 @@ def measure_sink(source: Path, parts: int, concurrency: int) -> float:
                 if probe.connect_ex(("127.0.0.1", port)) == 0:
                     break
             time.sleep(0.05)
-        started = time.perf_counter()
+        started, curl_cpu = time.perf_counter(), children_cpu()
         send_parts(f"http://127.0.0.1:{port}/sink", source, parts, concurrency)
-        return time.perf_counter() - started
+        return time.perf_counter() - started, children_cpu() - curl_cpu
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -146,13 +157,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--parts", type=int, default=32, help="64 MiB parts (32 = 2 GiB)")
     parser.add_argument("--concurrency", type=int, default=4, help="parallel curl processes")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path("/dev/shm") if Path("/dev/shm").is_dir() else None,
+        help="folder for the part file and the emulator data (default: /dev/shm if present, else TMPDIR)",
+    )
     parser.add_argument("--sink", type=int, help=argparse.SUPPRESS)  # internal: serve the baseline sink
     args = parser.parse_args()
     if args.sink:
         sink(args.sink)
     if shutil.which("curl") is None:
         raise SystemExit("curl is needed for this benchmark")
-    workdir = Path(tempfile.mkdtemp(prefix="emulator-bench-"))
+    workdir = Path(tempfile.mkdtemp(prefix="emulator-bench-", dir=args.data_dir))
     try:
         source = workdir / "part.bin"
         block = os.urandom(1024 * 1024)
@@ -177,12 +194,14 @@ def main() -> None:
                 },
             ).json()
             server = psutil.Process(process.pid)
-            cpu_before, started = sum(server.cpu_times()[:2]), time.perf_counter()
+            cpu_before, curl_before = sum(server.cpu_times()[:2]), children_cpu()
+            started = time.perf_counter()
             part_ids = send_parts(
                 f"{root}/v1/uploads/{upload['id']}/parts", source, args.parts, args.concurrency
             )
             ingest = time.perf_counter() - started
             cpu_per_gb = (sum(server.cpu_times()[:2]) - cpu_before) / (total / 1e9)
+            curl_per_gb = (children_cpu() - curl_before) / (total / 1e9)
             started = time.perf_counter()
             done = client.post(f"/uploads/{upload['id']}/complete", json={"part_ids": part_ids})
             complete = time.perf_counter() - started
@@ -190,11 +209,16 @@ def main() -> None:
             assert done.json()["file"]["bytes"] == total
             _, peak = peak_rss_mib(process.pid)
             client.delete(f"/files/{done.json()['file']['id']}")
-        baseline = measure_sink(source, args.parts, args.concurrency)
+        baseline, sink_curl_cpu = measure_sink(source, args.parts, args.concurrency)
         print(f"parts: {args.parts} x 64 MiB = {total / 2**30:.1f} GiB, {args.concurrency} parallel curls")
+        print(f"data in: {workdir.parent}")
         print(f"ingest: {total / ingest / 1e9:.2f} GB/s ({ingest:.2f} s)")
         print(f"baseline, the same curls into a raw socket sink: {total / baseline / 1e9:.2f} GB/s")
-        print(f"server CPU (loop and spool writers): {cpu_per_gb:.2f} s per GB ingested")
+        print(f"server CPU (loop, spool writers, md5 ahead): {cpu_per_gb:.2f} s per GB ingested")
+        print(
+            f"curl CPU: {curl_per_gb:.2f} s per GB into the emulator, "
+            f"{sink_curl_cpu / (total / 1e9):.2f} into the sink"
+        )
         print(f"complete (parts become the file's segments, no copy): {complete:.2f} s")
         print(f"server RSS: idle {idle_rss:.0f} MiB, peak {peak:.0f} MiB")
         print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")

@@ -7,8 +7,10 @@ import contextlib
 import logging
 import signal
 import socket
+import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Iterator
 from types import FrameType, TracebackType
 from typing import Any
@@ -39,6 +41,44 @@ class _HideDroppedConnections(logging.Filter):
 # as it is, so it may be large (fewer trips through the loop, the app and the parser per byte).
 HEAD_READ = 64 * 1024
 BODY_READ = 1024 * 1024
+KEPT_BUFFERS = 16
+
+
+class _BodyBuffers:
+    """Full-size body buffers, each reused once nothing refers to it any more.
+
+    A chunk handed to the app lives on in spool writes and the md5 queue; CPython's reference
+    count says when the last of them let go. Reuse spares a fresh buffer's zeroing and page
+    faults on every read. At most `keep` are kept (per loop thread); beyond that reads get
+    throwaway buffers.
+    """
+
+    def __init__(self, keep: int) -> None:
+        self._owned: deque[bytearray] = deque()
+        self._keep = keep
+
+    def take(self) -> bytearray:
+        owned = self._owned
+        for _ in range(len(owned)):
+            buffer = owned[0]
+            owned.rotate(-1)
+            # References: the deque, `buffer` and getrefcount's argument; any other is a user.
+            if sys.getrefcount(buffer) == 3:
+                return buffer
+        buffer = bytearray(BODY_READ)
+        if len(owned) < self._keep:
+            owned.append(buffer)
+        return buffer
+
+
+_loop_buffers = threading.local()
+
+
+def _body_buffer() -> bytearray:
+    pool: _BodyBuffers | None = getattr(_loop_buffers, "pool", None)
+    if pool is None:
+        pool = _loop_buffers.pool = _BodyBuffers(KEPT_BUFFERS)
+    return pool.take()
 
 
 class _BodyCycle(RequestResponseCycle):
@@ -94,8 +134,9 @@ class BodyChunkProtocol(HttpToolsProtocol):
         cycle.message_event.set()
 
     def get_buffer(self, sizehint: int) -> bytearray:
-        # A new buffer for every read: the app may still hold (or be writing out) the last one.
-        self._buffer = bytearray(min(self._body_left, BODY_READ) if self._body_left > 0 else HEAD_READ)
+        # Never the last read's buffer while the app may still hold (or be writing out) it.
+        left = self._body_left
+        self._buffer = _body_buffer() if left >= BODY_READ else bytearray(left if left > 0 else HEAD_READ)
         return self._buffer
 
     def buffer_updated(self, nbytes: int) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import socket
 
 from openai_files_emulator import EmulatorServer
+from openai_files_emulator.server import _BodyBuffers
 
 from .conftest import TIMEOUT
 
@@ -60,3 +62,31 @@ def test_bodies_in_odd_reads_then_pipelined_requests(fresh_emulator: EmulatorSer
         assert read_responses(sock, 3) == [b"HTTP/1.1 200 OK"] * 3
     sizes = sorted(p.size for p in upload.parts.values())
     assert sizes == [1, 300_000]
+
+
+def test_bodies_larger_than_a_read_back_to_back_keep_their_bytes(fresh_emulator: EmulatorServer) -> None:
+    """Several full read buffers per body, bodies pipelined: each part holds exactly its bytes."""
+    contents = [os.urandom(3 * 1024 * 1024 + 17), os.urandom(2 * 1024 * 1024 + 5), os.urandom(4097)]
+    upload = fresh_emulator.emulator.uploads.create(
+        filename="f", purpose="batch", size=sum(map(len, contents)), mime_type="t"
+    )
+    with socket.create_connection(("127.0.0.1", fresh_emulator.port), timeout=TIMEOUT.read) as sock:
+        sock.sendall(b"".join(part_request(fresh_emulator, upload.id, content) for content in contents))
+        assert read_responses(sock, 3) == [b"HTTP/1.1 200 OK"] * 3
+    stored = sorted((part.path.read_bytes() for part in upload.parts.values()), key=len, reverse=True)
+    assert stored == contents
+
+
+def test_a_body_buffer_is_reused_only_once_nothing_refers_to_it() -> None:
+    buffers = _BodyBuffers(keep=2)
+    first = buffers.take()
+    first_id = id(first)  # the pool keeps it alive, so the id stays its own
+    view = memoryview(first)[10:20]  # as a spool write or the md5 queue holds a chunk
+    del first
+    second = buffers.take()
+    assert id(second) != first_id
+    del view
+    again = buffers.take()
+    assert id(again) == first_id
+    extra = buffers.take()  # both kept buffers in use: a throwaway one
+    assert extra is not again and extra is not second and len(extra) == len(again)

@@ -115,7 +115,8 @@ class BodyChunkProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         super().on_headers_complete()
-        self.cycle.__class__ = _BodyCycle
+        if type(self.cycle) is RequestResponseCycle:  # none is made for an upgrade
+            self.cycle.__class__ = _BodyCycle
         lengths = [value for name, value in self.headers if name == b"content-length"]
         chunked = any(name == b"transfer-encoding" for name, _ in self.headers)
         self._body_left = int(lengths[0]) if len(lengths) == 1 and lengths[0].isdigit() and not chunked else 0

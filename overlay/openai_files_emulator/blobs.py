@@ -28,6 +28,7 @@ READ_BLOCK = 1024 * 1024
 WRITE_BATCH = 1024 * 1024
 MAX_IN_FLIGHT = 8 * 1024 * 1024
 SPOOL_WRITERS = 4
+IOV_MAX = 1024
 # The speculative md5 uses spare CPU only: on a busy machine it falls behind, never the wire.
 HASHER_NICENESS = 19
 
@@ -56,6 +57,7 @@ class SpoolFile:
         self._in_flight: deque[tuple[Future[None], int]] = deque()
         self._in_flight_bytes = 0
         self._tap: Tap | None = None
+        self._spliced = False
 
     def write(self, data: bytes | memoryview) -> None:
         assert self._fd is not None, "spool file already closed"
@@ -67,6 +69,22 @@ class SpoolFile:
         self._batched += len(data)
         if self._batched >= WRITE_BATCH:
             self._submit()
+
+    def fileno(self) -> int:
+        assert self._fd is not None, "spool file already closed"
+        return self._fd
+
+    def spliced(self, count: int) -> None:
+        """`count` bytes went into the file at `size` by other means (the server's splice).
+
+        A follower gets the rest from the file: it was not handed these. The file may hold bytes
+        beyond them (read ahead of the form's end), cut at `finish`.
+        """
+        if self._batch:
+            self._submit()  # a batch's offset counts back from `size`
+        self.size += count
+        self._tap = None
+        self._spliced = True
 
     def follow(self, tap: Tap) -> tuple[int, list[Future[None]]] | None:
         """Hand later batches to `tap` too, until it returns False.
@@ -103,6 +121,8 @@ class SpoolFile:
         if self._batch:
             self._submit()
         await self.drain(0)
+        if self._spliced and self._fd is not None:
+            os.ftruncate(self._fd, self.size)
         self.close()
 
     def close(self) -> None:
@@ -122,7 +142,7 @@ class SpoolFile:
 def _pwrite_all(fd: int, buffers: Buffers, offset: int) -> None:
     views = [memoryview(b) for b in buffers]
     while views:
-        written = os.pwritev(fd, views, offset)
+        written = os.pwritev(fd, views[:IOV_MAX], offset)  # more buffers at once: EINVAL
         offset += written
         while views and written >= len(views[0]):
             written -= len(views[0])

@@ -21,6 +21,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import ApiError, InvalidRequest, RateLimited, ServerError
+from .splice import without_splice
 from .wire import send_error
 
 SCRIPT_ACTIONS = frozenset({"ok", "drop"})
@@ -181,6 +182,7 @@ class FaultMiddleware:
         ):
             await self.app(scope, receive, send)
             return
+        scope = without_splice(scope)  # a faulted body passes the receive that paces or drops it
         if config.latency:
             await asyncio.sleep(config.latency)
         if config.bandwidth:

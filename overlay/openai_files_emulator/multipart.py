@@ -7,19 +7,28 @@ pass over memory and one write per chunk, whatever boundary the client picked.
 
 from __future__ import annotations
 
+import asyncio
+import mmap
+import os
 import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from enum import Enum, auto
+from pathlib import Path
 
 from starlette.requests import ClientDisconnect
 
 from .blobs import BlobStore, SpoolFile
 from .errors import InvalidRequest, unknown_argument
+from .splice import Splice
 
 MAX_HEADER_BYTES = 16 * 1024
 # Room for the form framing and small fields around the content when judging a declared length.
 FRAMING_ALLOWANCE = 64 * 1024
+# Bytes left on the wire after a splice, beyond the closing delimiter: room for line breaks and a
+# short epilogue, which then pass the ordinary parser.
+SPLICE_SLACK = 64 * 1024
+SCAN_WINDOW = 8 * 1024 * 1024
 
 _PARAM = re.compile(r';\s*([\w*-]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)')
 
@@ -123,11 +132,14 @@ class FormReader:
         self._spool: SpoolFile | None = None
         self._finished: list[SpoolFile] = []
 
-    async def read(self, chunks: AsyncIterator[bytes]) -> Form:
+    async def read(self, chunks: AsyncIterator[bytes], splice: Splice | None = None) -> Form:
+        """Parse the form; with `splice`, the middle of a last file field skips Python altogether."""
         try:
             async for chunk in chunks:
                 self.feed(chunk)
                 if self._spool is not None:
+                    if splice is not None and self._last_field():
+                        await self._splice(splice, self._spool)
                     await self._spool.drain()
                 while self._finished:
                     await self._finished.pop().finish()
@@ -215,6 +227,34 @@ class FormReader:
         self._tail = chunk[keep:]
         return None
 
+    def _last_field(self) -> bool:
+        """Inside the body of a field no other may follow: every field allowed has been seen."""
+        seen = self.form.files.keys() | self.form.fields.keys()
+        return self._state is _State.BODY and (self._file_fields | self._text_fields) <= seen
+
+    async def _splice(self, splice: Splice, spool: SpoolFile) -> None:
+        """Have the server move all but the form's closing bytes straight into the spool file.
+
+        Valid content never holds the delimiter, and no field may follow this one, so the
+        spliced range is all content unless the form is broken: a search of the file says which.
+        """
+        tail = self._tail
+        start = spool.size + len(tail)
+        reserve = len(self._delimiter) + 2 + SPLICE_SLACK
+        moved = await splice(spool.fileno(), start, self._max_file_bytes - start, reserve)
+        if not moved:
+            return
+        path, delimiter, end = spool.path, self._delimiter, start + moved
+        span = len(delimiter) - 1
+        if await asyncio.to_thread(_holds, path, delimiter, tail, start, end):
+            raise MultipartError("the form goes on after the last field it may have.")
+        # A delimiter may still start in the last `span` bytes: they become the parser's tail (the
+        # file's copy is rewritten in place if they turn out to be content); what precedes is content.
+        last = await asyncio.to_thread(_read_at, path, max(start, end - span), end)
+        self._tail = (tail + last)[-span:]
+        self._data(tail[: max(0, len(tail) + moved - span)])
+        spool.spliced(max(0, moved - span))
+
     def _begin_part(self, head: bytes) -> None:
         headers: dict[str, str] = {}
         for line in head.decode("utf-8", "replace").split("\r\n"):
@@ -263,3 +303,30 @@ class FormReader:
         elif self._text is not None:
             self.form.fields[self._field] = self._text.decode("utf-8", "replace")
             self._text = None
+
+
+def _read_at(path: Path, start: int, end: int) -> bytes:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        return os.pread(fd, end - start, start)
+    finally:
+        os.close(fd)
+
+
+def _holds(path: Path, delimiter: bytes, before: bytes, start: int, end: int) -> bool:
+    """Whether `before` + the file's bytes in [start, end) hold `delimiter`, read in place."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        head = os.pread(fd, min(len(delimiter) - 1, end - start), start)
+        if (before + head).find(delimiter) != -1:
+            return True
+        # In windows that overlap by a delimiter, so the mapped pages (resident memory) stay few.
+        for at in range(start, end, SCAN_WINDOW):
+            base = at - at % mmap.ALLOCATIONGRANULARITY
+            stop = min(end, at + SCAN_WINDOW + len(delimiter) - 1)
+            with mmap.mmap(fd, stop - base, prot=mmap.PROT_READ, offset=base) as view:
+                if view.find(delimiter, at - base) != -1:
+                    return True
+        return False
+    finally:
+        os.close(fd)

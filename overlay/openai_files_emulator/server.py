@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import signal
 import socket
@@ -12,6 +13,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from types import FrameType, TracebackType
 from typing import Any
 
@@ -25,6 +27,7 @@ from .app import Emulator, EmulatorApp, create_app
 from .clock import Clock
 from .config import EmulatorConfig
 from .faults import DroppedConnection, FaultConfig, Faults
+from .splice import SPLICE, socket_to_file
 
 START_TIMEOUT = 10.0
 DEFAULT_API_KEY = "sk-emulator-test"
@@ -42,6 +45,10 @@ class _HideDroppedConnections(logging.Filter):
 HEAD_READ = 64 * 1024
 BODY_READ = 1024 * 1024
 KEPT_BUFFERS = 16
+# Bodies at least this large are offered the splice; smaller ones are not worth a thread's trip.
+SPLICE_MIN = 4 * 1024 * 1024
+# Each splice holds a thread while its client sends (up to its idle timeout).
+_splicers = ThreadPoolExecutor(max_workers=32, thread_name_prefix="splice")
 
 
 class _BodyBuffers:
@@ -106,7 +113,8 @@ class BodyChunkProtocol(HttpToolsProtocol):
     once the head is parsed and its length known, and that buffer is the app's chunk: a body byte
     is copied once from the socket and once to the spool file, in chunks of up to 1 MiB. Chunked
     bodies, upgrades and the bytes that share a read with the head take the stock path. Flow
-    control is unchanged: reading still pauses above uvicorn's high-water mark.
+    control is unchanged: reading still pauses above uvicorn's high-water mark. A large body's
+    middle can skip all of this: the app may have it spliced into its spool file (`splice`).
     The transport sees it through `BufferedBodyProtocol`.
     """
 
@@ -120,6 +128,47 @@ class BodyChunkProtocol(HttpToolsProtocol):
         lengths = [value for name, value in self.headers if name == b"content-length"]
         chunked = any(name == b"transfer-encoding" for name, _ in self.headers)
         self._body_left = int(lengths[0]) if len(lengths) == 1 and lengths[0].isdigit() and not chunked else 0
+        if self._body_left >= SPLICE_MIN and type(self.cycle) is _BodyCycle:
+            extensions: dict[str, Any] = self.scope.setdefault("extensions", {})
+            extensions[SPLICE] = functools.partial(self.splice, self.cycle)
+
+    async def splice(
+        self, cycle: RequestResponseCycle, fd: int, offset: int, limit: int, reserve: int
+    ) -> int:
+        """Move up to `limit` of the body's next bytes into `fd` at `offset`, keeping `reserve` on the wire.
+
+        Only between reads, when the app has taken every byte read so far: reading pauses while a
+        thread owns the socket, then resumes for the rest of the body and the next request.
+        """
+        count = min(limit, self._body_left - reserve)
+        if (
+            count < SPLICE_MIN
+            or cycle is not self.cycle
+            or cycle.body
+            or not cycle.more_body
+            or cycle.disconnected
+            or cycle.response_complete
+            or self.flow.read_paused
+            or self.transport.is_closing()
+        ):
+            return 0
+        sock = self.transport.get_extra_info("socket").fileno()
+        self.flow.pause_reading()
+        loop = asyncio.get_running_loop()
+        thread = loop.run_in_executor(_splicers, socket_to_file, sock, fd, offset, count)
+        try:
+            moved = await asyncio.shield(thread)
+        except asyncio.CancelledError:
+            # The thread still reads the socket: close (and so free the descriptor) only after it.
+            thread.add_done_callback(lambda _: self.transport.close())
+            raise
+        except BaseException:
+            # SpliceBroken (bytes lost between socket and file) or worse: the stream lost its place.
+            self.transport.close()
+            raise
+        self._body_left -= moved
+        self.flow.resume_reading()
+        return moved
 
     def on_body(self, body: bytes) -> None:
         self._body_left -= len(body)

@@ -10,6 +10,7 @@ from ..blobs import BlobStore
 from ..config import Limits
 from ..errors import missing_argument
 from ..multipart import FormReader, boundary_of, check_declared_length
+from ..splice import splice_of
 from ..wire import query_choice, query_int, resource
 from .state import FilesBackend, check_purpose, expiry_seconds
 
@@ -29,7 +30,7 @@ def routes(files: FilesBackend, blobs: BlobStore, limits: Limits) -> list[Route]
             max_file_bytes=limits.max_file_bytes,
             max_text_bytes=limits.max_text_field_bytes,
         )
-        form = await reader.read(request.stream())
+        form = await reader.read(request.stream(), splice_of(request.scope))
         try:
             if "purpose" not in form.fields:
                 raise missing_argument("purpose")

@@ -11,6 +11,7 @@ from ..config import Limits
 from ..errors import invalid_value, missing_argument
 from ..files.state import expiry_policy
 from ..multipart import FormReader, boundary_of, check_declared_length
+from ..splice import splice_of
 from ..wire import read_json_object, required_field, resource
 from .state import UploadsBackend
 
@@ -45,7 +46,7 @@ def routes(uploads: UploadsBackend, blobs: BlobStore, limits: Limits) -> list[Ro
                 max_text_bytes=limits.max_text_field_bytes,
                 on_file=slot.receiving,
             )
-            form = await reader.read(request.stream())
+            form = await reader.read(request.stream(), splice_of(request.scope))
             try:
                 if "data" not in form.files:
                     raise missing_argument("data")

@@ -94,3 +94,16 @@ def test_read_stops_once_the_upload_failed(tmp_path: Path) -> None:
     with pytest.raises(TransferAborted, match="part 3 failed"):
         window.read(10)
     source.close()
+
+
+def test_read_size_hands_out_larger_chunks_within_the_part(tmp_path: Path) -> None:
+    path = tmp_path / "f.bin"
+    path.write_bytes(bytes(range(100)))
+    source = Source.open_path(path)
+    window = PartWindow(
+        source, 0, 10, 50, coordinator=Coordinator(), tracker=ProgressTracker(50, 1, None), read_size=32
+    )
+    assert window.read(8) == bytes(range(10, 42))  # 32 bytes for an 8-byte ask
+    assert window.read(8) == bytes(range(42, 60))  # clamped to the part's end
+    assert window.read(8) == b""
+    source.close()

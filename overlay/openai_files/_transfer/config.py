@@ -30,7 +30,7 @@ class TransferConfig:
     part_retries: int = 5
     """Retries per part (at least the client's own), each part on its own schedule."""
     read_size: int = 1 * MiB
-    """Chunk read by the md5 thread and by the resume content check."""
+    """Chunk read by the md5 thread, the resume content check and each read of a part on the wire."""
     progress_step: int = 1 * MiB
     """Bytes a part accumulates before it reports progress, to keep callbacks cheap."""
     max_bandwidth: int | None = None

@@ -113,6 +113,7 @@ class UploadJob:
             tracker=self.tracker,
             limiter=self.limiter if throttled else None,
             progress_step=self.config.progress_step,
+            read_size=self.config.read_size,
         )
 
     def part_done(self, index: int, part_id: str) -> None:

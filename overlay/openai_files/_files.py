@@ -28,6 +28,7 @@ from ._generated import (
     retrieve_file,
 )
 from ._pagination import AsyncPager, Page, SyncPager
+from ._transfer.plan import MAX_EXPIRY_SECONDS, MIN_EXPIRY_SECONDS
 from ._transfer.source import open_regular_file
 
 if TYPE_CHECKING:
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
 __all__ = ["MAX_FILE_BYTES", "AsyncFiles", "Files", "Source", "expiry"]
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
-EXPIRY_RANGE = range(3600, 2_592_000 + 1)
 PURPOSES = frozenset(p.value for p in CreateFileRequestPurpose)
 Source = str | os.PathLike[str] | IO[bytes]
 
@@ -45,8 +45,11 @@ def expiry(seconds: int | None) -> FileExpirationAfter | None:
     """`expires_after` for a request, checked locally: the service takes one hour to thirty days."""
     if seconds is None:
         return None
-    if seconds not in EXPIRY_RANGE:
-        raise InvalidInputError(f"expires_after_seconds must be between 3600 and 2592000, got {seconds}")
+    if not MIN_EXPIRY_SECONDS <= seconds <= MAX_EXPIRY_SECONDS:
+        raise InvalidInputError(
+            f"expires_after_seconds must be between {MIN_EXPIRY_SECONDS} and {MAX_EXPIRY_SECONDS}, "
+            f"got {seconds}"
+        )
     return FileExpirationAfter(anchor=FileExpirationAfterAnchor.CREATED_AT, seconds=seconds)
 
 

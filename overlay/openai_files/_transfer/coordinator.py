@@ -6,6 +6,13 @@ import threading
 
 from .._errors import TransferAborted
 
+SIGNAL_CHECK = 0.2
+"""Seconds the main thread blocks at most between looks at pending signals.
+
+A Ctrl-C that lands just before a blocking wait starts is only handled when the wait returns, which
+for a part on a slow link can be minutes; waiting in slices bounds that delay.
+"""
+
 
 class Coordinator:
     """Shared failure state of one upload, read by part bodies, the md5 thread and the limiter."""

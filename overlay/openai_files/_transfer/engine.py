@@ -15,6 +15,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from typing import Generic, Protocol, TypeVar
 
+from .coordinator import SIGNAL_CHECK
 from .job import Created, UploadJob
 from .plan import UploadPlan
 from .window import PartWindow
@@ -131,7 +132,7 @@ def _send_parts_sync(api: SyncUploadApi[R], job: UploadJob) -> None:
                     schedule.started(pool.submit(send, index), index)
                 if not schedule.in_flight:
                     break
-                done, _ = wait(schedule.in_flight, return_when=FIRST_COMPLETED)
+                done, _ = wait(schedule.in_flight, timeout=SIGNAL_CHECK, return_when=FIRST_COMPLETED)
                 schedule.settle(done)
         except BaseException as error:  # Ctrl-C in this thread: the parts stop at their next read
             job.coordinator.fail(error)

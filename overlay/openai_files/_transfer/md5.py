@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import threading
 
-from .coordinator import Coordinator
+from .coordinator import SIGNAL_CHECK, Coordinator
 from .source import Source
 
 
@@ -44,7 +44,8 @@ class Md5Thread:
 
     def result(self) -> str:
         """The hex digest, once the pass is over; raises what stopped it."""
-        self._thread.join()
+        while self._thread.is_alive():
+            self._thread.join(SIGNAL_CHECK)
         if self._error is not None:
             raise self._error
         assert self._digest is not None

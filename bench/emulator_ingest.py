@@ -2,7 +2,9 @@
 
 Starts the emulator in a child process, opens one Upload of `--parts` x 64 MiB, sends the parts
 with `--concurrency` parallel `curl` processes (curl, not our client, so the figure is the
-server's), completes the Upload and prints the ingest rate, the server's CPU time per GB (the
+server's), completes the Upload and prints the ingest rate beside two baselines (the same curls
+into raw-socket sinks: one storing nothing, one splicing each body into a file the way the emulator
+does, the floor for any server that keeps the bytes), the server's CPU time per GB (the
 figure to trust on a busy machine), the completion time and the server's peak RSS (VmHWM: the
 kernel's high-water mark, so no spike between samples is missed), and the CPU time the curls took
 (on two cores they compete with the server).
@@ -16,6 +18,7 @@ so the figure is the server's and not the disk's.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import resource
@@ -32,6 +35,8 @@ from pathlib import Path
 
 import httpx
 import psutil
+
+from openai_files_emulator.splice import socket_to_file
 
 PART = 64 * 1024 * 1024
 KEY = "sk-bench"
@@ -81,8 +86,14 @@ def emulator(workdir: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
         process.wait(timeout=10)
 
 
-def sink(port: int) -> None:
-    """The baseline: a threaded raw-socket HTTP sink that reads each body into one reused buffer."""
+def sink(port: int, store: Path | None) -> None:
+    """A baseline: a threaded raw-socket HTTP sink that stores nothing, or (with `store`) each body in a file.
+
+    Storing takes the emulator's own kernel path (`splice.socket_to_file`: socket -> pipe -> page
+    cache) and nothing else: no HTTP framework, no multipart parsing, no delimiter search, no md5.
+    It is the floor for any server that keeps the bytes on this machine.
+    """
+    names = itertools.count()
 
     def serve(conn: socket.socket) -> None:
         with conn:
@@ -95,9 +106,19 @@ def sink(port: int) -> None:
                 for line in top.split(b"\r\n")
                 if line.lower().startswith(b"content-length")
             )
-            remaining, buffer = length - len(rest), bytearray(1 << 20)
-            while remaining > 0:
-                remaining -= conn.recv_into(buffer)
+            remaining = length - len(rest)
+            if store is None:
+                buffer = bytearray(1 << 20)
+                while remaining > 0:
+                    remaining -= conn.recv_into(buffer)
+            else:
+                fd = os.open(store / f"body-{next(names)}", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                try:
+                    os.pwrite(fd, rest, 0)
+                    if socket_to_file(conn.fileno(), fd, len(rest), remaining) != remaining:
+                        raise RuntimeError("the storing sink lost part of a body")
+                finally:
+                    os.close(fd)
             body = b'{"id": "sink"}'
             conn.sendall(
                 b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
@@ -135,10 +156,11 @@ def send_parts(url: str, source: Path, parts: int, concurrency: int) -> list[str
     return [ids[i] for i in range(parts)]
 
 
-def measure_sink(source: Path, parts: int, concurrency: int) -> tuple[float, float]:
-    """Seconds taken and the curls' CPU seconds, into the raw-socket sink."""
+def measure_sink(source: Path, parts: int, concurrency: int, store: Path | None) -> tuple[float, float]:
+    """Seconds taken and the curls' CPU seconds, into a raw-socket sink (storing in `store` if given)."""
     port = free_port()
-    process = subprocess.Popen([sys.executable, __file__, "--sink", str(port)])
+    command = [sys.executable, __file__, "--sink", str(port)]
+    process = subprocess.Popen([*command, "--sink-store", str(store)] if store else command)
     try:
         for _ in range(100):
             with socket.socket() as probe:
@@ -163,10 +185,12 @@ def main() -> None:
         default=Path("/dev/shm") if Path("/dev/shm").is_dir() else None,
         help="folder for the part file and the emulator data (default: /dev/shm if present, else TMPDIR)",
     )
-    parser.add_argument("--sink", type=int, help=argparse.SUPPRESS)  # internal: serve the baseline sink
+    # Internal: serve a baseline sink in this process.
+    parser.add_argument("--sink", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--sink-store", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.sink:
-        sink(args.sink)
+        sink(args.sink, args.sink_store)
     if shutil.which("curl") is None:
         raise SystemExit("curl is needed for this benchmark")
     workdir = Path(tempfile.mkdtemp(prefix="emulator-bench-", dir=args.data_dir))
@@ -209,11 +233,18 @@ def main() -> None:
             assert done.json()["file"]["bytes"] == total
             _, peak = peak_rss_mib(process.pid)
             client.delete(f"/files/{done.json()['file']['id']}")
-        baseline, sink_curl_cpu = measure_sink(source, args.parts, args.concurrency)
+        baseline, sink_curl_cpu = measure_sink(source, args.parts, args.concurrency, None)
+        stored = workdir / "sink"
+        stored.mkdir()
+        floor, _ = measure_sink(source, args.parts, args.concurrency, stored)
+        shutil.rmtree(stored)
         print(f"parts: {args.parts} x 64 MiB = {total / 2**30:.1f} GiB, {args.concurrency} parallel curls")
         print(f"data in: {workdir.parent}")
         print(f"ingest: {total / ingest / 1e9:.2f} GB/s ({ingest:.2f} s)")
         print(f"baseline, the same curls into a raw socket sink: {total / baseline / 1e9:.2f} GB/s")
+        print(
+            f"floor, the same curls into a raw sink storing each body beside: {total / floor / 1e9:.2f} GB/s"
+        )
         print(f"server CPU (loop, spool writers, md5 ahead): {cpu_per_gb:.2f} s per GB ingested")
         print(
             f"curl CPU: {curl_per_gb:.2f} s per GB into the emulator, "

@@ -243,7 +243,8 @@ def main() -> None:
         print(f"ingest: {total / ingest / 1e9:.2f} GB/s ({ingest:.2f} s)")
         print(f"baseline, the same curls into a raw socket sink: {total / baseline / 1e9:.2f} GB/s")
         print(
-            f"floor, the same curls into a raw sink storing each body beside: {total / floor / 1e9:.2f} GB/s"
+            "floor, the same curls into a raw sink storing each body in the data dir: "
+            f"{total / floor / 1e9:.2f} GB/s"
         )
         print(f"server CPU (loop, spool writers, md5 ahead): {cpu_per_gb:.2f} s per GB ingested")
         print(

@@ -37,9 +37,9 @@ VENDOR_FLAGS ?= --strict
 vendor: $(STAMP)
 	@test -n "$(UPSTREAM)" || { echo "usage: make vendor UPSTREAM=<path or URL of OpenAI's openapi.yaml>"; exit 2; }
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
-	if $(BIN)/python -m openai_files_spec vendor "$(UPSTREAM)" $(VENDOR_FLAGS) --output "$$tmp/openapi.yaml" && \
+	if PYTHONPATH=tools $(BIN)/python -m openai_files_spec vendor "$(UPSTREAM)" $(VENDOR_FLAGS) --output "$$tmp/openapi.yaml" && \
 		$(MAKE) --no-print-directory generate SPEC="$$tmp/openapi.yaml" OUT="$$tmp/$(PKG)" && \
-		$(BIN)/python -m openai_files_spec check-operations --spec "$$tmp/openapi.yaml" --package "$$tmp/$(PKG)"; \
+		PYTHONPATH=tools $(BIN)/python -m openai_files_spec check-operations --spec "$$tmp/openapi.yaml" --package "$$tmp/$(PKG)"; \
 	then cp "$$tmp/openapi.yaml" openapi.yaml && rm -rf $(OUT) && mkdir -p $(dir $(OUT)) && cp -R "$$tmp/$(PKG)" $(OUT) && \
 		echo "wrote openapi.yaml and $(OUT)"; \
 	else echo "make vendor: refused; openapi.yaml and generated/ are unchanged" >&2; exit 1; fi
@@ -52,8 +52,8 @@ check-generated: $(STAMP)
 	echo "generated/ matches openapi.yaml"
 
 lint: $(STAMP)
-	$(BIN)/ruff check overlay tests bench
-	$(BIN)/ruff format --check overlay tests bench
+	$(BIN)/ruff check overlay emulator tools examples tests bench
+	$(BIN)/ruff format --check overlay emulator tools examples tests bench
 	$(BIN)/mypy
 
 ## The whole suite: drift check, lint, then every test.
@@ -62,7 +62,7 @@ test: check-generated lint
 
 ## The main job: a scripted session against the local emulator.
 demo: $(STAMP)
-	$(BIN)/python -m openai_files_emulator.demo
+	$(BIN)/python examples/demo.py
 
 ## The emulator in the foreground on 127.0.0.1:$(PORT).
 emulator: $(STAMP)

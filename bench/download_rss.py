@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from openai_files import Client
-from openai_files_emulator.demo import emulator
+from openai_files_emulator.child import child_emulator
 
 MiB = 1024 * 1024
 KEY = "sk-bench"
@@ -63,7 +63,8 @@ def main() -> int:
         (work / "emulator").mkdir()
         source = work / "source.bin"
         expected_md5 = write_source(source, args.size_mib * MiB)
-        with emulator(work / "emulator") as base_url:
+        with child_emulator(work / "emulator") as emulator:
+            base_url = emulator.base_url
             with Client(api_key=KEY, base_url=base_url) as client:
                 upload = client.uploads.upload_file(
                     source, purpose="assistants", mime_type="application/octet-stream"

@@ -29,13 +29,12 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import psutil
 
+from openai_files_emulator.child import child_emulator
 from openai_files_emulator.splice import socket_to_file
 
 PART = 64 * 1024 * 1024
@@ -54,36 +53,6 @@ def peak_rss_mib(pid: int) -> tuple[float, float]:
         line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line
     )
     return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
-
-
-@contextmanager
-def emulator(workdir: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    port = free_port()
-    data_dir = workdir / "data"
-    command = [
-        sys.executable,
-        "-m",
-        "openai_files_emulator",
-        "--port",
-        str(port),
-        "--data-dir",
-        str(data_dir),
-    ]
-    process = subprocess.Popen([*command, "--api-key", KEY, "--log-level", "warning"])
-    root = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                httpx.get(f"{root}/__emulator__/health", timeout=1.0)
-                break
-            except httpx.TransportError:
-                time.sleep(0.05)
-        else:
-            raise RuntimeError("the emulator did not start")
-        yield process, root
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def sink(port: int, store: Path | None) -> None:
@@ -201,11 +170,12 @@ def main() -> None:
             for _ in range(PART // len(block)):
                 out.write(block)
         with (
-            emulator(workdir) as (process, root),
+            child_emulator(workdir / "data", "--api-key", KEY) as emulator,
             httpx.Client(
-                base_url=f"{root}/v1", headers={"Authorization": f"Bearer {KEY}"}, timeout=300
+                base_url=emulator.base_url, headers={"Authorization": f"Bearer {KEY}"}, timeout=300
             ) as client,
         ):
+            process, root = emulator.process, emulator.root
             idle_rss, _ = peak_rss_mib(process.pid)
             total = args.parts * PART
             upload = client.post(

@@ -21,18 +21,18 @@ import json
 import os
 import platform
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import psutil
+
+from openai_files_emulator.child import child_emulator
 
 MiB = 1024 * 1024
 PART = 64 * MiB
@@ -136,36 +136,6 @@ def child_curl(base_url: str, path: Path, parts_dir: Path, concurrency: int, md5
 # --- the parent: emulator, data, scenarios, table ---------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextlib.contextmanager
-def emulator(data_dir: Path) -> Iterator[str]:
-    port = _free_port()
-    exe = Path(sys.executable).with_name("openai-files-emulator")
-    proc = subprocess.Popen(
-        [str(exe), "--port", str(port), "--data-dir", str(data_dir), "--log-level", "warning",
-         "--api-key", API_KEY],
-    )  # fmt: skip
-    root = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{root}/__emulator__/health", timeout=1).status_code == 200:
-                    break
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError("the emulator did not start")
-            time.sleep(0.1)
-        yield root
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-
-
 def make_data(path: Path, size: int, parts_dir: Path) -> str:
     """Random bytes (nothing compresses), the same bytes cut into part files for curl; returns the md5."""
     parts_dir.mkdir()
@@ -248,7 +218,8 @@ def run_all(
         f"curl x{c} processes (ceiling, no md5)": ["curl", str(data), str(parts), c],
     }
     rows = []
-    with emulator(work / "emulator") as root:
+    with child_emulator(work / "emulator", "--api-key", API_KEY) as emulator:
+        root = emulator.root
         reset = f"{root}/__emulator__/reset"
         print("warm-up upload (not measured) ...", file=sys.stderr)
         run_child(["ours", f"{root}/v1", str(data), c, "md5"])

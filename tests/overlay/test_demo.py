@@ -7,11 +7,13 @@ import sys
 import tempfile
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[2]
+
 
 def test_demo_runs_and_cleans_up() -> None:
     before = set(Path(tempfile.gettempdir()).glob("openai-files-demo-*"))
     done = subprocess.run(
-        [sys.executable, "-m", "openai_files_emulator.demo", "--size-mb", "2"],
+        [sys.executable, str(ROOT / "examples" / "demo.py"), "--size-mb", "2"],
         check=False,
         capture_output=True,
         text=True,

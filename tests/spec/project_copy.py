@@ -9,7 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 VENV = ROOT / ".venv"
 # What `make vendor` and `make generate` read; the seam tells the tool what the overlay imports.
-SPEC_FILES = ("Makefile", "pyproject.toml", "generator-config.yaml", "openapi.yaml", "templates")
+SPEC_FILES = ("Makefile", "pyproject.toml", "generator-config.yaml", "openapi.yaml", "templates", "tools")
 SEAM = Path("overlay/openai_files/_generated.py")
 IGNORED = shutil.ignore_patterns(".venv", ".git", "*cache*", "*.egg-info", ".bench-data", ".emulator-data")
 
@@ -61,4 +61,5 @@ def spec_tool(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=60,
         check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "tools")},
     )

@@ -12,59 +12,18 @@ import argparse
 import json
 import resource
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
-
-import httpx
 
 from openai_files import Batch, Client, ProgressBar
 from openai_files._batches import validate_batch_input
 from openai_files._transfer import Progress
+from openai_files_emulator.child import child_emulator
 
 ENDPOINT = "/v1/chat/completions"
-START_TIMEOUT = 30.0
 MB = 1_000_000
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@contextmanager
-def emulator(data_dir: Path) -> Iterator[str]:
-    """A child-process emulator; yields its base URL and stops it on exit."""
-    port = _free_port()
-    command = [sys.executable, "-m", "openai_files_emulator", "--port", str(port), "--log-level", "warning"]
-    child = subprocess.Popen([*command, "--data-dir", str(data_dir)])
-    root = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            try:
-                if httpx.get(f"{root}/__emulator__/health", timeout=1.0).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if child.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the emulator did not start on {root}")
-            time.sleep(0.1)
-        yield f"{root}/v1"
-    finally:
-        child.terminate()
-        try:
-            child.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait(timeout=10)
 
 
 def write_input(path: Path, size: int) -> int:
@@ -132,15 +91,15 @@ def run(base_url: str, work: Path, size: int) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m openai_files_emulator.demo", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python examples/demo.py", description=__doc__)
     parser.add_argument("--size-mb", type=float, default=200.0, help="batch input size in MB (default 200)")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="openai-files-demo-"))
     try:
         (work / "emulator").mkdir()
-        with emulator(work / "emulator") as base_url:
-            print(f"emulator on {base_url}", flush=True)
-            run(base_url, work, int(args.size_mb * MB))
+        with child_emulator(work / "emulator") as emulator:
+            print(f"emulator on {emulator.base_url}", flush=True)
+            run(emulator.base_url, work, int(args.size_mb * MB))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

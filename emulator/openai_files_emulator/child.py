@@ -1,0 +1,77 @@
+"""An emulator in a child process, for demos and benchmarks that must not share the server's CPU time."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class ChildEmulator:
+    """A running child emulator: `root` is `http://127.0.0.1:PORT`, `base_url` adds `/v1`."""
+
+    process: subprocess.Popen[bytes]
+    root: str
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.root}/v1"
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def child_emulator(data_dir: Path, *args: str, start_timeout: float = 30.0) -> Iterator[ChildEmulator]:
+    """Start `openai-files-emulator --data-dir data_dir *args` on a free port; stop it on exit.
+
+    Yields once `/__emulator__/health` answers. Raises `RuntimeError` when the child exits or does
+    not answer within `start_timeout` seconds.
+    """
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "openai_files_emulator",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(data_dir),
+    ]
+    process = subprocess.Popen([*command, "--log-level", "warning", *args])
+    root = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + start_timeout
+        while not _healthy(root):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the emulator did not start on {root}")
+            time.sleep(0.1)
+        yield ChildEmulator(process, root)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def _healthy(root: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{root}/__emulator__/health", timeout=1.0) as response:
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False

@@ -42,6 +42,8 @@ class FaultConfig:
     """Seconds added before each matching request is handled."""
     bandwidth: int | None = None
     """Bytes per second per request body and response body (one connection carries one at a time)."""
+    total_bandwidth: int | None = None
+    """Bytes per second shared by every matching body at once in each direction, like a link's capacity."""
     seed: int = 0
     paths: tuple[str, ...] = ()
     """fnmatch patterns on the path (e.g. `/v1/uploads/*/parts`); empty means every `/v1` path."""
@@ -58,8 +60,8 @@ class FaultConfig:
             raise ValueError("error_rate + rate_limit_rate + drop_rate must not exceed 1")
         if self.latency < 0 or self.retry_after < 0:
             raise ValueError("latency and retry_after must not be negative")
-        if self.bandwidth is not None and self.bandwidth <= 0:
-            raise ValueError("bandwidth must be positive")
+        if any(cap is not None and cap <= 0 for cap in (self.bandwidth, self.total_bandwidth)):
+            raise ValueError("bandwidth and total_bandwidth must be positive")
         if not self.error_statuses or any(not 500 <= s <= 599 for s in self.error_statuses):
             raise ValueError("error_statuses must be 5xx codes")
         unknown = {a for a in self.script if a not in SCRIPT_ACTIONS and not _is_error_status(a)}
@@ -74,6 +76,7 @@ class FaultConfig:
             or self.drop_rate
             or self.latency
             or self.bandwidth
+            or self.total_bandwidth
             or self.script
         )
 
@@ -105,6 +108,7 @@ class Faults:
         self._config = config
         self._rng = random.Random(config.seed)
         self._script: deque[str] = deque(config.script)
+        self.links = _links(config)
         self.injected = 0
 
     @property
@@ -118,6 +122,7 @@ class Faults:
             self._config = new
             self._rng = random.Random(new.seed)
             self._script = deque(new.script)
+            self.links = _links(new)
             self.injected = 0
         return new
 
@@ -150,17 +155,38 @@ class Faults:
             return action
 
 
-class Pacer:
-    """Holds a byte stream to a rate by sleeping once it runs ahead of schedule."""
+class Link:
+    """The capacity every paced body shares: bytes are booked back to back on one timeline.
+
+    Booking starts at "now" after an idle moment, so a quiet link earns no burst.
+    """
 
     def __init__(self, rate: int) -> None:
         self._rate = rate
+        self._free_at = 0.0
+
+    def book(self, nbytes: int) -> float:
+        """The monotonic time at which `nbytes` more have crossed the link."""
+        self._free_at = max(self._free_at, time.monotonic()) + nbytes / self._rate
+        return self._free_at
+
+
+class Pacer:
+    """Holds one byte stream to its own rate, and to the shared link's when there is one, by sleeping
+    once it runs ahead of schedule."""
+
+    def __init__(self, rate: int | None, link: Link | None = None) -> None:
+        self._rate = rate
+        self._link = link
         self._start = time.monotonic()
         self._sent = 0
 
     async def account(self, nbytes: int) -> None:
         self._sent += nbytes
-        ahead = self._start + self._sent / self._rate - time.monotonic()
+        due = self._start + self._sent / self._rate if self._rate else 0.0
+        if self._link is not None:
+            due = max(due, self._link.book(nbytes))
+        ahead = due - time.monotonic()
         if ahead > 0:
             await asyncio.sleep(ahead)
 
@@ -185,8 +211,8 @@ class FaultMiddleware:
         scope = without_splice(scope)  # a faulted body passes the receive that paces or drops it
         if config.latency:
             await asyncio.sleep(config.latency)
-        if config.bandwidth:
-            receive, send = _paced(receive, send, config.bandwidth)
+        if config.bandwidth or config.total_bandwidth:
+            receive, send = _paced(receive, send, config.bandwidth, self.faults.links)
         action = self.faults.decide(config)
         if action == "ok":
             await self.app(scope, receive, send)
@@ -214,8 +240,17 @@ def _injected_error(status: int, retry_after: float) -> ApiError:
     return refused
 
 
-def _paced(receive: Receive, send: Send, rate: int) -> tuple[Receive, Send]:
-    inbound, outbound = Pacer(rate), Pacer(rate)
+def _links(config: FaultConfig) -> tuple[Link, Link] | tuple[None, None]:
+    """The shared (inbound, outbound) capacity: full duplex, as a real link."""
+    if config.total_bandwidth is None:
+        return None, None
+    return Link(config.total_bandwidth), Link(config.total_bandwidth)
+
+
+def _paced(
+    receive: Receive, send: Send, rate: int | None, links: tuple[Link | None, Link | None]
+) -> tuple[Receive, Send]:
+    inbound, outbound = Pacer(rate, links[0]), Pacer(rate, links[1])
 
     async def paced_receive() -> Message:
         message = await receive()

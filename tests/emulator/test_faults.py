@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
 import json
 import time
@@ -170,3 +171,21 @@ def test_official_sdk_recovers_through_retries(fresh_emulator: EmulatorServer, t
     assert upload.file is not None
     assert client.files.content(upload.file.id).content == data
     assert fresh_emulator.faults.injected == 3
+
+
+def test_total_bandwidth_is_shared_by_connections(fresh_emulator: EmulatorServer) -> None:
+    """Two bodies at once on a 200 kB/s link take at least as long as both bytes need together."""
+    fresh_emulator.faults.set(total_bandwidth=200_000)
+
+    def one(index: int) -> None:
+        headers = {"Authorization": f"Bearer {fresh_emulator.api_key}"}
+        with httpx.Client(base_url=fresh_emulator.base_url, headers=headers, timeout=TIMEOUT) as client:
+            upload_file(client, bytes([index]) * 40_000)
+
+    started = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        list(pool.map(one, range(2)))
+    assert time.monotonic() - started >= 0.38
+    for bad in (0, -1):
+        with pytest.raises(ValueError, match="positive"):
+            FaultConfig(total_bandwidth=bad)

@@ -49,6 +49,9 @@ def parser() -> argparse.ArgumentParser:
     faults.add_argument(
         "--drop-rate", type=float, default=0.0, help="fraction whose connection is cut mid-body"
     )
+    faults.add_argument(
+        "--cut-rate", type=float, default=0.0, help="fraction whose response body is cut at a seeded byte"
+    )
     faults.add_argument("--latency-ms", type=float, default=0.0, help="added to each request")
     faults.add_argument(
         "--bandwidth", type=byte_rate, default=None, help="per-connection cap, e.g. 10MB (per second)"
@@ -65,6 +68,7 @@ def config_from(args: argparse.Namespace) -> EmulatorConfig:
         rate_limit_rate=args.rate_limit_rate,
         retry_after=args.retry_after,
         drop_rate=args.drop_rate,
+        cut_rate=args.cut_rate,
         latency=args.latency_ms / 1000.0,
         bandwidth=args.bandwidth,
         seed=args.fault_seed,

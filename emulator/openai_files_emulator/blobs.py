@@ -221,10 +221,28 @@ class BlobStore:
     def open(self, segments: Sequence[Path]) -> io.BufferedReader:
         return io.BufferedReader(SegmentReader(segments), buffer_size=READ_BLOCK)
 
-    def iter_bytes(self, segments: Sequence[Path]) -> Iterator[bytes]:
-        with self.open(segments) as reader:
-            while block := reader.read(READ_BLOCK):
-                yield block
+    def iter_bytes(
+        self, segments: Sequence[Path], start: int = 0, stop: int | None = None
+    ) -> Iterator[bytes]:
+        """The stored bytes from `start` up to `stop` (the end if None), block by block."""
+        left = None if stop is None else stop - start
+        for path in segments:
+            with path.open("rb") as source:
+                size = os.fstat(source.fileno()).st_size
+                if start >= size:
+                    start -= size
+                    continue
+                source.seek(start)
+                start = 0
+                while left is None or left > 0:
+                    block = source.read(READ_BLOCK if left is None else min(READ_BLOCK, left))
+                    if not block:
+                        break
+                    if left is not None:
+                        left -= len(block)
+                    yield block
+            if left == 0:
+                return
 
     def md5(self, segments: Sequence[Path], start: hashlib._Hash | None = None) -> str:
         """Hash segments in order, continuing `start` if given; runs in a worker thread."""

@@ -1,4 +1,4 @@
-"""Fault injection: errors, rate limits, dropped connections, latency and a bandwidth cap.
+"""Fault injection: errors, rate limits, dropped connections, cut responses, latency and a bandwidth cap.
 
 Decisions come from one seeded generator, drawn once per matching request in arrival order, so a
 sequential client that failed can be replayed exactly with the same seed. `script` gives fully
@@ -24,8 +24,10 @@ from .errors import ApiError, InvalidRequest, RateLimited, ServerError
 from .splice import without_splice
 from .wire import send_error
 
-SCRIPT_ACTIONS = frozenset({"ok", "drop"})
+SCRIPT_ACTIONS = frozenset({"ok", "drop", "cut"})
 """Script actions besides a status code: any 4xx or 5xx as a string (e.g. "403") answers with it."""
+RATES = ("error_rate", "rate_limit_rate", "drop_rate", "cut_rate")
+"""The fractions of matching requests given each fault; together at most 1."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,8 @@ class FaultConfig:
     retry_after: float = 1.0
     drop_rate: float = 0.0
     """Fraction whose connection is cut while the request body is half read."""
+    cut_rate: float = 0.0
+    """Fraction whose response body stops at a seeded byte offset, then the connection closes."""
     latency: float = 0.0
     """Seconds added before each matching request is handled."""
     bandwidth: int | None = None
@@ -49,15 +53,15 @@ class FaultConfig:
     """fnmatch patterns on the path (e.g. `/v1/uploads/*/parts`); empty means every `/v1` path."""
     methods: tuple[str, ...] = ()
     script: tuple[str, ...] = ()
-    """Actions for the next matching requests, in order: ok, drop, or a 4xx/5xx status such as "409"."""
+    """Actions for the next matching requests, in order: ok, drop, cut, or a 4xx/5xx status such as "409"."""
 
     def __post_init__(self) -> None:
-        for name in ("error_rate", "rate_limit_rate", "drop_rate"):
+        for name in RATES:
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1, got {value}")
-        if self.error_rate + self.rate_limit_rate + self.drop_rate > 1.0:
-            raise ValueError("error_rate + rate_limit_rate + drop_rate must not exceed 1")
+        if sum(getattr(self, name) for name in RATES) > 1.0:
+            raise ValueError(f"{' + '.join(RATES)} must not exceed 1")
         if self.latency < 0 or self.retry_after < 0:
             raise ValueError("latency and retry_after must not be negative")
         if any(cap is not None and cap <= 0 for cap in (self.bandwidth, self.total_bandwidth)):
@@ -66,7 +70,9 @@ class FaultConfig:
             raise ValueError("error_statuses must be 5xx codes")
         unknown = {a for a in self.script if a not in SCRIPT_ACTIONS and not _is_error_status(a)}
         if unknown:
-            raise ValueError(f"unknown script actions {sorted(unknown)}; use ok, drop or a 4xx/5xx status")
+            raise ValueError(
+                f"unknown script actions {sorted(unknown)}; use ok, drop, cut or a 4xx/5xx status"
+            )
 
     @property
     def active(self) -> bool:
@@ -74,6 +80,7 @@ class FaultConfig:
             self.error_rate
             or self.rate_limit_rate
             or self.drop_rate
+            or self.cut_rate
             or self.latency
             or self.bandwidth
             or self.total_bandwidth
@@ -136,8 +143,11 @@ class Faults:
             return False
         return not config.paths or any(fnmatch.fnmatchcase(path, p) for p in config.paths)
 
-    def decide(self, config: FaultConfig) -> str:
-        """Pick this request's action: a scripted one first, then one draw against the rates."""
+    def decide(self, config: FaultConfig) -> tuple[str, float]:
+        """Pick this request's action: a scripted one first, then one draw against the rates.
+
+        A cut also draws where, as a fraction of the response body, so replays cut at the same byte.
+        """
         with self._lock:
             if self._script:
                 action = self._script.popleft()
@@ -150,9 +160,11 @@ class Faults:
                     action = str(self._rng.choice(config.error_statuses))
                 elif draw < config.drop_rate + config.error_rate + config.rate_limit_rate:
                     action = "429"
+                elif draw < config.drop_rate + config.error_rate + config.rate_limit_rate + config.cut_rate:
+                    action = "cut"
             if action != "ok":
                 self.injected += 1
-            return action
+            return action, self._rng.random() if action == "cut" else 0.0
 
 
 class Link:
@@ -213,9 +225,11 @@ class FaultMiddleware:
             await asyncio.sleep(config.latency)
         if config.bandwidth or config.total_bandwidth:
             receive, send = _paced(receive, send, config.bandwidth, self.faults.links)
-        action = self.faults.decide(config)
+        action, where = self.faults.decide(config)
         if action == "ok":
             await self.app(scope, receive, send)
+        elif action == "cut":
+            await self.app(scope, receive, _cutting(send, where))
         elif action == "drop":
             await _drop(scope, receive, send)
         else:
@@ -270,6 +284,31 @@ def _paced(
             await send({"type": "http.response.body", "body": piece, "more_body": more or not last})
 
     return paced_receive, paced_send
+
+
+def _cutting(send: Send, where: float) -> Send:
+    """Send the response head and the body's first `where` fraction of bytes, then cut the connection.
+
+    The head still promises the whole body, as when a connection breaks mid-download.
+    """
+    left = 0
+
+    async def cut_send(message: Message) -> None:
+        nonlocal left
+        if message["type"] == "http.response.start":
+            lengths = [v for k, v in message.get("headers", []) if k.lower() == b"content-length"]
+            left = int(where * int(lengths[0])) if lengths else 0
+            await send(message)
+            return
+        body = message.get("body", b"")
+        if len(body) < left:
+            left -= len(body)
+            await send(message)
+            return
+        await send({"type": "http.response.body", "body": body[:left], "more_body": True})
+        raise DroppedConnection("response cut by fault injection")
+
+    return cut_send
 
 
 async def _drop(scope: Scope, receive: Receive, send: Send) -> None:

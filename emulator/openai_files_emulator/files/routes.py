@@ -12,6 +12,7 @@ from ..errors import missing_argument
 from ..multipart import FormReader, boundary_of, check_declared_length
 from ..splice import splice_of
 from ..wire import query_choice, query_int, resource
+from .ranges import ByteRange, requested_range
 from .state import FilesBackend, check_purpose, expiry_seconds
 
 ANCHOR_FIELD = "expires_after[anchor]"
@@ -74,11 +75,19 @@ def routes(files: FilesBackend, blobs: BlobStore, limits: Limits) -> list[Route]
 
     async def content(request: Request) -> Response:
         record = files.get(request.path_params["file_id"])
+        wanted = requested_range(request.headers.get("range"), record.bytes)
+        headers = {"accept-ranges": "bytes"}
+        if wanted is None:
+            wanted, status = ByteRange(0, record.bytes, record.bytes), 200
+        else:
+            headers["content-range"], status = wanted.content_range(), 206
+        headers["content-length"] = str(wanted.length)
         # A sync iterator: Starlette reads each 1 MiB block in a worker thread.
         return StreamingResponse(
-            blobs.iter_bytes(record.segments),
+            blobs.iter_bytes(record.segments, wanted.start, wanted.stop),
+            status_code=status,
             media_type="application/octet-stream",
-            headers={"content-length": str(record.bytes)},
+            headers=headers,
         )
 
     return [

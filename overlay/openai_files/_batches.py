@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 
+from . import _rules as rules
 from ._download import aiter_lines, iter_lines
 from ._errors import BatchInputError, InvalidInputError, WaitTimeoutError
 from ._files import expiry
@@ -38,7 +39,6 @@ if TYPE_CHECKING:
 
 __all__ = ["TERMINAL_STATUSES", "AsyncBatches", "BatchResult", "Batches", "validate_batch_input"]
 
-ENDPOINTS = frozenset(e.value for e in CreateBatchRequestEndpoint)
 TERMINAL_STATUSES = frozenset(
     {BatchStatus.COMPLETED, BatchStatus.FAILED, BatchStatus.EXPIRED, BatchStatus.CANCELLED}
 )
@@ -52,10 +52,12 @@ def validate_batch_input(path: str | os.PathLike[str], endpoint: str | None = No
     to the endpoint (taken from the first line when not given) and an object `body`. The first problem
     raises `BatchInputError` naming its line.
     """
+    if endpoint is not None:
+        rules.choice(endpoint, CreateBatchRequestEndpoint, param="endpoint")
     seen: set[str] = set()
     count = 0
     if not Path(path).is_file() or not os.access(path, os.R_OK):
-        raise InvalidInputError(f"{path}: not a readable file")
+        raise InvalidInputError(f"{path}: not a readable file", param="path")
     with Path(path).open("rb") as source:
         for number, raw in enumerate(source, start=1):
             if not raw.strip():
@@ -75,7 +77,7 @@ def validate_batch_input(path: str | os.PathLike[str], endpoint: str | None = No
             if request.get("method") != "POST":
                 raise BatchInputError(f"method must be POST, got {request.get('method')!r}", line=number)
             endpoint = endpoint or request.get("url")
-            if endpoint not in ENDPOINTS:
+            if endpoint not in rules.BATCH_ENDPOINTS:
                 raise BatchInputError(f"url {request.get('url')!r} is not a batch endpoint", line=number)
             if request.get("url") != endpoint:
                 raise BatchInputError(
@@ -85,7 +87,7 @@ def validate_batch_input(path: str | os.PathLike[str], endpoint: str | None = No
                 raise BatchInputError("body must be a JSON object", line=number)
             count += 1
     if endpoint is None or count == 0:
-        raise InvalidInputError(f"{path}: holds no requests")
+        raise InvalidInputError(f"{path}: holds no requests", param="path")
     return endpoint, count
 
 
@@ -95,12 +97,11 @@ def _create_kwargs(
     metadata: Mapping[str, str] | None,
     output_expires_after_seconds: int | None,
 ) -> dict[str, Any]:
-    if endpoint not in ENDPOINTS:
-        raise InvalidInputError(f"endpoint must be one of {', '.join(sorted(ENDPOINTS))}, got {endpoint!r}")
-    expires = expiry(output_expires_after_seconds)
+    checked = rules.choice(endpoint, CreateBatchRequestEndpoint, param="endpoint")
+    expires = expiry(output_expires_after_seconds, param="output_expires_after_seconds")
     body = CreateBatchRequest(
         input_file_id=input_file_id,
-        endpoint=CreateBatchRequestEndpoint(endpoint),
+        endpoint=checked,
         completion_window=CreateBatchRequestCompletionWindow("24h"),
         metadata=UNSET if metadata is None else MetadataType0.from_dict(dict(metadata)),
         output_expires_after=UNSET
@@ -224,6 +225,7 @@ class Batches:
 
     def list(self, *, limit: int | None = None) -> SyncPager[Batch]:
         """Every batch, newest first; `limit` is the page size."""
+        limit = rules.page_size(limit, rules.MAX_BATCHES_PAGE)
 
         def fetch(after: str | None) -> Page[Batch]:
             return _page(self._client._call(_list_kwargs(limit, after), ListBatchesResponse.from_dict))
@@ -299,6 +301,9 @@ class AsyncBatches:
         return await self._client._call(cancel_batch._get_kwargs(batch_id), Batch.from_dict)
 
     def list(self, *, limit: int | None = None) -> AsyncPager[Batch]:
+        """See `Batches.list`; iterate with `async for`."""
+        limit = rules.page_size(limit, rules.MAX_BATCHES_PAGE)
+
         async def fetch(after: str | None) -> Page[Batch]:
             return _page(await self._client._call(_list_kwargs(limit, after), ListBatchesResponse.from_dict))
 

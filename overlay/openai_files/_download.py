@@ -51,9 +51,11 @@ class _Target:
             return self._destination
         target = Path(self._destination)
         if target.is_dir():
-            raise InvalidInputError(f"download target {target} is a directory")
+            raise InvalidInputError(f"download target {target} is a directory", param="destination")
         if not target.parent.is_dir():
-            raise InvalidInputError(f"download target {target}: folder {target.parent} does not exist")
+            raise InvalidInputError(
+                f"download target {target}: folder {target.parent} does not exist", param="destination"
+            )
         handle = tempfile.NamedTemporaryFile(
             dir=target.parent, prefix=f".{target.name}.", suffix=".part", delete=False
         )

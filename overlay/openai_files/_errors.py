@@ -2,20 +2,9 @@
 
     OpenAIFilesError
     ├── ConfigurationError          no API key, or a base URL that is not http(s)
-    ├── InvalidInputError           bad local input, caught before any byte is sent (also a ValueError)
-    │   ├── BatchInputError             a JSONL batch file line that the service would refuse; `.line`
-    │   └── InvalidUploadError          an `upload_file` source or argument an Upload cannot take
-    │       ├── SourceNotFoundError         no such path
-    │       ├── NotARegularFileError        a directory, pipe, device or socket
-    │       ├── SourceNotReadableError      no read permission, text mode, or not seekable
-    │       ├── EmptyFileError              zero bytes
-    │       ├── FileTooLargeError           more than an Upload holds (8 GiB)
-    │       ├── InvalidPartSizeError        outside 1 byte .. 64 MiB
-    │       ├── InvalidConcurrencyError     fewer than one part in flight
-    │       ├── InvalidExpiryError          `expires_after` outside one hour .. thirty days
-    │       ├── UnknownPurposeError         not a purpose an Upload accepts
-    │       ├── UnknownMimeTypeError        none given and none inferable from the name
-    │       └── ResumeNeedsPathError        `resume=True` with a file object
+    ├── InvalidInputError           bad local input, caught before any byte is sent (also a ValueError);
+    │   │                           `.param` names the argument at fault, as the service's envelope does
+    │   └── BatchInputError             a JSONL batch file line that the service would refuse; `.line`
     ├── FileChangedError            the file changed size or mtime while its parts were being sent
     ├── TransferAborted             raised inside a part's body once the upload failed; never retried
     ├── IncompleteDownloadError     the body ended before the size the server announced
@@ -59,27 +48,15 @@ __all__ = [
     "BatchInputError",
     "ConfigurationError",
     "ConflictError",
-    "EmptyFileError",
     "FileChangedError",
-    "FileTooLargeError",
     "IncompleteDownloadError",
     "InternalServerError",
-    "InvalidConcurrencyError",
-    "InvalidExpiryError",
     "InvalidInputError",
-    "InvalidPartSizeError",
-    "InvalidUploadError",
-    "NotARegularFileError",
     "NotFoundError",
     "OpenAIFilesError",
     "PermissionDeniedError",
     "RateLimitError",
-    "ResumeNeedsPathError",
-    "SourceNotFoundError",
-    "SourceNotReadableError",
     "TransferAborted",
-    "UnknownMimeTypeError",
-    "UnknownPurposeError",
     "UnprocessableEntityError",
     "WaitTimeoutError",
     "error_from_response",
@@ -95,63 +72,24 @@ class ConfigurationError(OpenAIFilesError):
 
 
 class InvalidInputError(OpenAIFilesError, ValueError):
-    """An argument or a local file is unusable; nothing was sent."""
+    """An argument or a local file is unusable; nothing was sent.
+
+    One class for every local rule (the rules live in `openai_files._rules`): `param` names the argument at
+    fault (`"purpose"`, `"part_size"`, `"file"`, ...), like `param` in the service's own error envelope, and
+    the message says what the rule is.
+    """
+
+    def __init__(self, message: str, *, param: str | None) -> None:
+        super().__init__(message)
+        self.param = param
 
 
 class BatchInputError(InvalidInputError):
     """A line of a batch input file is wrong; `line` is 1-based."""
 
-    def __init__(self, message: str, *, line: int) -> None:
-        super().__init__(f"line {line}: {message}")
+    def __init__(self, message: str, *, line: int, param: str = "path") -> None:
+        super().__init__(f"line {line}: {message}", param=param)
         self.line = line
-
-
-class InvalidUploadError(InvalidInputError):
-    """The arguments cannot make a valid Upload; nothing was sent."""
-
-
-class SourceNotFoundError(InvalidUploadError):
-    """The path does not exist."""
-
-
-class NotARegularFileError(InvalidUploadError):
-    """Only regular files have a size to declare up front."""
-
-
-class SourceNotReadableError(InvalidUploadError):
-    """The file cannot be opened or read, or the file object is text-mode or not seekable."""
-
-
-class EmptyFileError(InvalidUploadError):
-    """The service refuses empty uploads."""
-
-
-class FileTooLargeError(InvalidUploadError):
-    """The file is larger than an Upload may be."""
-
-
-class InvalidPartSizeError(InvalidUploadError):
-    """The part size is outside what the service accepts."""
-
-
-class InvalidConcurrencyError(InvalidUploadError):
-    """Fewer than one part in flight was asked for."""
-
-
-class InvalidExpiryError(InvalidUploadError):
-    """The File's requested lifetime is outside one hour to thirty days."""
-
-
-class UnknownPurposeError(InvalidUploadError):
-    """The purpose is not one an Upload accepts."""
-
-
-class UnknownMimeTypeError(InvalidUploadError):
-    """No mime type was given and none can be inferred from the file name."""
-
-
-class ResumeNeedsPathError(InvalidUploadError):
-    """`resume=True` keys the journal by path, and a file object has none."""
 
 
 class FileChangedError(OpenAIFilesError):

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, BinaryIO, cast
 
+from . import _rules as rules
 from ._download import CHUNK_SIZE, Destination, DownloadProgress, download, download_async
 from ._errors import InvalidInputError
 from ._generated import (
@@ -28,29 +29,22 @@ from ._generated import (
     retrieve_file,
 )
 from ._pagination import AsyncPager, Page, SyncPager
-from ._transfer.plan import MAX_EXPIRY_SECONDS, MIN_EXPIRY_SECONDS
 from ._transfer.source import open_regular_file
 
 if TYPE_CHECKING:
     from ._client import AsyncClient, Client
 
-__all__ = ["MAX_FILE_BYTES", "AsyncFiles", "Files", "Source", "expiry"]
+__all__ = ["AsyncFiles", "Files", "Source", "expiry"]
 
-MAX_FILE_BYTES = 512 * 1024 * 1024
-PURPOSES = frozenset(p.value for p in CreateFileRequestPurpose)
 Source = str | os.PathLike[str] | IO[bytes]
 
 
-def expiry(seconds: int | None) -> FileExpirationAfter | None:
-    """`expires_after` for a request, checked locally: the service takes one hour to thirty days."""
-    if seconds is None:
+def expiry(seconds: int | None, *, param: str = "expires_after_seconds") -> FileExpirationAfter | None:
+    """`expires_after` for a request, checked against the service's range (`param` names the argument)."""
+    checked = rules.expiry_seconds(seconds, param=param)
+    if checked is None:
         return None
-    if not MIN_EXPIRY_SECONDS <= seconds <= MAX_EXPIRY_SECONDS:
-        raise InvalidInputError(
-            f"expires_after_seconds must be between {MIN_EXPIRY_SECONDS} and {MAX_EXPIRY_SECONDS}, "
-            f"got {seconds}"
-        )
-    return FileExpirationAfter(anchor=FileExpirationAfterAnchor.CREATED_AT, seconds=seconds)
+    return FileExpirationAfter(anchor=FileExpirationAfterAnchor.CREATED_AT, seconds=checked)
 
 
 @contextlib.contextmanager
@@ -58,42 +52,50 @@ def _create_kwargs(
     source: Source, purpose: str, filename: str | None, expires_after_seconds: int | None
 ) -> Iterator[dict[str, Any]]:
     """Request arguments streaming `source`; a path is opened here and closed afterwards."""
-    if purpose not in PURPOSES:
-        raise InvalidInputError(f"unknown purpose {purpose!r}; use one of {', '.join(sorted(PURPOSES))}")
+    checked_purpose = rules.choice(purpose, CreateFileRequestPurpose, param="purpose")
     expires = expiry(expires_after_seconds)
     with contextlib.ExitStack() as stack:
         if isinstance(source, str | os.PathLike):
             path = Path(source)
             payload: IO[bytes] = stack.enter_context(open_regular_file(path))
             size = os.fstat(payload.fileno()).st_size
-            if size > MAX_FILE_BYTES:
+            if size > rules.MAX_FILE_BYTES:
                 raise InvalidInputError(
-                    f"{path}: {size} bytes is over the {MAX_FILE_BYTES} byte limit of one request; "
-                    "use client.uploads.upload_file"
+                    f"{path}: {size} bytes is over the {rules.MAX_FILE_BYTES} byte limit of one request; "
+                    "use client.uploads.upload_file",
+                    param="file",
                 )
             name = filename or path.name
         else:
             payload = source
             name = filename or Path(str(getattr(source, "name", ""))).name
             if not name:
-                raise InvalidInputError("filename= is required for a file object without a name")
+                raise InvalidInputError(
+                    "filename= is required for a file object without a name", param="filename"
+                )
         body = CreateFileRequest(
             file=File(payload=cast(BinaryIO, payload), file_name=name),
-            purpose=CreateFileRequestPurpose(purpose),
+            purpose=checked_purpose,
             expires_after=UNSET if expires is None else expires,
         )
         yield create_file._get_kwargs(body=body)
 
 
 def _list_kwargs(
-    purpose: str | None, order: str | None, limit: int | None, after: str | None
+    purpose: str | None, order: ListFilesOrder | None, limit: int | None, after: str | None
 ) -> dict[str, Any]:
     return list_files._get_kwargs(
         purpose=UNSET if purpose is None else purpose,
-        order=UNSET if order is None else ListFilesOrder(order),
+        order=UNSET if order is None else order,
         limit=UNSET if limit is None else limit,
         after=UNSET if after is None else after,
     )
+
+
+def _list_checked(order: str | None, limit: int | None) -> tuple[ListFilesOrder | None, int | None]:
+    """`order` and `limit` checked when `list` is called, not when the first page is fetched."""
+    checked = None if order is None else rules.choice(order, ListFilesOrder, param="order")
+    return checked, rules.page_size(limit, rules.MAX_FILES_PAGE)
 
 
 def _page(response: ListFilesResponse) -> Page[OpenAIFile]:
@@ -131,9 +133,10 @@ class Files:
         self, *, purpose: str | None = None, order: str | None = None, limit: int | None = None
     ) -> SyncPager[OpenAIFile]:
         """Every file, newest first unless `order="asc"`; `limit` is the page size."""
+        checked, limit = _list_checked(order, limit)
 
         def fetch(after: str | None) -> Page[OpenAIFile]:
-            kwargs = _list_kwargs(purpose, order, limit, after)
+            kwargs = _list_kwargs(purpose, checked, limit, after)
             return _page(self._client._call(kwargs, ListFilesResponse.from_dict))
 
         return SyncPager(fetch)
@@ -182,9 +185,10 @@ class AsyncFiles:
         self, *, purpose: str | None = None, order: str | None = None, limit: int | None = None
     ) -> AsyncPager[OpenAIFile]:
         """See `Files.list`; iterate with `async for`."""
+        checked, limit = _list_checked(order, limit)
 
         async def fetch(after: str | None) -> Page[OpenAIFile]:
-            kwargs = _list_kwargs(purpose, order, limit, after)
+            kwargs = _list_kwargs(purpose, checked, limit, after)
             return _page(await self._client._call(kwargs, ListFilesResponse.from_dict))
 
         return AsyncPager(fetch)

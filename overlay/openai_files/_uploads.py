@@ -13,7 +13,9 @@ import io
 import os
 from typing import IO, TYPE_CHECKING, Any, BinaryIO, Required, TypedDict, Unpack, cast
 
+from . import _rules as rules
 from ._errors import APIConnectionError, APIStatusError
+from ._files import expiry
 from ._generated import (
     UNSET,
     AddUploadPartRequest,
@@ -21,8 +23,6 @@ from ._generated import (
     CreateUploadRequest,
     CreateUploadRequestPurpose,
     File,
-    FileExpirationAfter,
-    FileExpirationAfterAnchor,
     Upload,
     UploadPart,
     add_upload_part,
@@ -54,17 +54,14 @@ FileSource = str | os.PathLike[str] | BinaryIO
 def _create_kwargs(
     filename: str, purpose: str, size: int, mime_type: str, expires_after_seconds: int | None
 ) -> dict[str, Any]:
-    expires = (
-        UNSET
-        if expires_after_seconds is None
-        else FileExpirationAfter(anchor=FileExpirationAfterAnchor.CREATED_AT, seconds=expires_after_seconds)
-    )
+    """The same rules `upload_file` checks in its plan, for a caller driving the Upload by hand."""
+    expires = expiry(expires_after_seconds)
     body = CreateUploadRequest(
         filename=filename,
-        purpose=CreateUploadRequestPurpose(purpose),
-        bytes_=size,
+        purpose=rules.choice(purpose, CreateUploadRequestPurpose, param="purpose"),
+        bytes_=rules.in_range(size, 1, rules.MAX_UPLOAD_BYTES, param="bytes"),
         mime_type=mime_type,
-        expires_after=expires,
+        expires_after=UNSET if expires is None else expires,
     )
     return create_upload._get_kwargs(body=body)
 
@@ -184,8 +181,8 @@ class Uploads:
         service. `progress` is called with a `Progress` from the sending threads. With `resume`, a
         journal of sent parts lets a rerun after a crash send only the missing ones (`True` keeps it
         under the user's cache directory; a path names the journal file). A failure cancels the Upload,
-        unless `resume` is on and a rerun could finish it. Bad input raises an `InvalidUploadError`
-        subclass before anything is sent.
+        unless `resume` is on and a rerun could finish it. Bad input raises `InvalidInputError`
+        (`.param` names the argument) before anything is sent.
         """
         job = prepare_job(file, endpoint=self._client.base_url, **options)
         return run_sync(_SyncApi(self._client, job), job)

@@ -15,9 +15,8 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from .._batches import ENDPOINTS
 from .._client import Client
-from .._transfer import UPLOAD_PURPOSES
+from .._rules import BATCH_ENDPOINTS, UPLOAD_PURPOSES
 from . import commands
 from .render import EXIT_INTERRUPTED, Printer, exit_code
 
@@ -38,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
 
     up = groups.add_parser("upload", help="send a file (up to 8 GiB) in parallel parts")
     up.add_argument("path", type=Path)
-    up.add_argument("--purpose", required=True, choices=sorted(UPLOAD_PURPOSES))
+    up.add_argument("--purpose", required=True, help=f"one of {', '.join(UPLOAD_PURPOSES)}")
     up.add_argument("--mime-type")
     up.add_argument("--part-size", type=lambda mb: int(float(mb) * MiB), help="MiB per part (default 64)")
     up.add_argument("--concurrency", type=int, help="parts in flight (default 8)")
@@ -65,7 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     actions = batches.add_subparsers(dest="action", required=True)
     create = actions.add_parser("create", help="check a JSONL file, store it and start a batch")
     create.add_argument("path", type=Path)
-    create.add_argument("--endpoint", choices=sorted(ENDPOINTS), help="default: the first line's url")
+    create.add_argument(
+        "--endpoint", help=f"one of {', '.join(BATCH_ENDPOINTS)}; default: the first line's url"
+    )
     create.add_argument("--metadata", action="append", metavar="KEY=VALUE")
     create.set_defaults(run=commands.batches_create)
     wait = actions.add_parser("wait", help="poll until the batch ends (exit 6 unless completed)")

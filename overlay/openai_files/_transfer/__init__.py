@@ -8,12 +8,11 @@ others in `openai_files._errors`.
 from .config import TransferConfig
 from .engine import AsyncUploadApi, SyncUploadApi, run_async, run_sync
 from .job import Created, UploadJob, prepare_job
-from .plan import UPLOAD_PURPOSES, UploadPlan, infer_mime_type
+from .plan import UploadPlan, infer_mime_type
 from .progress import Progress, ProgressBar, ProgressCallback
 from .window import PartWindow
 
 __all__ = [
-    "UPLOAD_PURPOSES",
     "AsyncUploadApi",
     "Created",
     "PartWindow",

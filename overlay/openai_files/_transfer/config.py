@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .._rules import MAX_PART_BYTES, MAX_UPLOAD_BYTES
+
 KiB = 1024
 MiB = 1024 * KiB
 GiB = 1024 * MiB
@@ -20,8 +22,8 @@ def _default_journal_dir() -> Path:
 class TransferConfig:
     """How an upload is cut and paced; the first three mirror the service's own limits."""
 
-    max_part_size: int = 64 * MiB
-    max_file_size: int = 8 * GiB
+    max_part_size: int = MAX_PART_BYTES
+    max_file_size: int = MAX_UPLOAD_BYTES
     min_part_size: int = 1
     part_size: int = 64 * MiB
     """Default part size: the largest the service takes, so an 8 GiB file is only 128 parts."""

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from .._errors import ResumeNeedsPathError
+from .._errors import InvalidInputError
 from .bandwidth import TokenBucket
 from .config import TransferConfig
 from .coordinator import Coordinator
@@ -172,7 +172,7 @@ def prepare_job(
     config: TransferConfig | None = None,
     endpoint: str = "",
 ) -> UploadJob:
-    """Validate everything and open the file; raises an `InvalidUploadError` before any byte is sent.
+    """Validate everything and open the file; raises `InvalidInputError` before any byte is sent.
 
     `resume=True` keeps a journal under `config.journal_dir` keyed by endpoint, path and purpose (so it
     needs a path); a path for `resume` names the journal file itself and works for file objects too.
@@ -194,8 +194,8 @@ def prepare_job(
         journal_file: Path | None = None
         if resume is True:
             if source.path is None:
-                raise ResumeNeedsPathError(
-                    "resume=True needs a path; pass resume=<journal file> for a file object"
+                raise InvalidInputError(
+                    "resume=True needs a path; pass resume=<journal file> for a file object", param="resume"
                 )
             journal_file = journal_path(config.journal_dir, endpoint, source.path, purpose)
         elif resume is not False:

@@ -5,22 +5,10 @@ from __future__ import annotations
 import mimetypes
 from dataclasses import dataclass
 
-from .._errors import (
-    EmptyFileError,
-    FileTooLargeError,
-    InvalidConcurrencyError,
-    InvalidExpiryError,
-    InvalidPartSizeError,
-    UnknownMimeTypeError,
-    UnknownPurposeError,
-)
+from .. import _rules as rules
+from .._errors import InvalidInputError
+from .._generated import CreateUploadRequestPurpose
 from .config import TransferConfig
-
-UPLOAD_PURPOSES = ("assistants", "batch", "fine-tune", "vision")
-"""The purposes an Upload accepts (a narrower list than single-request files take)."""
-
-MIN_EXPIRY_SECONDS = 3600
-MAX_EXPIRY_SECONDS = 30 * 24 * 3600
 
 _EXTRA_TYPES = {".jsonl": "application/jsonl", ".jsonlines": "application/jsonl", ".md": "text/markdown"}
 
@@ -66,32 +54,27 @@ def make_plan(
     expires_after: int | None,
     config: TransferConfig,
 ) -> UploadPlan:
-    """Validate every argument; each kind of bad input has its own error type."""
+    """Validate every argument against the service's rules (`InvalidInputError` naming it)."""
     if size <= 0:
-        raise EmptyFileError(f"{filename}: the file is empty; the service takes no empty uploads")
+        raise InvalidInputError(
+            f"{filename}: the file is empty; the service takes no empty uploads", param="file"
+        )
     if size > config.max_file_size:
-        raise FileTooLargeError(
-            f"{filename}: {size} bytes is more than an Upload may hold ({config.max_file_size} bytes)"
+        raise InvalidInputError(
+            f"{filename}: {size} bytes is more than an Upload may hold ({config.max_file_size} bytes)",
+            param="file",
         )
     part_size = config.part_size if part_size is None else part_size
-    if not config.min_part_size <= part_size <= config.max_part_size:
-        raise InvalidPartSizeError(
-            f"part_size must be between {config.min_part_size} and {config.max_part_size} bytes, "
-            f"got {part_size}"
-        )
+    rules.in_range(part_size, config.min_part_size, config.max_part_size, param="part_size", unit=" bytes")
     concurrency = config.concurrency if concurrency is None else concurrency
-    if concurrency < 1:
-        raise InvalidConcurrencyError(f"concurrency must be at least 1, got {concurrency}")
-    if purpose not in UPLOAD_PURPOSES:
-        raise UnknownPurposeError(f"purpose must be one of {', '.join(UPLOAD_PURPOSES)}; got {purpose!r}")
-    if expires_after is not None and not MIN_EXPIRY_SECONDS <= expires_after <= MAX_EXPIRY_SECONDS:
-        raise InvalidExpiryError(
-            f"expires_after must be between {MIN_EXPIRY_SECONDS} and {MAX_EXPIRY_SECONDS} seconds, "
-            f"got {expires_after}"
-        )
+    rules.at_least(concurrency, 1, param="concurrency")
+    rules.choice(purpose, CreateUploadRequestPurpose, param="purpose")
+    rules.expiry_seconds(expires_after, param="expires_after_seconds")
     mime_type = mime_type or infer_mime_type(filename)
     if not mime_type:
-        raise UnknownMimeTypeError(f"{filename}: cannot infer a mime type from the name; pass mime_type=")
+        raise InvalidInputError(
+            f"{filename}: cannot infer a mime type from the name; pass mime_type=", param="mime_type"
+        )
     return UploadPlan(
         filename=filename,
         purpose=purpose,

@@ -10,12 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from .._errors import (
-    FileChangedError,
-    NotARegularFileError,
-    SourceNotFoundError,
-    SourceNotReadableError,
-)
+from .._errors import FileChangedError, InvalidInputError
 
 
 @dataclass(frozen=True)
@@ -56,13 +51,13 @@ class Source:
     def from_file(cls, file: BinaryIO) -> Source:
         """Sends from the object's current position to its end; the caller keeps it open."""
         if isinstance(file, io.TextIOBase):
-            raise SourceNotReadableError("the file object is opened in text mode; open it with 'rb'")
+            raise InvalidInputError("the file object is opened in text mode; open it with 'rb'", param="file")
         try:
             start = file.tell()
             end = file.seek(0, os.SEEK_END)
             file.seek(start)
         except (AttributeError, OSError, ValueError) as exc:
-            raise SourceNotReadableError(f"the file object must be seekable: {exc}") from None
+            raise InvalidInputError(f"the file object must be seekable: {exc}", param="file") from None
         name = os.path.basename(str(getattr(file, "name", "") or "")) or "upload.bin"
         return cls(file, size=end - start, start=start, owned=False, name=name)
 
@@ -111,16 +106,16 @@ def _regular_fd(file: BinaryIO) -> int | None:
 
 
 def open_regular_file(path: Path) -> BinaryIO:
-    """Opens `path` for sending, refusing anything but a readable regular file with a typed error."""
+    """Opens `path` for sending, refusing anything but a readable regular file (`InvalidInputError`)."""
     try:
         st = path.stat()
     except FileNotFoundError:
-        raise SourceNotFoundError(f"{path}: no such file") from None
+        raise InvalidInputError(f"{path}: no such file", param="file") from None
     except OSError as exc:
-        raise SourceNotReadableError(f"{path}: {exc.strerror}") from None
+        raise InvalidInputError(f"{path}: {exc.strerror}", param="file") from None
     if not stat.S_ISREG(st.st_mode):
-        raise NotARegularFileError(f"{path}: not a regular file")
+        raise InvalidInputError(f"{path}: not a regular file", param="file")
     try:
         return path.open("rb", buffering=0)
     except OSError as exc:
-        raise SourceNotReadableError(f"{path}: {exc.strerror}") from None
+        raise InvalidInputError(f"{path}: {exc.strerror}", param="file") from None

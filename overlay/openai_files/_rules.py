@@ -1,0 +1,130 @@
+"""The service's rules for local input, each written once and checked the same way at every entry point.
+
+Choices (purposes, list order, batch endpoints, completion windows) come from the generated layer's enums,
+the single source of truth: a regenerated client that adds a purpose accepts it here at once. The
+`Literal` aliases beside them only let type checkers and IDEs show the choices; `tests/overlay/test_rules.py`
+keeps each one equal to its enum. Limits the spec does not carry (sizes, the expiry range, page sizes) are
+declared here and nowhere else.
+
+Every check raises `InvalidInputError` whose `.param` names the argument at fault, with the same message
+wherever that argument is taken (`files.create`, `uploads.create`, `upload_file`, `batches.*`, the CLI).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal, TypeVar
+
+from ._errors import InvalidInputError
+from ._generated import (
+    CreateBatchRequestCompletionWindow,
+    CreateBatchRequestEndpoint,
+    CreateFileRequestPurpose,
+    CreateUploadRequestPurpose,
+    ListFilesOrder,
+)
+
+__all__ = [
+    "BATCH_ENDPOINTS",
+    "COMPLETION_WINDOWS",
+    "FILE_ORDERS",
+    "FILE_PURPOSES",
+    "MAX_BATCHES_PAGE",
+    "MAX_EXPIRY_SECONDS",
+    "MAX_FILES_PAGE",
+    "MAX_FILE_BYTES",
+    "MAX_PART_BYTES",
+    "MAX_UPLOAD_BYTES",
+    "MIN_EXPIRY_SECONDS",
+    "UPLOAD_PURPOSES",
+    "BatchEndpoint",
+    "CompletionWindow",
+    "FileOrder",
+    "FilePurpose",
+    "UploadPurpose",
+    "at_least",
+    "choice",
+    "expiry_seconds",
+    "in_range",
+    "page_size",
+]
+
+MiB = 1024 * 1024
+GiB = 1024 * MiB
+
+FilePurpose = Literal["assistants", "batch", "evals", "fine-tune", "user_data", "vision"]
+"""What `files.create` takes (`CreateFileRequestPurpose`)."""
+UploadPurpose = Literal["assistants", "batch", "fine-tune", "vision"]
+"""What an Upload takes (`CreateUploadRequestPurpose`): fewer than a single request."""
+FileOrder = Literal["asc", "desc"]
+"""`files.list` order by creation time (`ListFilesOrder`)."""
+BatchEndpoint = Literal[
+    "/v1/chat/completions",
+    "/v1/completions",
+    "/v1/embeddings",
+    "/v1/images/edits",
+    "/v1/images/generations",
+    "/v1/moderations",
+    "/v1/responses",
+    "/v1/videos",
+]
+"""What a batch may run (`CreateBatchRequestEndpoint`)."""
+CompletionWindow = Literal["24h"]
+"""How long a batch may take (`CreateBatchRequestCompletionWindow`)."""
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def _values(enum: type[StrEnum]) -> tuple[str, ...]:
+    """The declared members only: the generated enums also parse unknown values, which must not pass."""
+    return tuple(member.value for member in enum)
+
+
+FILE_PURPOSES = _values(CreateFileRequestPurpose)
+UPLOAD_PURPOSES = _values(CreateUploadRequestPurpose)
+FILE_ORDERS = _values(ListFilesOrder)
+BATCH_ENDPOINTS = _values(CreateBatchRequestEndpoint)
+COMPLETION_WINDOWS = _values(CreateBatchRequestCompletionWindow)
+
+MAX_FILE_BYTES = 512 * MiB
+"""The most one `files.create` request stores; larger files go through an Upload."""
+MAX_UPLOAD_BYTES = 8 * GiB
+MAX_PART_BYTES = 64 * MiB
+MIN_EXPIRY_SECONDS = 3600
+MAX_EXPIRY_SECONDS = 30 * 24 * 3600
+MAX_FILES_PAGE = 10_000
+MAX_BATCHES_PAGE = 100
+
+
+def choice(value: str, enum: type[E], *, param: str) -> E:
+    """`value` as a member of `enum` when it is one of its declared values; otherwise InvalidInputError."""
+    allowed = _values(enum)
+    if value not in allowed:
+        raise InvalidInputError(f"{param} must be one of {', '.join(allowed)}; got {value!r}", param=param)
+    return enum(value)
+
+
+def in_range(value: int, low: int, high: int, *, param: str, unit: str = "") -> int:
+    """`value` when `low <= value <= high`; otherwise InvalidInputError naming `param`."""
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise InvalidInputError(f"{param} must be between {low} and {high}{unit}, got {value!r}", param=param)
+    return value
+
+
+def at_least(value: int, low: int, *, param: str) -> int:
+    """`value` when it is an int of at least `low`; otherwise InvalidInputError naming `param`."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise InvalidInputError(f"{param} must be at least {low}, got {value!r}", param=param)
+    return value
+
+
+def expiry_seconds(seconds: int | None, *, param: str) -> int | None:
+    """A requested lifetime for a stored file, which the service takes from one hour to thirty days."""
+    if seconds is None:
+        return None
+    return in_range(seconds, MIN_EXPIRY_SECONDS, MAX_EXPIRY_SECONDS, param=param, unit=" seconds")
+
+
+def page_size(limit: int | None, maximum: int) -> int | None:
+    """A list call's `limit`, from 1 to what the endpoint serves in one page."""
+    return None if limit is None else in_range(limit, 1, maximum, param="limit")

@@ -41,7 +41,7 @@ async def test_create_add_parts_complete(any_client: Client | AsyncClient) -> No
 async def test_cancel_then_no_more_parts(any_client: Client | AsyncClient) -> None:
     uploads = any_client.uploads
     upload = await resolve(
-        uploads.create(filename="c.txt", purpose="user_data", bytes=1, mime_type="text/plain")
+        uploads.create(filename="c.txt", purpose="batch", bytes=1, mime_type="text/plain")
     )
     cancelled = await resolve(uploads.cancel(upload.id))
     assert (cancelled.id, cancelled.status) == (upload.id, "cancelled")

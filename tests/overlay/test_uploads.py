@@ -40,9 +40,7 @@ async def test_create_add_parts_complete(any_client: Client | AsyncClient) -> No
 @pytest.mark.anyio
 async def test_cancel_then_no_more_parts(any_client: Client | AsyncClient) -> None:
     uploads = any_client.uploads
-    upload = await resolve(
-        uploads.create(filename="c.txt", purpose="batch", bytes=1, mime_type="text/plain")
-    )
+    upload = await resolve(uploads.create(filename="c.txt", purpose="batch", bytes=1, mime_type="text/plain"))
     cancelled = await resolve(uploads.cancel(upload.id))
     assert (cancelled.id, cancelled.status) == (upload.id, "cancelled")
     with pytest.raises(BadRequestError):

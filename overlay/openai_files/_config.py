@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
+import math
 import os
 import platform
 import ssl
@@ -14,6 +16,7 @@ from typing import TypedDict, Unpack
 import httpx
 
 from ._errors import ConfigurationError
+from ._log_scrub import Redactor
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -30,7 +33,6 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=10.0, pool=60.0)
 DEFAULT_MAX_RETRIES = 2
 DEFAULT_LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=16)
-REDACTED = "[redacted]"
 
 
 def _user_agent() -> str:
@@ -71,18 +73,17 @@ class Settings:
     ) -> Settings:
         """Arguments win over `OPENAI_*` variables; an empty variable counts as unset."""
         env = os.environ if environ is None else environ
-        key = options.get("api_key") or env.get("OPENAI_API_KEY")
-        if not key:
-            raise ConfigurationError("no API key: pass api_key= or set OPENAI_API_KEY")
+        key = _checked_key(options.get("api_key"), env.get("OPENAI_API_KEY"))
         url = (options.get("base_url") or env.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
-        parsed = httpx.URL(url)
-        if parsed.scheme not in ("http", "https") or not parsed.host:
-            raise ConfigurationError(f"base URL must be http(s)://host[/path], got {url!r}")
         return cls(
             api_key=key,
-            base_url=url,
-            organization=options.get("organization") or env.get("OPENAI_ORG_ID") or None,
-            project=options.get("project") or env.get("OPENAI_PROJECT_ID") or None,
+            base_url=_checked_base_url(url),
+            organization=_header_value(
+                "OPENAI_ORG_ID", options.get("organization") or env.get("OPENAI_ORG_ID")
+            ),
+            project=_header_value(
+                "OPENAI_PROJECT_ID", options.get("project") or env.get("OPENAI_PROJECT_ID")
+            ),
             timeout=DEFAULT_TIMEOUT,
             max_retries=DEFAULT_MAX_RETRIES,
             verify=options.get("verify", True),
@@ -90,8 +91,10 @@ class Settings:
 
     def replace(self, *, timeout: float | httpx.Timeout | None, max_retries: int | None) -> Settings:
         """These settings with another timeout or retry budget; None keeps the current one."""
-        if max_retries is not None and max_retries < 0:
-            raise ConfigurationError(f"max_retries must be >= 0, got {max_retries}")
+        if max_retries is not None and (
+            isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0
+        ):
+            raise ConfigurationError(f"max_retries must be a whole number >= 0, got {max_retries!r}")
         return dataclasses.replace(
             self,
             timeout=self.timeout if timeout is None else _as_timeout(timeout),
@@ -107,14 +110,71 @@ class Settings:
             headers["OpenAI-Project"] = self.project
         return headers
 
+    @functools.cached_property
+    def _redactor(self) -> Redactor:
+        return Redactor([self.api_key])
+
     def redact(self, text: str) -> str:
-        """`text` with every occurrence of the API key replaced: servers and proxies do quote it back."""
-        return text.replace(self.api_key, REDACTED) if self.api_key in text else text
+        """`text` with the API key replaced in every escaped form: servers and proxies do quote it back."""
+        return self._redactor(text)
+
+
+def _checked_key(argument: str | None, variable: str | None) -> str:
+    """The key, refused unless it can travel in a header: a message never quotes it.
+
+    One trailing newline (what `open(path).read()` gives) is dropped; any other control character,
+    space or non-ASCII character is a copy-paste accident, and sending it would fail in the HTTP
+    library with the key in its message.
+    """
+    source = "api_key" if argument else "OPENAI_API_KEY"
+    key = argument or variable
+    if not key:
+        raise ConfigurationError("no API key: pass api_key= or set OPENAI_API_KEY")
+    key = key.removesuffix("\n").removesuffix("\r") if key.endswith("\n") else key
+    for position, char in enumerate(key, start=1):
+        if not "!" <= char <= "~":
+            kind = (
+                "a space" if char == " " else "a non-ASCII character" if char > "~" else "a control character"
+            )
+            raise ConfigurationError(
+                f"{source} has {kind} at position {position} of {len(key)}; an API key is printable ASCII "
+                "without spaces (the key is not shown)"
+            )
+    if not key:
+        raise ConfigurationError(f"{source} is only a line break: no API key")
+    return key
+
+
+def _header_value(name: str, value: str | None) -> str | None:
+    """An organization or project id, refused when it cannot be sent as a header."""
+    if value and not all(" " <= char <= "~" for char in value):
+        raise ConfigurationError(f"{name} may hold only printable ASCII characters, got {value!r}")
+    return value or None
+
+
+def _checked_base_url(url: str) -> str:
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        raise ConfigurationError(f"base URL {url!r} is not a URL: {exc}") from None
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise ConfigurationError(f"base URL must be http(s)://host[/path], got {url!r}")
+    return url
 
 
 def _as_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
+    """A timeout for httpx: positive, finite seconds (None inside an `httpx.Timeout` waits forever)."""
     if timeout is None:
         return DEFAULT_TIMEOUT
     if isinstance(timeout, httpx.Timeout):
+        for name, seconds in timeout.as_dict().items():
+            if seconds is not None:
+                _check_seconds(f"timeout.{name}", seconds)
         return timeout
+    _check_seconds("timeout", timeout)
     return httpx.Timeout(timeout, connect=min(timeout, DEFAULT_TIMEOUT.connect or timeout))
+
+
+def _check_seconds(name: str, seconds: object) -> None:
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 < seconds < math.inf:
+        raise ConfigurationError(f"{name} must be a positive, finite number of seconds, got {seconds!r}")

@@ -6,9 +6,12 @@ Pure functions, so no server: everything on the wire is tested over HTTP in `tes
 from __future__ import annotations
 
 import ssl
+from typing import Any
 
+import httpx
 import pytest
 
+from openai_files._cli import main
 from openai_files._client import Client
 from openai_files._config import Settings
 from openai_files._errors import ConfigurationError
@@ -54,3 +57,39 @@ def test_tls_verification_is_on_unless_turned_off() -> None:
         context(Client(api_key=KEY, base_url="https://127.0.0.1/v1", verify=False)).verify_mode
         == ssl.CERT_NONE
     )
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"base_url": "::::"}, "is not a URL"),
+        ({"base_url": "http://[::1"}, "is not a URL"),
+        ({"timeout": -1.0}, "positive, finite"),
+        ({"timeout": 0}, "positive, finite"),
+        ({"timeout": float("nan")}, "positive, finite"),
+        ({"timeout": float("inf")}, "positive, finite"),
+        ({"timeout": httpx.Timeout(10.0, connect=-1.0)}, "timeout.connect"),
+        ({"max_retries": -1}, "max_retries"),
+        ({"max_retries": 1.5}, "max_retries"),
+        ({"organization": "org-1\nX-Injected: 1"}, "OPENAI_ORG_ID"),
+        ({"project": "proj-é"}, "OPENAI_PROJECT_ID"),
+    ],
+)
+def test_unusable_settings_are_a_configuration_error(options: dict[str, Any], message: str) -> None:
+    """Not httpx's InvalidURL, an OverflowError from the socket, or h11's header error at the first call."""
+    with pytest.raises(ConfigurationError, match=message):
+        Client(api_key=KEY, **options)
+    if "timeout" in options or "max_retries" in options:
+        client = Client(api_key=KEY)
+        with pytest.raises(ConfigurationError, match=message):
+            client.with_options(**options)
+
+
+def test_cli_bad_base_url_is_one_line_and_exit_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    monkeypatch.setenv("OPENAI_BASE_URL", "::::")
+    assert main(["files", "ls"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("openai-files: error: base URL '::::' is not a URL") and err.count("\n") == 1

@@ -139,6 +139,21 @@ def test_no_part_after_complete_cancel_or_expiry(api: httpx.Client, fresh_emulat
     assert_error(api.post(f"/uploads/{expiring['id']}/cancel"), 400, contains="expired")
 
 
+def test_a_repeated_complete_gets_the_completed_upload_again(api: httpx.Client) -> None:
+    """The same Idempotency-Key replays the answer (its first was lost); another key is refused."""
+    upload = create_upload(api, 1)
+    body = {"part_ids": [part_id(api, upload["id"], b"x")]}
+    key = {"Idempotency-Key": "complete-1"}
+    first = api.post(f"/uploads/{upload['id']}/complete", json=body, headers=key)
+    again = api.post(f"/uploads/{upload['id']}/complete", json=body, headers=key)
+    assert first.status_code == again.status_code == 200
+    assert again.json() == first.json() and again.json()["file"]["id"]
+    assert len(api.get("/files").json()["data"]) == 1
+    other = api.post(f"/uploads/{upload['id']}/complete", json=body, headers={"Idempotency-Key": "other"})
+    assert_error(other, 400, contains="completed")
+    assert_error(api.post(f"/uploads/{upload['id']}/complete", json=body), 400, contains="completed")
+
+
 def test_unknown_upload(api: httpx.Client) -> None:
     assert_error(add_part(api, "upload_nope", b"x"), 404, param="upload_id")
     assert_error(api.post("/uploads/upload_nope/complete", json={"part_ids": ["part_x"]}), 404)

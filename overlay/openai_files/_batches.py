@@ -33,6 +33,7 @@ from ._generated import (
     retrieve_batch,
 )
 from ._pagination import AsyncPager, Page, SyncPager
+from ._transfer.config import TransferConfig
 
 if TYPE_CHECKING:
     from ._client import AsyncClient, Client
@@ -206,10 +207,15 @@ class Batches:
         endpoint: str | None = None,
         metadata: Mapping[str, str] | None = None,
         output_expires_after_seconds: int | None = None,
+        config: TransferConfig | None = None,
     ) -> Batch:
-        """Check a JSONL file locally, store it with purpose `batch`, and start a batch over it."""
+        """Check a JSONL file locally, store it with purpose `batch`, and start a batch over it.
+
+        The file travels as `files.create` sends it: a large one in parallel Upload parts, tuned by
+        `config`.
+        """
         checked, _ = validate_batch_input(path, endpoint)
-        stored = self._client.files.create(path, purpose="batch")
+        stored = self._client.files.create(path, purpose="batch", config=config)
         return self.create(
             stored.id,
             endpoint=checked,
@@ -283,10 +289,11 @@ class AsyncBatches:
         endpoint: str | None = None,
         metadata: Mapping[str, str] | None = None,
         output_expires_after_seconds: int | None = None,
+        config: TransferConfig | None = None,
     ) -> Batch:
         """See `Batches.create_from_file`; the local check runs in a worker thread."""
         checked, _ = await anyio.to_thread.run_sync(validate_batch_input, path, endpoint)
-        stored = await self._client.files.create(path, purpose="batch")
+        stored = await self._client.files.create(path, purpose="batch", config=config)
         return await self.create(
             stored.id,
             endpoint=checked,

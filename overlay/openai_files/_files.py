@@ -10,7 +10,7 @@ from typing import IO, TYPE_CHECKING, Any, BinaryIO, cast
 
 from . import _rules as rules
 from ._download import CHUNK_SIZE, Destination, DownloadProgress, download, download_async
-from ._errors import InvalidInputError
+from ._errors import InvalidInputError, OpenAIFilesError
 from ._generated import (
     UNSET,
     CreateFileRequest,
@@ -22,6 +22,7 @@ from ._generated import (
     ListFilesOrder,
     ListFilesResponse,
     OpenAIFile,
+    Upload,
     create_file,
     delete_file,
     download_file,
@@ -29,10 +30,13 @@ from ._generated import (
     retrieve_file,
 )
 from ._pagination import AsyncPager, Page, SyncPager
+from ._transfer.config import TransferConfig
+from ._transfer.plan import infer_mime_type, sends_in_parts
 from ._transfer.source import open_regular_file
 
 if TYPE_CHECKING:
     from ._client import AsyncClient, Client
+    from ._uploads import UploadOptions
 
 __all__ = ["AsyncFiles", "Files", "Source", "expiry"]
 
@@ -45,6 +49,44 @@ def expiry(seconds: int | None, *, param: str = "expires_after_seconds") -> File
     if checked is None:
         return None
     return FileExpirationAfter(anchor=FileExpirationAfterAnchor.CREATED_AT, seconds=checked)
+
+
+def _in_parts(
+    source: Source,
+    purpose: str,
+    filename: str | None,
+    expires_after_seconds: int | None,
+    config: TransferConfig,
+) -> tuple[Path, UploadOptions] | None:
+    """The path and `upload_file` options when this file goes as parallel Upload parts; None for one
+    request.
+
+    Checks what both ways check first, so bad input fails the same way, before any byte is sent. Only a
+    path goes in parts: a file object may not be seekable, and parts read it out of order.
+    """
+    rules.choice(purpose, CreateFileRequestPurpose, param="purpose")
+    expiry(expires_after_seconds)
+    if not isinstance(source, str | os.PathLike):
+        return None
+    path = Path(source)
+    name = filename or path.name
+    with open_regular_file(path) as opened:
+        size = os.fstat(opened.fileno()).st_size
+    if not sends_in_parts(size, purpose=purpose, mime_type=infer_mime_type(name), config=config):
+        return None
+    options: UploadOptions = {
+        "purpose": purpose,
+        "filename": name,
+        "expires_after_seconds": expires_after_seconds,
+        "config": config,
+    }
+    return path, options
+
+
+def _stored(upload: Upload) -> OpenAIFile:
+    if not isinstance(upload.file, OpenAIFile):
+        raise OpenAIFilesError(f"Upload {upload.id} is {upload.status} but names no file")
+    return upload.file
 
 
 @contextlib.contextmanager
@@ -115,11 +157,21 @@ class Files:
         purpose: str,
         filename: str | None = None,
         expires_after_seconds: int | None = None,
+        config: TransferConfig | None = None,
     ) -> OpenAIFile:
-        """Store a file of up to 512 MB in one request, streamed from a path or a binary file object.
+        """Store a file streamed from a path or a binary file object; return the stored file.
 
-        A file object must be seekable to be retried. For larger files use `client.uploads.upload_file`.
+        `purpose` is what the file is for, `filename` the name it is stored under (the path's name by
+        default; required for a file object without one), `expires_after_seconds` when the service may
+        delete it. A path of `config.single_request_below` bytes (16 MiB) or more whose purpose an
+        Upload takes and whose type the name tells goes as parallel Upload parts (up to 8 GiB), which a
+        long or thin link carries several times faster; anything else as one request of up to 512 MB
+        (a file object must be seekable to be retried). `config` tunes the parts. Bad input raises an
+        `InvalidInputError` before any byte is sent; a failed Upload is cancelled.
         """
+        config = config or TransferConfig()
+        if (parts := _in_parts(file, purpose, filename, expires_after_seconds, config)) is not None:
+            return _stored(self._client.uploads.upload_file(parts[0], **parts[1]))
         with _create_kwargs(file, purpose, filename, expires_after_seconds) as kwargs:
             return self._client._call(kwargs, OpenAIFile.from_dict)
 
@@ -170,8 +222,12 @@ class AsyncFiles:
         purpose: str,
         filename: str | None = None,
         expires_after_seconds: int | None = None,
+        config: TransferConfig | None = None,
     ) -> OpenAIFile:
-        """See `Files.create`. The file is read on the event loop, a 64 KB chunk at a time."""
+        """See `Files.create`. One request reads the file on the event loop, a 64 KB chunk at a time."""
+        config = config or TransferConfig()
+        if (parts := _in_parts(file, purpose, filename, expires_after_seconds, config)) is not None:
+            return _stored(await self._client.uploads.upload_file(parts[0], **parts[1]))
         with _create_kwargs(file, purpose, filename, expires_after_seconds) as kwargs:
             return await self._client._call(kwargs, OpenAIFile.from_dict)
 

@@ -2,8 +2,8 @@
 
 `upload_file` always takes the Uploads path, whatever the size: one code path, one return type (the
 completed Upload with its File), the md5 checked by the service, resume and progress for every file. A
-small file pays two extra round trips (create and complete) for that; `files.create` stays the call for
-anyone who prefers one request.
+small file pays two extra round trips (create and complete) for that; `files.create` chooses between
+one request and this helper by size.
 """
 
 from __future__ import annotations
@@ -176,9 +176,10 @@ class Uploads:
 
         Options: `purpose` (required), `mime_type` (inferred from the name when None), `filename`,
         `part_size`, `concurrency`, `md5`, `expires_after_seconds`, `progress`, `resume`, `config`.
-        Parts (64 MiB by default, `concurrency` of them in flight, 8 by default) stream from the file
-        and are retried on their own; the whole file's md5 is computed alongside and checked by the
-        service. `progress` is called with a `Progress` from the sending threads. With `resume`, a
+        Parts stream from the file and are retried on their own; by default they are cut for the file
+        (`plan.choose_part_size`) and their number in flight adapts to the link (8, growing by half while
+        throughput grows, up to 16); `part_size` and `concurrency` fix them. The whole file's md5 is
+        computed alongside and checked by the service. `progress` is called with a `Progress` from the sending threads. With `resume`, a
         journal of sent parts lets a rerun after a crash send only the missing ones (`True` keeps it
         under the user's cache directory; a path names the journal file). A failure cancels the Upload,
         unless `resume` is on and a rerun could finish it. Bad input raises `InvalidInputError`

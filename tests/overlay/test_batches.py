@@ -9,6 +9,9 @@ import pytest
 
 from openai_files import AsyncClient, Batch, BatchInputError, Client, InvalidInputError, WaitTimeoutError
 from openai_files._batches import validate_batch_input
+from openai_files._transfer import TransferConfig
+from openai_files._transfer.config import KiB
+from openai_files_emulator import EmulatorServer
 
 from .conftest import collect, resolve, write_requests
 
@@ -100,3 +103,18 @@ async def test_list_retrieve_cancel_and_wait_timeout(
     assert (await resolve(batches.retrieve(ids[1]))).status == "cancelled"
     assert (await resolve(batches.wait(ids[1], poll_interval=0.01, timeout=30))).status == "cancelled"
     assert await collect(batches.results(ids[1])) == []
+
+
+@pytest.mark.anyio
+async def test_create_from_file_sends_a_large_file_in_parts(
+    any_client: Client | AsyncClient, fresh_emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    source = write_requests(tmp_path / "in.jsonl", 400)  # about 60 kB: parts of 16 KiB with this config
+    config = TransferConfig(single_request_below=32 * KiB, min_chosen_part_size=16 * KiB)
+    batch = await resolve(any_client.batches.create_from_file(source, config=config))
+    posts = [s.path for s in fresh_emulator.emulator.requests.recent() if s.method == "POST"]
+    assert posts[0] == "/v1/uploads" and posts.count(f"/v1/uploads/{posts[1].split('/')[3]}/parts") >= 3
+    assert posts[-2].endswith("/complete") and posts[-1] == "/v1/batches"
+    stored = await resolve(any_client.files.retrieve(batch.input_file_id))
+    assert (stored.purpose, stored.bytes_) == ("batch", source.stat().st_size)
+    assert await resolve(any_client.files.content(stored.id)) == source.read_bytes()

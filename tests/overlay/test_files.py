@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,10 @@ from openai_files import (
     InvalidInputError,
     NotFoundError,
 )
+from openai_files._generated import OpenAIFile
+from openai_files._transfer import TransferConfig
+from openai_files._transfer.config import MiB
+from openai_files_emulator import EmulatorServer
 
 from .conftest import collect, resolve
 
@@ -121,3 +126,50 @@ async def test_failed_download_leaves_target_untouched(
     for bad in (tmp_path, tmp_path / "no" / "such.txt"):
         with pytest.raises(InvalidInputError, match="download target"):
             await resolve(any_client.files.download("file-missing", bad))  # refused before any request
+
+
+SMALL_THRESHOLD = TransferConfig(single_request_below=2 * MiB, min_chosen_part_size=MiB)
+"""Shrinks the size from which files go as Upload parts, and the part floor, so a few MiB test them."""
+
+
+def _posts_seen(emulator: EmulatorServer) -> list[str]:
+    """The paths of every POST so far, ids replaced by `{id}`."""
+    posts = [seen.path for seen in emulator.emulator.requests.recent() if seen.method == "POST"]
+    return [re.sub(r"/upload_[^/]+", "/{id}", path) for path in posts]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("size", "purpose", "requests"),
+    [
+        (3 * MiB, "batch", ["/v1/uploads", *["/v1/uploads/{id}/parts"] * 3, "/v1/uploads/{id}/complete"]),
+        (2 * MiB - 1, "batch", ["/v1/files"]),  # under the threshold: one request
+        (3 * MiB, "user_data", ["/v1/files"]),  # a purpose Uploads do not take
+    ],
+)
+async def test_create_chooses_parts_or_one_request(
+    any_client: Client | AsyncClient,
+    fresh_emulator: EmulatorServer,
+    tmp_path: Path,
+    size: int,
+    purpose: str,
+    requests: list[str],
+) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(os.urandom(size))
+    stored = await resolve(any_client.files.create(source, purpose=purpose, config=SMALL_THRESHOLD))
+    assert isinstance(stored, OpenAIFile)
+    assert (stored.filename, stored.bytes_, stored.purpose) == ("in.jsonl", size, purpose)
+    assert await resolve(any_client.files.content(stored.id)) == source.read_bytes()
+    assert _posts_seen(fresh_emulator) == requests
+
+
+def test_bad_input_for_the_parts_path_sends_nothing(
+    client: Client, fresh_emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b"x" * 3 * MiB)
+    for bad in ({"purpose": "fun"}, {"purpose": "batch", "expires_after_seconds": 60}):
+        with pytest.raises(InvalidInputError):
+            client.files.create(source, config=SMALL_THRESHOLD, **bad)  # type: ignore[arg-type]
+    assert _posts_seen(fresh_emulator) == []

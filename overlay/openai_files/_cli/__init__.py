@@ -39,8 +39,10 @@ def _parser() -> argparse.ArgumentParser:
     up.add_argument("path", type=Path)
     up.add_argument("--purpose", required=True, help=f"one of {', '.join(UPLOAD_PURPOSES)}")
     up.add_argument("--mime-type")
-    up.add_argument("--part-size", type=lambda mb: int(float(mb) * MiB), help="MiB per part (default 64)")
-    up.add_argument("--concurrency", type=int, help="parts in flight (default 8)")
+    up.add_argument(
+        "--part-size", type=lambda mb: int(float(mb) * MiB), help="MiB per part (default: cut for the file)"
+    )
+    up.add_argument("--concurrency", type=int, help="parts in flight (default: adapts to the link)")
     up.add_argument("--resume", action="store_true", help="keep a journal and resume an interrupted upload")
     up.set_defaults(run=commands.upload)
 

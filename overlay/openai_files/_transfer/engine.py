@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
@@ -62,16 +64,19 @@ class _Schedule(Generic[S]):
 
     def __init__(self, job: UploadJob) -> None:
         self._job = job
-        self._todo = iter(job.missing())
+        self._todo = deque(job.missing())
         self.in_flight: dict[S, int] = {}
 
     def to_start(self) -> Iterator[int]:
         """Parts to start now: while the window has room and nothing has failed (back-pressure)."""
-        while len(self.in_flight) < self._job.plan.concurrency and self._job.coordinator.error is None:
-            index = next(self._todo, None)
-            if index is None:
-                return
-            yield index
+        window = self._job.concurrency
+        while self._todo and len(self.in_flight) < window.limit and self._job.coordinator.error is None:
+            yield self._todo.popleft()
+
+    def observe(self) -> None:
+        """Tell the window what the link gave so far (called before finished parts are settled)."""
+        full = len(self.in_flight) >= self._job.concurrency.limit
+        self._job.concurrency.observe(sent=self._job.tracker.bytes_sent, now=time.monotonic(), full=full)
 
     def started(self, sending: S, index: int) -> None:
         self.in_flight[sending] = index
@@ -133,6 +138,7 @@ def _send_parts_sync(api: SyncUploadApi[R], job: UploadJob) -> None:
                 if not schedule.in_flight:
                     break
                 done, _ = wait(schedule.in_flight, timeout=SIGNAL_CHECK, return_when=FIRST_COMPLETED)
+                schedule.observe()
                 schedule.settle(done)
         except BaseException as error:  # Ctrl-C in this thread: the parts stop at their next read
             job.coordinator.fail(error)
@@ -177,7 +183,10 @@ async def _send_parts_async(api: AsyncUploadApi[R], job: UploadJob) -> None:
                 schedule.started(asyncio.create_task(send(index)), index)
             if not schedule.in_flight:
                 break
-            done, _ = await asyncio.wait(schedule.in_flight, return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait(
+                schedule.in_flight, timeout=SIGNAL_CHECK, return_when=asyncio.FIRST_COMPLETED
+            )
+            schedule.observe()
             schedule.settle(done)
             if schedule.failed:
                 _cancel_tasks(schedule.in_flight)

@@ -11,6 +11,7 @@ from typing import BinaryIO
 
 from .._errors import InvalidInputError
 from .bandwidth import TokenBucket
+from .concurrency import AdaptiveConcurrency, Concurrency, FixedConcurrency
 from .config import TransferConfig
 from .coordinator import Coordinator
 from .journal import FileFingerprint, Journal, journal_path
@@ -49,6 +50,13 @@ class UploadJob:
         self.tracker = ProgressTracker(plan.size, plan.part_count, progress)
         self.identity = source.identity()
         self.limiter = TokenBucket(config.max_bandwidth) if config.max_bandwidth else None
+        self.concurrency: Concurrency = (
+            AdaptiveConcurrency(
+                initial=min(config.initial_concurrency, plan.concurrency), ceiling=plan.concurrency
+            )
+            if plan.adaptive
+            else FixedConcurrency(plan.concurrency)
+        )
         self.parts: dict[int, str] = {}
         self.upload_id = ""
         self.journal: Journal | None = None

@@ -21,6 +21,27 @@ def infer_mime_type(filename: str) -> str | None:
     return mimetypes.guess_type(lower, strict=False)[0]
 
 
+def choose_part_size(size: int, *, window: int, config: TransferConfig) -> int:
+    """The part size for a `size`-byte file sent with `window` parts in flight.
+
+    Parts come in whole rounds of `window` (so the last round keeps every connection busy), as few
+    rounds as parts of at most `config.max_part_size` allow, cut evenly; but no smaller than
+    `config.min_chosen_part_size` unless the file itself is smaller.
+    """
+    rounds = -(-size // (window * config.max_part_size))
+    parts = max(1, min(window * rounds, size // config.min_chosen_part_size))
+    return -(-size // parts)
+
+
+def sends_in_parts(size: int, *, purpose: str, mime_type: str | None, config: TransferConfig) -> bool:
+    """Whether `files.create` sends this file as Upload parts rather than one request.
+
+    Parts pay when the file is large enough for several to travel at once, and only for what an Upload
+    accepts: one of its purposes and a known mime type.
+    """
+    return size >= config.single_request_below and purpose in rules.UPLOAD_PURPOSES and mime_type is not None
+
+
 @dataclass(frozen=True)
 class UploadPlan:
     filename: str
@@ -29,6 +50,8 @@ class UploadPlan:
     size: int
     part_size: int
     concurrency: int
+    """Parts in flight at most: the fixed number, or an adaptive window's ceiling."""
+    adaptive: bool
     md5: bool
     expires_after: int | None
 
@@ -54,7 +77,9 @@ def make_plan(
     expires_after: int | None,
     config: TransferConfig,
 ) -> UploadPlan:
-    """Validate every argument against the service's rules (`InvalidInputError` naming it)."""
+    """Validate every argument against the service's rules (`InvalidInputError` naming it), and choose
+    what was left open: `part_size` or `concurrency` None takes the config's, and when that is None too,
+    a part size cut for the file and an adaptive window."""
     if size <= 0:
         raise InvalidInputError(
             f"{filename}: the file is empty; the service takes no empty uploads", param="file"
@@ -64,10 +89,14 @@ def make_plan(
             f"{filename}: {size} bytes is more than an Upload may hold ({config.max_file_size} bytes)",
             param="file",
         )
-    part_size = config.part_size if part_size is None else part_size
-    rules.in_range(part_size, config.min_part_size, config.max_part_size, param="part_size", unit=" bytes")
     concurrency = config.concurrency if concurrency is None else concurrency
-    rules.at_least(concurrency, 1, param="concurrency")
+    if concurrency is not None:
+        rules.at_least(concurrency, 1, param="concurrency")
+    window = config.adaptive_ceiling if concurrency is None else concurrency
+    part_size = config.part_size if part_size is None else part_size
+    if part_size is None:
+        part_size = choose_part_size(size, window=window, config=config)
+    rules.in_range(part_size, config.min_part_size, config.max_part_size, param="part_size", unit=" bytes")
     rules.choice(purpose, CreateUploadRequestPurpose, param="purpose")
     rules.expiry_seconds(expires_after, param="expires_after_seconds")
     mime_type = mime_type or infer_mime_type(filename)
@@ -81,7 +110,8 @@ def make_plan(
         mime_type=mime_type,
         size=size,
         part_size=part_size,
-        concurrency=concurrency,
+        concurrency=window,
+        adaptive=concurrency is None,
         md5=md5,
         expires_after=expires_after,
     )

@@ -1,0 +1,117 @@
+"""The part planner's rules and the adaptive window's decisions, on numbers alone (no clock, no I/O)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from openai_files._transfer import TransferConfig
+from openai_files._transfer.concurrency import AdaptiveConcurrency
+from openai_files._transfer.config import GiB, MiB
+from openai_files._transfer.plan import choose_part_size, make_plan, sends_in_parts
+
+CONFIG = TransferConfig()
+
+
+def _parts(size: int, part: int) -> int:
+    return -(-size // part)
+
+
+@pytest.mark.parametrize(
+    ("size", "window", "part", "parts"),
+    [
+        (200 * MiB, 8, 25 * MiB, 8),  # one round: every connection carries one part to the end
+        (1 * GiB, 8, 64 * MiB, 16),  # two rounds, each part at the service's maximum
+        (1 * GiB + 1, 8, -(-(1 * GiB + 1) // 24), 24),  # one byte more: a third round, not a 65th MiB
+        (100 * 10**6, 16, -(-(100 * 10**6) // 11), 11),  # 16 parts would be under the 8 MiB floor
+        (5 * MiB, 8, 5 * MiB, 1),  # smaller than the floor: one part
+        (8 * GiB, 16, 64 * MiB, 128),
+    ],
+)
+def test_parts_come_in_whole_rounds_within_the_floor_and_the_maximum(
+    size: int, window: int, part: int, parts: int
+) -> None:
+    chosen = choose_part_size(size, window=window, config=CONFIG)
+    assert (chosen, _parts(size, chosen)) == (part, parts)
+
+
+@given(size=st.integers(1, 8 * GiB), window=st.integers(1, 64))
+def test_chosen_parts_always_fit_the_service(size: int, window: int) -> None:
+    part = choose_part_size(size, window=window, config=CONFIG)
+    assert min(size, CONFIG.min_chosen_part_size) <= part <= CONFIG.max_part_size
+    count = _parts(size, part)
+    assert count <= 10_000  # the service's part count limit
+    assert count == 1 or count % window == 0 or count == size // CONFIG.min_chosen_part_size
+
+
+def test_explicit_part_size_and_concurrency_win() -> None:
+    plan = make_plan(
+        filename="in.jsonl", size=200 * MiB, purpose="batch", mime_type=None, part_size=5 * MiB,
+        concurrency=3, md5=True, expires_after=None, config=CONFIG,
+    )  # fmt: skip
+    assert (plan.part_size, plan.concurrency, plan.adaptive) == (5 * MiB, 3, False)
+
+
+def test_untuned_plan_is_adaptive_and_bounded_by_memory() -> None:
+    roomy = make_plan(
+        filename="in.jsonl", size=200 * MiB, purpose="batch", mime_type=None, part_size=None,
+        concurrency=None, md5=True, expires_after=None, config=CONFIG,
+    )  # fmt: skip
+    assert roomy.adaptive and roomy.concurrency == CONFIG.max_concurrency == 16
+    assert roomy.part_size == choose_part_size(200 * MiB, window=16, config=CONFIG)
+    tight = TransferConfig(window_memory=8 * MiB, initial_concurrency=2)  # 1 MiB reads, two per part
+    assert tight.adaptive_ceiling == 4
+
+
+@pytest.mark.parametrize(
+    ("size", "purpose", "name", "in_parts"),
+    [
+        (16 * MiB, "batch", "in.jsonl", True),
+        (16 * MiB - 1, "batch", "in.jsonl", False),  # below the threshold: one request
+        (600 * MiB, "user_data", "in.jsonl", False),  # a purpose Uploads do not take
+        (600 * MiB, "batch", "no-suffix", False),  # no mime type to declare
+    ],
+)
+def test_path_choice(size: int, purpose: str, name: str, in_parts: bool) -> None:
+    from openai_files._transfer.plan import infer_mime_type  # noqa: PLC0415
+
+    mime = infer_mime_type(name)
+    assert sends_in_parts(size, purpose=purpose, mime_type=mime, config=CONFIG) is in_parts
+
+
+def _drive(window: AdaptiveConcurrency, *, per_connection: float, total: float, seconds: float) -> int:
+    """A model link: `limit` connections get `per_connection` each, `total` at most; returns the peak."""
+    sent, now, peak = 0.0, 0.0, window.limit
+    while now < seconds:
+        now += 0.05
+        sent += 0.05 * min(window.limit * per_connection, total)
+        window.observe(sent=int(sent), now=now, full=True)
+        peak = max(peak, window.limit)
+    return peak
+
+
+def test_window_fills_a_link_capped_per_connection() -> None:
+    window = AdaptiveConcurrency(initial=8, ceiling=32)
+    assert _drive(window, per_connection=25e6, total=float("inf"), seconds=10) == 32
+    assert window.settled and window.limit == 32
+
+
+def test_window_stops_at_a_shared_cap_with_the_connections_it_needs() -> None:
+    window = AdaptiveConcurrency(initial=4, ceiling=32)
+    peak = _drive(window, per_connection=10e6, total=100e6, seconds=10)
+    assert window.settled and window.limit == 10
+    assert peak <= 13  # one step past what the cap needs, no more
+
+
+def test_window_does_not_grow_when_more_connections_give_nothing() -> None:
+    window = AdaptiveConcurrency(initial=8, ceiling=16)
+    _drive(window, per_connection=100e6, total=300e6, seconds=10)  # the CPUs are the limit
+    assert window.settled and window.limit == 8
+
+
+def test_window_learns_nothing_from_a_window_that_is_not_full() -> None:
+    window = AdaptiveConcurrency(initial=8, ceiling=16, settle=0.0, epoch=0.1)
+    for step in range(100):
+        window.observe(sent=step * 10**6, now=step * 0.05, full=False)
+    assert (window.limit, window.settled) == (8, False)

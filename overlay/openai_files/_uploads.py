@@ -175,15 +175,15 @@ class Uploads:
         """Send a file of up to 8 GiB in parallel parts; return the completed Upload with its `file`.
 
         Options: `purpose` (required), `mime_type` (inferred from the name when None), `filename`,
-        `part_size`, `concurrency`, `md5`, `expires_after_seconds`, `progress`, `resume`, `config`.
-        Parts stream from the file and are retried on their own; by default they are cut for the file
+        `part_size`, `concurrency`, `md5`, `expires_after_seconds`, `progress`, `resume`, `config`. Parts
+        stream from the file and are retried on their own; by default they are cut for the file
         (`plan.choose_part_size`) and their number in flight adapts to the link (8, growing by half while
         throughput grows, up to 16); `part_size` and `concurrency` fix them. The whole file's md5 is
-        computed alongside and checked by the service. `progress` is called with a `Progress` from the sending threads. With `resume`, a
-        journal of sent parts lets a rerun after a crash send only the missing ones (`True` keeps it
-        under the user's cache directory; a path names the journal file). A failure cancels the Upload,
-        unless `resume` is on and a rerun could finish it. Bad input raises `InvalidInputError`
-        (`.param` names the argument) before anything is sent.
+        computed alongside and checked by the service. `progress` is called with a `Progress` from the
+        sending threads. With `resume`, a journal of sent parts lets a rerun after a crash send only the
+        missing ones (`True` keeps it under the user's cache directory; a path names the journal file). A
+        failure cancels the Upload, unless `resume` is on and a rerun could finish it. Bad input raises
+        `InvalidInputError` (`.param` names the argument) before anything is sent.
         """
         job = prepare_job(file, endpoint=self._client.base_url, **options)
         return run_sync(_SyncApi(self._client, job), job)

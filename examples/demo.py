@@ -65,7 +65,7 @@ def run(base_url: str, work: Path, size: int) -> None:
 
         batch = client.batches.create(upload.file.id, endpoint=ENDPOINT, metadata={"source": "make demo"})
         batch = client.batches.wait(batch.id, poll_interval=0.5, timeout=600, on_progress=_status)
-        if batch.status != "completed" or not isinstance(batch.output_file_id, str):
+        if batch.status != "completed" or batch.output_file_id is None:
             raise SystemExit(f"the batch ended {batch.status}: {batch.errors}")
 
         output = work / "output.jsonl"

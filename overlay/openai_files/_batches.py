@@ -104,8 +104,8 @@ def _create_kwargs(
         input_file_id=input_file_id,
         endpoint=checked,
         completion_window=CreateBatchRequestCompletionWindow("24h"),
-        metadata=UNSET if metadata is None else MetadataType0.from_dict(dict(metadata)),
-        output_expires_after=UNSET
+        metadata=None if metadata is None else MetadataType0.from_dict(dict(metadata)),
+        output_expires_after=None
         if expires is None
         else BatchFileExpirationAfter(
             anchor=BatchFileExpirationAfterAnchor.CREATED_AT, seconds=expires.seconds
@@ -121,7 +121,7 @@ def _list_kwargs(limit: int | None, after: str | None) -> dict[str, Any]:
 
 
 def _page(response: ListBatchesResponse) -> Page[Batch]:
-    return Page.of(response.data, response.has_more, response.first_id, response.last_id)
+    return Page(response.data, response.has_more, response.first_id, response.last_id)
 
 
 class _Poll:
@@ -180,7 +180,7 @@ class BatchResult:
 
 
 def _result_files(batch: Batch) -> list[str]:
-    return [f for f in (batch.output_file_id, batch.error_file_id) if isinstance(f, str)]
+    return [f for f in (batch.output_file_id, batch.error_file_id) if f is not None]
 
 
 class Batches:

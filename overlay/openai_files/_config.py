@@ -16,6 +16,7 @@ from typing import TypedDict, Unpack
 import httpx
 
 from ._errors import ConfigurationError
+from ._generated import DEFAULT_TIMEOUT
 from ._log_scrub import Redactor
 
 __all__ = [
@@ -28,9 +29,6 @@ __all__ = [
 ]
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
-# Connect fails fast; read and write are per socket operation in httpx, so ten minutes covers a 64 MB part
-# on a slow link and a service that takes its time to assemble a large upload.
-DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=10.0, pool=60.0)
 DEFAULT_MAX_RETRIES = 2
 DEFAULT_LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=16)
 

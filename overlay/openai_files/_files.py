@@ -118,7 +118,7 @@ def _create_kwargs(
         body = CreateFileRequest(
             file=File(payload=cast(BinaryIO, payload), file_name=name),
             purpose=checked_purpose,
-            expires_after=UNSET if expires is None else expires,
+            expires_after=expires,
         )
         yield create_file._get_kwargs(body=body)
 
@@ -141,7 +141,7 @@ def _list_checked(order: str | None, limit: int | None) -> tuple[ListFilesOrder 
 
 
 def _page(response: ListFilesResponse) -> Page[OpenAIFile]:
-    return Page.of(response.data, response.has_more, response.first_id, response.last_id)
+    return Page(response.data, response.has_more, response.first_id, response.last_id)
 
 
 class Files:

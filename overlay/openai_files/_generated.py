@@ -21,6 +21,7 @@ try:
         retrieve_file,
     )
     from openai_files_api.api.uploads import add_upload_part, cancel_upload, complete_upload, create_upload
+    from openai_files_api.client import DEFAULT_TIMEOUT
     from openai_files_api.models import (
         AddUploadPartRequest,
         Batch,
@@ -59,6 +60,7 @@ except ImportError as exc:  # pragma: no cover - only after a regeneration that 
     ) from exc
 
 __all__ = [
+    "DEFAULT_TIMEOUT",
     "UNSET",
     "AddUploadPartRequest",
     "AuthenticatedClient",

@@ -11,8 +11,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
-from ._generated import Unset
-
 __all__ = ["AsyncPager", "Page", "SyncPager"]
 
 
@@ -32,17 +30,6 @@ class Page(Generic[T]):
     has_more: bool
     first_id: str | None = None
     last_id: str | None = None
-
-    @classmethod
-    def of(
-        cls, data: list[T], has_more: bool, first_id: str | Unset | None, last_id: str | Unset | None
-    ) -> Page[T]:
-        return cls(
-            data=data,
-            has_more=has_more,
-            first_id=first_id if isinstance(first_id, str) else None,
-            last_id=last_id if isinstance(last_id, str) else None,
-        )
 
     @property
     def next_cursor(self) -> str | None:

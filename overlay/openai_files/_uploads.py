@@ -17,7 +17,6 @@ from . import _rules as rules
 from ._errors import APIConnectionError, APIStatusError
 from ._files import expiry
 from ._generated import (
-    UNSET,
     AddUploadPartRequest,
     CompleteUploadRequest,
     CreateUploadRequest,
@@ -61,7 +60,7 @@ def _create_kwargs(
         purpose=rules.choice(purpose, CreateUploadRequestPurpose, param="purpose"),
         bytes_=rules.in_range(size, 1, rules.MAX_UPLOAD_BYTES, param="bytes"),
         mime_type=mime_type,
-        expires_after=UNSET if expires is None else expires,
+        expires_after=expires,
     )
     return create_upload._get_kwargs(body=body)
 
@@ -74,7 +73,7 @@ def _part_kwargs(upload_id: str, data: bytes | IO[bytes] | PartWindow) -> dict[s
 
 
 def _complete_kwargs(upload_id: str, part_ids: list[str], md5: str | None) -> dict[str, Any]:
-    body = CompleteUploadRequest(part_ids=part_ids, md5=UNSET if md5 is None else md5)
+    body = CompleteUploadRequest(part_ids=part_ids, md5=md5)
     return complete_upload._get_kwargs(upload_id, body=body)
 
 

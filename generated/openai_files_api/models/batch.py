@@ -31,22 +31,21 @@ class Batch:
         completion_window (str): How long the batch may take.
         status (BatchStatus): Where the batch is in its life.
         created_at (int):
-        model (str | Unset): The model the batch ran on, once known.
-        errors (BatchErrors | Unset): Problems found while validating the input file.
-        output_file_id (str | Unset): The JSONL file of successful responses, once there is one.
-        error_file_id (str | Unset): The JSONL file of failed requests, once there is one.
-        in_progress_at (int | Unset):
-        expires_at (int | Unset):
-        finalizing_at (int | Unset):
-        completed_at (int | Unset):
-        failed_at (int | Unset):
-        expired_at (int | Unset):
-        cancelling_at (int | Unset):
-        cancelled_at (int | Unset):
-        request_counts (BatchRequestCounts | Unset): How many requests the batch holds and how they fared.
-        usage (BatchUsage | Unset): Tokens spent by the batch so far.
-        metadata (MetadataType0 | None | Unset): Up to 16 string pairs a caller attaches to an object for its own
-            bookkeeping.
+        model (str | None): The model the batch ran on, once known.
+        errors (BatchErrors | None): Problems found while validating the input file.
+        output_file_id (str | None): The JSONL file of successful responses, once there is one.
+        error_file_id (str | None): The JSONL file of failed requests, once there is one.
+        in_progress_at (int | None):
+        expires_at (int | None):
+        finalizing_at (int | None):
+        completed_at (int | None):
+        failed_at (int | None):
+        expired_at (int | None):
+        cancelling_at (int | None):
+        cancelled_at (int | None):
+        request_counts (BatchRequestCounts | None): How many requests the batch holds and how they fared.
+        usage (BatchUsage | None): Tokens spent by the batch so far.
+        metadata (MetadataType0 | None): Up to 16 string pairs a caller attaches to an object for its own bookkeeping.
     """
 
     id: str
@@ -56,22 +55,23 @@ class Batch:
     completion_window: str
     status: BatchStatus
     created_at: int
-    model: str | Unset = UNSET
-    errors: BatchErrors | Unset = UNSET
-    output_file_id: str | Unset = UNSET
-    error_file_id: str | Unset = UNSET
-    in_progress_at: int | Unset = UNSET
-    expires_at: int | Unset = UNSET
-    finalizing_at: int | Unset = UNSET
-    completed_at: int | Unset = UNSET
-    failed_at: int | Unset = UNSET
-    expired_at: int | Unset = UNSET
-    cancelling_at: int | Unset = UNSET
-    cancelled_at: int | Unset = UNSET
-    request_counts: BatchRequestCounts | Unset = UNSET
-    usage: BatchUsage | Unset = UNSET
-    metadata: MetadataType0 | None | Unset = UNSET
+    model: str | None = None
+    errors: BatchErrors | None = None
+    output_file_id: str | None = None
+    error_file_id: str | None = None
+    in_progress_at: int | None = None
+    expires_at: int | None = None
+    finalizing_at: int | None = None
+    completed_at: int | None = None
+    failed_at: int | None = None
+    expired_at: int | None = None
+    cancelling_at: int | None = None
+    cancelled_at: int | None = None
+    request_counts: BatchRequestCounts | None = None
+    usage: BatchUsage | None = None
+    metadata: MetadataType0 | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _nulls: set[str] = _attrs_field(init=False, factory=set, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.metadata_type_0 import MetadataType0  # noqa: PLC0415
@@ -90,47 +90,65 @@ class Batch:
 
         created_at = self.created_at
 
-        model = self.model
+        model = UNSET if self.model is None and "model" not in self._nulls else self.model
+
+        _errors = UNSET if self.errors is None else self.errors
 
         errors: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.errors, Unset):
-            errors = self.errors.to_dict()
+        if not isinstance(_errors, Unset):
+            errors = _errors.to_dict()
 
-        output_file_id = self.output_file_id
+        output_file_id = (
+            UNSET if self.output_file_id is None and "output_file_id" not in self._nulls else self.output_file_id
+        )
 
-        error_file_id = self.error_file_id
+        error_file_id = (
+            UNSET if self.error_file_id is None and "error_file_id" not in self._nulls else self.error_file_id
+        )
 
-        in_progress_at = self.in_progress_at
+        in_progress_at = (
+            UNSET if self.in_progress_at is None and "in_progress_at" not in self._nulls else self.in_progress_at
+        )
 
-        expires_at = self.expires_at
+        expires_at = UNSET if self.expires_at is None and "expires_at" not in self._nulls else self.expires_at
 
-        finalizing_at = self.finalizing_at
+        finalizing_at = (
+            UNSET if self.finalizing_at is None and "finalizing_at" not in self._nulls else self.finalizing_at
+        )
 
-        completed_at = self.completed_at
+        completed_at = UNSET if self.completed_at is None and "completed_at" not in self._nulls else self.completed_at
 
-        failed_at = self.failed_at
+        failed_at = UNSET if self.failed_at is None and "failed_at" not in self._nulls else self.failed_at
 
-        expired_at = self.expired_at
+        expired_at = UNSET if self.expired_at is None and "expired_at" not in self._nulls else self.expired_at
 
-        cancelling_at = self.cancelling_at
+        cancelling_at = (
+            UNSET if self.cancelling_at is None and "cancelling_at" not in self._nulls else self.cancelling_at
+        )
 
-        cancelled_at = self.cancelled_at
+        cancelled_at = UNSET if self.cancelled_at is None and "cancelled_at" not in self._nulls else self.cancelled_at
+
+        _request_counts = UNSET if self.request_counts is None else self.request_counts
 
         request_counts: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.request_counts, Unset):
-            request_counts = self.request_counts.to_dict()
+        if not isinstance(_request_counts, Unset):
+            request_counts = _request_counts.to_dict()
+
+        _usage = UNSET if self.usage is None else self.usage
 
         usage: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.usage, Unset):
-            usage = self.usage.to_dict()
+        if not isinstance(_usage, Unset):
+            usage = _usage.to_dict()
+
+        _metadata = UNSET if self.metadata is None and "metadata" not in self._nulls else self.metadata
 
         metadata: dict[str, Any] | None | Unset
-        if isinstance(self.metadata, Unset):
+        if isinstance(_metadata, Unset):
             metadata = UNSET
-        elif isinstance(self.metadata, MetadataType0):
-            metadata = self.metadata.to_dict()
+        elif isinstance(_metadata, MetadataType0):
+            metadata = _metadata.to_dict()
         else:
-            metadata = self.metadata
+            metadata = _metadata
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -268,22 +286,23 @@ class Batch:
             completion_window=completion_window,
             status=status,
             created_at=created_at,
-            model=model,
-            errors=errors,
-            output_file_id=output_file_id,
-            error_file_id=error_file_id,
-            in_progress_at=in_progress_at,
-            expires_at=expires_at,
-            finalizing_at=finalizing_at,
-            completed_at=completed_at,
-            failed_at=failed_at,
-            expired_at=expired_at,
-            cancelling_at=cancelling_at,
-            cancelled_at=cancelled_at,
-            request_counts=request_counts,
-            usage=usage,
-            metadata=metadata,
+            model=None if isinstance(model, Unset) else model,
+            errors=None if isinstance(errors, Unset) else errors,
+            output_file_id=None if isinstance(output_file_id, Unset) else output_file_id,
+            error_file_id=None if isinstance(error_file_id, Unset) else error_file_id,
+            in_progress_at=None if isinstance(in_progress_at, Unset) else in_progress_at,
+            expires_at=None if isinstance(expires_at, Unset) else expires_at,
+            finalizing_at=None if isinstance(finalizing_at, Unset) else finalizing_at,
+            completed_at=None if isinstance(completed_at, Unset) else completed_at,
+            failed_at=None if isinstance(failed_at, Unset) else failed_at,
+            expired_at=None if isinstance(expired_at, Unset) else expired_at,
+            cancelling_at=None if isinstance(cancelling_at, Unset) else cancelling_at,
+            cancelled_at=None if isinstance(cancelled_at, Unset) else cancelled_at,
+            request_counts=None if isinstance(request_counts, Unset) else request_counts,
+            usage=None if isinstance(usage, Unset) else usage,
+            metadata=None if isinstance(metadata, Unset) else metadata,
         )
+        batch._nulls = {key for key, value in src_dict.items() if value is None}
 
         batch.additional_properties = d
         return batch

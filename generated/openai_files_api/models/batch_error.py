@@ -15,34 +15,39 @@ T = TypeVar("T", bound="BatchError")
 class BatchError:
     """
     Attributes:
-        code (str | Unset): A machine-readable reason.
-        message (str | Unset): A readable reason.
-        param (None | str | Unset): The offending parameter, if one is to blame.
-        line (int | None | Unset): The 1-based line of the input file, if one is to blame.
+        code (str | None): A machine-readable reason.
+        message (str | None): A readable reason.
+        param (None | str): The offending parameter, if one is to blame.
+        line (int | None): The 1-based line of the input file, if one is to blame.
     """
 
-    code: str | Unset = UNSET
-    message: str | Unset = UNSET
-    param: None | str | Unset = UNSET
-    line: int | None | Unset = UNSET
+    code: str | None = None
+    message: str | None = None
+    param: None | str = None
+    line: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _nulls: set[str] = _attrs_field(init=False, factory=set, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        code = self.code
+        code = UNSET if self.code is None and "code" not in self._nulls else self.code
 
-        message = self.message
+        message = UNSET if self.message is None and "message" not in self._nulls else self.message
+
+        _param = UNSET if self.param is None and "param" not in self._nulls else self.param
 
         param: None | str | Unset
-        if isinstance(self.param, Unset):
+        if isinstance(_param, Unset):
             param = UNSET
         else:
-            param = self.param
+            param = _param
+
+        _line = UNSET if self.line is None and "line" not in self._nulls else self.line
 
         line: int | None | Unset
-        if isinstance(self.line, Unset):
+        if isinstance(_line, Unset):
             line = UNSET
         else:
-            line = self.line
+            line = _line
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -84,11 +89,12 @@ class BatchError:
         line = _parse_line(d.pop("line", UNSET))
 
         batch_error = cls(
-            code=code,
-            message=message,
-            param=param,
-            line=line,
+            code=None if isinstance(code, Unset) else code,
+            message=None if isinstance(message, Unset) else message,
+            param=None if isinstance(param, Unset) else param,
+            line=None if isinstance(line, Unset) else line,
         )
+        batch_error._nulls = {key for key, value in src_dict.items() if value is None}
 
         batch_error.additional_properties = d
         return batch_error

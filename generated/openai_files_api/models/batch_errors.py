@@ -20,21 +20,24 @@ class BatchErrors:
     """Problems found while validating the input file.
 
     Attributes:
-        object_ (str | Unset): Always `list`.
-        data (list[BatchError] | Unset):
+        object_ (str | None): Always `list`.
+        data (list[BatchError] | None):
     """
 
-    object_: str | Unset = UNSET
-    data: list[BatchError] | Unset = UNSET
+    object_: str | None = None
+    data: list[BatchError] | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _nulls: set[str] = _attrs_field(init=False, factory=set, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        object_ = self.object_
+        object_ = UNSET if self.object_ is None and "object" not in self._nulls else self.object_
+
+        _data = UNSET if self.data is None else self.data
 
         data: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.data, Unset):
+        if not isinstance(_data, Unset):
             data = []
-            for data_item_data in self.data:
+            for data_item_data in _data:
                 data_item = data_item_data.to_dict()
                 data.append(data_item)
 
@@ -65,9 +68,10 @@ class BatchErrors:
                 data.append(data_item)
 
         batch_errors = cls(
-            object_=object_,
-            data=data,
+            object_=None if isinstance(object_, Unset) else object_,
+            data=None if isinstance(data, Unset) else data,
         )
+        batch_errors._nulls = {key for key, value in src_dict.items() if value is None}
 
         batch_errors.additional_properties = d
         return batch_errors

@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
+from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
@@ -15,16 +16,17 @@ class CompleteUploadRequest:
     """
     Attributes:
         part_ids (list[str]): Every part of the file, in file order.
-        md5 (str | Unset): Hex md5 of the whole file; the service refuses the upload when it differs.
+        md5 (str | None): Hex md5 of the whole file; the service refuses the upload when it differs.
     """
 
     part_ids: list[str]
-    md5: str | Unset = UNSET
+    md5: str | None = None
+    _nulls: set[str] = _attrs_field(init=False, factory=set, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         part_ids = self.part_ids
 
-        md5 = self.md5
+        md5 = UNSET if self.md5 is None and "md5" not in self._nulls else self.md5
 
         field_dict: dict[str, Any] = {}
 
@@ -47,7 +49,8 @@ class CompleteUploadRequest:
 
         complete_upload_request = cls(
             part_ids=part_ids,
-            md5=md5,
+            md5=None if isinstance(md5, Unset) else md5,
         )
+        complete_upload_request._nulls = {key for key, value in src_dict.items() if value is None}
 
         return complete_upload_request

@@ -26,17 +26,17 @@ class CreateBatchRequest:
             `method`, `url` and `body`.
         endpoint (CreateBatchRequestEndpoint): The API path all requests go to; each line's `url` must equal it.
         completion_window (CreateBatchRequestCompletionWindow): How long the batch may take; only `24h` today.
-        metadata (MetadataType0 | None | Unset): Up to 16 string pairs a caller attaches to an object for its own
-            bookkeeping.
-        output_expires_after (BatchFileExpirationAfter | Unset): When the batch's output and error files are deleted.
+        metadata (MetadataType0 | None): Up to 16 string pairs a caller attaches to an object for its own bookkeeping.
+        output_expires_after (BatchFileExpirationAfter | None): When the batch's output and error files are deleted.
     """
 
     input_file_id: str
     endpoint: CreateBatchRequestEndpoint
     completion_window: CreateBatchRequestCompletionWindow
-    metadata: MetadataType0 | None | Unset = UNSET
-    output_expires_after: BatchFileExpirationAfter | Unset = UNSET
+    metadata: MetadataType0 | None = None
+    output_expires_after: BatchFileExpirationAfter | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _nulls: set[str] = _attrs_field(init=False, factory=set, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.metadata_type_0 import MetadataType0  # noqa: PLC0415
@@ -47,17 +47,21 @@ class CreateBatchRequest:
 
         completion_window = self.completion_window.value
 
+        _metadata = UNSET if self.metadata is None and "metadata" not in self._nulls else self.metadata
+
         metadata: dict[str, Any] | None | Unset
-        if isinstance(self.metadata, Unset):
+        if isinstance(_metadata, Unset):
             metadata = UNSET
-        elif isinstance(self.metadata, MetadataType0):
-            metadata = self.metadata.to_dict()
+        elif isinstance(_metadata, MetadataType0):
+            metadata = _metadata.to_dict()
         else:
-            metadata = self.metadata
+            metadata = _metadata
+
+        _output_expires_after = UNSET if self.output_expires_after is None else self.output_expires_after
 
         output_expires_after: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.output_expires_after, Unset):
-            output_expires_after = self.output_expires_after.to_dict()
+        if not isinstance(_output_expires_after, Unset):
+            output_expires_after = _output_expires_after.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -115,9 +119,10 @@ class CreateBatchRequest:
             input_file_id=input_file_id,
             endpoint=endpoint,
             completion_window=completion_window,
-            metadata=metadata,
-            output_expires_after=output_expires_after,
+            metadata=None if isinstance(metadata, Unset) else metadata,
+            output_expires_after=None if isinstance(output_expires_after, Unset) else output_expires_after,
         )
+        create_batch_request._nulls = {key for key, value in src_dict.items() if value is None}
 
         create_batch_request.additional_properties = d
         return create_batch_request

@@ -5,6 +5,7 @@ from io import BytesIO
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
+from attrs import field as _attrs_field
 
 from .. import types
 from ..models.create_file_request_purpose import CreateFileRequestPurpose
@@ -23,21 +24,24 @@ class CreateFileRequest:
     Attributes:
         file (File): The bytes to store, sent with their file name.
         purpose (CreateFileRequestPurpose): What the file is for; it decides which endpoints may read it.
-        expires_after (FileExpirationAfter | Unset): When a stored file is deleted on its own.
+        expires_after (FileExpirationAfter | None): When a stored file is deleted on its own.
     """
 
     file: File
     purpose: CreateFileRequestPurpose
-    expires_after: FileExpirationAfter | Unset = UNSET
+    expires_after: FileExpirationAfter | None = None
+    _nulls: set[str] = _attrs_field(init=False, factory=set, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         file = self.file.to_tuple()
 
         purpose = self.purpose.value
 
+        _expires_after = UNSET if self.expires_after is None else self.expires_after
+
         expires_after: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.expires_after, Unset):
-            expires_after = self.expires_after.to_dict()
+        if not isinstance(_expires_after, Unset):
+            expires_after = _expires_after.to_dict()
 
         field_dict: dict[str, Any] = {}
 
@@ -59,8 +63,10 @@ class CreateFileRequest:
 
         files.append(("purpose", (None, str(self.purpose.value).encode(), "text/plain")))
 
-        if not isinstance(self.expires_after, Unset):
-            for key, value in self.expires_after.to_dict().items():
+        _expires_after = UNSET if self.expires_after is None else self.expires_after
+
+        if not isinstance(_expires_after, Unset):
+            for key, value in _expires_after.to_dict().items():
                 files.append((f"{'expires_after'}[{key}]", (None, str(value).encode(), "text/plain")))
 
         return files
@@ -84,7 +90,8 @@ class CreateFileRequest:
         create_file_request = cls(
             file=file,
             purpose=purpose,
-            expires_after=expires_after,
+            expires_after=None if isinstance(expires_after, Unset) else expires_after,
         )
+        create_file_request._nulls = {key for key, value in src_dict.items() if value is None}
 
         return create_file_request

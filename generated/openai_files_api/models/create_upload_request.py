@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
+from attrs import field as _attrs_field
 
 from ..models.create_upload_request_purpose import CreateUploadRequestPurpose
 from ..types import UNSET, Unset
@@ -23,14 +24,15 @@ class CreateUploadRequest:
         purpose (CreateUploadRequestPurpose): The purpose the resulting File gets.
         bytes_ (int): The exact size of the whole file; completion checks it.
         mime_type (str): The file's MIME type, which must be one the purpose accepts.
-        expires_after (FileExpirationAfter | Unset): When a stored file is deleted on its own.
+        expires_after (FileExpirationAfter | None): When a stored file is deleted on its own.
     """
 
     filename: str
     purpose: CreateUploadRequestPurpose
     bytes_: int
     mime_type: str
-    expires_after: FileExpirationAfter | Unset = UNSET
+    expires_after: FileExpirationAfter | None = None
+    _nulls: set[str] = _attrs_field(init=False, factory=set, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         filename = self.filename
@@ -41,9 +43,11 @@ class CreateUploadRequest:
 
         mime_type = self.mime_type
 
+        _expires_after = UNSET if self.expires_after is None else self.expires_after
+
         expires_after: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.expires_after, Unset):
-            expires_after = self.expires_after.to_dict()
+        if not isinstance(_expires_after, Unset):
+            expires_after = _expires_after.to_dict()
 
         field_dict: dict[str, Any] = {}
 
@@ -85,7 +89,8 @@ class CreateUploadRequest:
             purpose=purpose,
             bytes_=bytes_,
             mime_type=mime_type,
-            expires_after=expires_after,
+            expires_after=None if isinstance(expires_after, Unset) else expires_after,
         )
+        create_upload_request._nulls = {key for key, value in src_dict.items() if value is None}
 
         return create_upload_request

@@ -23,16 +23,17 @@ class ListBatchesResponse:
         data (list[Batch]):
         has_more (bool): Whether a page follows this one.
         object_ (ListBatchesResponseObject):
-        first_id (None | str | Unset): Id of the page's first batch; null on an empty page.
-        last_id (None | str | Unset): Id of the page's last batch, the cursor for the next page; null on an empty page.
+        first_id (None | str): Id of the page's first batch; null on an empty page.
+        last_id (None | str): Id of the page's last batch, the cursor for the next page; null on an empty page.
     """
 
     data: list[Batch]
     has_more: bool
     object_: ListBatchesResponseObject
-    first_id: None | str | Unset = UNSET
-    last_id: None | str | Unset = UNSET
+    first_id: None | str = None
+    last_id: None | str = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _nulls: set[str] = _attrs_field(init=False, factory=set, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         data = []
@@ -44,17 +45,21 @@ class ListBatchesResponse:
 
         object_ = self.object_.value
 
+        _first_id = UNSET if self.first_id is None and "first_id" not in self._nulls else self.first_id
+
         first_id: None | str | Unset
-        if isinstance(self.first_id, Unset):
+        if isinstance(_first_id, Unset):
             first_id = UNSET
         else:
-            first_id = self.first_id
+            first_id = _first_id
+
+        _last_id = UNSET if self.last_id is None and "last_id" not in self._nulls else self.last_id
 
         last_id: None | str | Unset
-        if isinstance(self.last_id, Unset):
+        if isinstance(_last_id, Unset):
             last_id = UNSET
         else:
-            last_id = self.last_id
+            last_id = _last_id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -110,9 +115,10 @@ class ListBatchesResponse:
             data=data,
             has_more=has_more,
             object_=object_,
-            first_id=first_id,
-            last_id=last_id,
+            first_id=None if isinstance(first_id, Unset) else first_id,
+            last_id=None if isinstance(last_id, Unset) else last_id,
         )
+        list_batches_response._nulls = {key for key, value in src_dict.items() if value is None}
 
         list_batches_response.additional_properties = d
         return list_batches_response

@@ -26,8 +26,8 @@ class OpenAIFile:
         object_ (OpenAIFileObject):
         purpose (OpenAIFilePurpose): What the file is for.
         status (OpenAIFileStatus): Kept for old clients; no longer meaningful.
-        expires_at (int | Unset): When the file is deleted on its own, if it ever is.
-        status_details (str | Unset): Kept for old clients; no longer meaningful.
+        expires_at (int | None): When the file is deleted on its own, if it ever is.
+        status_details (str | None): Kept for old clients; no longer meaningful.
     """
 
     id: str
@@ -37,9 +37,10 @@ class OpenAIFile:
     object_: OpenAIFileObject
     purpose: OpenAIFilePurpose
     status: OpenAIFileStatus
-    expires_at: int | Unset = UNSET
-    status_details: str | Unset = UNSET
+    expires_at: int | None = None
+    status_details: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _nulls: set[str] = _attrs_field(init=False, factory=set, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id
@@ -56,9 +57,11 @@ class OpenAIFile:
 
         status = self.status.value
 
-        expires_at = self.expires_at
+        expires_at = UNSET if self.expires_at is None and "expires_at" not in self._nulls else self.expires_at
 
-        status_details = self.status_details
+        status_details = (
+            UNSET if self.status_details is None and "status_details" not in self._nulls else self.status_details
+        )
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -109,9 +112,10 @@ class OpenAIFile:
             object_=object_,
             purpose=purpose,
             status=status,
-            expires_at=expires_at,
-            status_details=status_details,
+            expires_at=None if isinstance(expires_at, Unset) else expires_at,
+            status_details=None if isinstance(status_details, Unset) else status_details,
         )
+        open_ai_file._nulls = {key for key, value in src_dict.items() if value is None}
 
         open_ai_file.additional_properties = d
         return open_ai_file

@@ -29,8 +29,8 @@ class Upload:
         purpose (str):
         status (UploadStatus):
         expires_at (int): One hour after creation; no part is taken afterwards.
-        object_ (UploadObject | Unset):
-        file (None | OpenAIFile | Unset): The File made on completion; null before.
+        object_ (UploadObject | None):
+        file (None | OpenAIFile): The File made on completion; null before.
     """
 
     id: str
@@ -40,9 +40,10 @@ class Upload:
     purpose: str
     status: UploadStatus
     expires_at: int
-    object_: UploadObject | Unset = UNSET
-    file: None | OpenAIFile | Unset = UNSET
+    object_: UploadObject | None = None
+    file: None | OpenAIFile = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _nulls: set[str] = _attrs_field(init=False, factory=set, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.open_ai_file import OpenAIFile  # noqa: PLC0415
@@ -61,17 +62,21 @@ class Upload:
 
         expires_at = self.expires_at
 
+        _object_ = UNSET if self.object_ is None else self.object_
+
         object_: str | Unset = UNSET
-        if not isinstance(self.object_, Unset):
-            object_ = self.object_.value
+        if not isinstance(_object_, Unset):
+            object_ = _object_.value
+
+        _file = UNSET if self.file is None and "file" not in self._nulls else self.file
 
         file: dict[str, Any] | None | Unset
-        if isinstance(self.file, Unset):
+        if isinstance(_file, Unset):
             file = UNSET
-        elif isinstance(self.file, OpenAIFile):
-            file = self.file.to_dict()
+        elif isinstance(_file, OpenAIFile):
+            file = _file.to_dict()
         else:
-            file = self.file
+            file = _file
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -144,9 +149,10 @@ class Upload:
             purpose=purpose,
             status=status,
             expires_at=expires_at,
-            object_=object_,
-            file=file,
+            object_=None if isinstance(object_, Unset) else object_,
+            file=None if isinstance(file, Unset) else file,
         )
+        upload._nulls = {key for key, value in src_dict.items() if value is None}
 
         upload.additional_properties = d
         return upload

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from itertools import islice
 
 from .._client import Client
-from .._generated import Batch, BatchRequestCounts
+from .._generated import Batch
 from .._transfer import Progress, ProgressBar
 from .render import EXIT_BATCH_UNSUCCESSFUL, EXIT_OK, Printer
 
@@ -76,7 +76,7 @@ def batches_create(args: argparse.Namespace, client: Client, out: Printer) -> in
 
 def _counts(batch: Batch) -> str:
     counts = batch.request_counts
-    return f" {counts.completed}/{counts.total} done" if isinstance(counts, BatchRequestCounts) else ""
+    return f" {counts.completed}/{counts.total} done" if counts is not None else ""
 
 
 def batches_wait(args: argparse.Namespace, client: Client, out: Printer) -> int:

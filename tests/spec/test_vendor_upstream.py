@@ -15,6 +15,7 @@ from openai_files_spec._seam import overlay_usage
 from openai_files_spec._yamlio import load_styled
 
 from .project_copy import ROOT, SEAM, copy_project, make
+from .upstream_shape import earlier_batch_release
 
 UPSTREAMS = sorted((ROOT.parent / "shared" / "upstream").glob("openai-openapi-*.yaml"))
 # Enough to prove the overlay works on regenerated code, small enough for the suite's time budget.
@@ -52,6 +53,19 @@ def test_vendoring_twice_writes_the_same_bytes(upstream: Path, tmp_path: Path) -
     (tmp_path / "openapi.yaml").write_text(first)
 
     assert vendor(load(upstream), load_styled(tmp_path / "openapi.yaml")).text == first
+
+
+def test_the_batch_schemas_inline_as_in_an_earlier_release_vendor_to_the_same_bytes(upstream: Path) -> None:
+    """Upstream's counts, error items and createBatch body written inline: the wire is the same, and
+    so are our openapi.yaml and the names the overlay imports."""
+    earlier = load(upstream)
+    earlier_batch_release(earlier)
+
+    result = vendor(earlier, load_styled(ROOT / "openapi.yaml"))
+
+    assert len(result.fixes["stable-names"]) == 3
+    assert result.changes == []
+    assert result.text == (ROOT / "openapi.yaml").read_text(encoding="utf-8")
 
 
 def test_make_vendor_generates_every_operation_without_warning(regenerated: tuple[Path, str]) -> None:

@@ -39,9 +39,13 @@ def _vendor(args: argparse.Namespace) -> int:
         for line in lines[1:]:
             print(f"  {' ' * len(name)}  {line}")
     usage = overlay_usage(args.seam)
-    print(f"changes against {args.spec}:" if current is not None else f"{args.spec}: new file")
-    for line in render(result.changes, usage) or ["(none)"]:
-        print(f"  {line}")
+    if current is None:
+        print(f"{args.spec}: new file")
+    else:
+        for wire, heading in ((True, "wire changes"), (False, "naming-only changes (the same on the wire)")):
+            print(f"{heading} against {args.spec}:")
+            for line in render([c for c in result.changes if c.wire == wire], usage) or ["(none)"]:
+                print(f"  {line}")
     broken = breaking(result.changes, usage)
     if broken and args.strict:
         print(

@@ -1,7 +1,8 @@
 """The known upstream defects, each fixed by a named transformation.
 
 Each fix rewrites the sliced spec in place and returns one line per change it made; an empty list
-means upstream no longer has the defect. They run in the order of `FIXES`.
+means upstream no longer has the defect. They run in the order of `FIXES`. A fix is given our current
+spec too (None on a first vendoring); only `stable-names` reads it.
 """
 
 import re
@@ -9,6 +10,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from openai_files_spec._stable_names import stable_names
 from openai_files_spec._tree import Node, describe, keyword_nodes, operations
 
 ERROR_RESPONSE = "#/components/responses/ErrorResponse"
@@ -22,7 +24,7 @@ UPSTREAM_ONLY = frozenset({"example", "examples", "externalDocs"})
 class Fix:
     name: str
     defect: str
-    apply: Callable[[Node], list[str]]
+    apply: Callable[[Node, Node | None], list[str]]  # (upstream slice, our current spec) -> changes
 
 
 def drop_upstream_extras(spec: Node) -> list[str]:
@@ -208,16 +210,36 @@ def _comparable(name: str) -> str:
     return re.sub(r"[^0-9a-z]", "", name.lower())
 
 
+def _upstream_only_fix(fix: Callable[[Node], list[str]]) -> Callable[[Node, Node | None], list[str]]:
+    """A fix that reads only the upstream slice."""
+    return lambda spec, _ours: fix(spec)
+
+
 FIXES = (
     Fix(
         "drop-upstream-extras",
         "SDK and docs metadata (x-oaiMeta, x-stainless-*, examples)",
-        drop_upstream_extras,
+        _upstream_only_fix(drop_upstream_extras),
     ),
-    Fix("nullable-refs", "3.0-style nullable references parse as not nullable", nullable_refs),
-    Fix("binary-downloads", "file content declared as a JSON string", binary_downloads),
-    Fix("error-responses", "no error responses, so errors are not parsed", error_responses),
-    Fix("enum-gaps", "echoed enums that lack values the requests accept", enum_gaps),
-    Fix("page-cursors", "list cursors declared as strings, but null on an empty page", page_cursors),
-    Fix("duplicate-titles", "shared titles make the generator drop models", duplicate_titles),
+    Fix(
+        "nullable-refs",
+        "3.0-style nullable references parse as not nullable",
+        _upstream_only_fix(nullable_refs),
+    ),
+    Fix("stable-names", "schemas moved between inline and named rename generated classes", stable_names),
+    Fix("binary-downloads", "file content declared as a JSON string", _upstream_only_fix(binary_downloads)),
+    Fix(
+        "error-responses", "no error responses, so errors are not parsed", _upstream_only_fix(error_responses)
+    ),
+    Fix("enum-gaps", "echoed enums that lack values the requests accept", _upstream_only_fix(enum_gaps)),
+    Fix(
+        "page-cursors",
+        "list cursors declared as strings, but null on an empty page",
+        _upstream_only_fix(page_cursors),
+    ),
+    Fix(
+        "duplicate-titles",
+        "shared titles make the generator drop models",
+        _upstream_only_fix(duplicate_titles),
+    ),
 )

@@ -25,7 +25,7 @@ class Vendored:
 def vendor(upstream: Node, current: Node | None) -> Vendored:
     """Our spec from a full upstream one; `current` (our openapi.yaml) lends its text and order."""
     spec = slice_tags(upstream, extra_roots=(ERROR_SCHEMA,))
-    fixes = {fix.name: fix.apply(spec) for fix in FIXES}
+    fixes = {fix.name: fix.apply(spec, current) for fix in FIXES}
     prune(spec)
     if current is not None:
         spec = adopt_current(spec, current)

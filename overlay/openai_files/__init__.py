@@ -4,6 +4,7 @@
 layer stays reachable: `client.generated` with `openai_files_api.api.*`, and the models re-exported here.
 """
 
+from ._batch_jobs import JobConfig, JobResult, JobStatus, TokenEstimator, conservative_estimate
 from ._batches import BatchResult
 from ._client import AsyncClient, Client
 from ._download import DownloadProgress
@@ -21,6 +22,7 @@ from ._errors import (
     IncompleteDownloadError,
     InternalServerError,
     InvalidInputError,
+    JobNotFinishedError,
     NotFoundError,
     OpenAIFilesError,
     PermissionDeniedError,
@@ -56,6 +58,10 @@ __all__ = [
     "IncompleteDownloadError",
     "InternalServerError",
     "InvalidInputError",
+    "JobConfig",
+    "JobNotFinishedError",
+    "JobResult",
+    "JobStatus",
     "NotFoundError",
     "OpenAIFile",
     "OpenAIFilesError",
@@ -66,10 +72,12 @@ __all__ = [
     "RateLimitError",
     "RetryPolicy",
     "SyncPager",
+    "TokenEstimator",
     "TransferAborted",
     "TransferConfig",
     "UnprocessableEntityError",
     "Upload",
     "UploadPart",
     "WaitTimeoutError",
+    "conservative_estimate",
 ]

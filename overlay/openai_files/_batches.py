@@ -49,9 +49,8 @@ BatchProgress = Callable[[Batch], None]
 def validate_batch_input(path: str | os.PathLike[str], endpoint: str | None = None) -> tuple[str, int]:
     """Check a JSONL batch input file line by line, as the service would; return (endpoint, requests).
 
-    Every line must be a JSON object with a unique non-empty `custom_id`, `method` POST, a `url` equal
-    to the endpoint (taken from the first line when not given) and an object `body`. The first problem
-    raises `BatchInputError` naming its line.
+    Every line must pass `check_request`, and `custom_id`s must be unique. The first problem raises
+    `BatchInputError` naming its line.
     """
     if endpoint is not None:
         rules.choice(endpoint, CreateBatchRequestEndpoint, param="endpoint")
@@ -63,33 +62,48 @@ def validate_batch_input(path: str | os.PathLike[str], endpoint: str | None = No
         for number, raw in enumerate(source, start=1):
             if not raw.strip():
                 continue
-            try:
-                request: Any = json.loads(raw)
-            except ValueError:
-                raise BatchInputError("not valid JSON", line=number) from None
-            if not isinstance(request, dict):
-                raise BatchInputError("not a JSON object", line=number)
-            custom_id = request.get("custom_id")
-            if not isinstance(custom_id, str) or not custom_id:
-                raise BatchInputError("custom_id must be a non-empty string", line=number)
+            request, endpoint = check_line(raw, line=number, endpoint=endpoint)
+            custom_id = request["custom_id"]
             if custom_id in seen:
                 raise BatchInputError(f"custom_id {custom_id!r} is used twice", line=number)
             seen.add(custom_id)
-            if request.get("method") != "POST":
-                raise BatchInputError(f"method must be POST, got {request.get('method')!r}", line=number)
-            endpoint = endpoint or request.get("url")
-            if endpoint not in rules.BATCH_ENDPOINTS:
-                raise BatchInputError(f"url {request.get('url')!r} is not a batch endpoint", line=number)
-            if request.get("url") != endpoint:
-                raise BatchInputError(
-                    f"url {request.get('url')!r} differs from endpoint {endpoint}", line=number
-                )
-            if not isinstance(request.get("body"), dict):
-                raise BatchInputError("body must be a JSON object", line=number)
             count += 1
     if endpoint is None or count == 0:
         raise InvalidInputError(f"{path}: holds no requests", param="path")
     return endpoint, count
+
+
+def check_line(raw: bytes | str, *, line: int, endpoint: str | None) -> tuple[dict[str, Any], str]:
+    """Parse one JSONL line and check it as the service would; return (request, endpoint).
+
+    The request must be a JSON object with a non-empty string `custom_id`, `method` POST, a `url` equal
+    to `endpoint` (when None, the line's own url, which must be a batch endpoint) and an object `body`.
+    Raises `BatchInputError` naming `line`. Uniqueness of `custom_id` is the caller's to check.
+    """
+    try:
+        request: Any = json.loads(raw)
+    except ValueError:
+        raise BatchInputError("not valid JSON", line=line) from None
+    return request, check_request(request, line=line, endpoint=endpoint)
+
+
+def check_request(request: Any, *, line: int, endpoint: str | None) -> str:
+    """`check_line` for an already parsed request; returns the endpoint."""
+    if not isinstance(request, dict):
+        raise BatchInputError("not a JSON object", line=line)
+    custom_id = request.get("custom_id")
+    if not isinstance(custom_id, str) or not custom_id:
+        raise BatchInputError("custom_id must be a non-empty string", line=line)
+    if request.get("method") != "POST":
+        raise BatchInputError(f"method must be POST, got {request.get('method')!r}", line=line)
+    endpoint = endpoint or request.get("url")
+    if endpoint not in rules.BATCH_ENDPOINTS:
+        raise BatchInputError(f"url {request.get('url')!r} is not a batch endpoint", line=line)
+    if request.get("url") != endpoint:
+        raise BatchInputError(f"url {request.get('url')!r} differs from endpoint {endpoint}", line=line)
+    if not isinstance(request.get("body"), dict):
+        raise BatchInputError("body must be a JSON object", line=line)
+    return endpoint
 
 
 def _create_kwargs(

@@ -19,6 +19,7 @@ from typing import Any, Self, TypeVar, Unpack
 import anyio
 import httpx
 
+from ._batch_jobs import AsyncBatchJobs, BatchJobs
 from ._batches import AsyncBatches, Batches
 from ._config import DEFAULT_LIMITS, Settings, SettingsOptions
 from ._errors import APIConnectionError, APIError, APITimeoutError, error_from_response
@@ -196,6 +197,7 @@ class Client(_Core):
         self.files = Files(self)
         self.uploads = Uploads(self)
         self.batches = Batches(self)
+        self.batch_jobs = BatchJobs(self)
 
     def with_options(
         self, *, timeout: float | httpx.Timeout | None = None, max_retries: int | None = None
@@ -273,6 +275,7 @@ class AsyncClient(_Core):
         self.files = AsyncFiles(self)
         self.uploads = AsyncUploads(self)
         self.batches = AsyncBatches(self)
+        self.batch_jobs = AsyncBatchJobs(self)
 
     def with_options(
         self, *, timeout: float | httpx.Timeout | None = None, max_retries: int | None = None

@@ -52,6 +52,7 @@ __all__ = [
     "IncompleteDownloadError",
     "InternalServerError",
     "InvalidInputError",
+    "JobNotFinishedError",
     "NotFoundError",
     "OpenAIFilesError",
     "PermissionDeniedError",
@@ -107,6 +108,10 @@ class IncompleteDownloadError(OpenAIFilesError):
         super().__init__(f"download ended at {received} bytes, expected {expected}")
         self.expected = expected
         self.received = received
+
+
+class JobNotFinishedError(OpenAIFilesError):
+    """A batch job's results were asked for while some of its requests are still pending."""
 
 
 class WaitTimeoutError(OpenAIFilesError, TimeoutError):

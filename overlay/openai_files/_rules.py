@@ -94,6 +94,10 @@ MIN_EXPIRY_SECONDS = 3600
 MAX_EXPIRY_SECONDS = 30 * 24 * 3600
 MAX_FILES_PAGE = 10_000
 MAX_BATCHES_PAGE = 100
+MAX_BATCH_REQUESTS = 50_000
+"""Requests one batch input file may hold."""
+MAX_BATCH_BYTES = 200_000_000
+"""Bytes of JSONL one batch input file may hold."""
 
 
 def choice(value: str, enum: type[E], *, param: str) -> E:

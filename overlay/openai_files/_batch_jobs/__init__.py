@@ -1,0 +1,22 @@
+"""Batch jobs: one call (or command) for workloads bigger than a batch, durable across crashes.
+
+`resource.py` is the public face (`client.batch_jobs`); `prepare.py` checks and shards the input;
+`manifest.py` is the SQLite state; `core.py` decides every step (shared by the sync and async drivers in
+`drivers.py`); `outcome.py` reads result lines; `estimate.py` guesses tokens; `config.py` holds limits.
+"""
+
+from .config import JobConfig
+from .core import JobStatus
+from .estimate import TokenEstimator, conservative_estimate
+from .outcome import JobResult
+from .resource import AsyncBatchJobs, BatchJobs
+
+__all__ = [
+    "AsyncBatchJobs",
+    "BatchJobs",
+    "JobConfig",
+    "JobResult",
+    "JobStatus",
+    "TokenEstimator",
+    "conservative_estimate",
+]

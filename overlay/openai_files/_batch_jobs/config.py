@@ -1,0 +1,78 @@
+"""A job's limits and pacing in one value object, so tests can shrink the service's limits."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import _rules as rules
+
+
+def default_state_dir() -> Path:
+    """`$XDG_STATE_HOME/openai-files/jobs`, else `~/.local/state/openai-files/jobs`."""
+    state = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
+    return Path(state) / "openai-files" / "jobs"
+
+
+@dataclass(frozen=True)
+class JobConfig:
+    """How a job is cut into shards, paced under the token quota, retried and polled.
+
+    The first two limits mirror the service's own per-batch limits.
+    """
+
+    max_shard_requests: int = rules.MAX_BATCH_REQUESTS
+    """Requests per shard (the service takes at most 50,000 per batch)."""
+    max_shard_bytes: int = rules.MAX_BATCH_BYTES
+    """JSONL bytes per shard (the service takes at most 200 MB per batch input file)."""
+    max_shard_tokens: int | None = None
+    """Estimated input tokens per shard; None: only the enqueued budget (if any) bounds a shard."""
+    token_budget: int | Mapping[str, int] | None = None
+    """Estimated tokens that may be enqueued at once per model (one number for every model, or per model
+    name); None: no budget, the service's `token_limit_exceeded` is the only brake. A shard never holds
+    more than its model's budget, so every shard can run alone."""
+    max_attempts: int = 3
+    """Batches a request may go through before a retryable failure (429, 5xx, expiry) becomes final."""
+    poll_interval: float = 5.0
+    """Seconds between two rounds of polling the live batches, at first."""
+    max_poll_interval: float = 60.0
+    """The poll interval grows by half each quiet round, up to this."""
+    token_limit_backoff: float = 60.0
+    """Seconds before a shard refused with `token_limit_exceeded` is submitted again; doubled each time."""
+    max_token_limit_backoff: float = 3600.0
+    visibility_retries: int = 5
+    """How often `batches.create` is retried while the service does not see a just-stored file yet."""
+    visibility_delay: float = 1.0
+    """Seconds before the first of those retries; doubled each time."""
+    delete_outputs: bool = False
+    """Delete each batch's output and error files once their lines are in the manifest."""
+    state_dir: Path = field(default_factory=default_state_dir)
+    """Where each job keeps its folder (manifest, shard files) under its job id."""
+
+    def __post_init__(self) -> None:
+        if self.max_shard_requests < 1 or self.max_shard_bytes < 1:
+            raise ValueError("JobConfig.max_shard_requests and max_shard_bytes must be positive")
+        if self.max_shard_tokens is not None and self.max_shard_tokens < 1:
+            raise ValueError("JobConfig.max_shard_tokens must be positive or None")
+        budgets = (
+            self.token_budget.values() if isinstance(self.token_budget, Mapping) else [self.token_budget]
+        )
+        if any(b is not None and b < 1 for b in budgets):
+            raise ValueError("JobConfig.token_budget must be positive or None")
+        if self.max_attempts < 1:
+            raise ValueError("JobConfig.max_attempts must be at least 1")
+        if min(self.poll_interval, self.token_limit_backoff, self.visibility_delay) < 0:
+            raise ValueError("JobConfig intervals must not be negative")
+
+    def budget(self, model: str) -> int | None:
+        """The enqueued-token budget of `model`, or None when it has none."""
+        if isinstance(self.token_budget, Mapping):
+            return self.token_budget.get(model)
+        return self.token_budget
+
+    def shard_tokens(self, model: str) -> int | None:
+        """The most estimated tokens one shard of `model` may hold."""
+        limits = [t for t in (self.max_shard_tokens, self.budget(model)) if t is not None]
+        return min(limits) if limits else None

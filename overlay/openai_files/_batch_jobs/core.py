@@ -1,0 +1,548 @@
+"""The job's logic, free of I/O style: generators that yield service calls and get their results back.
+
+`JobCore` decides everything (what to upload, submit, poll, merge, retry, clean up, and what a crash
+left behind) and records it in the manifest; it never talks to the network itself. It yields a `Call`
+naming an operation of `JobApi` and receives its result (or its exception, thrown in). The sync and
+async drivers (`drivers.py`) only perform those calls, so both share every rule.
+
+Crash safety: the manifest is never left inside a transaction across a yield; each side effect is
+preceded by an intent and followed by its record, and `recover` resolves intents found on start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Callable, Generator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .._errors import APIStatusError, NotFoundError, WaitTimeoutError
+from .config import JobConfig
+from .manifest import Manifest, Shard
+from .outcome import CANCELLED, FAILED, RETRY, SUCCEEDED, classify_line, missing_outcome, record
+from .prepare import ShardWriter
+
+log = logging.getLogger("openai_files.batch_jobs")
+
+TERMINAL = frozenset({"completed", "failed", "expired", "cancelled"})
+TAG_JOB, TAG_SHARD, TAG_SUBMIT = "openai_files_job", "openai_files_shard", "openai_files_submit"
+RECONCILE_MARGIN = 600.0
+"""Seconds before an intent's time from which the service's lists are searched (clock skew, latency)."""
+ROWS_PER_UPDATE = 5000
+
+
+@dataclass(frozen=True)
+class BatchView:
+    """What the core reads from a Batch."""
+
+    id: str
+    status: str
+    output_file_id: str | None
+    error_file_id: str | None
+    errors: tuple[dict[str, Any], ...]
+    metadata: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Call:
+    """An operation of `JobApi` (`op`) with its positional arguments."""
+
+    op: str
+    args: tuple[Any, ...] = ()
+
+
+Steps = Generator[Call, Any, Any]
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    """Where a job stands: its state, requests by state and shards by state."""
+
+    job_id: str
+    state: str
+    endpoint: str
+    requests: dict[str, int]
+    shards: dict[str, int]
+    batches: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def finished(self) -> bool:
+        return self.state in ("finished", "cancelled")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "job_id": self.job_id,
+            "state": self.state,
+            "endpoint": self.endpoint,
+            "requests": self.requests,
+            "shards": self.shards,
+            "batches": self.batches,
+        }
+
+
+def remote_filename(job_id: str, shard_id: int) -> str:
+    return f"{job_id}.shard-{shard_id}.jsonl"
+
+
+def _file_id(value: str | None) -> str | None:
+    """A file id, or None for the null or empty id the service sends when there is no such file."""
+    return value or None
+
+
+class JobCore:
+    """One job's decisions over its manifest; see the module docstring."""
+
+    def __init__(
+        self,
+        manifest: Manifest,
+        job_id: str,
+        config: JobConfig,
+        on_progress: Callable[[JobStatus], None] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.m = manifest
+        self.job_id = job_id
+        self.config = config
+        self.on_progress = on_progress
+        self._clock = clock
+
+    # -- reading ----------------------------------------------------------------------------------
+
+    def status(self) -> JobStatus:
+        batches = [
+            {"shard": s.id, "model": s.model, "batch_id": s.batch_id, "status": s.batch_status or s.state}
+            for s in self.m.shards("creating", "submitted")
+        ]
+        return JobStatus(
+            job_id=self.job_id,
+            state=str(self.m.get("state", "preparing")),
+            endpoint=str(self.m.get("endpoint", "")),
+            requests=self.m.request_counts(),
+            shards=self.m.shard_counts(),
+            batches=batches,
+        )
+
+    def _report(self) -> None:
+        if self.on_progress is not None:
+            self.on_progress(self.status())
+
+    @property
+    def cancelling(self) -> bool:
+        return str(self.m.get("state")) in ("cancelling", "cancelled")
+
+    # -- the loops --------------------------------------------------------------------------------
+
+    def submit(self) -> Steps:
+        """Resolve what a crash left, then submit every shard the token budget admits now."""
+        yield from self.recover()
+        yield from self._submit_ready()
+        self._report()
+
+    def run(self, *, timeout: float | None = None) -> Steps:
+        """Drive the job until every request has its final result; returns the final `JobStatus`.
+
+        Raises `WaitTimeoutError` after `timeout` seconds (the job keeps its state and batches).
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        yield from self.recover()
+        interval = self.config.poll_interval
+        while True:
+            changed = yield from self._merge_ended()
+            changed = self._reshard() or changed
+            changed = (yield from self._cleanup()) or changed
+            changed = (yield from self._submit_ready()) or changed
+            changed = (yield from self._withdraw()) or changed
+            if self._finished():
+                self.m.put("state", "cancelled" if self.cancelling else "finished")
+                self._report()
+                return self.status()
+            changed = (yield from self._poll_live()) or changed
+            if changed:
+                self._report()
+                interval = self.config.poll_interval
+                continue
+            sleep = min(interval, self._next_not_before() - self._clock())
+            if deadline is not None:
+                if time.monotonic() >= deadline:
+                    raise WaitTimeoutError(
+                        f"job {self.job_id} still running after {timeout:g}s (it keeps its state)"
+                    )
+                sleep = min(sleep, deadline - time.monotonic())
+            yield Call("sleep", (max(sleep, 0.0),))
+            interval = min(interval * 1.5, self.config.max_poll_interval)
+
+    def cancel(self) -> Steps:
+        """Stop the job: no new batch, every live batch cancelled, what finished kept; then wait them out."""
+        yield from self.recover()
+        if self._finished():
+            return self.status()
+        self.m.put("state", "cancelling")
+        yield from self._withdraw()
+        for shard in self.m.shards("submitted"):
+            try:
+                yield Call("cancel", (shard.batch_id,))
+            except APIStatusError as error:  # already ended: polling records how
+                log.info("batch %s of job %s not cancelled: %s", shard.batch_id, self.job_id, error)
+        return (yield from self.run())
+
+    def _finished(self) -> bool:
+        open_states = ("sealed", "uploading", "stored", "creating", "submitted", "ended", "merged")
+        return not self.m.shards(*open_states)
+
+    def _next_not_before(self) -> float:
+        waiting = [s.not_before for s in self.m.shards("sealed", "stored") if s.not_before > 0]
+        return min(waiting, default=float("inf"))
+
+    # -- recovery ---------------------------------------------------------------------------------
+
+    def recover(self) -> Steps:
+        """Resolve intents a killed process left: find its batches again, delete its orphaned files."""
+        for shard in self.m.shards("uploading"):
+            since = (shard.intent_at or 0.0) - RECONCILE_MARGIN
+            orphans: list[str] = yield Call("find_files", (remote_filename(self.job_id, shard.id), since))
+            for file_id in orphans:
+                log.info("deleting file %s left by an interrupted upload of shard %d", file_id, shard.id)
+                yield from self._delete_file(file_id)
+            self.m.update_shard(shard.id, state="sealed", intent_at=None)
+        for shard in self.m.shards("creating"):
+            since = (shard.intent_at or 0.0) - RECONCILE_MARGIN
+            found: list[BatchView] = yield Call("find_batches", (self.job_id, since))
+            mine = [
+                b
+                for b in found
+                if b.metadata.get(TAG_SHARD) == str(shard.id)
+                and b.metadata.get(TAG_SUBMIT) == str(shard.submits)
+            ]
+            if mine:
+                log.info("found batch %s of shard %d again", mine[0].id, shard.id)
+                self._submitted(shard, mine[0])
+            else:
+                self.m.update_shard(shard.id, state="stored", intent_at=None)
+        self._delete_stray_local_files()
+
+    def _delete_stray_local_files(self) -> None:
+        """Shard files of a preparation or resharding that never committed, and partial downloads."""
+        live = {
+            s.id
+            for s in self.m.shards(
+                "sealed", "uploading", "stored", "creating", "submitted", "ended", "merged"
+            )
+        }
+        for path in self.m.folder.iterdir():
+            name = path.name
+            if name.startswith(".") and name.endswith(".part"):
+                path.unlink(missing_ok=True)
+            elif name.startswith("shard-") and name.endswith(".jsonl"):
+                number = name.removeprefix("shard-").split(".")[0]
+                if not number.isdigit() or int(number) not in live:
+                    path.unlink(missing_ok=True)
+
+    # -- submitting -------------------------------------------------------------------------------
+
+    def _admissible(self, shard: Shard) -> bool:
+        if shard.not_before > self._clock():
+            return False
+        budget = self.config.budget(shard.model)
+        if budget is None:
+            return True
+        enqueued = self.m.enqueued_tokens(shard.model)
+        return enqueued == 0 or enqueued + shard.tokens <= budget
+
+    def _submit_ready(self) -> Generator[Call, Any, bool]:
+        if self.cancelling:
+            return False
+        changed = False
+        for shard in self.m.shards("sealed", "stored"):
+            if not self._admissible(shard):
+                continue
+            if shard.state == "sealed":
+                yield from self._store(shard)
+            yield from self._create(self.m.shard(shard.id))
+            changed = True
+        return changed
+
+    def _store(self, shard: Shard) -> Steps:
+        self.m.update_shard(shard.id, state="uploading", intent_at=self._clock())
+        file_id: str = yield Call(
+            "store", (self.m.shard_path(shard.id), remote_filename(self.job_id, shard.id))
+        )
+        self.m.update_shard(shard.id, state="stored", file_id=file_id, intent_at=None)
+
+    def _create(self, shard: Shard) -> Steps:
+        """Create the shard's batch, tagged so a rerun can find it; wait out a file not yet visible."""
+        metadata = {TAG_JOB: self.job_id, TAG_SHARD: str(shard.id), TAG_SUBMIT: str(shard.submits)}
+        delay = self.config.visibility_delay
+        for tries_left in range(self.config.visibility_retries, -1, -1):
+            self.m.update_shard(shard.id, state="creating", intent_at=self._clock())
+            try:
+                batch: BatchView = yield Call(
+                    "create_batch", (shard.file_id, str(self.m.get("endpoint")), metadata)
+                )
+            except APIStatusError as error:
+                self.m.update_shard(shard.id, state="stored", intent_at=None)
+                if not (_file_not_visible(error) and tries_left):
+                    raise
+                log.info("file %s not visible yet; creating its batch again in %.1fs", shard.file_id, delay)
+                yield Call("sleep", (delay,))
+                delay *= 2
+                continue
+            self._submitted(shard, batch)
+            return
+
+    def _submitted(self, shard: Shard, batch: BatchView) -> None:
+        self.m.update_shard(
+            shard.id,
+            state="submitted",
+            batch_id=batch.id,
+            batch_status=batch.status,
+            submits=shard.submits + 1,
+            intent_at=None,
+        )
+
+    # -- polling ----------------------------------------------------------------------------------
+
+    def _poll_live(self) -> Generator[Call, Any, bool]:
+        changed = False
+        for shard in self.m.shards("submitted"):
+            try:
+                batch: BatchView = yield Call("retrieve", (shard.batch_id,))
+            except NotFoundError:  # created a moment ago, not visible yet: look again next round
+                log.info("batch %s not visible yet", shard.batch_id)
+                continue
+            if batch.status == shard.batch_status:
+                continue
+            changed = True
+            if batch.status not in TERMINAL:
+                self.m.update_shard(shard.id, batch_status=batch.status)
+            elif batch.status == "failed" and _token_limited(batch):
+                self._requeue(shard)
+            else:
+                self.m.update_shard(
+                    shard.id,
+                    state="ended",
+                    batch_status=batch.status,
+                    output_file_id=_file_id(batch.output_file_id),
+                    error_file_id=_file_id(batch.error_file_id),
+                    batch_error=json.dumps(batch.errors[0]) if batch.errors else None,
+                )
+        return changed
+
+    def _requeue(self, shard: Shard) -> None:
+        """A batch refused for the enqueued-token quota: submit its file again later, with backoff."""
+        backoff = min(
+            self.config.token_limit_backoff * 2 ** max(shard.submits - 1, 0),
+            self.config.max_token_limit_backoff,
+        )
+        log.info("shard %d hit the token limit; submitting again in %.1fs", shard.id, backoff)
+        self.m.update_shard(
+            shard.id, state="stored", batch_id=None, batch_status=None, not_before=self._clock() + backoff
+        )
+
+    # -- merging results --------------------------------------------------------------------------
+
+    def _merge_ended(self) -> Generator[Call, Any, bool]:
+        changed = False
+        for shard in self.m.shards("ended"):
+            yield from self._merge(shard)
+            changed = True
+        return changed
+
+    def _merge(self, shard: Shard) -> Steps:
+        """Fetch the output and error files, then record every request's outcome in one transaction."""
+        downloads: list[Path] = []
+        for kind, file_id in (("output", shard.output_file_id), ("errors", shard.error_file_id)):
+            if file_id:
+                path = self.m.folder / f"shard-{shard.id}.{kind}.jsonl"
+                yield Call("download", (file_id, path))
+                downloads.append(path)
+        last_attempt = shard.round >= self.config.max_attempts
+        cancelling = self.cancelling
+        tally = {SUCCEEDED: 0, FAILED: 0, CANCELLED: 0, RETRY: 0}
+        self.m.begin()
+        try:
+            for path in downloads:
+                self._merge_file(shard, path, tally, last_attempt=last_attempt, cancelling=cancelling)
+            self._merge_missing(shard, tally, last_attempt=last_attempt, cancelling=cancelling)
+            self.m.update_shard(
+                shard.id,
+                state="merged",
+                succeeded=tally[SUCCEEDED],
+                failed=tally[FAILED],
+                cancelled=tally[CANCELLED],
+                retried=tally[RETRY],
+            )
+            self.m.commit()
+        except BaseException:
+            self.m.rollback()
+            raise
+        for path in downloads:
+            path.unlink(missing_ok=True)
+
+    def _merge_file(
+        self, shard: Shard, path: Path, tally: dict[str, int], *, last_attempt: bool, cancelling: bool
+    ) -> None:
+        rows: list[tuple[str, str, str, int]] = []
+        with path.open(encoding="utf-8") as lines:
+            for raw in lines:
+                if not raw.strip():
+                    continue
+                outcome = classify_line(json.loads(raw), last_attempt=last_attempt, cancelling=cancelling)
+                text = record(outcome, attempts=shard.round, batch_id=shard.batch_id, raw_line=raw)
+                rows.append((outcome.state, text, outcome.custom_id, shard.id))
+                if len(rows) >= ROWS_PER_UPDATE:
+                    self._apply(rows, tally)
+        self._apply(rows, tally)
+
+    def _apply(self, rows: list[tuple[str, str, str, int]], tally: dict[str, int]) -> None:
+        """Record outcomes; a line for a request not pending in this shard (repeated, foreign) is ignored."""
+        for state, text, custom_id, shard_id in rows:
+            cursor = self.m.execute(
+                "UPDATE requests SET state = ?, record = ? "
+                "WHERE custom_id = ? AND shard = ? AND state = 'pending'",
+                (state, text, custom_id, shard_id),
+            )
+            tally[state] += cursor.rowcount
+        rows.clear()
+
+    def _merge_missing(
+        self, shard: Shard, tally: dict[str, int], *, last_attempt: bool, cancelling: bool
+    ) -> None:
+        batch_error = json.loads(shard.batch_error) if shard.batch_error else None
+        missing = self.m.execute(
+            "SELECT custom_id FROM requests WHERE shard = ? AND state = 'pending'", (shard.id,)
+        ).fetchall()
+        rows = []
+        for (custom_id,) in missing:
+            outcome = missing_outcome(
+                custom_id,
+                shard.batch_status or "",
+                batch_error,
+                last_attempt=last_attempt,
+                cancelling=cancelling,
+            )
+            text = record(outcome, attempts=shard.round, batch_id=shard.batch_id, raw_line=None)
+            rows.append((outcome.state, text, custom_id, shard.id))
+        self._apply(rows, tally)
+
+    # -- retries ----------------------------------------------------------------------------------
+
+    def _reshard(self) -> bool:
+        """Gather requests to retry into new shards (one model and attempt each), in one transaction."""
+        sources = [s for s in self.m.shards("merged") if s.retried and not self.cancelling]
+        if not sources:
+            return False
+        self.m.begin()
+        writer = ShardWriter(self.m, self.config)
+        moved = 0
+        try:
+            for shard in sources:
+                rows = self.m.execute(
+                    "SELECT seq, tokens, offset, length FROM requests "
+                    "WHERE shard = ? AND state = 'retry' ORDER BY seq",
+                    (shard.id,),
+                ).fetchall()
+                if not rows:
+                    continue
+                updates = []
+                with self.m.shard_path(shard.id).open("rb") as old:
+                    for seq, tokens, offset, length in rows:
+                        old.seek(offset)
+                        new_shard, new_offset = writer.add(
+                            shard.model, old.read(length), tokens, seq=seq, round_=shard.round + 1
+                        )
+                        updates.append((new_shard, new_offset, seq))
+                self.m.executemany(
+                    "UPDATE requests SET shard = ?, offset = ?, state = 'pending', record = NULL "
+                    "WHERE seq = ?",
+                    updates,
+                )
+                moved += len(updates)
+            writer.close()
+            self.m.commit()
+        except BaseException:
+            self.m.rollback()
+            writer.discard()
+            raise
+        if moved:
+            log.info("job %s: %d requests go to another batch", self.job_id, moved)
+        return moved > 0
+
+    def _withdraw(self) -> Generator[Call, Any, bool]:
+        """While cancelling: shards not yet running never will; requests awaiting a retry get none."""
+        if not self.cancelling:
+            return False
+        self._give_up_retries()
+        unsent = self.m.shards("sealed", "stored")
+        for shard in unsent:
+            if shard.file_id:
+                yield from self._delete_file(shard.file_id)
+            self._cancel_unsent(shard)
+        return bool(unsent)
+
+    def _give_up_retries(self) -> None:
+        """On cancel: requests waiting for another batch keep their last failure as final."""
+        self.m.begin()
+        for shard in self.m.shards("merged"):
+            cursor = self.m.execute(
+                "UPDATE requests SET state = 'failed' WHERE shard = ? AND state = 'retry'", (shard.id,)
+            )
+            if cursor.rowcount:
+                self.m.update_shard(shard.id, failed=shard.failed + cursor.rowcount)
+        self.m.commit()
+
+    def _cancel_unsent(self, shard: Shard) -> None:
+        outcome_error = {"code": "job_cancelled", "message": "the job was cancelled before this request ran"}
+        self.m.begin()
+        rows = self.m.execute(
+            "SELECT seq, custom_id FROM requests WHERE shard = ? AND state = 'pending'", (shard.id,)
+        ).fetchall()
+        for seq, custom_id in rows:
+            text = json.dumps(
+                {
+                    "custom_id": custom_id,
+                    "status": CANCELLED,
+                    "status_code": None,
+                    "attempts": shard.round - 1,
+                    "batch_id": None,
+                    "error": outcome_error,
+                    "line": None,
+                }
+            )
+            self.m.execute("UPDATE requests SET state = 'cancelled', record = ? WHERE seq = ?", (text, seq))
+        self.m.update_shard(shard.id, state="cancelled", cancelled=len(rows), file_id=None)
+        self.m.commit()
+        self.m.shard_path(shard.id).unlink(missing_ok=True)
+
+    # -- cleanup ----------------------------------------------------------------------------------
+
+    def _cleanup(self) -> Generator[Call, Any, bool]:
+        """Delete what a merged shard no longer needs: its input file (and outputs, if configured)."""
+        changed = False
+        for shard in self.m.shards("merged"):
+            doomed = [shard.file_id]
+            if self.config.delete_outputs:
+                doomed += [shard.output_file_id, shard.error_file_id]
+            for file_id in doomed:
+                if file_id:
+                    yield from self._delete_file(file_id)
+            self.m.update_shard(shard.id, state="done")
+            self.m.shard_path(shard.id).unlink(missing_ok=True)
+            changed = True
+        return changed
+
+    def _delete_file(self, file_id: str) -> Steps:
+        with contextlib.suppress(NotFoundError):
+            yield Call("delete_file", (file_id,))
+
+
+def _token_limited(batch: BatchView) -> bool:
+    return any(e.get("code") == "token_limit_exceeded" for e in batch.errors)
+
+
+def _file_not_visible(error: APIStatusError) -> bool:
+    """The service does not see a file stored a moment ago (eventual consistency), or it is gone."""
+    return error.status_code in (400, 404) and error.param == "input_file_id"

@@ -1,0 +1,166 @@
+"""The service calls a job makes, for `Client` and `AsyncClient`, and the two drivers that make them.
+
+`JobCore` yields a `Call` naming a method of these adapters; a driver performs it and sends back the
+result, or throws its exception into the core, which decides what it means.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import anyio
+
+from .._generated import Batch, OpenAIFile
+from .core import TAG_JOB, BatchView, Steps
+
+if TYPE_CHECKING:
+    from .._client import AsyncClient, Client
+
+T = TypeVar("T")
+LIST_PAGE = 100
+
+
+def batch_view(batch: Batch) -> BatchView:
+    """The fields the core reads, from the wire form (absent and null fields alike become None)."""
+    wire = batch.to_dict()
+    errors = (wire.get("errors") or {}).get("data") or []
+    return BatchView(
+        id=batch.id,
+        status=str(wire["status"]),
+        output_file_id=wire.get("output_file_id"),
+        error_file_id=wire.get("error_file_id"),
+        errors=tuple(e for e in errors if isinstance(e, dict)),
+        metadata={str(k): str(v) for k, v in (wire.get("metadata") or {}).items()},
+    )
+
+
+def _named(stored: OpenAIFile, filename: str, since: float) -> bool | None:
+    """True for a file named `filename`; None once a newest-first listing went past `since`."""
+    return None if stored.created_at < since else stored.filename == filename
+
+
+def _tagged(batch: Batch, job_id: str, since: float) -> bool | None:
+    """True for a batch of this job; None once a newest-first listing went past `since`."""
+    return None if batch.created_at < since else batch_view(batch).metadata.get(TAG_JOB) == job_id
+
+
+class SyncJobApi:
+    """The calls `JobCore` makes, on a `Client`."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def store(self, path: Path, filename: str) -> str:
+        return self._client.files.create(path, purpose="batch", filename=filename).id
+
+    def delete_file(self, file_id: str) -> None:
+        self._client.files.delete(file_id)
+
+    def find_files(self, filename: str, since: float) -> list[str]:
+        found: list[str] = []
+        for stored in self._client.files.list(purpose="batch", order="desc", limit=LIST_PAGE):
+            if (match := _named(stored, filename, since)) is None:
+                break
+            found += [stored.id] if match else []
+        return found
+
+    def create_batch(self, file_id: str, endpoint: str, metadata: dict[str, str]) -> BatchView:
+        return batch_view(self._client.batches.create(file_id, endpoint=endpoint, metadata=metadata))
+
+    def retrieve(self, batch_id: str) -> BatchView:
+        return batch_view(self._client.batches.retrieve(batch_id))
+
+    def cancel(self, batch_id: str) -> BatchView:
+        return batch_view(self._client.batches.cancel(batch_id))
+
+    def find_batches(self, job_id: str, since: float) -> list[BatchView]:
+        found: list[BatchView] = []
+        for batch in self._client.batches.list(limit=LIST_PAGE):
+            if (match := _tagged(batch, job_id, since)) is None:
+                break
+            found += [batch_view(batch)] if match else []
+        return found
+
+    def download(self, file_id: str, path: Path) -> None:
+        self._client.files.download(file_id, path)
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+class AsyncJobApi:
+    """The calls `JobCore` makes, on an `AsyncClient`."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    async def store(self, path: Path, filename: str) -> str:
+        return (await self._client.files.create(path, purpose="batch", filename=filename)).id
+
+    async def delete_file(self, file_id: str) -> None:
+        await self._client.files.delete(file_id)
+
+    async def find_files(self, filename: str, since: float) -> list[str]:
+        found: list[str] = []
+        async for stored in self._client.files.list(purpose="batch", order="desc", limit=LIST_PAGE):
+            if (match := _named(stored, filename, since)) is None:
+                break
+            found += [stored.id] if match else []
+        return found
+
+    async def create_batch(self, file_id: str, endpoint: str, metadata: dict[str, str]) -> BatchView:
+        return batch_view(await self._client.batches.create(file_id, endpoint=endpoint, metadata=metadata))
+
+    async def retrieve(self, batch_id: str) -> BatchView:
+        return batch_view(await self._client.batches.retrieve(batch_id))
+
+    async def cancel(self, batch_id: str) -> BatchView:
+        return batch_view(await self._client.batches.cancel(batch_id))
+
+    async def find_batches(self, job_id: str, since: float) -> list[BatchView]:
+        found: list[BatchView] = []
+        async for batch in self._client.batches.list(limit=LIST_PAGE):
+            if (match := _tagged(batch, job_id, since)) is None:
+                break
+            found += [batch_view(batch)] if match else []
+        return found
+
+    async def download(self, file_id: str, path: Path) -> None:
+        await self._client.files.download(file_id, path)
+
+    async def sleep(self, seconds: float) -> None:
+        await anyio.sleep(seconds)
+
+
+def drive_sync(api: SyncJobApi, steps: Steps) -> Any:
+    """Perform each call `steps` yields; return what it returns. A call's exception goes into `steps`."""
+    result: Any = None
+    error: Exception | None = None
+    while True:
+        try:
+            call = steps.throw(error) if error is not None else steps.send(result)
+        except StopIteration as stop:
+            return stop.value
+        result, error = None, None
+        try:
+            result = getattr(api, call.op)(*call.args)
+        except Exception as exc:
+            error = exc
+
+
+async def drive_async(api: AsyncJobApi, steps: Steps) -> Any:
+    """See `drive_sync`."""
+    result: Any = None
+    error: Exception | None = None
+    while True:
+        try:
+            call = steps.throw(error) if error is not None else steps.send(result)
+        except StopIteration as stop:
+            return stop.value
+        result, error = None, None
+        try:
+            result = await getattr(api, call.op)(*call.args)
+        except Exception as exc:
+            error = exc

@@ -1,0 +1,30 @@
+"""How many tokens a request will count against its model's enqueued-token quota, estimated up front.
+
+The service counts a batch's input tokens against the organisation's queue when the batch is created,
+with the model's own tokenizer. The client has no tokenizer, so the default overestimates on purpose:
+one token per 3 bytes of the request line (tokenizers average about 4 bytes of English per token), plus
+any output cap the request sets. Pass your own (a tokenizer, a per-model table) as `estimator=`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+TokenEstimator = Callable[[Mapping[str, Any], int], int]
+"""Called with (the request as parsed, its JSONL line's size in bytes); returns estimated tokens."""
+
+OUTPUT_CAPS = ("max_tokens", "max_completion_tokens", "max_output_tokens")
+
+
+def conservative_estimate(request: Mapping[str, Any], line_bytes: int) -> int:
+    """The default estimator: `line_bytes / 3`, rounded up, plus the body's output cap if it has one."""
+    body = request.get("body")
+    cap = 0
+    if isinstance(body, Mapping):
+        for name in OUTPUT_CAPS:
+            value = body.get(name)
+            if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+                cap = value
+                break
+    return -(-line_bytes // 3) + cap

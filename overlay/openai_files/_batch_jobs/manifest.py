@@ -1,0 +1,212 @@
+"""A job's durable state: one SQLite database (stdlib `sqlite3`, WAL) in the job's folder.
+
+Every side effect on the service is written down before it is made (an intent: `uploading`,
+`creating`) and after it succeeded (its id), each in its own transaction, so a process killed at any
+point leaves a state from which a rerun can tell what happened (`JobCore.recover`). The rows:
+
+- `meta`: the job's settings (endpoint, totals, whether it is being cancelled);
+- `shards`: one row per batch input file, with its model, local file, lifecycle state and ids;
+- `requests`: one row per `custom_id`, in input order (`seq`), with where its line is kept locally,
+  its attempts, its state and, once final, its result record.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS shards (
+    id INTEGER PRIMARY KEY,
+    model TEXT NOT NULL,
+    round INTEGER NOT NULL,
+    requests INTEGER NOT NULL DEFAULT 0,
+    bytes INTEGER NOT NULL DEFAULT 0,
+    tokens INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL,
+    file_id TEXT,
+    batch_id TEXT,
+    batch_status TEXT,
+    output_file_id TEXT,
+    error_file_id TEXT,
+    batch_error TEXT,
+    submits INTEGER NOT NULL DEFAULT 0,
+    not_before REAL NOT NULL DEFAULT 0,
+    intent_at REAL,
+    succeeded INTEGER NOT NULL DEFAULT 0,
+    failed INTEGER NOT NULL DEFAULT 0,
+    cancelled INTEGER NOT NULL DEFAULT 0,
+    retried INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS requests (
+    seq INTEGER PRIMARY KEY,
+    custom_id TEXT NOT NULL UNIQUE,
+    model TEXT NOT NULL,
+    tokens INTEGER NOT NULL,
+    shard INTEGER NOT NULL,
+    offset INTEGER NOT NULL,
+    length INTEGER NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending',
+    record TEXT
+);
+"""
+
+# Shard lifecycle. `sealed`: its local file is complete. `uploading`/`creating`: a call is (or was, when
+# the process died) under way. `stored`: the input file is on the service. `submitted`: its batch runs.
+# `ended`: the batch is terminal, results not yet merged. `merged`: results are in `requests`.
+# `done`: files cleaned up. `cancelled`: never ran because the job was cancelled.
+SHARD_STATES = (
+    "sealed",
+    "uploading",
+    "stored",
+    "creating",
+    "submitted",
+    "ended",
+    "merged",
+    "done",
+    "cancelled",
+)
+LIVE = ("creating", "submitted")
+"""States whose tokens count as enqueued."""
+FINAL_REQUEST_STATES = ("succeeded", "failed", "cancelled")
+
+
+@dataclass(frozen=True)
+class Shard:
+    id: int
+    model: str
+    round: int
+    requests: int
+    bytes: int
+    tokens: int
+    state: str
+    file_id: str | None
+    batch_id: str | None
+    batch_status: str | None
+    output_file_id: str | None
+    error_file_id: str | None
+    batch_error: str | None
+    submits: int
+    not_before: float
+    intent_at: float | None
+    succeeded: int
+    failed: int
+    cancelled: int
+    retried: int
+
+
+SHARD_COLUMNS = ", ".join(Shard.__dataclass_fields__)
+
+
+class Manifest:
+    """The job's SQLite database. One writer at a time: a second runner waits for the lock (timeout)."""
+
+    def __init__(self, path: Path, *, timeout: float = 30.0) -> None:
+        self.path = path
+        self.folder = path.parent
+        # One connection, used by one thread at a time (the async client prepares in a worker thread).
+        self._db = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- transactions -----------------------------------------------------------------------------
+
+    def begin(self) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def commit(self) -> None:
+        self._db.execute("COMMIT")
+
+    def rollback(self) -> None:
+        if self._db.in_transaction:
+            self._db.execute("ROLLBACK")
+
+    def execute(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:
+        return self._db.execute(sql, tuple(params))
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        self._db.executemany(sql, rows)
+
+    # -- meta -------------------------------------------------------------------------------------
+
+    def get(self, key: str, default: Any = None) -> Any:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return default if row is None else json.loads(row[0])
+
+    def put(self, key: str, value: Any) -> None:
+        self._db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, json.dumps(value)),
+        )
+
+    # -- shards -----------------------------------------------------------------------------------
+
+    def shard(self, shard_id: int) -> Shard:
+        row = self._db.execute(f"SELECT {SHARD_COLUMNS} FROM shards WHERE id = ?", (shard_id,)).fetchone()
+        return Shard(*row)
+
+    def shards(self, *states: str) -> list[Shard]:
+        """Shards in any of `states` (every shard when none is given), by id."""
+        where = f" WHERE state IN ({', '.join('?' * len(states))})" if states else ""
+        rows = self._db.execute(f"SELECT {SHARD_COLUMNS} FROM shards{where} ORDER BY id", states)
+        return [Shard(*row) for row in rows]
+
+    def update_shard(self, shard_id: int, **values: Any) -> None:
+        """Change columns of one shard in its own transaction (autocommit) unless one is open."""
+        assignments = ", ".join(f"{name} = ?" for name in values)
+        self._db.execute(f"UPDATE shards SET {assignments} WHERE id = ?", (*values.values(), shard_id))
+
+    def next_shard_id(self) -> int:
+        row = self._db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM shards").fetchone()
+        return int(row[0])
+
+    def shard_path(self, shard_id: int) -> Path:
+        return self.folder / f"shard-{shard_id}.jsonl"
+
+    def enqueued_tokens(self, model: str) -> int:
+        row = self._db.execute(
+            "SELECT COALESCE(SUM(tokens), 0) FROM shards "
+            f"WHERE model = ? AND state IN ({', '.join('?' * len(LIVE))})",
+            (model, *LIVE),
+        ).fetchone()
+        return int(row[0])
+
+    # -- requests ---------------------------------------------------------------------------------
+
+    def records(self) -> Iterator[str]:
+        """Every request's final record (JSON text), in input order, streamed from disk."""
+        cursor = self._db.execute("SELECT record FROM requests ORDER BY seq")
+        while rows := cursor.fetchmany(1000):
+            for (record,) in rows:
+                yield record
+
+    def request_counts(self) -> dict[str, int]:
+        """Requests by state: the final ones from the shards' tallies, the rest `pending`."""
+        total = int(self.get("requests", 0))
+        row = self._db.execute(
+            "SELECT COALESCE(SUM(succeeded), 0), COALESCE(SUM(failed), 0), COALESCE(SUM(cancelled), 0) "
+            "FROM shards"
+        ).fetchone()
+        succeeded, failed, cancelled = (int(v) for v in row)
+        pending = total - succeeded - failed - cancelled
+        return {
+            "total": total,
+            "succeeded": succeeded,
+            "failed": failed,
+            "cancelled": cancelled,
+            "pending": pending,
+        }
+
+    def shard_counts(self) -> dict[str, int]:
+        rows = self._db.execute("SELECT state, COUNT(*) FROM shards GROUP BY state")
+        return {state: int(count) for state, count in rows}

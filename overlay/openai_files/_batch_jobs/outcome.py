@@ -1,0 +1,130 @@
+"""What one line of a batch's output or error file means for its request, and the job's result records.
+
+The rules heavy users get wrong, in one place: a line is a success only when it has no `error` and its
+`response.status_code` is 2xx; 429, 5xx, `batch_expired` and `batch_cancelled` are worth another batch;
+anything else is final.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+RETRYABLE_CODES = frozenset({"batch_expired", "batch_cancelled"})
+SUCCEEDED, FAILED, CANCELLED, RETRY = "succeeded", "failed", "cancelled", "retry"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One request's fate after one batch: `state` is succeeded, failed, cancelled or retry."""
+
+    custom_id: str
+    state: str
+    status_code: int | None
+    error: Any
+
+
+def _error_of(line: dict[str, Any], status_code: int | None) -> Any:
+    """The line's error: its own, else the error envelope of a non-2xx body, else one we name."""
+    if line.get("error") is not None:
+        return line["error"]
+    response = line.get("response")
+    body = response.get("body") if isinstance(response, dict) else None
+    if isinstance(body, dict) and body.get("error") is not None:
+        return body["error"]
+    return {"code": "http_status", "message": f"the request was answered with status {status_code}"}
+
+
+def _retryable(status_code: int | None, error: Any) -> bool:
+    code = error.get("code") if isinstance(error, dict) else None
+    return status_code == 429 or (status_code is not None and status_code >= 500) or code in RETRYABLE_CODES
+
+
+def classify_line(line: dict[str, Any], *, last_attempt: bool, cancelling: bool) -> Outcome:
+    """The outcome of one parsed output/error line.
+
+    `last_attempt`: a retryable failure is final (failed). `cancelling`: the job is being cancelled, so
+    `batch_cancelled` means cancelled and nothing is retried.
+    """
+    response = line.get("response")
+    status = response.get("status_code") if isinstance(response, dict) else None
+    status_code = status if isinstance(status, int) and not isinstance(status, bool) else None
+    custom_id = str(line.get("custom_id"))
+    if line.get("error") is None and status_code is not None and 200 <= status_code < 300:
+        return Outcome(custom_id, SUCCEEDED, status_code, None)
+    error = _error_of(line, status_code)
+    return _failure(custom_id, status_code, error, last_attempt=last_attempt, cancelling=cancelling)
+
+
+def missing_outcome(
+    custom_id: str, batch_status: str, batch_error: Any, *, last_attempt: bool, cancelling: bool
+) -> Outcome:
+    """The outcome of a request that appears in neither file of its ended batch."""
+    if batch_status == "failed":
+        error = batch_error or {"code": "batch_failed", "message": "the batch failed"}
+        return Outcome(custom_id, FAILED, None, error)
+    code = {"expired": "batch_expired", "cancelled": "batch_cancelled"}.get(batch_status, "missing_result")
+    error = {"code": code, "message": f"no result for this request in the {batch_status} batch"}
+    if code == "missing_result":
+        return _failure(custom_id, None, error, last_attempt=True, cancelling=cancelling)
+    return _failure(custom_id, None, error, last_attempt=last_attempt, cancelling=cancelling)
+
+
+def _failure(
+    custom_id: str, status_code: int | None, error: Any, *, last_attempt: bool, cancelling: bool
+) -> Outcome:
+    code = error.get("code") if isinstance(error, dict) else None
+    if cancelling and code == "batch_cancelled":
+        return Outcome(custom_id, CANCELLED, status_code, error)
+    if _retryable(status_code, error) and not last_attempt and not cancelling:
+        return Outcome(custom_id, RETRY, status_code, error)
+    return Outcome(custom_id, FAILED, status_code, error)
+
+
+def record(outcome: Outcome, *, attempts: int, batch_id: str | None, raw_line: str | None) -> str:
+    """The result record of a request as JSON text: the service's own line is spliced in, not re-encoded."""
+    head = json.dumps(
+        {
+            "custom_id": outcome.custom_id,
+            "status": outcome.state,
+            "status_code": outcome.status_code,
+            "attempts": attempts,
+            "batch_id": batch_id,
+            "error": outcome.error,
+        }
+    )
+    return f'{head[:-1]}, "line": {raw_line.strip() if raw_line else "null"}}}'
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """One request's final result in a job, in input order.
+
+    `status` is succeeded, failed or cancelled; `status_code` the HTTP status the request got (None
+    when it never ran); `body` the response body (for a failure too, when the service sent one);
+    `error` what went wrong; `attempts` how many batches it went through; `batch_id` the last one;
+    `line` the service's own output or error line, as it was.
+    """
+
+    custom_id: str
+    status: str
+    status_code: int | None
+    attempts: int
+    batch_id: str | None
+    error: Any
+    line: dict[str, Any] | None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == SUCCEEDED
+
+    @property
+    def body(self) -> Any:
+        response = (self.line or {}).get("response")
+        return response.get("body") if isinstance(response, dict) else None
+
+    @classmethod
+    def from_record(cls, text: str) -> JobResult:
+        data = json.loads(text)
+        return cls(**data)

@@ -1,0 +1,208 @@
+"""Preparing a job: every request checked and written into shard files, in one pass and one transaction.
+
+Input is streamed (a JSONL path of any size, or an iterable of request dicts); memory holds one open
+shard per model and a few thousand manifest rows. `custom_id` uniqueness is the manifest's UNIQUE
+index, so it costs disk, not memory. Nothing is committed until the last line passed: a bad line, a
+crash or Ctrl-C leaves no job behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from .._batches import check_line, check_request
+from .._errors import BatchInputError, InvalidInputError
+from .config import JobConfig
+from .estimate import TokenEstimator
+from .manifest import Manifest
+
+JobInput = str | os.PathLike[str] | Iterable[Mapping[str, Any]]
+"""A JSONL path, or request dicts (`custom_id`, `method`, `url`, `body`) in order."""
+
+ROWS_PER_INSERT = 5000
+INSERT = (
+    "INSERT INTO requests (seq, custom_id, model, tokens, shard, offset, length) VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+@dataclass
+class _OpenShard:
+    id: int
+    model: str
+    round: int
+    handle: IO[bytes]
+    requests: int = 0
+    bytes: int = 0
+    tokens: int = 0
+
+
+class ShardWriter:
+    """Appends request lines to one open shard file per model, sealing a shard before it would overflow.
+
+    Shard rows are inserted (state `sealed`) as shards close, inside the caller's transaction.
+    """
+
+    def __init__(self, manifest: Manifest, config: JobConfig) -> None:
+        self._manifest = manifest
+        self._config = config
+        self._next_id = manifest.next_shard_id()
+        self._open: dict[tuple[str, int], _OpenShard] = {}
+        self.written: list[Path] = []
+
+    def add(self, model: str, line: bytes, tokens: int, *, seq: int, round_: int = 1) -> tuple[int, int]:
+        """Write `line` (ending in a newline) to a shard of `model` for attempt `round_`; return
+        (shard id, offset). A shard holds requests of one model on the same attempt."""
+        config = self._config
+        token_cap = config.shard_tokens(model)
+        if len(line) > config.max_shard_bytes or (token_cap is not None and tokens > token_cap):
+            raise BatchInputError(
+                f"request of {len(line)} bytes (~{tokens} tokens) is larger than one shard may hold", line=seq
+            )
+        shard = self._open.get((model, round_))
+        if shard is not None and (
+            shard.requests >= config.max_shard_requests
+            or shard.bytes + len(line) > config.max_shard_bytes
+            or (token_cap is not None and shard.tokens + tokens > token_cap)
+        ):
+            self._seal(shard)
+            shard = None
+        if shard is None:
+            shard = self._start(model, round_)
+        offset = shard.bytes
+        shard.handle.write(line)
+        shard.requests += 1
+        shard.bytes += len(line)
+        shard.tokens += tokens
+        return shard.id, offset
+
+    def close(self) -> None:
+        """Seal every open shard."""
+        for shard in list(self._open.values()):
+            self._seal(shard)
+
+    def discard(self) -> None:
+        """Close and delete every file written (the transaction is being rolled back)."""
+        for shard in self._open.values():
+            shard.handle.close()
+        self._open.clear()
+        for path in self.written:
+            path.unlink(missing_ok=True)
+
+    def _start(self, model: str, round_: int) -> _OpenShard:
+        shard_id, self._next_id = self._next_id, self._next_id + 1
+        path = self._manifest.shard_path(shard_id)
+        self.written.append(path)
+        shard = _OpenShard(shard_id, model, round_, path.open("wb"))
+        self._open[(model, round_)] = shard
+        return shard
+
+    def _seal(self, shard: _OpenShard) -> None:
+        shard.handle.flush()
+        os.fsync(shard.handle.fileno())
+        shard.handle.close()
+        del self._open[(shard.model, shard.round)]
+        self._manifest.execute(
+            "INSERT INTO shards (id, model, round, requests, bytes, tokens, state) "
+            "VALUES (?, ?, ?, ?, ?, ?, 'sealed')",
+            (shard.id, shard.model, shard.round, shard.requests, shard.bytes, shard.tokens),
+        )
+
+
+def _model(request: Mapping[str, Any]) -> str:
+    model = request["body"].get("model")
+    return model if isinstance(model, str) else ""
+
+
+def _path_lines(path: Path, endpoint: str | None) -> Iterator[tuple[int, dict[str, Any], bytes, str]]:
+    with path.open("rb") as source:
+        for number, raw in enumerate(source, start=1):
+            line = raw.strip()
+            if not line:
+                continue
+            request, endpoint = check_line(line, line=number, endpoint=endpoint)
+            yield number, request, line + b"\n", endpoint
+
+
+def _dict_lines(
+    requests: Iterable[Mapping[str, Any]], endpoint: str | None
+) -> Iterator[tuple[int, dict[str, Any], bytes, str]]:
+    for number, item in enumerate(requests, start=1):
+        request = dict(item) if isinstance(item, Mapping) else item
+        endpoint = check_request(request, line=number, endpoint=endpoint)
+        try:
+            line = json.dumps(request, ensure_ascii=False, allow_nan=False).encode()
+        except (TypeError, ValueError) as exc:
+            raise BatchInputError(f"not serialisable as JSON ({exc})", line=number) from None
+        yield number, request, line + b"\n", endpoint
+
+
+def _lines(source: JobInput, endpoint: str | None) -> Iterator[tuple[int, dict[str, Any], bytes, str]]:
+    if isinstance(source, str | os.PathLike):
+        path = Path(source)
+        if not path.is_file() or not os.access(path, os.R_OK):
+            raise InvalidInputError(f"{path}: not a readable file", param="source")
+        return _path_lines(path, endpoint)
+    return _dict_lines(source, endpoint)
+
+
+def _insert(manifest: Manifest, rows: list[tuple[int, str, str, int, int, int, int]]) -> None:
+    """Insert request rows; a repeated `custom_id` raises `BatchInputError` naming both lines."""
+    try:
+        manifest.executemany(INSERT, rows)
+    except sqlite3.IntegrityError:
+        for seq, custom_id, *_ in rows:
+            found = manifest.execute("SELECT seq FROM requests WHERE custom_id = ?", (custom_id,)).fetchone()
+            if found is not None and found[0] != seq:
+                raise BatchInputError(
+                    f"custom_id {custom_id!r} is used twice (first on line {found[0]})", line=seq
+                ) from None
+        raise
+
+
+def prepare(
+    manifest: Manifest,
+    source: JobInput,
+    *,
+    endpoint: str | None,
+    config: JobConfig,
+    estimator: TokenEstimator,
+) -> tuple[str, int]:
+    """Check and shard every request into `manifest`; return (endpoint, requests).
+
+    Raises `BatchInputError` (naming the line) or `InvalidInputError`; then nothing is kept.
+    """
+    manifest.begin()
+    writer = ShardWriter(manifest, config)
+    try:
+        rows: list[tuple[int, str, str, int, int, int, int]] = []
+        count = 0
+        for seq, request, line, checked in _lines(source, endpoint):
+            model = _model(request)
+            tokens = estimator(request, len(line))
+            shard_id, offset = writer.add(model, line, tokens, seq=seq)
+            rows.append((seq, request["custom_id"], model, tokens, shard_id, offset, len(line)))
+            count += 1
+            endpoint = checked
+            if len(rows) >= ROWS_PER_INSERT:
+                _insert(manifest, rows)
+                rows.clear()
+        _insert(manifest, rows)
+        if count == 0 or endpoint is None:
+            raise InvalidInputError("the job's input holds no requests", param="source")
+        writer.close()
+        manifest.execute("CREATE INDEX IF NOT EXISTS requests_by_shard ON requests (shard, state)")
+        manifest.put("endpoint", endpoint)
+        manifest.put("requests", count)
+        manifest.put("state", "running")
+        manifest.commit()
+    except BaseException:
+        manifest.rollback()
+        writer.discard()
+        raise
+    return endpoint, count

@@ -1,0 +1,335 @@
+"""`client.batch_jobs`: jobs of any size over many batches, for `Client` and `AsyncClient`.
+
+A job lives in its folder under the state directory (`JobConfig.state_dir / job_id`): the manifest and
+the shard files not yet sent. Any process can pick it up by id: `submit` prepares and starts it, `wait`
+drives it to the end, `status` and `results` read it, `cancel` stops it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import secrets
+import shutil
+import time
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from contextlib import closing
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import anyio
+
+from .._errors import InvalidInputError, JobNotFinishedError
+from .config import JobConfig, default_state_dir
+from .core import JobCore, JobStatus
+from .drivers import AsyncJobApi, SyncJobApi, drive_async, drive_sync
+from .estimate import TokenEstimator, conservative_estimate
+from .manifest import Manifest
+from .outcome import JobResult
+from .prepare import JobInput, prepare
+
+if TYPE_CHECKING:
+    from .._client import AsyncClient, Client
+
+JOB_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+MANIFEST = "manifest.sqlite"
+JobProgress = Callable[[JobStatus], None]
+RECORDS_PER_READ = 1000
+
+
+def _check_job_id(job_id: str) -> str:
+    if not isinstance(job_id, str) or not JOB_ID.fullmatch(job_id):
+        raise InvalidInputError(
+            f"job id {job_id!r} must be 1-64 letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit",
+            param="job_id",
+        )
+    return job_id
+
+
+def _new_job_id() -> str:
+    return f"job-{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"
+
+
+def _config_to_meta(config: JobConfig) -> dict[str, Any]:
+    values = {f.name: getattr(config, f.name) for f in dataclasses.fields(config) if f.name != "state_dir"}
+    if isinstance(values["token_budget"], Mapping):
+        values["token_budget"] = dict(values["token_budget"])
+    return values
+
+
+def _describe(source: JobInput) -> str:
+    return str(Path(source).resolve()) if isinstance(source, str | os.PathLike) else "<requests>"
+
+
+def open_job(job_id: str, state_dir: str | os.PathLike[str] | None) -> tuple[Manifest, JobCore]:
+    """The manifest and core of an existing, prepared job; `InvalidInputError` when there is none."""
+    folder = Path(state_dir or default_state_dir()) / _check_job_id(job_id)
+    if not (folder / MANIFEST).is_file():
+        raise InvalidInputError(f"no job {job_id!r} in {folder.parent}", param="job_id")
+    manifest = Manifest(folder / MANIFEST)
+    if manifest.get("state") is None:
+        manifest.close()
+        raise InvalidInputError(
+            f"job {job_id!r} in {folder.parent} was never fully prepared; submit it again", param="job_id"
+        )
+    stored = manifest.get("config") or {}
+    config = JobConfig(**stored, state_dir=folder.parent)
+    return manifest, JobCore(manifest, job_id, config)
+
+
+def create_job(
+    source: JobInput,
+    *,
+    endpoint: str | None,
+    job_id: str | None,
+    config: JobConfig | None,
+    estimator: TokenEstimator | None,
+) -> tuple[Manifest, JobCore]:
+    """Check and shard `source` into a new job, or reopen the prepared job `job_id` for the same input.
+
+    A job whose preparation never finished (a crash, a bad line) is started over.
+    """
+    config = config or JobConfig()
+    job_id = _check_job_id(job_id) if job_id is not None else _new_job_id()
+    folder = Path(config.state_dir) / job_id
+    described = _describe(source)
+    if (folder / MANIFEST).is_file():
+        manifest = Manifest(folder / MANIFEST)
+        if manifest.get("state") is not None:
+            if manifest.get("input") != described:
+                manifest.close()
+                raise InvalidInputError(
+                    f"job {job_id!r} already exists for another input ({described} given)", param="job_id"
+                )
+            return manifest, JobCore(manifest, job_id, dataclasses.replace(config, **manifest.get("config")))
+        manifest.close()
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    manifest = Manifest(folder / MANIFEST)
+    try:
+        manifest.put("input", described)
+        manifest.put("config", _config_to_meta(config))
+        prepare(
+            manifest, source, endpoint=endpoint, config=config, estimator=estimator or conservative_estimate
+        )
+    except BaseException:
+        manifest.close()
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return manifest, JobCore(manifest, job_id, config)
+
+
+def list_jobs(state_dir: str | os.PathLike[str] | None) -> list[JobStatus]:
+    """Every prepared job in the state directory, by id."""
+    root = Path(state_dir or default_state_dir())
+    found = []
+    for folder in sorted(root.iterdir()) if root.is_dir() else []:
+        if (folder / MANIFEST).is_file() and JOB_ID.fullmatch(folder.name):
+            try:
+                manifest, core = open_job(folder.name, root)
+            except InvalidInputError:
+                continue
+            with closing(manifest):
+                found.append(core.status())
+    return found
+
+
+def _finished_records(manifest: Manifest, job_id: str) -> Iterator[str]:
+    if manifest.get("state") not in ("finished", "cancelled"):
+        raise JobNotFinishedError(f"job {job_id} has not finished; wait for it first")
+    return manifest.records()
+
+
+class BatchJobs:
+    """Jobs bigger than one batch: `run`, `submit`, `wait`, `status`, `results`, `cancel`, `list`."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def submit(
+        self,
+        source: JobInput,
+        *,
+        endpoint: str | None = None,
+        job_id: str | None = None,
+        config: JobConfig | None = None,
+        estimator: TokenEstimator | None = None,
+    ) -> JobStatus:
+        """Check every request, cut shards, record them, and start the batches the budget admits now.
+
+        `source`: a JSONL path (streamed) or an iterable of request dicts. `endpoint`: default the first
+        request's url. `job_id`: default a new one; an existing prepared job of the same input is resumed.
+        `config`: limits and pacing (kept with the job). `estimator`: tokens per request (default
+        `conservative_estimate`). Returns the job's status (its `job_id` names it later). Raises
+        `BatchInputError` naming the first bad line (nothing is sent or kept), or an `APIError`.
+        """
+        manifest, core = create_job(
+            source, endpoint=endpoint, job_id=job_id, config=config, estimator=estimator
+        )
+        with closing(manifest):
+            drive_sync(SyncJobApi(self._client), core.submit())
+            return core.status()
+
+    def wait(
+        self,
+        job_id: str,
+        *,
+        state_dir: str | os.PathLike[str] | None = None,
+        timeout: float | None = None,
+        on_progress: JobProgress | None = None,
+    ) -> JobStatus:
+        """Drive the job until every request has a final result: poll, merge, retry, clean up.
+
+        `state_dir`: where the job lives (default `JobConfig().state_dir`). `timeout`: seconds, then
+        `WaitTimeoutError` (the job and its batches go on; wait again later). `on_progress`: called with
+        the status after each change. Returns the final status.
+        """
+        manifest, core = open_job(job_id, state_dir)
+        with closing(manifest):
+            core.on_progress = on_progress
+            status: JobStatus = drive_sync(SyncJobApi(self._client), core.run(timeout=timeout))
+            return status
+
+    def run(
+        self,
+        source: JobInput,
+        *,
+        endpoint: str | None = None,
+        job_id: str | None = None,
+        config: JobConfig | None = None,
+        estimator: TokenEstimator | None = None,
+        timeout: float | None = None,
+        on_progress: JobProgress | None = None,
+    ) -> JobStatus:
+        """`submit` then `wait`, in one call; the arguments are theirs."""
+        manifest, core = create_job(
+            source, endpoint=endpoint, job_id=job_id, config=config, estimator=estimator
+        )
+        with closing(manifest):
+            core.on_progress = on_progress
+            status: JobStatus = drive_sync(SyncJobApi(self._client), core.run(timeout=timeout))
+            return status
+
+    def status(self, job_id: str, *, state_dir: str | os.PathLike[str] | None = None) -> JobStatus:
+        """The job's state as its manifest has it (no network call)."""
+        manifest, core = open_job(job_id, state_dir)
+        with closing(manifest):
+            return core.status()
+
+    def results(self, job_id: str, *, state_dir: str | os.PathLike[str] | None = None) -> Iterator[JobResult]:
+        """One `JobResult` per request, in input order, streamed from the manifest.
+
+        Raises `JobNotFinishedError` while requests are still pending (call `wait` first).
+        """
+        for text in self.result_lines(job_id, state_dir=state_dir):
+            yield JobResult.from_record(text)
+
+    def result_lines(self, job_id: str, *, state_dir: str | os.PathLike[str] | None = None) -> Iterator[str]:
+        """`results` as JSON text, one line per request, as `openai-files jobs results` prints them."""
+        manifest, _ = open_job(job_id, state_dir)
+        with closing(manifest):
+            yield from _finished_records(manifest, job_id)
+
+    def cancel(self, job_id: str, *, state_dir: str | os.PathLike[str] | None = None) -> JobStatus:
+        """Cancel every live batch of the job, then wait until they ended and record what finished."""
+        manifest, core = open_job(job_id, state_dir)
+        with closing(manifest):
+            status: JobStatus = drive_sync(SyncJobApi(self._client), core.cancel())
+            return status
+
+    def list(self, *, state_dir: str | os.PathLike[str] | None = None) -> list[JobStatus]:
+        """Every job in the state directory (no network call)."""
+        return list_jobs(state_dir)
+
+
+class AsyncBatchJobs:
+    """The asyncio twin of `BatchJobs`; preparation and manifest reads run in a worker thread."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    async def submit(
+        self,
+        source: JobInput,
+        *,
+        endpoint: str | None = None,
+        job_id: str | None = None,
+        config: JobConfig | None = None,
+        estimator: TokenEstimator | None = None,
+    ) -> JobStatus:
+        """See `BatchJobs.submit`."""
+        manifest, core = await anyio.to_thread.run_sync(
+            lambda: create_job(source, endpoint=endpoint, job_id=job_id, config=config, estimator=estimator)
+        )
+        with closing(manifest):
+            await drive_async(AsyncJobApi(self._client), core.submit())
+            return core.status()
+
+    async def wait(
+        self,
+        job_id: str,
+        *,
+        state_dir: str | os.PathLike[str] | None = None,
+        timeout: float | None = None,
+        on_progress: JobProgress | None = None,
+    ) -> JobStatus:
+        """See `BatchJobs.wait`."""
+        manifest, core = open_job(job_id, state_dir)
+        with closing(manifest):
+            core.on_progress = on_progress
+            status: JobStatus = await drive_async(AsyncJobApi(self._client), core.run(timeout=timeout))
+            return status
+
+    async def run(
+        self,
+        source: JobInput,
+        *,
+        endpoint: str | None = None,
+        job_id: str | None = None,
+        config: JobConfig | None = None,
+        estimator: TokenEstimator | None = None,
+        timeout: float | None = None,
+        on_progress: JobProgress | None = None,
+    ) -> JobStatus:
+        """See `BatchJobs.run`."""
+        manifest, core = await anyio.to_thread.run_sync(
+            lambda: create_job(source, endpoint=endpoint, job_id=job_id, config=config, estimator=estimator)
+        )
+        with closing(manifest):
+            core.on_progress = on_progress
+            status: JobStatus = await drive_async(AsyncJobApi(self._client), core.run(timeout=timeout))
+            return status
+
+    async def status(self, job_id: str, *, state_dir: str | os.PathLike[str] | None = None) -> JobStatus:
+        """See `BatchJobs.status`."""
+        manifest, core = open_job(job_id, state_dir)
+        with closing(manifest):
+            return core.status()
+
+    async def results(
+        self, job_id: str, *, state_dir: str | os.PathLike[str] | None = None
+    ) -> AsyncIterator[JobResult]:
+        """See `BatchJobs.results`; records are read a thousand at a time in a worker thread."""
+        manifest, _ = open_job(job_id, state_dir)
+        with closing(manifest):
+            records = _finished_records(manifest, job_id)
+
+            def chunk() -> list[str]:
+                return [text for _, text in zip(range(RECORDS_PER_READ), records, strict=False)]
+
+            while texts := await anyio.to_thread.run_sync(chunk):
+                for text in texts:
+                    yield JobResult.from_record(text)
+
+    async def cancel(self, job_id: str, *, state_dir: str | os.PathLike[str] | None = None) -> JobStatus:
+        """See `BatchJobs.cancel`."""
+        manifest, core = open_job(job_id, state_dir)
+        with closing(manifest):
+            status: JobStatus = await drive_async(AsyncJobApi(self._client), core.cancel())
+            return status
+
+    async def list(self, *, state_dir: str | os.PathLike[str] | None = None) -> list[JobStatus]:
+        """See `BatchJobs.list`."""
+        return list_jobs(state_dir)

@@ -114,7 +114,13 @@ class JobCore:
 
     def status(self) -> JobStatus:
         batches = [
-            {"shard": s.id, "model": s.model, "batch_id": s.batch_id, "status": s.batch_status or s.state}
+            {
+                "shard": s.id,
+                "model": s.model,
+                "tokens": s.tokens,
+                "batch_id": s.batch_id,
+                "status": s.batch_status or s.state,
+            }
             for s in self.m.shards("creating", "submitted")
         ]
         return JobStatus(

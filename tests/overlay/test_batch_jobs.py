@@ -1,0 +1,205 @@
+"""Batch jobs against the emulator: checks, sharding, budget, results in input order; sync and async."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from openai_files import (
+    AsyncClient,
+    BatchInputError,
+    Client,
+    InvalidInputError,
+    JobConfig,
+    JobNotFinishedError,
+    JobResult,
+    JobStatus,
+)
+from openai_files._batch_jobs.manifest import Manifest
+from openai_files._batch_jobs.prepare import prepare
+from openai_files._batch_jobs.estimate import conservative_estimate
+from openai_files_emulator import EmulatorServer
+
+from .conftest import collect, resolve
+
+MODELS = ("gpt-4o-mini", "gpt-4o", "o3-mini")
+URL = "/v1/chat/completions"
+
+
+def request(n: int, *, model: str | None = None, text: str = "") -> dict[str, Any]:
+    body: dict[str, Any] = {"messages": [{"role": "user", "content": f"q{n} {text}"}]}
+    if model is not None:
+        body["model"] = model
+    return {"custom_id": f"r{n}", "method": "POST", "url": URL, "body": body}
+
+
+def write_job(path: Path, count: int, *, models: tuple[str, ...] = MODELS) -> Path:
+    """`count` requests cycling through `models`, with bodies of varied sizes."""
+    with path.open("w") as out:
+        for n in range(count):
+            out.write(json.dumps(request(n, model=models[n % len(models)], text="x" * (n % 97))) + "\n")
+    return path
+
+
+def small_config(tmp_path: Path, **changes: Any) -> JobConfig:
+    """Shrunken limits and fast polling, state under `tmp_path`."""
+    values: dict[str, Any] = {
+        "max_shard_requests": 300,
+        "max_shard_bytes": 40_000,
+        "poll_interval": 0.01,
+        "max_poll_interval": 0.05,
+        "token_limit_backoff": 0.05,
+        "visibility_delay": 0.01,
+        "state_dir": tmp_path / "state",
+    }
+    values.update(changes)
+    return JobConfig(**values)
+
+
+def assert_in_order(results: list[JobResult], count: int) -> None:
+    assert [r.custom_id for r in results] == [f"r{n}" for n in range(count)]
+
+
+def test_shards_hold_one_model_within_every_limit(tmp_path: Path) -> None:
+    config = small_config(tmp_path, max_shard_tokens=6_000)
+    source = write_job(tmp_path / "in.jsonl", 3000)
+    folder = tmp_path / "job"
+    folder.mkdir()
+    manifest = Manifest(folder / "manifest.sqlite")
+    endpoint, count = prepare(manifest, source, endpoint=None, config=config, estimator=conservative_estimate)
+    assert (endpoint, count) == (URL, 3000)
+    seen: list[str] = []
+    shards = manifest.shards()
+    assert {s.state for s in shards} == {"sealed"}
+    for shard in shards:
+        lines = manifest.shard_path(shard.id).read_bytes().splitlines(keepends=True)
+        requests = [json.loads(line) for line in lines]
+        assert {r["body"]["model"] for r in requests} == {shard.model}
+        assert len(lines) == shard.requests <= config.max_shard_requests
+        assert sum(map(len, lines)) == shard.bytes <= config.max_shard_bytes
+        tokens = sum(conservative_estimate(r, len(line)) for r, line in zip(requests, lines, strict=True))
+        assert tokens == shard.tokens <= 6_000
+        seen += [r["custom_id"] for r in requests]
+    assert sorted(seen) == sorted(f"r{n}" for n in range(3000))
+    # Each limit binds somewhere: more shards than the request count alone would need.
+    assert len(shards) > 3 * -(-1000 // config.max_shard_requests)
+    manifest.close()
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("{not json", "line 1501: not valid JSON"),
+        (json.dumps(request(3)), "line 1501: custom_id 'r3' is used twice \\(first on line 4\\)"),
+        (json.dumps({**request(5000), "url": "/v1/embeddings"}), "line 1501: url '/v1/embeddings' differs"),
+    ],
+)
+def test_bad_line_anywhere_sends_and_keeps_nothing(
+    client: Client, fresh_emulator: EmulatorServer, tmp_path: Path, line: str, message: str
+) -> None:
+    source = write_job(tmp_path / "in.jsonl", 3000)
+    lines = source.read_text().splitlines()
+    lines[1500] = line
+    source.write_text("\n".join(lines) + "\n")
+    with pytest.raises(BatchInputError, match=message) as caught:
+        client.batch_jobs.submit(source, job_id="bad", config=small_config(tmp_path))
+    assert caught.value.line == 1501
+    assert list(client.files.list()) == []
+    assert not (tmp_path / "state" / "bad").exists()
+
+
+@pytest.mark.anyio
+async def test_job_results_in_input_order(any_client: Client | AsyncClient, tmp_path: Path) -> None:
+    config = small_config(tmp_path)
+    source = write_job(tmp_path / "in.jsonl", 2000)
+    seen: list[JobStatus] = []
+    status = await resolve(any_client.batch_jobs.run(source, job_id="j1", config=config, on_progress=seen.append))
+    assert status.state == "finished"
+    assert status.requests == {"total": 2000, "succeeded": 2000, "failed": 0, "cancelled": 0, "pending": 0}
+    assert seen and seen[-1] == status
+    results = await collect(any_client.batch_jobs.results("j1", state_dir=config.state_dir))
+    assert_in_order(results, 2000)
+    assert all(r.ok and r.status_code == 200 and r.attempts == 1 for r in results)
+    assert results[7].body["choices"][0]["message"]["content"] == "Stand-in response for r7."
+    models = {r.custom_id: r.body["model"] for r in results}
+    assert models["r0"] == MODELS[0] and models["r1"] == MODELS[1]
+    batches = await collect(any_client.batches.list())
+    assert len({r.batch_id for r in results}) == len(batches) == status.shards["done"]
+    # Input shard files are gone; the batches' output files stay (delete_outputs=False).
+    purposes = Counter(f.purpose for f in await collect(any_client.files.list()))
+    assert purposes == {"batch_output": len(batches)}
+    assert not list((config.state_dir / "j1").glob("shard-*"))
+
+
+@pytest.mark.anyio
+async def test_iterable_input_and_failed_requests(any_client: Client | AsyncClient, tmp_path: Path) -> None:
+    """Requests without a model fail one by one (error file, output file null): final, not retried."""
+    config = small_config(tmp_path, delete_outputs=True)
+    requests = [request(n, model=None if n % 4 == 0 else "m") for n in range(200)]
+    status = await resolve(any_client.batch_jobs.run(iter(requests), job_id="j2", config=config))
+    assert status.requests["succeeded"] == 150 and status.requests["failed"] == 50
+    results = await collect(any_client.batch_jobs.results("j2", state_dir=config.state_dir))
+    assert_in_order(results, 200)
+    failed = [r for r in results if not r.ok]
+    assert [r.custom_id for r in failed] == [f"r{n}" for n in range(0, 200, 4)]
+    assert all(r.status == "failed" and r.status_code == 400 and r.attempts == 1 for r in failed)
+    assert failed[0].error["param"] == "model"
+    assert await collect(any_client.files.list()) == []  # inputs and outputs deleted
+
+
+@pytest.mark.anyio
+async def test_token_budget_limits_enqueued_shards(any_client: Client | AsyncClient, tmp_path: Path) -> None:
+    config = small_config(tmp_path, token_budget=8_000, max_shard_tokens=4_000)
+    source = write_job(tmp_path / "in.jsonl", 900)
+    most: Counter[str] = Counter()
+
+    def watch(status: JobStatus) -> None:
+        live: Counter[str] = Counter()
+        for batch in status.batches:
+            live[batch["model"]] += batch["tokens"]
+        for model, tokens in live.items():
+            most[model] = max(most[model], tokens)
+
+    status = await resolve(any_client.batch_jobs.run(source, job_id="j3", config=config, on_progress=watch))
+    assert status.requests["succeeded"] == 900
+    assert set(most) == set(MODELS)
+    assert max(most.values()) <= 8_000
+    assert max(most.values()) > 4_000  # two shards of a model did run side by side
+
+
+def test_results_before_the_end_and_unknown_jobs(client: Client, tmp_path: Path) -> None:
+    config = small_config(tmp_path)
+    status = client.batch_jobs.submit(write_job(tmp_path / "in.jsonl", 10), job_id="j4", config=config)
+    assert status.state == "running"
+    with pytest.raises(JobNotFinishedError):
+        list(client.batch_jobs.results("j4", state_dir=config.state_dir))
+    assert [s.job_id for s in client.batch_jobs.list(state_dir=config.state_dir)] == ["j4"]
+    with pytest.raises(InvalidInputError, match="no job 'nope'"):
+        client.batch_jobs.status("nope", state_dir=config.state_dir)
+    with pytest.raises(InvalidInputError, match="job id"):
+        client.batch_jobs.status("../x", state_dir=config.state_dir)
+    with pytest.raises(InvalidInputError, match="already exists for another input"):
+        client.batch_jobs.submit(write_job(tmp_path / "other.jsonl", 5), job_id="j4", config=config)
+    final = client.batch_jobs.wait("j4", state_dir=config.state_dir)
+    assert final.requests["succeeded"] == 10
+
+
+@pytest.mark.anyio
+async def test_cancel_ends_every_request(any_client: Client | AsyncClient, tmp_path: Path) -> None:
+    config = small_config(tmp_path, token_budget=3_000, max_shard_tokens=3_000)
+    source = write_job(tmp_path / "in.jsonl", 600)
+    submitted = await resolve(any_client.batch_jobs.submit(source, job_id="j5", config=config))
+    assert submitted.shards["submitted"] == len(MODELS)  # one per model under the budget
+    status = await resolve(any_client.batch_jobs.cancel("j5", state_dir=config.state_dir))
+    assert status.state == "cancelled"
+    assert status.requests["pending"] == 0
+    results = await collect(any_client.batch_jobs.results("j5", state_dir=config.state_dir))
+    assert_in_order(results, 600)
+    assert {r.status for r in results} == {"cancelled"}
+    batches = await collect(any_client.batches.list())
+    assert {b.status for b in batches} == {"cancelled"}
+    assert await collect(any_client.files.list()) == []

@@ -19,9 +19,9 @@ from openai_files import (
     JobResult,
     JobStatus,
 )
+from openai_files._batch_jobs.estimate import conservative_estimate
 from openai_files._batch_jobs.manifest import Manifest
 from openai_files._batch_jobs.prepare import prepare
-from openai_files._batch_jobs.estimate import conservative_estimate
 from openai_files_emulator import EmulatorServer
 
 from .conftest import collect, resolve
@@ -117,7 +117,8 @@ async def test_job_results_in_input_order(any_client: Client | AsyncClient, tmp_
     config = small_config(tmp_path)
     source = write_job(tmp_path / "in.jsonl", 2000)
     seen: list[JobStatus] = []
-    status = await resolve(any_client.batch_jobs.run(source, job_id="j1", config=config, on_progress=seen.append))
+    running = any_client.batch_jobs.run(source, job_id="j1", config=config, on_progress=seen.append)
+    status = await resolve(running)
     assert status.state == "finished"
     assert status.requests == {"total": 2000, "succeeded": 2000, "failed": 0, "cancelled": 0, "pending": 0}
     assert seen and seen[-1] == status

@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from .batches.settings import PACES, BatchConfig
 from .config import EmulatorConfig
 from .faults import FaultConfig
 from .server import serve
@@ -58,7 +59,42 @@ def parser() -> argparse.ArgumentParser:
     )
     faults.add_argument("--fault-seed", type=int, default=0, help="seed for fault decisions")
     faults.add_argument("--fault-path", action="append", default=[], help="fnmatch pattern of paths to fault")
+    batches = p.add_argument_group("batch behaviour (one model per batch is on, the rest off by default)")
+    batches.add_argument(
+        "--token-limit",
+        type=_model_limit,
+        action="append",
+        default=[],
+        metavar="MODEL=TOKENS",
+        help="enqueued-token quota of a model (repeatable)",
+    )
+    batches.add_argument("--default-token-limit", type=int, default=None, help="quota of every other model")
+    batches.add_argument("--mixed-models", action="store_true", help="allow several models in one batch")
+    batches.add_argument(
+        "--line-status-rate", type=float, default=0.0, help="fraction of requests answered non-2xx"
+    )
+    batches.add_argument(
+        "--line-error-rate", type=float, default=0.0, help="fraction of requests in the error file"
+    )
+    batches.add_argument("--batch-seed", type=int, default=0, help="seed for per-request outcomes")
+    batches.add_argument(
+        "--pace", choices=PACES, default="retrieve", help="lifecycle step per retrieve or by time"
+    )
+    batches.add_argument("--stage-seconds", type=float, default=1.0, help="length of each stage (time pace)")
+    batches.add_argument(
+        "--in-progress-steps", type=int, default=1, help="retrieves spent answering requests (retrieve pace)"
+    )
+    batches.add_argument(
+        "--file-lag", type=float, default=0.0, help="seconds a new file may stay unknown to POST /batches"
+    )
     return p
+
+
+def _model_limit(text: str) -> tuple[str, int]:
+    model, sep, tokens = text.rpartition("=")
+    if not sep or not model or not tokens.isdigit():
+        raise argparse.ArgumentTypeError(f"expected MODEL=TOKENS, got {text!r}")
+    return model, int(tokens)
 
 
 def config_from(args: argparse.Namespace) -> EmulatorConfig:
@@ -74,8 +110,24 @@ def config_from(args: argparse.Namespace) -> EmulatorConfig:
         seed=args.fault_seed,
         paths=tuple(args.fault_path),
     )
+    batch_config = BatchConfig(
+        one_model=not args.mixed_models,
+        token_limits=dict(args.token_limit),
+        default_token_limit=args.default_token_limit,
+        line_status_rate=args.line_status_rate,
+        line_error_rate=args.line_error_rate,
+        seed=args.batch_seed,
+        pace=args.pace,
+        stage_seconds=args.stage_seconds,
+        in_progress_steps=args.in_progress_steps,
+        file_lag=args.file_lag,
+    )
     return EmulatorConfig(
-        data_dir=args.data_dir, api_keys=frozenset(args.api_key), seed=args.seed, faults=fault_config
+        data_dir=args.data_dir,
+        api_keys=frozenset(args.api_key),
+        seed=args.seed,
+        faults=fault_config,
+        batches=batch_config,
     )
 
 

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from .batches.settings import BatchConfig
 from .errors import InvalidRequest
 from .faults import FaultConfig
 from .wire import read_json_object, resource
@@ -41,6 +42,21 @@ def routes(emulator: Emulator) -> list[Route]:
         emulator.faults.clear()
         return JSONResponse(emulator.faults.config.to_json())
 
+    async def get_batches(request: Request) -> Response:
+        return JSONResponse(emulator.batch_settings.config.to_json())
+
+    async def put_batches(request: Request) -> Response:
+        body = await read_json_object(request, frozenset(BatchConfig().to_json()))
+        try:
+            config = BatchConfig.from_json(body)
+        except (TypeError, ValueError) as exc:
+            raise InvalidRequest(str(exc)) from exc
+        return JSONResponse(emulator.batch_settings.set(config).to_json())
+
+    async def delete_batches(request: Request) -> Response:
+        emulator.batch_settings.clear()
+        return JSONResponse(emulator.batch_settings.config.to_json())
+
     async def get_clock(request: Request) -> Response:
         return JSONResponse(clock_state())
 
@@ -62,6 +78,7 @@ def routes(emulator: Emulator) -> list[Route]:
     return [
         resource(f"{PREFIX}/health", GET=health),
         resource(f"{PREFIX}/faults", GET=get_faults, PUT=put_faults, DELETE=delete_faults),
+        resource(f"{PREFIX}/batches", GET=get_batches, PUT=put_batches, DELETE=delete_batches),
         resource(f"{PREFIX}/clock", GET=get_clock),
         resource(f"{PREFIX}/clock/advance", POST=advance_clock),
         resource(f"{PREFIX}/requests", GET=get_requests),

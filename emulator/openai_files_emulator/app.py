@@ -13,6 +13,7 @@ from starlette.routing import Mount
 
 from . import admin
 from .batches import routes as batch_routes
+from .batches.settings import BatchSettings
 from .batches.state import BatchesBackend
 from .blobs import BlobStore
 from .config import EmulatorConfig
@@ -41,15 +42,20 @@ class Emulator:
         limits = config.limits
         self.files = FilesBackend(self.blobs, self.clock, self.ids, limits)
         self.uploads = UploadsBackend(self.files, self.blobs, self.clock, self.ids, limits)
-        self.batches = BatchesBackend(self.files, self.blobs, self.clock, self.ids, limits)
+        self.batch_settings = BatchSettings(config.batches)
+        self.batches = BatchesBackend(
+            self.files, self.blobs, self.clock, self.ids, limits, settings=self.batch_settings
+        )
 
     def reset(self) -> None:
-        """Forget every object, body and logged request, clear faults, rewind the clock and reseed ids."""
+        """Forget every object, body and logged request, clear faults, rewind the clock and reseed ids;
+        batch behaviour goes back to the one the emulator started with."""
         for backend in (self.files, self.uploads, self.batches):
             backend.clear()
         self.blobs.clear()
         self.ids.reseed(self.config.seed)
         self.faults.clear()
+        self.batch_settings.clear()
         self.requests.clear()
         self.clock.reset()
 

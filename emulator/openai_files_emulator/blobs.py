@@ -211,6 +211,12 @@ class BlobStore:
         """A spool file for a request body; `direct` for one written from a worker thread."""
         return SpoolFile(self._spool / secrets.token_hex(12), None if direct else self._writers)
 
+    def spool_path(self) -> Path:
+        """A new empty file in the spool folder, for results written a piece at a time."""
+        path = self._spool / secrets.token_hex(12)
+        path.touch(mode=0o600, exist_ok=False)
+        return path
+
     def adopt(self, spooled: Sequence[Path], file_id: str) -> tuple[Path, ...]:
         """Move finished spool files under a stored file's name, in order, without copying them."""
         segments = tuple(self._files / f"{file_id}.{index:05d}" for index in range(len(spooled)))

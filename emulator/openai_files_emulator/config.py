@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .batches.settings import BatchConfig
 from .clock import Clock
 from .faults import FaultConfig
 
@@ -34,4 +35,6 @@ class EmulatorConfig:
     """Seeds object ids; fault decisions use `faults.seed`."""
     limits: Limits = field(default_factory=Limits)
     faults: FaultConfig = field(default_factory=FaultConfig)
+    batches: BatchConfig = field(default_factory=BatchConfig)
+    """How batches behave (quotas, per-request outcomes, pace, file lag); see `BatchConfig`."""
     clock: Clock = field(default_factory=Clock)

@@ -21,6 +21,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import ApiError, InvalidRequest, RateLimited, ServerError
+from .settings import check_finite, settings_from_json, settings_to_json
 from .splice import without_splice
 from .wire import send_error
 
@@ -56,6 +57,8 @@ class FaultConfig:
     """Actions for the next matching requests, in order: ok, drop, cut, or a 4xx/5xx status such as "409"."""
 
     def __post_init__(self) -> None:
+        for name in (*RATES, "latency", "retry_after"):
+            check_finite(name, getattr(self, name))
         for name in RATES:
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
@@ -64,14 +67,15 @@ class FaultConfig:
             raise ValueError(f"{' + '.join(RATES)} must not exceed 1")
         if self.latency < 0 or self.retry_after < 0:
             raise ValueError("latency and retry_after must not be negative")
-        if any(cap is not None and cap <= 0 for cap in (self.bandwidth, self.total_bandwidth)):
-            raise ValueError("bandwidth and total_bandwidth must be positive")
+        for cap in (self.bandwidth, self.total_bandwidth):
+            if cap is not None and (not isinstance(cap, int) or isinstance(cap, bool) or cap <= 0):
+                raise ValueError("bandwidth and total_bandwidth must be positive whole bytes per second")
         if not self.error_statuses or any(not 500 <= s <= 599 for s in self.error_statuses):
             raise ValueError("error_statuses must be 5xx codes")
         unknown = {a for a in self.script if a not in SCRIPT_ACTIONS and not _is_error_status(a)}
         if unknown:
             raise ValueError(
-                f"unknown script actions {sorted(unknown)}; use ok, drop, cut or a 4xx/5xx status"
+                f"unknown script actions {sorted(unknown, key=str)}; use ok, drop, cut or a 4xx/5xx status"
             )
 
     @property
@@ -88,19 +92,12 @@ class FaultConfig:
         )
 
     def to_json(self) -> dict[str, Any]:
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()}
+        return settings_to_json(self)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> FaultConfig:
-        names = {f.name for f in dataclasses.fields(cls)}
-        unknown = set(data) - names
-        if unknown:
-            raise ValueError(f"unknown fault settings {sorted(unknown)}")
-        values = dict(data)
-        for name in ("error_statuses", "paths", "methods", "script"):
-            if name in values:
-                values[name] = tuple(values[name])
-        return cls(**values)
+        """Raises `ValueError` for an unknown field or a value of the wrong type or range."""
+        return settings_from_json(cls, data, "fault")
 
 
 class DroppedConnection(Exception):
@@ -236,8 +233,8 @@ class FaultMiddleware:
             await send_error(send, _injected_error(int(action), config.retry_after))
 
 
-def _is_error_status(action: str) -> bool:
-    return action.isdigit() and 400 <= int(action) <= 599
+def _is_error_status(action: object) -> bool:
+    return isinstance(action, str) and action.isdigit() and len(action) == 3 and 400 <= int(action) <= 599
 
 
 def _injected_error(status: int, retry_after: float) -> ApiError:

@@ -24,6 +24,7 @@ from uvicorn.protocols.http.flow_control import HIGH_WATER_LIMIT
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 
 from .app import Emulator, EmulatorApp, create_app
+from .batches.settings import BatchSettings
 from .clock import Clock
 from .config import EmulatorConfig
 from .faults import DroppedConnection, FaultConfig, Faults
@@ -302,6 +303,11 @@ class EmulatorServer:
     @property
     def faults(self) -> Faults:
         return self.emulator.faults
+
+    @property
+    def batch_settings(self) -> BatchSettings:
+        """How batches behave: `.set(token_limits={"gpt-4o-mini": 1000}, pace="time")`, `.clear()`."""
+        return self.emulator.batch_settings
 
     @property
     def clock(self) -> Clock:

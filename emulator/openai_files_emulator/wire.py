@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -27,6 +28,26 @@ async def send_error(send: Send, error: ApiError) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+def parse_json(raw: bytes | bytearray) -> Any:
+    """JSON as the service reads it. Raises `ValueError` for invalid JSON, NaN or Infinity, and
+    nesting too deep for the parser (Python's own limit, which would otherwise surface as a 500)."""
+    try:
+        return json.loads(raw, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except RecursionError as exc:
+        raise ValueError("the JSON is nested too deeply") from exc
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"the number {text[:20]} is too large")
+    return value
+
+
 async def read_json_object(
     request: Request, allowed: frozenset[str], max_bytes: int = 1024 * 1024
 ) -> dict[str, Any]:
@@ -39,8 +60,8 @@ async def read_json_object(
     if not raw.strip():
         return {}
     try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+        data = parse_json(raw)
+    except ValueError as exc:
         raise InvalidRequest(
             "We could not parse the JSON body of your request. Send valid JSON.", code="invalid_json"
         ) from exc

@@ -99,11 +99,11 @@ def test_results_are_deterministic(fresh_emulator: EmulatorServer, api: httpx.Cl
         ([json.dumps(request("a", body="hi")).encode()], "invalid_body", 1),
         ([json.dumps(request("")).encode()], "missing_custom_id", 1),
         ([b"[1]"], "invalid_json_line", 1),
-        ([b"", b"  "], "empty_file", 0),
+        ([b"", b"  "], "empty_file", None),
     ],
 )
 def test_invalid_input_fails_the_batch(
-    api: httpx.Client, lines: list[bytes], code: str, line_number: int
+    api: httpx.Client, lines: list[bytes], code: str, line_number: int | None
 ) -> None:
     batch = create_batch(api, b"\n".join(lines) + b"\n")
     failed = api.get(f"/batches/{batch['id']}").json()
@@ -166,14 +166,24 @@ def test_cancel(api: httpx.Client) -> None:
     assert_error(api.get("/batches/batch_nope"), 404, param="batch_id")
 
 
-def test_cancel_while_finalizing_publishes_no_results(api: httpx.Client) -> None:
+def test_cancel_while_finalizing_publishes_every_result(api: httpx.Client) -> None:
     batch = create_batch(api, jsonl(request("a")))
     api.get(f"/batches/{batch['id']}")  # in_progress
-    assert api.get(f"/batches/{batch['id']}").json()["status"] == "finalizing"
+    assert api.get(f"/batches/{batch['id']}").json()["status"] == "finalizing"  # all answered
     api.post(f"/batches/{batch['id']}/cancel")
     cancelled = api.get(f"/batches/{batch['id']}").json()
 
-    assert cancelled["status"] == "cancelled"
+    assert cancelled["status"] == "cancelled" and "error_file_id" not in cancelled
+    assert cancelled["request_counts"] == {"total": 1, "completed": 1, "failed": 0}
+    lines = api.get(f"/files/{cancelled['output_file_id']}/content").text.splitlines()
+    assert [json.loads(x)["custom_id"] for x in lines] == ["a"]
+
+
+def test_cancel_while_validating_runs_nothing(api: httpx.Client) -> None:
+    batch = create_batch(api, jsonl(request("a")))
+    api.post(f"/batches/{batch['id']}/cancel")
+    cancelled = api.get(f"/batches/{batch['id']}").json()
+    assert cancelled["status"] == "cancelled" and cancelled["request_counts"]["total"] == 0
     assert "output_file_id" not in cancelled and "error_file_id" not in cancelled
     assert api.get("/files", params={"purpose": "batch_output"}).json()["data"] == []
 

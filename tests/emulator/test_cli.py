@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from openai_files_emulator import BatchConfig
 from openai_files_emulator.__main__ import byte_rate, config_from, parser
 
 from .conftest import TIMEOUT
@@ -30,6 +31,24 @@ def test_flags_become_config(tmp_path: Path) -> None:
     faults = config.faults
     assert (faults.error_rate, faults.error_statuses, faults.latency) == (0.1, (503,), 0.02)
     assert (faults.bandwidth, faults.seed, faults.paths) == (2 * 1024 * 1024, 9, ("/v1/uploads/*",))
+
+
+def test_batch_flags_become_config() -> None:
+    args = parser().parse_args(
+        ["--token-limit", "gpt-4o-mini=2000000", "--token-limit", "ft:a=b=5", "--default-token-limit", "9",
+         "--mixed-models", "--line-status-rate", "0.1", "--line-error-rate", "0.2", "--batch-seed", "3",
+         "--pace", "time", "--stage-seconds", "5", "--in-progress-steps", "2", "--file-lag", "1.5"]
+    )  # fmt: skip
+    batches = config_from(args).batches
+    assert (
+        batches.token_limits == {"gpt-4o-mini": 2_000_000, "ft:a=b": 5} and batches.default_token_limit == 9
+    )
+    assert (batches.one_model, batches.line_status_rate, batches.line_error_rate) == (False, 0.1, 0.2)
+    assert (batches.seed, batches.pace, batches.stage_seconds) == (3, "time", 5.0)
+    assert (batches.in_progress_steps, batches.file_lag) == (2, 1.5)
+    assert config_from(parser().parse_args([])).batches == BatchConfig()
+    with pytest.raises(SystemExit):
+        parser().parse_args(["--token-limit", "gpt-4o-mini"])
 
 
 @pytest.mark.parametrize(

@@ -8,52 +8,89 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from ..blobs import SpoolFile
+from ..wire import parse_json
+from .settings import BatchConfig
 
 MAX_REQUESTS = 50_000
 MAX_REPORTED_ERRORS = 100
 # Endpoints whose requests the stand-in refuses without a model, to fill the error file realistically.
 MODEL_OPTIONAL = frozenset({"/v1/moderations"})
+ABANDONED = {
+    "batch_expired": "This request could not be executed before the completion window expired.",
+    "batch_cancelled": "This request was not executed because the batch was cancelled.",
+}
+LINE_ERRORS = {
+    400: ("invalid_request_error", None, "The request was refused (a per-request outcome of the emulator)."),
+    429: ("requests", "rate_limit_exceeded", "Rate limit reached (a per-request outcome of the emulator)."),
+}
+
+
+def estimated_tokens(raw: bytes) -> int:
+    """A request's input tokens, estimated as its JSONL line's length in bytes divided by 4, at least 1.
+
+    The one estimator: the enqueued-token quota counts it and `usage` reports it.
+    """
+    return max(1, len(raw) // 4)
 
 
 @dataclass
 class Validation:
     total: int = 0
+    tokens: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
     model: str | None = None
+    model_line: int = 0
 
-    def fail(self, line: int, code: str, message: str, param: str | None = None) -> None:
+    def fail(self, line: int | None, code: str, message: str, param: str | None = None) -> None:
         if len(self.errors) < MAX_REPORTED_ERRORS:
             self.errors.append({"code": code, "message": message, "param": param, "line": line})
 
 
 @dataclass
 class Outcome:
+    """What a batch's answered requests came to so far."""
+
     completed: int = 0
     failed: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
+    answered: int = 0
+    offset: int = 0
+    """Where in the input file the first unanswered request starts."""
 
 
-def _lines(source: BinaryIO) -> Iterator[tuple[int, bytes]]:
-    with source:
-        for number, raw in enumerate(source, start=1):
-            if raw.strip():
-                yield number, raw
+def lines_from(blocks: Iterable[bytes], offset: int = 0) -> Iterator[tuple[int, int, bytes]]:
+    """The non-blank lines of a byte stream that starts at `offset`: (line number, end offset, line).
+
+    Line numbers count from the stream's start, blank lines included; one line is held at a time.
+    """
+    number, base, carry = 0, offset, b""
+    for block in blocks:
+        data = carry + block if carry else block
+        start = 0
+        while (end := data.find(b"\n", start)) != -1:
+            number += 1
+            if data[start:end].strip():
+                yield number, base + end + 1, data[start : end + 1]
+            start = end + 1
+        carry, base = data[start:], base + start
+    if carry.strip():
+        yield number + 1, base + len(carry), carry
 
 
-def validate(source: BinaryIO, endpoint: str) -> Validation:
+def validate(lines: Iterable[tuple[int, int, bytes]], endpoint: str, config: BatchConfig) -> Validation:
     """Check every line the way the service does before it starts a batch."""
     result = Validation()
     seen: set[str] = set()
-    for number, raw in _lines(source):
+    for number, _, raw in lines:
         result.total += 1
+        result.tokens += estimated_tokens(raw)
         try:
-            request = json.loads(raw)
+            request = parse_json(raw)
         except ValueError:
             result.fail(number, "invalid_json_line", "This line is not valid JSON.")
             continue
@@ -78,60 +115,117 @@ def validate(source: BinaryIO, endpoint: str) -> Validation:
         body = request.get("body")
         if not isinstance(body, dict):
             result.fail(number, "invalid_body", "Each request needs a JSON object 'body'.", "body")
-        elif result.model is None and isinstance(body.get("model"), str):
-            result.model = body["model"]
+        elif isinstance(model := body.get("model"), str):
+            if result.model is None:
+                result.model, result.model_line = model, number
+            elif config.one_model and model != result.model:
+                result.fail(
+                    number,
+                    "mismatched_model",
+                    f"A batch holds requests to one model: line {number} names '{model}', "
+                    f"line {result.model_line} '{result.model}'.",
+                    "body.model",
+                )
     if result.total == 0:
-        result.fail(0, "empty_file", "The input file holds no requests.")
+        result.fail(None, "empty_file", "The input file holds no requests.")
     elif result.total > MAX_REQUESTS:
-        result.fail(0, "too_many_requests", f"A batch holds at most {MAX_REQUESTS} requests.")
+        result.fail(None, "too_many_requests", f"A batch holds at most {MAX_REQUESTS} requests.")
     return result
 
 
+@dataclass(frozen=True)
+class Batch:
+    """What answering a batch's requests depends on."""
+
+    id: str
+    endpoint: str
+    created_at: int
+    config: BatchConfig
+
+
 def execute(
-    source: BinaryIO, *, batch_id: str, endpoint: str, created_at: int, output: SpoolFile, errors: SpoolFile
-) -> Outcome:
-    """Answer every (already validated) request, writing output and error lines as it goes."""
-    outcome = Outcome()
-    for _, raw in _lines(source):
-        request = json.loads(raw)
-        custom_id, body = request["custom_id"], request["body"]
-        digest = hashlib.sha256(f"{batch_id}\0{custom_id}".encode()).hexdigest()
-        line: dict[str, Any] = {"id": f"batch_req_{digest[:32]}", "custom_id": custom_id, "error": None}
-        model = body.get("model")
-        if not isinstance(model, str) and endpoint not in MODEL_OPTIONAL:
-            line["response"] = {
-                "status_code": 400,
-                "request_id": f"req_{digest[32:64]}",
-                "body": {
-                    "error": {
-                        "message": "The request body has no 'model'.",
-                        "type": "invalid_request_error",
-                        "param": "model",
-                        "code": None,
-                    }
-                },
-            }
-            outcome.failed += 1
-            errors.write(json.dumps(line).encode() + b"\n")
-            continue
-        prompt_tokens = max(1, len(raw) // 4)
-        line["response"] = {
-            "status_code": 200,
-            "request_id": f"req_{digest[32:64]}",
-            "body": stand_in(
-                endpoint,
-                model=str(model or "omni-moderation-latest"),
-                custom_id=custom_id,
-                digest=digest,
-                created=created_at,
-                prompt_tokens=prompt_tokens,
-            ),
+    lines: Iterable[tuple[int, int, bytes]], count: int, batch: Batch, outcome: Outcome, *,
+    output: BinaryIO, errors: BinaryIO,
+) -> None:  # fmt: skip
+    """Answer the next `count` (already validated) requests, appending to the output and error files."""
+    for _, end, raw in lines:
+        if count <= 0:
+            return
+        count -= 1
+        line, succeeded = answer(raw, batch, outcome)
+        (output if succeeded else errors).write(json.dumps(line).encode() + b"\n")
+        outcome.completed += succeeded
+        outcome.failed += not succeeded
+        outcome.answered += 1
+        outcome.offset = end
+
+
+def abandon(
+    lines: Iterable[tuple[int, int, bytes]], batch: Batch, code: str, outcome: Outcome, errors: BinaryIO
+) -> None:
+    """Every request not answered yet goes to the error file with `code` (batch_expired, batch_cancelled)."""
+    for _, end, raw in lines:
+        custom_id = json.loads(raw)["custom_id"]
+        line = {
+            "id": f"batch_req_{_digest(batch.id, custom_id)[:32]}",
+            "custom_id": custom_id,
+            "response": None,
+            "error": {"code": code, "message": ABANDONED[code]},
         }
-        outcome.completed += 1
-        outcome.input_tokens += prompt_tokens
-        outcome.output_tokens += STAND_IN_TOKENS
-        output.write(json.dumps(line).encode() + b"\n")
-    return outcome
+        errors.write(json.dumps(line).encode() + b"\n")
+        outcome.failed += 1
+        outcome.offset = end
+
+
+def answer(raw: bytes, batch: Batch, outcome: Outcome) -> tuple[dict[str, Any], bool]:
+    """One request's result line and whether it belongs in the output file (else the error file)."""
+    request = json.loads(raw)
+    custom_id, body = request["custom_id"], request["body"]
+    digest = _digest(batch.id, custom_id)
+    line: dict[str, Any] = {"id": f"batch_req_{digest[:32]}", "custom_id": custom_id, "error": None}
+    request_id = f"req_{digest[32:64]}"
+    model = body.get("model")
+    if not isinstance(model, str) and batch.endpoint not in MODEL_OPTIONAL:
+        message = "The request body has no 'model'."
+        line["response"] = _refusal(400, request_id, message, param="model")
+        return line, False
+    config = batch.config
+    draw = config.draw(batch.id, custom_id)
+    if draw < config.line_error_rate + config.line_status_rate:
+        pick = config.draw("status", batch.id, custom_id)
+        status = config.line_statuses[int(pick * len(config.line_statuses))]
+        line["response"] = _refusal(status, request_id)
+        return line, draw >= config.line_error_rate
+    prompt_tokens = estimated_tokens(raw)
+    line["response"] = {
+        "status_code": 200,
+        "request_id": request_id,
+        "body": stand_in(
+            batch.endpoint,
+            model=str(model or "omni-moderation-latest"),
+            custom_id=custom_id,
+            digest=digest,
+            created=batch.created_at,
+            prompt_tokens=prompt_tokens,
+        ),
+    }
+    outcome.input_tokens += prompt_tokens
+    outcome.output_tokens += STAND_IN_TOKENS
+    return line, True
+
+
+def _digest(batch_id: str, custom_id: str) -> str:
+    return hashlib.sha256(f"{batch_id}\0{custom_id}".encode()).hexdigest()
+
+
+def _refusal(
+    status: int, request_id: str, message: str | None = None, param: str | None = None
+) -> dict[str, Any]:
+    kind, code, default = LINE_ERRORS.get(
+        status, ("server_error", None, "The server had an error (a per-request outcome of the emulator).")
+    )
+    error = {"message": message or default, "type": kind, "param": param, "code": code}
+    return {"status_code": status, "request_id": request_id, "body": {"error": error}}
 
 
 STAND_IN_TOKENS = 8

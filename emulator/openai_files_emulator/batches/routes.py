@@ -43,7 +43,7 @@ def routes(batches: BatchesBackend) -> list[Route]:
 
     async def cancel(request: Request) -> Response:
         await read_json_object(request, frozenset())
-        return JSONResponse(batches.cancel(request.path_params["batch_id"]).to_json())
+        return JSONResponse((await batches.cancel(request.path_params["batch_id"])).to_json())
 
     return [
         resource("/batches", POST=create, GET=list_batches),

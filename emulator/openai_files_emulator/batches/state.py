@@ -1,22 +1,29 @@
 """Batches backend: creation checks and the status lifecycle; no HTTP here.
 
-The lifecycle moves one step each time a batch is retrieved (validating -> in_progress ->
-finalizing -> completed, or cancelling -> cancelled), so a client polling `retrieve` sees every
-status in order and a test needs no sleeps. Requests are answered as a batch leaves `in_progress`, so
-`finalizing` already shows the final `request_counts`, as the service does. Time still matters: once
-the injectable clock passes `expires_at` (24 h after creation), an unfinished batch becomes `expired`
-at its next retrieve.
+By default (`pace="retrieve"`) the lifecycle moves one step each time a batch is retrieved
+(validating -> in_progress -> finalizing -> completed, or cancelling -> cancelled), so a client
+polling `retrieve` sees every status in order and a test needs no sleeps; `in_progress_steps`
+spreads the answering of requests over several retrieves. With `pace="time"` each stage lasts
+`stage_seconds` on the emulator's clock and a retrieve catches the batch up. Either way, once the
+clock passes `expires_at` (24 h after creation) an unfinished batch becomes `expired`.
+
+Requests are answered in file order into two growing spool files; `request_counts` follow them.
+A batch that ends early (expired, cancelled) publishes what was answered in its output and error
+files, and every request not answered as a `batch_expired` / `batch_cancelled` line of its error
+file, so `completed` + `failed` == `total` at the end whichever way it ends.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import partial
+from pathlib import Path
 from typing import Any
 
-from ..blobs import BlobStore, SpoolFile
+from ..blobs import BlobStore
 from ..clock import Clock
 from ..config import Limits
 from ..errors import InvalidRequest, NotFound, invalid_value
@@ -24,6 +31,7 @@ from ..files.state import FileRecord, FilesBackend
 from ..ids import IdFactory
 from ..pagination import page
 from . import jsonl
+from .settings import BatchConfig, BatchSettings
 
 ENDPOINTS = (
     "/v1/responses",
@@ -37,6 +45,8 @@ ENDPOINTS = (
 )
 COMPLETION_WINDOWS = ("24h",)
 TERMINAL = frozenset({"completed", "failed", "expired", "cancelled"})
+# Statuses in which a batch's estimated tokens count against its model's enqueued-token quota.
+ENQUEUED = frozenset({"in_progress", "finalizing", "cancelling"})
 MAX_METADATA_PAIRS, MAX_METADATA_KEY, MAX_METADATA_VALUE = 16, 64, 512
 
 
@@ -51,27 +61,34 @@ class BatchRecord:
     metadata: dict[str, str] | None
     output_expires_after: int | None
     status: str = "validating"
+    since: float = 0.0
+    """When the current status began, to the fraction of a second (time pace)."""
     times: dict[str, int] = field(default_factory=dict)
     errors: list[dict[str, Any]] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=lambda: {"total": 0, "completed": 0, "failed": 0})
-    usage: jsonl.Outcome | None = None
+    total: int = 0
+    tokens: int = 0
+    """Estimated input tokens, enqueued once validation admitted the batch."""
+    outcome: jsonl.Outcome = field(default_factory=jsonl.Outcome)
     model: str | None = None
     output_file_id: str | None = None
     error_file_id: str | None = None
-    results: list[tuple[SpoolFile, str]] = field(default_factory=list, repr=False)
+    spools: dict[str, Path] = field(default_factory=dict, repr=False)
+    """Output and error lines so far, by kind, from validation until published."""
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
-    def move(self, status: str, at: int) -> None:
-        self.status = status
-        self.times[f"{status}_at"] = at
+    def move(self, status: str, at: float) -> None:
+        self.status, self.since = status, at
+        self.times[f"{status}_at"] = int(at)
 
     def to_json(self) -> dict[str, Any]:
         """Unset optional fields are left out (the schema types them non-nullable); metadata may be null."""
+        outcome = self.outcome
         optional = {
             "model": self.model,
             "errors": {"object": "list", "data": self.errors} if self.errors else None,
             "output_file_id": self.output_file_id,
             "error_file_id": self.error_file_id,
-            "usage": _usage(self.usage) if self.usage else None,
+            "usage": _usage(outcome) if outcome.answered else None,
             **self.times,
         }
         return {
@@ -83,7 +100,7 @@ class BatchRecord:
             "status": self.status,
             "created_at": self.created_at,
             "expires_at": self.expires_at,
-            "request_counts": dict(self.counts),
+            "request_counts": {"total": self.total, "completed": outcome.completed, "failed": outcome.failed},
             "metadata": self.metadata,
             **{name: value for name, value in optional.items() if value is not None},
         }
@@ -116,13 +133,21 @@ def check_metadata(metadata: object) -> dict[str, str] | None:
 
 class BatchesBackend:
     def __init__(
-        self, files: FilesBackend, blobs: BlobStore, clock: Clock, ids: IdFactory, limits: Limits
+        self,
+        files: FilesBackend,
+        blobs: BlobStore,
+        clock: Clock,
+        ids: IdFactory,
+        limits: Limits,
+        *,
+        settings: BatchSettings,
     ) -> None:
         self._files = files
         self._blobs = blobs
         self._clock = clock
         self._ids = ids
         self._limits = limits
+        self.settings = settings
         self.clear()
 
     def clear(self) -> None:
@@ -143,26 +168,30 @@ class BatchesBackend:
             raise invalid_value("endpoint", f"'{endpoint}' is not one of {', '.join(ENDPOINTS)}.")
         if completion_window not in COMPLETION_WINDOWS:
             raise invalid_value("completion_window", "the only supported window is '24h'.")
+        now = self._clock.now()
         try:
             source = self._files.get(input_file_id)
-        except NotFound as exc:
-            raise invalid_value("input_file_id", f"no file with id '{input_file_id}'.") from exc
+        except NotFound:
+            source = None
+        config = self.settings.config
+        if source is None or now < source.created + config.file_lag * config.draw("lag", input_file_id):
+            raise invalid_value("input_file_id", f"no file with id '{input_file_id}'.")
         if source.purpose != "batch":
             raise InvalidRequest(
                 f"File {input_file_id} has purpose '{source.purpose}'; a batch needs purpose 'batch'.",
                 param="input_file_id",
                 code="invalid_input_file",
             )
-        now = self._clock.timestamp()
         batch = BatchRecord(
             id=self._ids.batch(),
             endpoint=endpoint,
             input_file_id=input_file_id,
             completion_window=completion_window,
-            created_at=now,
-            expires_at=now + self._limits.batch_window_seconds,
+            created_at=int(now),
+            expires_at=int(now) + self._limits.batch_window_seconds,
             metadata=metadata,
             output_expires_after=output_expires_after,
+            since=now,
         )
         self._batches[batch.id] = batch
         self._sequence[batch.id] = next(self._counter)
@@ -175,35 +204,34 @@ class BatchesBackend:
         return batch
 
     async def observe(self, batch_id: str) -> BatchRecord:
-        """Retrieve a batch and move it one step along its lifecycle."""
+        """Retrieve a batch after moving it along its lifecycle: one step, or up to the clock."""
         batch = self.get(batch_id)
-        now = self._clock.timestamp()
-        if batch.status in TERMINAL:
-            pass
-        elif batch.status == "cancelling":
-            self._drop_results(batch)
-            batch.move("cancelled", now)
-        elif now >= batch.expires_at:
-            self._drop_results(batch)
-            batch.move("expired", now)
-        elif batch.status == "validating":
-            await self._validate(batch, now)
-        elif batch.status == "in_progress":
-            await self._execute(batch, now)
-        elif batch.status == "finalizing":
-            self._store_results(batch, now)
+        async with batch.lock:
+            if batch.status in TERMINAL:
+                return batch
+            config = self.settings.config
+            now = self._clock.now()
+            if config.pace == "time":
+                await self._catch_up(batch, min(now, batch.expires_at), config)
+            elif batch.status == "cancelling":
+                await self._end(batch, "cancelled", now, config)
+            elif now < batch.expires_at:
+                await self._step(batch, now, config)
+            if batch.status not in TERMINAL and now >= batch.expires_at:
+                await self._end(batch, "expired", now, config)
         return batch
 
-    def cancel(self, batch_id: str) -> BatchRecord:
+    async def cancel(self, batch_id: str) -> BatchRecord:
         batch = self.get(batch_id)
-        if batch.status in TERMINAL:
-            raise InvalidRequest(
-                f"Batch {batch_id} is {batch.status} and can no longer be cancelled.",
-                param="batch_id",
-                code="batch_not_cancellable",
-            )
-        if batch.status != "cancelling":
-            batch.move("cancelling", self._clock.timestamp())
+        async with batch.lock:
+            if batch.status in TERMINAL:
+                raise InvalidRequest(
+                    f"Batch {batch_id} is {batch.status} and can no longer be cancelled.",
+                    param="batch_id",
+                    code="batch_not_cancellable",
+                )
+            if batch.status != "cancelling":
+                batch.move("cancelling", self._clock.now())
         return batch
 
     def list(self, *, after: str | None, limit: int) -> dict[str, Any]:
@@ -211,11 +239,43 @@ class BatchesBackend:
             list(self._batches.values()), after=after, limit=limit, descending=True, sequence=self._sequence
         )
 
-    def _input_or_fail(self, batch: BatchRecord, now: int) -> FileRecord | None:
+    def enqueued_tokens(self, model: str) -> int:
+        """The estimated input tokens of `model`'s admitted, unfinished batches."""
+        return sum(b.tokens for b in self._batches.values() if b.model == model and b.status in ENQUEUED)
+
+    async def _step(self, batch: BatchRecord, now: float, config: BatchConfig) -> None:
+        if batch.status == "validating":
+            await self._validate(batch, now, config)
+        elif batch.status == "in_progress":
+            await self._run(batch, math.ceil(batch.total / config.in_progress_steps), config)
+            if batch.status == "in_progress" and batch.outcome.answered == batch.total:
+                batch.move("finalizing", now)
+        elif batch.status == "finalizing":
+            self._publish(batch)
+            batch.move("completed", now)
+
+    async def _catch_up(self, batch: BatchRecord, now: float, config: BatchConfig) -> None:
+        """Time pace: take every stage whose `stage_seconds` have passed by `now`, in order."""
+        stage = config.stage_seconds
+        if batch.status == "validating" and now >= batch.since + stage:
+            await self._validate(batch, batch.since + stage, config)
+        if batch.status == "in_progress":
+            elapsed = 1.0 if stage == 0 else min(1.0, (now - batch.since) / stage)
+            await self._run(batch, int(batch.total * elapsed) - batch.outcome.answered, config)
+            if batch.status == "in_progress" and now >= batch.since + stage:
+                batch.move("finalizing", batch.since + stage)
+        if batch.status == "finalizing" and now >= batch.since + stage:
+            self._publish(batch)
+            batch.move("completed", batch.since + stage)
+        if batch.status == "cancelling" and now >= batch.since + stage:
+            await self._end(batch, "cancelled", batch.since + stage, config)
+
+    def _input_or_fail(self, batch: BatchRecord, now: float) -> FileRecord | None:
         """The input file, or None after failing the batch because it was deleted meanwhile."""
         try:
             return self._files.get(batch.input_file_id)
         except NotFound:
+            self._discard(batch)
             batch.errors = [
                 {
                     "code": "missing_input_file",
@@ -227,59 +287,78 @@ class BatchesBackend:
             batch.move("failed", now)
             return None
 
-    async def _validate(self, batch: BatchRecord, now: int) -> None:
+    def _lines(self, source: FileRecord, offset: int) -> Iterator[tuple[int, int, bytes]]:
+        return jsonl.lines_from(self._blobs.iter_bytes(source.segments, offset), offset)
+
+    async def _validate(self, batch: BatchRecord, now: float, config: BatchConfig) -> None:
         source = self._input_or_fail(batch, now)
         if source is None:
             return
-        result = await asyncio.to_thread(jsonl.validate, self._blobs.open(source.segments), batch.endpoint)
+        result = await asyncio.to_thread(jsonl.validate, self._lines(source, 0), batch.endpoint, config)
         batch.model = result.model
+        limit = config.token_limit(result.model) if result.model and not result.errors else None
+        if limit is not None and self.enqueued_tokens(result.model or "") + result.tokens > limit:
+            message = (
+                f"Enqueued token limit reached for {result.model} in organization org-emulator. "
+                f"Limit: {limit:,} enqueued tokens. Please try submitting your batch again later."
+            )
+            result.fail(None, "token_limit_exceeded", message)
         if result.errors:
             batch.errors = result.errors
             batch.move("failed", now)
             return
-        batch.counts["total"] = result.total
+        batch.total, batch.tokens = result.total, result.tokens
+        batch.spools = {"output": self._blobs.spool_path(), "error": self._blobs.spool_path()}
         batch.move("in_progress", now)
 
-    async def _execute(self, batch: BatchRecord, now: int) -> None:
-        """Answer every request into spooled output and error lines; the counts are final from here on."""
-        source = self._input_or_fail(batch, now)
-        if source is None:
+    def _context(self, batch: BatchRecord, config: BatchConfig) -> jsonl.Batch:
+        return jsonl.Batch(batch.id, batch.endpoint, batch.created_at, config)
+
+    async def _run(self, batch: BatchRecord, count: int, config: BatchConfig) -> None:
+        """Answer the next `count` requests into the batch's spool files."""
+        source = self._input_or_fail(batch, self._clock.now())
+        if source is None or count <= 0:
             return
-        output, errors = self._blobs.spool(direct=True), self._blobs.spool(direct=True)
-        try:
-            outcome = await asyncio.to_thread(
-                partial(
-                    jsonl.execute,
-                    self._blobs.open(source.segments),
-                    batch_id=batch.id,
-                    endpoint=batch.endpoint,
-                    created_at=batch.created_at,
-                    output=output,
-                    errors=errors,
+        lines = self._lines(source, batch.outcome.offset)
+
+        def run() -> None:
+            with batch.spools["output"].open("ab") as output, batch.spools["error"].open("ab") as errors:
+                jsonl.execute(
+                    lines, count, self._context(batch, config), batch.outcome, output=output, errors=errors
                 )
-            )
-        finally:
-            output.close()
-            errors.close()
-        batch.usage = outcome
-        batch.counts.update(completed=outcome.completed, failed=outcome.failed)
-        batch.results = [(output, "output"), (errors, "error")]
-        batch.move("finalizing", now)
 
-    def _drop_results(self, batch: BatchRecord) -> None:
-        """A batch that ends without completing publishes no files (partial results are not modelled)."""
-        self._blobs.delete([spooled.path for spooled, _ in batch.results])
-        batch.results = []
+        await asyncio.to_thread(run)
 
-    def _store_results(self, batch: BatchRecord, now: int) -> None:
-        """Turn the spooled results into the batch's output and error files, then complete it."""
-        for spooled, kind in batch.results:
-            if spooled.size == 0:
-                self._blobs.delete([spooled.path])
+    async def _end(self, batch: BatchRecord, status: str, now: float, config: BatchConfig) -> None:
+        """Expire or cancel: publish what was answered, the rest as error lines; nothing if never started."""
+        if batch.spools:
+            source = self._input_or_fail(batch, now)
+            if source is None:
+                return
+            lines = self._lines(source, batch.outcome.offset)
+            code = f"batch_{status}"
+
+            def abandon() -> None:
+                with batch.spools["error"].open("ab") as errors:
+                    jsonl.abandon(lines, self._context(batch, config), code, batch.outcome, errors)
+
+            await asyncio.to_thread(abandon)
+            self._publish(batch)
+        batch.move(status, now)
+
+    def _discard(self, batch: BatchRecord) -> None:
+        self._blobs.delete(batch.spools.values())
+        batch.spools = {}
+
+    def _publish(self, batch: BatchRecord) -> None:
+        """Turn the spooled lines into the batch's output and error files; an empty one is not made."""
+        for kind, path in batch.spools.items():
+            size = path.stat().st_size
+            if size == 0:
                 continue
             record = self._files.create(
-                spooled.path,
-                size=spooled.size,
+                path,
+                size=size,
                 filename=f"{batch.id}_{kind}.jsonl",
                 purpose="batch_output",
                 expires_after=batch.output_expires_after,
@@ -288,5 +367,4 @@ class BatchesBackend:
                 batch.output_file_id = record.id
             else:
                 batch.error_file_id = record.id
-        batch.results = []
-        batch.move("completed", now)
+        self._discard(batch)

@@ -27,6 +27,8 @@ class FileRecord:
     filename: str
     purpose: str
     segments: tuple[Path, ...]
+    created: float
+    """The creation time to the fraction of a second, for rules finer than `created_at`."""
     expires_at: int | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -117,7 +119,8 @@ class FilesBackend:
         expires_after: int | None,
     ) -> FileRecord:
         """Record a file whose content is already stored (a completed upload's parts, in order)."""
-        now = self._clock.timestamp()
+        created = self._clock.now()
+        now = int(created)
         record = FileRecord(
             id=file_id,
             bytes=size,
@@ -125,6 +128,7 @@ class FilesBackend:
             filename=filename,
             purpose=purpose,
             segments=segments,
+            created=created,
             expires_at=now + expires_after if expires_after is not None else None,
         )
         self._files[file_id] = record

@@ -1,0 +1,104 @@
+"""How batches behave: the service's harder habits, each set at start, from a test or over the control plane.
+
+Off by default unless the service does it by default: one model per batch is on; quotas,
+per-request failures, time pacing and the eventual-consistency fault are off.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..settings import check_finite, settings_from_json, settings_to_json
+
+PACES = ("retrieve", "time")
+
+
+@dataclass(frozen=True)
+class BatchConfig:
+    one_model: bool = True
+    """Refuse, at validation, a batch whose lines name more than one model (the service does)."""
+    token_limits: Mapping[str, int] = field(default_factory=dict)
+    """Enqueued-token quota per model: a batch whose estimated input tokens, added to those of the
+    model's unfinished batches, exceed it fails validation with `token_limit_exceeded`."""
+    default_token_limit: int | None = None
+    """The quota of models not in `token_limits`; None: no quota."""
+    line_status_rate: float = 0.0
+    """Fraction of requests answered in the output file with a non-2xx status from `line_statuses`."""
+    line_error_rate: float = 0.0
+    """Fraction of requests that fail into the error file (a non-2xx response from `line_statuses`)."""
+    line_statuses: tuple[int, ...] = (429, 500, 400)
+    seed: int = 0
+    """Seeds the per-request outcomes and the file lag; each draw is a pure function of the seed and ids."""
+    pace: str = "retrieve"
+    """`retrieve`: one lifecycle step per retrieve (no waiting in tests); `time`: each stage lasts
+    `stage_seconds` on the emulator's clock, and a retrieve catches the batch up with it."""
+    in_progress_steps: int = 1
+    """With `retrieve` pace, the retrieves a batch spends answering its requests (an equal share each)."""
+    stage_seconds: float = 1.0
+    """With `time` pace, how long validating, in_progress, finalizing and cancelling each last."""
+    file_lag: float = 0.0
+    """Eventual consistency: `POST /batches` does not see a file until up to this many seconds
+    (seeded per file) after it was created, and answers as for an unknown file meanwhile."""
+
+    def __post_init__(self) -> None:
+        for name in ("line_status_rate", "line_error_rate", "stage_seconds", "file_lag"):
+            check_finite(name, getattr(self, name))
+        if not (0.0 <= self.line_status_rate <= 1.0 and 0.0 <= self.line_error_rate <= 1.0):
+            raise ValueError("line_status_rate and line_error_rate must be between 0 and 1")
+        if self.line_status_rate + self.line_error_rate > 1.0:
+            raise ValueError("line_status_rate + line_error_rate must not exceed 1")
+        if not self.line_statuses or any(not 400 <= s <= 599 for s in self.line_statuses):
+            raise ValueError("line_statuses must be 4xx or 5xx codes")
+        limits = [*self.token_limits.values(), self.default_token_limit]
+        if any(limit is not None and limit < 1 for limit in limits):
+            raise ValueError("token limits must be positive")
+        if self.pace not in PACES:
+            raise ValueError(f"pace must be one of {', '.join(PACES)}, got {self.pace!r}")
+        if self.in_progress_steps < 1:
+            raise ValueError("in_progress_steps must be at least 1")
+        if self.stage_seconds < 0 or self.file_lag < 0:
+            raise ValueError("stage_seconds and file_lag must not be negative")
+
+    def token_limit(self, model: str) -> int | None:
+        return self.token_limits.get(model, self.default_token_limit)
+
+    def draw(self, *ids: str) -> float:
+        """A uniform number in [0, 1) fixed by the seed and `ids`, whatever order things happen in."""
+        digest = hashlib.sha256("\0".join([str(self.seed), *ids]).encode()).digest()
+        return int.from_bytes(digest[:8], "big") / 2**64
+
+    def to_json(self) -> dict[str, Any]:
+        return settings_to_json(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> BatchConfig:
+        """Raises `ValueError` for an unknown field or a value of the wrong type or range."""
+        return settings_from_json(cls, data, "batch")
+
+
+class BatchSettings:
+    """The live batch behaviour of one emulator; `clear()` goes back to the one it started with."""
+
+    def __init__(self, config: BatchConfig) -> None:
+        self._initial = self._config = config
+        self._lock = threading.Lock()
+
+    @property
+    def config(self) -> BatchConfig:
+        return self._config
+
+    def set(self, config: BatchConfig | None = None, **changes: Any) -> BatchConfig:
+        """Replace the behaviour; keywords amend `config` (or the defaults). Raises `ValueError`."""
+        new = dataclasses.replace(config or BatchConfig(), **changes)
+        with self._lock:
+            self._config = new
+        return new
+
+    def clear(self) -> None:
+        with self._lock:
+            self._config = self._initial

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 from collections.abc import Sequence
+from importlib import metadata
 from pathlib import Path
 
 from .batches.settings import PACES, BatchConfig
@@ -27,19 +29,37 @@ def byte_rate(text: str) -> int:
     return int(float(number) * scale)
 
 
+def _version() -> str:
+    try:
+        return metadata.version("openai-files")
+    except metadata.PackageNotFoundError:  # pragma: no cover - imported from a checkout
+        return "0+unknown"
+
+
+def base_url(host: str, port: int) -> str:
+    """The URL clients take as `OPENAI_BASE_URL`: the API lives under /v1."""
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}/v1"
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="openai-files-emulator",
         description="A local, stateful emulator of the OpenAI Files, Uploads and Batches APIs.",
     )
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     p.add_argument(
         "--data-dir", type=Path, default=None, help="where bodies are spooled (default: a temp dir)"
     )
     p.add_argument("--api-key", action="append", default=[], help="accept only this key (repeatable)")
     p.add_argument("--seed", type=int, default=0, help="seed for object ids")
-    p.add_argument("--log-level", default="info")
+    p.add_argument(
+        "--log-level",
+        default="info",
+        choices=("critical", "error", "warning", "info", "debug", "trace"),
+        help="uvicorn's log level (default info)",
+    )
     faults = p.add_argument_group("fault injection (on /v1 only; all off by default)")
     faults.add_argument("--error-rate", type=float, default=0.0, help="fraction answered 5xx")
     faults.add_argument(
@@ -137,6 +157,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         config = config_from(args)
     except ValueError as exc:
         parser().error(str(exc))
+    url = base_url(args.host, args.port)
+    print(f"openai-files-emulator: serving OPENAI_BASE_URL={url}", file=sys.stderr, flush=True)
     serve(config, args.host, args.port, args.log_level)
 
 

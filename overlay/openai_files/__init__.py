@@ -35,6 +35,7 @@ from ._generated import Batch, BatchStatus, DeleteFileResponse, OpenAIFile, Uplo
 from ._pagination import AsyncPager, Page, SyncPager
 from ._retry import RetryPolicy
 from ._transfer import Progress, ProgressBar, TransferConfig
+from ._version import __version__ as __version__
 
 __all__ = [
     "APIConnectionError",

@@ -10,7 +10,6 @@ import platform
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib import metadata
 from typing import TypedDict, Unpack
 
 import httpx
@@ -18,6 +17,7 @@ import httpx
 from ._errors import ConfigurationError
 from ._generated import DEFAULT_TIMEOUT
 from ._log_scrub import Redactor
+from ._version import __version__
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -34,11 +34,7 @@ DEFAULT_LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=16)
 
 
 def _user_agent() -> str:
-    try:
-        version = metadata.version("openai-files")
-    except metadata.PackageNotFoundError:  # pragma: no cover - running from a bare checkout
-        version = "0+unknown"
-    return f"openai-files/{version} python/{platform.python_version()} httpx/{httpx.__version__}"
+    return f"openai-files/{__version__} python/{platform.python_version()} httpx/{httpx.__version__}"
 
 
 class SettingsOptions(TypedDict, total=False):
@@ -92,7 +88,9 @@ class Settings:
         if max_retries is not None and (
             isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0
         ):
-            raise ConfigurationError(f"max_retries must be a whole number >= 0, got {max_retries!r}")
+            raise ConfigurationError(
+                f"max_retries must be a whole number >= 0, got {max_retries!r}", param="max_retries"
+            )
         return dataclasses.replace(
             self,
             timeout=self.timeout if timeout is None else _as_timeout(timeout),
@@ -127,7 +125,7 @@ def _checked_key(argument: str | None, variable: str | None) -> str:
     source = "api_key" if argument else "OPENAI_API_KEY"
     key = argument or variable
     if not key:
-        raise ConfigurationError("no API key: pass api_key= or set OPENAI_API_KEY")
+        raise ConfigurationError("no API key: pass api_key= or set OPENAI_API_KEY", param="api_key")
     key = key.removesuffix("\n").removesuffix("\r") if key.endswith("\n") else key
     for position, char in enumerate(key, start=1):
         if not "!" <= char <= "~":
@@ -136,17 +134,20 @@ def _checked_key(argument: str | None, variable: str | None) -> str:
             )
             raise ConfigurationError(
                 f"{source} has {kind} at position {position} of {len(key)}; an API key is printable ASCII "
-                "without spaces (the key is not shown)"
+                "without spaces (the key is not shown)",
+                param="api_key",
             )
     if not key:
-        raise ConfigurationError(f"{source} is only a line break: no API key")
+        raise ConfigurationError(f"{source} is only a line break: no API key", param="api_key")
     return key
 
 
 def _header_value(name: str, value: str | None) -> str | None:
     """An organization or project id, refused when it cannot be sent as a header."""
     if value and not all(" " <= char <= "~" for char in value):
-        raise ConfigurationError(f"{name} may hold only printable ASCII characters, got {value!r}")
+        raise ConfigurationError(
+            f"{name} may hold only printable ASCII characters, got {value!r}", param=name.lower()
+        )
     return value or None
 
 
@@ -154,9 +155,9 @@ def _checked_base_url(url: str) -> str:
     try:
         parsed = httpx.URL(url)
     except httpx.InvalidURL as exc:
-        raise ConfigurationError(f"base URL {url!r} is not a URL: {exc}") from None
+        raise ConfigurationError(f"base URL {url!r} is not a URL: {exc}", param="base_url") from None
     if parsed.scheme not in ("http", "https") or not parsed.host:
-        raise ConfigurationError(f"base URL must be http(s)://host[/path], got {url!r}")
+        raise ConfigurationError(f"base URL must be http(s)://host[/path], got {url!r}", param="base_url")
     return url
 
 
@@ -175,4 +176,6 @@ def _as_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
 
 def _check_seconds(name: str, seconds: object) -> None:
     if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 < seconds < math.inf:
-        raise ConfigurationError(f"{name} must be a positive, finite number of seconds, got {seconds!r}")
+        raise ConfigurationError(
+            f"{name} must be a positive, finite number of seconds, got {seconds!r}", param="timeout"
+        )

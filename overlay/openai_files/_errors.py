@@ -69,7 +69,15 @@ class OpenAIFilesError(Exception):
 
 
 class ConfigurationError(OpenAIFilesError):
-    """The client cannot be built from the given arguments and environment."""
+    """The client cannot be built from the given arguments and environment.
+
+    `param` names the setting at fault (`"api_key"`, `"base_url"`, ...), so that a caller such as the
+    command line can tell a missing key (an authentication problem) from a malformed URL.
+    """
+
+    def __init__(self, message: str, *, param: str | None = None) -> None:
+        super().__init__(message)
+        self.param = param
 
 
 class InvalidInputError(OpenAIFilesError, ValueError):

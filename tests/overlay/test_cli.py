@@ -52,7 +52,7 @@ def test_batch_commands(env: EmulatorServer, capsys: pytest.CaptureFixture[str],
     code, out, err = run(capsys, "--json", "batches", "create", str(source), "--metadata", "k=v")
     assert code == 0, err
     batch_id = json.loads(out)["id"]
-    code, out, err = run(capsys, "--json", "batches", "wait", batch_id, "--poll", "0.01", "--timeout", "30")
+    code, out, err = run(capsys, "--json", "batches", "wait", batch_id, "--poll", "0.01", "--max-wait", "30")
     assert code == 0 and json.loads(out)["status"] == "completed" and "completed" in err
     code, out, _ = run(capsys, "batches", "results", batch_id)
     assert sorted(json.loads(line)["custom_id"] for line in out.splitlines()) == ["req-0", "req-1", "req-2"]
@@ -84,12 +84,10 @@ def test_exit_codes_and_one_line_errors(
     assert code == 4
 
 
-def test_missing_key_is_a_usage_error(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_missing_key_exits_3(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     code, _, err = run(capsys, "files", "ls")
-    assert code == 2 and "OPENAI_API_KEY" in err
+    assert code == 3 and "OPENAI_API_KEY" in err
 
 
 def test_python_dash_m_entry_point(env: EmulatorServer) -> None:

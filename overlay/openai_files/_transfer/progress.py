@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TextIO
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -42,16 +42,39 @@ class ProgressTracker:
             self._callback(event)
 
 
-class ProgressBar:
-    """A one-line bar for terminals: percent, MB sent, rate and parts; redrawn at most 10 times a second."""
+class TextStream(Protocol):
+    """Where a bar is drawn: any text stream."""
 
-    def __init__(self, label: str = "upload", stream: TextIO | None = None, width: int = 30) -> None:
+    def write(self, text: str, /) -> int: ...
+    def flush(self) -> None: ...
+
+
+class _Nowhere:
+    def write(self, text: str, /) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+_NOWHERE = _Nowhere()
+
+
+class ProgressBar:
+    """A one-line bar for terminals: percent, MB sent, rate and parts; redrawn at most 10 times a second.
+
+    Each redraw covers the whole previous line, which may have been longer. A stream that is closed or
+    missing (`2>&-` leaves `sys.stderr` None) loses the bar, never the transfer.
+    """
+
+    def __init__(self, label: str = "upload", stream: TextStream | None = None, width: int = 30) -> None:
         self._label = label
-        self._stream = stream if stream is not None else sys.stderr
+        self._stream: TextStream = stream if stream is not None else (sys.stderr or _NOWHERE)
         self._width = width
         self._lock = threading.Lock()
         self._started = time.monotonic()
         self._drawn = 0.0
+        self._shown = 0
 
     def __call__(self, p: Progress) -> None:
         now = time.monotonic()
@@ -64,9 +87,13 @@ class ProgressBar:
             filled = int(self._width * fraction)
             rate = p.bytes_sent / max(now - self._started, 1e-9) / 1e6
             line = (
-                f"\r{self._label} [{'#' * filled}{'.' * (self._width - filled)}] {fraction:6.1%} "
+                f"{self._label} [{'#' * filled}{'.' * (self._width - filled)}] {fraction:6.1%} "
                 f"{p.bytes_sent / 1e6:,.1f}/{p.total_bytes / 1e6:,.1f} MB {rate:,.1f} MB/s "
                 f"parts {p.parts_done}/{p.total_parts}"
             )
-            self._stream.write(line + ("\n" if finished else ""))
-            self._stream.flush()
+            padded, self._shown = line.ljust(self._shown), len(line)
+            try:
+                self._stream.write("\r" + padded + ("\n" if finished else ""))
+                self._stream.flush()
+            except (OSError, ValueError):  # a closed stream
+                self._stream = _NOWHERE

@@ -219,6 +219,9 @@ EVERY_COMMAND = [
     ["files", "get", "file-x"],
     ["files", "rm", "file-x"],
     ["files", "download", "file-x", "out.jsonl"],
+    ["files", "content", "file-x"],
+    ["uploads", "cancel", "upload_x"],
+    ["batches", "get", "batch_x"],
     ["batches", "create", "in.jsonl"],
     ["batches", "wait", "batch_x"],
     ["batches", "ls"],
@@ -245,7 +248,7 @@ def test_a_key_that_cannot_be_a_header_is_refused_unquoted_by_every_command(
     requests_before = len(proxy.seen)
     codes = [main(["--debug", *argv]) for argv in EVERY_COMMAND]
     out, err = capsys.readouterr()
-    assert codes == [2] * len(EVERY_COMMAND), err
+    assert codes == [3] * len(EVERY_COMMAND), err  # a key problem is an authentication problem
     assert err.count("openai-files: error: OPENAI_API_KEY has a") == len(EVERY_COMMAND)
     assert len(proxy.seen) == requests_before  # refused before any request
     texts = [out, err, caplog.text]

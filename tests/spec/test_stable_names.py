@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from openai_files_spec import Usage, Vendored, compare, load, vendor
+from openai_files_spec import Usage, Vendored, compare, dump, load, vendor
 from openai_files_spec._changes import breaking, render
 from openai_files_spec._seam import overlay_usage
 from openai_files_spec._tree import Node
@@ -80,6 +80,19 @@ def test_a_refactor_upstream_vendors_to_the_same_bytes(ours: Node, refactor: Ref
     assert result.fixes["stable-names"] == REFACTORS[refactor]
     assert result.changes == []
     assert result.text == (ROOT / "openapi.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("refactor", list(REFACTORS), ids=lambda r: r.__name__)
+def test_the_same_refactor_in_our_spec_is_kept_against_upstream(ours: Node, refactor: Refactor) -> None:
+    """The other way round: ours has the refactored form (a named enum, an inline body...), upstream not."""
+    current = load_styled(ROOT / "openapi.yaml")
+    refactor(current)
+
+    result = vendor(upstream_shaped(ours), current)
+
+    assert len(result.fixes["stable-names"]) == len(REFACTORS[refactor])
+    assert result.changes == []
+    assert result.text == dump(current)
 
 
 def test_stable_names_is_a_no_op_on_our_own_names(ours: Node) -> None:

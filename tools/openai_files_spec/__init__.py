@@ -2,9 +2,11 @@
 
 `make vendor UPSTREAM=<path or URL>` runs `python -m openai_files_spec vendor`, then regenerates and
 checks the generated package. The steps: keep the Files, Uploads and Batch operations and what they
-reach (`_slice`), fix the known upstream defects (`_fixes.FIXES`), keep our own text wherever our
-current spec already has the item (`_merge`), and report what changed, flagging what breaks the
-overlay's imports (`_changes`). It needs PyYAML, a dev dependency: the client never imports it.
+reach (`_slice`), fix the known upstream defects (`_fixes.FIXES`, among them `stable-names`: each
+schema keeps the name our spec gives it, wherever upstream put it), keep our own text wherever our
+current spec already has the item (`_merge`), and report what changed, wire changes apart from
+naming-only ones, flagging what breaks the overlay's imports (`_changes`). It needs PyYAML, a dev
+dependency: the client never imports it.
 """
 
 from openai_files_spec._changes import Change, Usage, compare

@@ -8,23 +8,12 @@ from openai_files_api import models
 from openai_files_spec import Usage, compare, load, vendor
 from openai_files_spec._changes import breaking, render
 from openai_files_spec._names import class_names
-from openai_files_spec._seam import overlay_usage
 from openai_files_spec._tree import Node
 
-from .project_copy import ROOT, SEAM
+from .project_copy import ROOT
 from .upstream_shape import patched, upstream_shaped
 
 BREAKS = "   <- BREAKS the overlay (it uses {})"
-
-
-@pytest.fixture(scope="module")
-def ours() -> Node:
-    return load(ROOT / "openapi.yaml")
-
-
-@pytest.fixture(scope="module")
-def usage() -> Usage:
-    return overlay_usage(ROOT / SEAM)
 
 
 def _report(ours: Node, usage: Usage, patch: str) -> tuple[Node, list[str]]:

@@ -8,11 +8,10 @@ import pytest
 
 from openai_files_spec import Usage, Vendored, compare, dump, load, vendor
 from openai_files_spec._changes import breaking, render
-from openai_files_spec._seam import overlay_usage
 from openai_files_spec._tree import Node
 from openai_files_spec._yamlio import load_styled
 
-from .project_copy import ROOT, SEAM, copy_project, make
+from .project_copy import ROOT, copy_project, make
 from .upstream_shape import (
     Refactor,
     earlier_batch_release,
@@ -50,16 +49,6 @@ REFACTORS: dict[Refactor, list[str]] = {
         " UploadPart again",
     ],
 }
-
-
-@pytest.fixture(scope="module")
-def ours() -> Node:
-    return load(ROOT / "openapi.yaml")
-
-
-@pytest.fixture(scope="module")
-def usage() -> Usage:
-    return overlay_usage(ROOT / SEAM)
 
 
 def refactored(ours: Node, *refactors: Refactor) -> Node:

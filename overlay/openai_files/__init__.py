@@ -28,6 +28,7 @@ from ._errors import (
     PermissionDeniedError,
     RateLimitError,
     TransferAborted,
+    UnconfirmedUploadError,
     UnprocessableEntityError,
     WaitTimeoutError,
 )
@@ -76,6 +77,7 @@ __all__ = [
     "TokenEstimator",
     "TransferAborted",
     "TransferConfig",
+    "UnconfirmedUploadError",
     "UnprocessableEntityError",
     "Upload",
     "UploadPart",

@@ -6,6 +6,7 @@
     │   │                           `.param` names the argument at fault, as the service's envelope does
     │   └── BatchInputError             a JSONL batch file line that the service would refuse; `.line`
     ├── FileChangedError            the file changed size or mtime while its parts were being sent
+    ├── UnconfirmedUploadError      an interrupted run completed the Upload; its File cannot be identified
     ├── TransferAborted             raised inside a part's body once the upload failed; never retried
     ├── IncompleteDownloadError     the body ended before the size the server announced
     ├── WaitTimeoutError            `batches.wait` ran out of time (also a TimeoutError)
@@ -58,6 +59,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "TransferAborted",
+    "UnconfirmedUploadError",
     "UnprocessableEntityError",
     "WaitTimeoutError",
     "error_from_response",
@@ -103,6 +105,17 @@ class BatchInputError(InvalidInputError):
 
 class FileChangedError(OpenAIFilesError):
     """The parts would not add up to one consistent file; the Upload was cancelled."""
+
+
+class UnconfirmedUploadError(OpenAIFilesError):
+    """A rerun found the Upload completed by the run it resumes, and no single File it could have made.
+
+    Nothing was stored again; `upload_id` names the Upload. The journal is gone, so the next run uploads anew.
+    """
+
+    def __init__(self, message: str, *, upload_id: str) -> None:
+        super().__init__(message)
+        self.upload_id = upload_id
 
 
 class TransferAborted(OpenAIFilesError):

@@ -22,8 +22,10 @@ from ._generated import (
     CreateUploadRequest,
     CreateUploadRequestPurpose,
     File,
+    OpenAIFile,
     Upload,
     UploadPart,
+    UploadStatus,
     add_upload_part,
     cancel_upload,
     complete_upload,
@@ -31,6 +33,7 @@ from ._generated import (
 )
 from ._retry import is_retryable_status
 from ._transfer import (
+    Completion,
     Created,
     PartWindow,
     ProgressCallback,
@@ -72,9 +75,60 @@ def _part_kwargs(upload_id: str, data: bytes | IO[bytes] | PartWindow) -> dict[s
     return add_upload_part._get_kwargs(upload_id, body=AddUploadPartRequest(data=file))
 
 
-def _complete_kwargs(upload_id: str, part_ids: list[str], md5: str | None) -> dict[str, Any]:
+def _complete_kwargs(
+    upload_id: str, part_ids: list[str], md5: str | None, idempotency_key: str | None = None
+) -> dict[str, Any]:
     body = CompleteUploadRequest(part_ids=part_ids, md5=md5)
-    return complete_upload._get_kwargs(upload_id, body=body)
+    kwargs = complete_upload._get_kwargs(upload_id, body=body)
+    if idempotency_key is not None:
+        kwargs["headers"] = {**kwargs.get("headers", {}), "Idempotency-Key": idempotency_key}
+    return kwargs
+
+
+def _completion_kwargs(upload_id: str, part_ids: list[str], completion: Completion) -> dict[str, Any]:
+    return _complete_kwargs(upload_id, part_ids, completion.md5, completion.key)
+
+
+CLOCK_SKEW_SECONDS = 600
+"""How far the service's clock may be behind ours when a File is looked for by its creation time."""
+MAX_FILES_SEARCHED = 10_000
+
+
+class _FileSearch:
+    """Finds the File an interrupted complete made: same purpose, name and size, created after it was
+    sent. Files come newest first; the search stops at the first one older than that, or after
+    `MAX_FILES_SEARCHED`. Exactly one match is an answer; none or several are not."""
+
+    def __init__(self, job: UploadJob, completion: Completion) -> None:
+        self._job = job
+        self._since = completion.sent_at - CLOCK_SKEW_SECONDS
+        self.matches: list[OpenAIFile] = []
+        self._seen = 0
+
+    def add(self, stored: OpenAIFile) -> bool:
+        """Take one listed File; False once the search is over."""
+        self._seen += 1
+        if stored.created_at < self._since or self._seen > MAX_FILES_SEARCHED:
+            return False
+        plan = self._job.plan
+        if stored.filename == plan.filename and stored.bytes_ == plan.size:
+            self.matches.append(stored)
+        return True
+
+    def result(self) -> Upload | None:
+        if len(self.matches) != 1:
+            return None
+        plan = self._job.plan
+        return Upload(
+            id=self._job.upload_id,
+            created_at=self._job.created_at,
+            filename=plan.filename,
+            bytes_=plan.size,
+            purpose=plan.purpose,
+            status=UploadStatus.COMPLETED,
+            expires_at=self._job.expires_at,
+            file=self.matches[0],
+        )
 
 
 def _plan_kwargs(plan: UploadPlan) -> dict[str, Any]:
@@ -88,8 +142,15 @@ def _resumable(error: BaseException) -> bool:
     return isinstance(error, APIStatusError) and is_retryable_status(error.status_code)
 
 
+def _refused(error: BaseException) -> bool:
+    """A final 4xx other than the key's: the Upload is cancelled, expired, completed or unknown."""
+    if not isinstance(error, APIStatusError) or is_retryable_status(error.status_code):
+        return False
+    return 400 <= error.status_code < 500 and error.status_code not in (401, 403)
+
+
 def _created(upload: Upload) -> Created:
-    return Created(upload_id=upload.id, expires_at=upload.expires_at)
+    return Created(upload_id=upload.id, expires_at=upload.expires_at, created_at=upload.created_at)
 
 
 class _SyncApi:
@@ -98,12 +159,13 @@ class _SyncApi:
     def __init__(self, client: Client, job: UploadJob) -> None:
         self._client = client
         self._parts = client.with_options(max_retries=max(client.max_retries, job.config.part_retries))
-        self._coordinator = job.coordinator
+        self._job = job
 
     def _pause(self, seconds: float) -> None:
         """A part's wait before its next attempt, cut short (and raising) once the upload failed."""
-        if self._coordinator.stopped.wait(seconds):
-            self._coordinator.check()
+        coordinator = self._job.coordinator  # a job that starts over gets a new one
+        if coordinator.stopped.wait(seconds):
+            coordinator.check()
 
     def create(self, plan: UploadPlan) -> Created:
         return _created(self._client._call(_plan_kwargs(plan), Upload.from_dict))
@@ -112,14 +174,24 @@ class _SyncApi:
         kwargs = _part_kwargs(upload_id, window)
         return self._parts._call(kwargs, UploadPart.from_dict, pause=self._pause).id
 
-    def complete(self, upload_id: str, part_ids: list[str], md5: str | None) -> Upload:
-        return self._client._call(_complete_kwargs(upload_id, part_ids, md5), Upload.from_dict)
+    def complete(self, upload_id: str, part_ids: list[str], completion: Completion) -> Upload:
+        return self._client._call(_completion_kwargs(upload_id, part_ids, completion), Upload.from_dict)
 
     def cancel(self, upload_id: str) -> None:
         self._client._call(cancel_upload._get_kwargs(upload_id), Upload.from_dict)
 
+    def find_completed(self, upload_id: str, plan: UploadPlan, completion: Completion) -> Upload | None:
+        search = _FileSearch(self._job, completion)
+        for stored in self._client.files.list(purpose=plan.purpose):
+            if not search.add(stored):
+                break
+        return search.result()
+
     def resumable(self, error: BaseException) -> bool:
         return _resumable(error)
+
+    def refused(self, error: BaseException) -> bool:
+        return _refused(error)
 
 
 class _AsyncApi:
@@ -128,6 +200,7 @@ class _AsyncApi:
     def __init__(self, client: AsyncClient, job: UploadJob) -> None:
         self._client = client
         self._parts = client.with_options(max_retries=max(client.max_retries, job.config.part_retries))
+        self._job = job
 
     async def create(self, plan: UploadPlan) -> Created:
         return _created(await self._client._call(_plan_kwargs(plan), Upload.from_dict))
@@ -135,14 +208,25 @@ class _AsyncApi:
     async def add_part(self, upload_id: str, window: PartWindow) -> str:
         return (await self._parts._call(_part_kwargs(upload_id, window), UploadPart.from_dict)).id
 
-    async def complete(self, upload_id: str, part_ids: list[str], md5: str | None) -> Upload:
-        return await self._client._call(_complete_kwargs(upload_id, part_ids, md5), Upload.from_dict)
+    async def complete(self, upload_id: str, part_ids: list[str], completion: Completion) -> Upload:
+        kwargs = _completion_kwargs(upload_id, part_ids, completion)
+        return await self._client._call(kwargs, Upload.from_dict)
 
     async def cancel(self, upload_id: str) -> None:
         await self._client._call(cancel_upload._get_kwargs(upload_id), Upload.from_dict)
 
+    async def find_completed(self, upload_id: str, plan: UploadPlan, completion: Completion) -> Upload | None:
+        search = _FileSearch(self._job, completion)
+        async for stored in self._client.files.list(purpose=plan.purpose):
+            if not search.add(stored):
+                break
+        return search.result()
+
     def resumable(self, error: BaseException) -> bool:
         return _resumable(error)
+
+    def refused(self, error: BaseException) -> bool:
+        return _refused(error)
 
 
 class UploadOptions(TypedDict, total=False):

@@ -15,7 +15,7 @@ import anyio
 import pytest
 
 from openai_files import Client
-from openai_files._transfer import Created, PartWindow, UploadPlan
+from openai_files._transfer import Completion, Created, PartWindow, UploadPlan
 from openai_files_emulator.server import EmulatorServer
 
 READ = 64 * 1024
@@ -68,18 +68,24 @@ class FakeUploads:
             with self.lock:
                 self.in_flight -= 1
 
-    def complete(self, upload_id: str, part_ids: list[str], md5: str | None) -> bytes:
-        self.completed = (part_ids, md5)
+    def complete(self, upload_id: str, part_ids: list[str], completion: Completion) -> bytes:
+        self.completed = (part_ids, completion.md5)
         content = b"".join(self.parts[p] for p in part_ids)
-        if md5 is not None:
-            assert hashlib.md5(content).hexdigest() == md5
+        if completion.md5 is not None:
+            assert hashlib.md5(content).hexdigest() == completion.md5
         return content
 
     def cancel(self, upload_id: str) -> None:
         self.cancelled.append(upload_id)
 
+    def find_completed(self, upload_id: str, plan: UploadPlan, completion: Completion) -> bytes | None:
+        return None
+
     def resumable(self, error: BaseException) -> bool:
         return isinstance(error, self.retryable)
+
+    def refused(self, error: BaseException) -> bool:
+        return False
 
 
 class AsyncFakeUploads:
@@ -94,14 +100,20 @@ class AsyncFakeUploads:
     async def add_part(self, upload_id: str, window: PartWindow) -> str:
         return await anyio.to_thread.run_sync(self.fake.add_part, upload_id, window)
 
-    async def complete(self, upload_id: str, part_ids: list[str], md5: str | None) -> bytes:
-        return self.fake.complete(upload_id, part_ids, md5)
+    async def complete(self, upload_id: str, part_ids: list[str], completion: Completion) -> bytes:
+        return self.fake.complete(upload_id, part_ids, completion)
 
     async def cancel(self, upload_id: str) -> None:
         self.fake.cancel(upload_id)
 
+    async def find_completed(self, upload_id: str, plan: UploadPlan, completion: Completion) -> bytes | None:
+        return self.fake.find_completed(upload_id, plan, completion)
+
     def resumable(self, error: BaseException) -> bool:
         return self.fake.resumable(error)
+
+    def refused(self, error: BaseException) -> bool:
+        return self.fake.refused(error)
 
 
 @pytest.fixture

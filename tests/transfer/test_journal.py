@@ -47,13 +47,13 @@ def test_stale_reasons(tmp_path: Path) -> None:
 def test_fingerprint_sees_a_change_in_a_sampled_block(make_file: Callable[[int], Path]) -> None:
     path = make_file(300)
     source = Source.open_path(path)
-    before = FileFingerprint.take(source, 100)
+    before = FileFingerprint.take(source)
     source.close()
     data = bytearray(path.read_bytes())
     data[150] ^= 1
     path.write_bytes(bytes(data))
     source = Source.open_path(path)
-    after = FileFingerprint.take(source, 100)
+    after = FileFingerprint.take(source)
     source.close()
     assert before.content != after.content
 

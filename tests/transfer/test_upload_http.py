@@ -93,9 +93,9 @@ def test_md5_is_sent_and_checked(
     sent: list[str | None] = []
     complete = backend.complete
 
-    async def recording(upload_id: str, part_ids: list[str], md5: str | None, *rest: object) -> object:
+    async def recording(upload_id: str, part_ids: list[str], md5: str | None, key: str | None) -> object:
         sent.append(md5)
-        return await complete(upload_id, part_ids, md5, *rest)
+        return await complete(upload_id, part_ids, md5, key)
 
     monkeypatch.setattr(backend, "complete", recording)
     _round_trip(client, path)

@@ -8,12 +8,14 @@ others in `openai_files._errors`.
 from .config import TransferConfig
 from .engine import AsyncUploadApi, SyncUploadApi, run_async, run_sync
 from .job import Created, UploadJob, prepare_job
+from .journal import Completion
 from .plan import UploadPlan, infer_mime_type
 from .progress import Progress, ProgressBar, ProgressCallback
 from .window import PartWindow
 
 __all__ = [
     "AsyncUploadApi",
+    "Completion",
     "Created",
     "PartWindow",
     "Progress",

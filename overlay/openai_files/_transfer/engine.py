@@ -17,8 +17,12 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from typing import Generic, Protocol, TypeVar
 
+import anyio
+
+from .._errors import UnconfirmedUploadError
 from .coordinator import SIGNAL_CHECK
 from .job import Created, UploadJob
+from .journal import Completion
 from .plan import UploadPlan
 from .window import PartWindow
 
@@ -27,22 +31,41 @@ log = logging.getLogger("openai_files.transfer")
 Completed_co = TypeVar("Completed_co", covariant=True)
 
 
+CLEANUP_SECONDS = 30.0
+"""How long an async upload that was cancelled may still take to cancel its Upload."""
+
+
 class SyncUploadApi(Protocol[Completed_co]):
     def create(self, plan: UploadPlan) -> Created: ...
     def add_part(self, upload_id: str, window: PartWindow) -> str: ...
-    def complete(self, upload_id: str, part_ids: list[str], md5: str | None) -> Completed_co: ...
+    def complete(self, upload_id: str, part_ids: list[str], completion: Completion) -> Completed_co:
+        """Send `completion` (its md5 and Idempotency-Key): a repeat must get the same answer."""
+        ...
+
     def cancel(self, upload_id: str) -> None: ...
+    def find_completed(self, upload_id: str, plan: UploadPlan, completion: Completion) -> Completed_co | None:
+        """The completed Upload an interrupted run's `completion` made, when one File matches it."""
+        ...
+
     def resumable(self, error: BaseException) -> bool:
         """True when a later run could finish what `error` interrupted (network, 5xx, Ctrl-C)."""
+        ...
+
+    def refused(self, error: BaseException) -> bool:
+        """True when `error` is the service refusing the Upload itself (cancelled, expired, completed)."""
         ...
 
 
 class AsyncUploadApi(Protocol[Completed_co]):
     async def create(self, plan: UploadPlan) -> Created: ...
     async def add_part(self, upload_id: str, window: PartWindow) -> str: ...
-    async def complete(self, upload_id: str, part_ids: list[str], md5: str | None) -> Completed_co: ...
+    async def complete(self, upload_id: str, part_ids: list[str], completion: Completion) -> Completed_co: ...
     async def cancel(self, upload_id: str) -> None: ...
+    async def find_completed(
+        self, upload_id: str, plan: UploadPlan, completion: Completion
+    ) -> Completed_co | None: ...
     def resumable(self, error: BaseException) -> bool: ...
+    def refused(self, error: BaseException) -> bool: ...
 
 
 R = TypeVar("R")
@@ -103,12 +126,28 @@ class _Schedule(Generic[S]):
 
 
 def run_sync(api: SyncUploadApi[R], job: UploadJob) -> R:
+    """Resume or create the Upload, send the missing parts, complete it; on failure cancel or keep it.
+
+    A resumed Upload the service refuses starts over at once, unless the interrupted run had sent its
+    complete: then that request is repeated, and its File found, never stored a second time.
+    """
     try:
-        if not job.resume():
+        if (stale := job.resume()) is not None:
+            with _cancel_logged(stale):
+                api.cancel(stale)
+        if not job.upload_id:
             job.created(api.create(job.plan))
-        job.start_md5()
-        _send_parts_sync(api, job)
-        result = api.complete(job.upload_id, job.part_ids(), job.md5())
+        try:
+            result = _finish_sync(api, job)
+        except Exception as error:
+            if job.may_start_over(api.refused(error)):
+                job.start_over(error)
+                job.created(api.create(job.plan))
+                result = _finish_sync(api, job)
+            elif job.must_recover(api.refused(error)):
+                result = _recovered(job, api.find_completed(job.upload_id, job.plan, job.completing()), error)
+            else:
+                raise
     except BaseException as error:
         if job.failed(error, api.resumable(error)):
             with _cancel_logged(job.upload_id):
@@ -116,6 +155,26 @@ def run_sync(api: SyncUploadApi[R], job: UploadJob) -> R:
         raise
     job.finished()
     return result
+
+
+def _finish_sync(api: SyncUploadApi[R], job: UploadJob) -> R:
+    if job.completion is None:  # else an interrupted run sent its complete: repeat it
+        job.start_md5()
+        _send_parts_sync(api, job)
+    return api.complete(job.upload_id, job.part_ids(), job.completing())
+
+
+def _recovered(job: UploadJob, found: R | None, error: Exception) -> R:
+    """The interrupted run's result, or an error naming the Upload that may have made a File."""
+    if found is None:
+        raise UnconfirmedUploadError(
+            f"an interrupted run completed Upload {job.upload_id} of {job.plan.filename}, and the service "
+            f"refuses to repeat it ({error}); no single stored file matches it: look for one "
+            f"(`files ls --purpose {job.plan.purpose}`) before uploading again",
+            upload_id=job.upload_id,
+        ) from error
+    log.info("Upload %s was completed by an interrupted run; found its File", job.upload_id)
+    return found
 
 
 def _send_parts_sync(api: SyncUploadApi[R], job: UploadJob) -> None:
@@ -147,20 +206,43 @@ def _send_parts_sync(api: SyncUploadApi[R], job: UploadJob) -> None:
 
 
 async def run_async(api: AsyncUploadApi[R], job: UploadJob) -> R:
+    """See `run_sync`. The cleanup is shielded: a cancelled anyio scope would cancel it at its first await."""
     try:
-        if not job.resume():
+        if (stale := job.resume()) is not None:
+            await _cancel_shielded(api, stale)
+        if not job.upload_id:
             job.created(await api.create(job.plan))
-        job.start_md5()
-        await _send_parts_async(api, job)
-        md5 = await asyncio.to_thread(job.md5)
-        result = await api.complete(job.upload_id, job.part_ids(), md5)
+        try:
+            result = await _finish_async(api, job)
+        except Exception as error:
+            if job.may_start_over(api.refused(error)):
+                job.start_over(error)
+                job.created(await api.create(job.plan))
+                result = await _finish_async(api, job)
+            elif job.must_recover(api.refused(error)):
+                found = await api.find_completed(job.upload_id, job.plan, job.completing())
+                result = _recovered(job, found, error)
+            else:
+                raise
     except BaseException as error:
         if job.failed(error, api.resumable(error)):
-            with _cancel_logged(job.upload_id):
-                await api.cancel(job.upload_id)
+            await _cancel_shielded(api, job.upload_id)
         raise
     job.finished()
     return result
+
+
+async def _finish_async(api: AsyncUploadApi[R], job: UploadJob) -> R:
+    if job.completion is None:
+        job.start_md5()
+        await _send_parts_async(api, job)
+        await asyncio.to_thread(job.md5)  # the pass runs in its thread; wait for it off the event loop
+    return await api.complete(job.upload_id, job.part_ids(), job.completing())
+
+
+async def _cancel_shielded(api: AsyncUploadApi[R], upload_id: str) -> None:
+    with anyio.move_on_after(CLEANUP_SECONDS, shield=True), _cancel_logged(upload_id):
+        await api.cancel(upload_id)
 
 
 async def _send_parts_async(api: AsyncUploadApi[R], job: UploadJob) -> None:
@@ -193,7 +275,8 @@ async def _send_parts_async(api: AsyncUploadApi[R], job: UploadJob) -> None:
     except BaseException as error:  # this task was cancelled
         job.coordinator.fail(error)
         _cancel_tasks(schedule.in_flight)
-        await asyncio.gather(*schedule.in_flight, return_exceptions=True)
+        with anyio.CancelScope(shield=True):  # an anyio scope's cancel would interrupt the wait at once
+            await asyncio.gather(*schedule.in_flight, return_exceptions=True)
         raise
     schedule.raise_failure()
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import time
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -14,7 +16,7 @@ from .bandwidth import TokenBucket
 from .concurrency import AdaptiveConcurrency, Concurrency, FixedConcurrency
 from .config import TransferConfig
 from .coordinator import Coordinator
-from .journal import FileFingerprint, Journal, journal_path
+from .journal import Completion, FileFingerprint, Journal, journal_path
 from .md5 import Md5Thread
 from .plan import UploadPlan, make_plan
 from .progress import ProgressCallback, ProgressTracker
@@ -30,6 +32,7 @@ class Created:
 
     upload_id: str
     expires_at: int
+    created_at: int = 0
 
 
 class UploadJob:
@@ -59,27 +62,40 @@ class UploadJob:
         )
         self.parts: dict[int, str] = {}
         self.upload_id = ""
+        self.created_at = 0
+        self.expires_at = 0
+        self.resumed = False
+        self.completion: Completion | None = None
+        """The complete request once it is (about to be) sent, by this run or an interrupted one."""
         self.journal: Journal | None = None
         self._journal_file = journal_file
-        self._fingerprint = FileFingerprint.take(source, plan.part_size) if journal_file else None
+        self._fingerprint = FileFingerprint.take(source) if journal_file else None
         self._md5: Md5Thread | None = None
+        self._completed_elsewhere = False
 
-    def resume(self) -> bool:
-        """Adopt the journaled Upload when it still fits this file; say why when it does not."""
+    def resume(self) -> str | None:
+        """Adopt the journaled Upload when it still fits this file; say why when it does not.
+
+        Returns the id of a journaled Upload that cannot be resumed but may still be pending, for the
+        caller to cancel: starting over must not leave the old one behind.
+        """
         if self._journal_file is None or self._fingerprint is None:
-            return False
+            return None
         old = Journal.load(self._journal_file)
         if old is None:
-            return False
-        reason = old.stale_reason(
-            self._fingerprint, self.plan.part_size, time.time(), self.config.expiry_margin
-        )
+            return None
+        now = time.time()
+        reason = old.stale_reason(self._fingerprint, self.plan.part_size, now, self.config.expiry_margin)
         if reason is not None:
             log.warning("starting %s over: %s", self.plan.filename, reason)
             old.delete()
-            return False
+            return old.upload_id if old.expires_at > now else None
         self.journal = old
         self.upload_id = old.upload_id
+        self.created_at = old.created_at
+        self.expires_at = old.expires_at
+        self.completion = old.completion
+        self.resumed = True
         self.parts = {i: p for i, p in old.parts.items() if 0 <= i < self.plan.part_count}
         done_bytes = sum(self.plan.part_bounds(i)[1] for i in self.parts)
         log.info(
@@ -89,10 +105,12 @@ class UploadJob:
             self.plan.part_count,
         )
         self.tracker.add(done_bytes, parts=len(self.parts))
-        return True
+        return None
 
     def created(self, created: Created) -> None:
         self.upload_id = created.upload_id
+        self.created_at = created.created_at
+        self.expires_at = created.expires_at
         if self._journal_file is not None and self._fingerprint is not None:
             self.journal = Journal(
                 path=self._journal_file,
@@ -100,8 +118,47 @@ class UploadJob:
                 expires_at=created.expires_at,
                 part_size=self.plan.part_size,
                 fingerprint=self._fingerprint,
+                created_at=created.created_at,
             )
             self.journal.save()
+
+    def completing(self) -> Completion:
+        """The complete request to send: the interrupted run's when resuming one, else a new one,
+        journaled before it goes out so that a rerun can repeat it."""
+        if self.completion is None:
+            completion = Completion(key=f"openai-files-{uuid.uuid4()}", md5=self.md5(), sent_at=time.time())
+            if self.journal is not None:
+                self.journal.completing(completion)
+            self.completion = completion
+        return self.completion
+
+    def may_start_over(self, refused: bool) -> bool:
+        """True when the service refused the resumed Upload (cancelled, expired, unknown) before its
+        complete was ever sent: nothing of it can be stored, so a new Upload can start at once."""
+        return self.resumed and refused and self.completion is None
+
+    def start_over(self, error: BaseException) -> None:
+        """Forget the refused Upload (its parts, journal, progress) for a new one."""
+        log.warning("starting %s over: Upload %s was refused: %s", self.plan.filename, self.upload_id, error)
+        if self._md5 is not None:
+            self._md5.join()
+            self._md5 = None
+        if self.journal is not None:
+            self.journal.delete()
+            self.journal = None
+        self.coordinator = Coordinator()
+        self.tracker.add(-self.tracker.bytes_sent, parts=-self.tracker.parts_done)
+        self.parts = {}
+        self.upload_id = ""
+        self.resumed = False
+
+    def must_recover(self, refused: bool) -> bool:
+        """True when the repeat of an interrupted run's complete was refused: the File that run may
+        have made is to be found, not stored again."""
+        if self.resumed and refused and self.completion is not None:
+            self._completed_elsewhere = True
+            return True
+        return False
 
     def start_md5(self) -> None:
         if self.plan.md5:
@@ -144,11 +201,14 @@ class UploadJob:
             self.journal.delete()
 
     def failed(self, error: BaseException, resumable: bool) -> bool:
-        """Stop every reader, release the file; True when the Upload must be cancelled, not kept."""
+        """Stop every reader, release the file; True when the Upload must be cancelled, not kept.
+
+        Each step runs whatever the previous one raised: a cleanup that stops halfway leaves an Upload
+        pending.
+        """
         self.coordinator.fail(error)
-        if self._md5 is not None:
-            self._md5.join()
-        self.source.close()
+        _quietly(self._md5.join if self._md5 is not None else None, "stop the md5 pass")
+        _quietly(self.source.close, "close the file")
         if not self.upload_id:
             return False
         if self.journal is not None and resumable:
@@ -162,7 +222,16 @@ class UploadJob:
             return False
         if self.journal is not None:
             self.journal.delete()
-        return True
+        return not self._completed_elsewhere
+
+
+def _quietly(step: Callable[[], object] | None, what: str) -> None:
+    if step is None:
+        return
+    try:
+        step()
+    except Exception as exc:
+        log.warning("could not %s while cleaning up: %r", what, exc)
 
 
 def prepare_job(
@@ -208,7 +277,23 @@ def prepare_job(
             journal_file = journal_path(config.journal_dir, endpoint, source.path, purpose)
         elif resume is not False:
             journal_file = Path(resume)
+        if journal_file is not None:
+            _check_journal_place(journal_file)
         return UploadJob(source, plan, config, progress, journal_file)
     except BaseException:
         source.close()
         raise
+
+
+def _check_journal_place(journal_file: Path) -> None:
+    """Refuse, before an Upload exists, a journal that could not be written: resume would be a promise
+    the first part breaks (a cache directory that is a regular file, a journal path that is a folder)."""
+    try:
+        journal_file.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidInputError(
+            f"the resume journal's folder {journal_file.parent} cannot be created: {exc.strerror or exc}",
+            param="resume",
+        ) from None
+    if journal_file.is_dir() or not os.access(journal_file.parent, os.W_OK):
+        raise InvalidInputError(f"the resume journal {journal_file} cannot be written", param="resume")

@@ -2,6 +2,10 @@
 
 One JSON file per (endpoint, file, purpose), rewritten atomically (temporary file, fsync, rename) after
 every part, so a crash at any instant leaves either the previous or the next journal, never half of one.
+
+Before the complete request goes out, its Idempotency-Key, body and time are journaled (`Completion`):
+a run killed after the service completed the Upload but before the answer arrived leaves a journal
+from which the rerun repeats that very request, and gets the File instead of storing the file twice.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from .source import Source
 log = logging.getLogger("openai_files.transfer")
 
 _SAMPLE = 64 * 1024
+_SAMPLES = 128
 
 
 @dataclass(frozen=True)
@@ -31,13 +36,26 @@ class FileFingerprint:
     content: str
 
     @classmethod
-    def take(cls, source: Source, part_size: int) -> FileFingerprint:
+    def take(cls, source: Source) -> FileFingerprint:
+        """At most `_SAMPLES` blocks, spread evenly: the same for any part size the file is sent in."""
         identity = source.identity()
         h = hashlib.blake2b(str(source.size).encode(), digest_size=16)
-        offsets = [*range(0, source.size, part_size), max(0, source.size - _SAMPLE)]
+        step = max(_SAMPLE, -(-source.size // _SAMPLES))
+        offsets = [*range(0, source.size, step), max(0, source.size - _SAMPLE)]
         for offset in offsets:
             h.update(source.pread(offset, _SAMPLE))
         return cls(size=source.size, mtime_ns=identity.mtime_ns if identity else 0, content=h.hexdigest())
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A complete request as it was sent: a rerun repeats it exactly."""
+
+    key: str
+    """Its Idempotency-Key."""
+    md5: str | None
+    sent_at: float
+    """Wall-clock seconds when it was sent: a File the service made for it was created after this."""
 
 
 @dataclass
@@ -48,18 +66,27 @@ class Journal:
     part_size: int
     fingerprint: FileFingerprint
     parts: dict[int, str] = field(default_factory=dict)
+    created_at: int = 0
+    completion: Completion | None = None
 
     def record(self, index: int, part_id: str) -> None:
         self.parts[index] = part_id
+        self.save()
+
+    def completing(self, completion: Completion) -> None:
+        """Record the complete request about to be sent; raises when it cannot be written."""
+        self.completion = completion
         self.save()
 
     def save(self) -> None:
         data = {
             "upload_id": self.upload_id,
             "expires_at": self.expires_at,
+            "created_at": self.created_at,
             "part_size": self.part_size,
             "fingerprint": asdict(self.fingerprint),
             "parts": {str(i): p for i, p in sorted(self.parts.items())},
+            "completion": None if self.completion is None else asdict(self.completion),
         }
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=self.path.name, suffix=".tmp", dir=self.path.parent)
@@ -74,7 +101,11 @@ class Journal:
             raise
 
     def delete(self) -> None:
-        self.path.unlink(missing_ok=True)
+        """Forget the journal; a failure is logged, never raised: it runs inside cleanups that must go on."""
+        try:
+            self.path.unlink(missing_ok=True)
+        except OSError as exc:
+            log.warning("could not delete upload journal %s: %s", self.path, exc)
 
     @classmethod
     def load(cls, path: Path) -> Journal | None:
@@ -88,6 +119,8 @@ class Journal:
                 part_size=int(data["part_size"]),
                 fingerprint=FileFingerprint(**data["fingerprint"]),
                 parts={int(i): str(p) for i, p in data["parts"].items()},
+                created_at=int(data.get("created_at", 0)),
+                completion=None if data.get("completion") is None else Completion(**data["completion"]),
             )
         except FileNotFoundError:
             return None
@@ -98,11 +131,18 @@ class Journal:
     def stale_reason(
         self, fingerprint: FileFingerprint, part_size: int, now: float, margin: float
     ) -> str | None:
-        """Why this journal cannot be resumed for the given file, or None when it can."""
-        if self.expires_at - margin <= now:
-            return f"Upload {self.upload_id} has expired or expires too soon to finish"
+        """Why this journal cannot be resumed for the given file, or None when it can.
+
+        Once its complete request went out, only the file's content matters: repeating that request is
+        the one way to learn whether the service made the File, whatever the Upload's expiry or the part
+        size asked for now.
+        """
         if fingerprint != self.fingerprint:
             return "the file changed since the interrupted upload"
+        if self.completion is not None:
+            return None
+        if self.expires_at - margin <= now:
+            return f"Upload {self.upload_id} has expired or expires too soon to finish"
         if part_size != self.part_size:
             return f"the part size changed from {self.part_size} to {part_size}"
         return None

@@ -14,8 +14,8 @@ from typing import Any
 import anyio
 import pytest
 
-from openai_files import Client
-from openai_files._transfer import Completion, Created, PartWindow, UploadPlan
+from openai_files import Client, InternalServerError
+from openai_files._transfer import Completion, Created, PartWindow, TransferConfig, UploadPlan
 from openai_files_emulator.server import EmulatorServer
 
 READ = 64 * 1024
@@ -160,3 +160,18 @@ def server_calls(fresh_emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
 def client(fresh_emulator: EmulatorServer) -> Iterator[Client]:
     with Client(api_key=fresh_emulator.api_key, base_url=fresh_emulator.base_url, timeout=30) as c:
         yield c
+
+
+def kept_for_resume(
+    client: Client, emulator: EmulatorServer, path: Path, journal: Path, *, parts_sent: int, part_size: int
+) -> None:
+    """Upload `path` with a journal until a 500 after `parts_sent` parts; the Upload is kept for a rerun."""
+    script = ("ok",) * parts_sent + ("500",)
+    with (
+        emulator.injected(script=script, paths=("/v1/uploads/*/parts",)),
+        pytest.raises(InternalServerError),
+    ):
+        client.with_options(max_retries=0).uploads.upload_file(
+            path, purpose="batch", part_size=part_size, concurrency=1, resume=journal,
+            config=TransferConfig(part_retries=0),
+        )  # fmt: skip

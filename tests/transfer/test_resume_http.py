@@ -20,15 +20,14 @@ import pytest
 from openai_files import (
     AsyncClient,
     Client,
-    InternalServerError,
     InvalidInputError,
     UnconfirmedUploadError,
 )
 from openai_files._cli import main
-from openai_files._transfer import Progress, TransferConfig
+from openai_files._transfer import Progress
 from openai_files_emulator.server import EmulatorServer
 
-from .conftest import ServerCalls
+from .conftest import ServerCalls, kept_for_resume
 
 PART = 64 * 1024
 PARTS_PATH = ("/v1/uploads/*/parts",)
@@ -40,7 +39,8 @@ def _stored(client: Client, filename: str) -> list[str]:
 
 
 def _interrupted_at_complete(client: Client, path: Path, journal: Path, emulator: EmulatorServer) -> str:
-    """Upload with a journal until complete reached the service and its answer was lost; the Upload id."""
+    """Upload with a journal until complete reached the service and its answer was lost, then make the
+    journaled Idempotency-Key one the service never saw (as if it forgot it); the Upload id."""
     with emulator.injected(script=("cut",), paths=COMPLETE_PATH), pytest.raises(Exception) as lost:
         client.with_options(max_retries=0).uploads.upload_file(
             path, purpose="batch", part_size=PART, resume=journal
@@ -48,6 +48,8 @@ def _interrupted_at_complete(client: Client, path: Path, journal: Path, emulator
     assert "complete" in str(lost.value)
     data = json.loads(journal.read_text())
     assert data["completion"]["key"]  # journaled before it was sent: the rerun repeats it
+    data["completion"]["key"] = "a-key-the-service-never-saw"
+    journal.write_text(json.dumps(data))
     return str(data["upload_id"])
 
 
@@ -106,9 +108,6 @@ def test_a_replay_the_service_refuses_finds_the_file_by_name_size_and_time(
     path = make_file(2 * PART)
     journal = tmp_path / "journal.json"
     upload_id = _interrupted_at_complete(client, path, journal, fresh_emulator)
-    data = json.loads(journal.read_text())
-    data["completion"]["key"] = "a-key-the-service-never-saw"
-    journal.write_text(json.dumps(data))
     [first] = _stored(client, path.name)
 
     upload = client.uploads.upload_file(path, purpose="batch", part_size=PART, resume=journal)
@@ -123,9 +122,6 @@ def test_a_refused_replay_with_no_single_match_names_the_upload_and_stores_nothi
     path = make_file(2 * PART)
     journal = tmp_path / "journal.json"
     upload_id = _interrupted_at_complete(client, path, journal, fresh_emulator)
-    data = json.loads(journal.read_text())
-    data["completion"]["key"] = "a-key-the-service-never-saw"
-    journal.write_text(json.dumps(data))
     client.files.create(path, purpose="batch")  # a second file of that name and size: ambiguous
     before = _stored(client, path.name)
 
@@ -147,14 +143,7 @@ def test_a_resumed_upload_that_was_cancelled_or_expired_starts_over_in_the_same_
 ) -> None:
     path = make_file(4 * PART)
     journal = tmp_path / "journal.json"
-    with (
-        fresh_emulator.injected(script=("ok", "ok", "500"), paths=PARTS_PATH),
-        pytest.raises(InternalServerError),
-    ):
-        client.with_options(max_retries=0).uploads.upload_file(
-            path, purpose="batch", part_size=PART, concurrency=1, resume=journal,
-            config=TransferConfig(part_retries=0),
-        )  # fmt: skip
+    kept_for_resume(client, fresh_emulator, path, journal, parts_sent=2, part_size=PART)
     [kept] = server_calls.upload_ids()
     if fate == "cancelled":
         client.uploads.cancel(kept)
@@ -195,14 +184,7 @@ def test_a_rerun_with_another_part_size_cancels_the_old_upload_and_says_why(
 ) -> None:
     path = make_file(4 * PART)
     journal = tmp_path / "journal.json"
-    with (
-        fresh_emulator.injected(script=("ok", "500"), paths=PARTS_PATH),
-        pytest.raises(InternalServerError),
-    ):
-        client.with_options(max_retries=0).uploads.upload_file(
-            path, purpose="batch", part_size=PART, concurrency=1, resume=journal,
-            config=TransferConfig(part_retries=0),
-        )  # fmt: skip
+    kept_for_resume(client, fresh_emulator, path, journal, parts_sent=1, part_size=PART)
     [old] = server_calls.upload_ids()
 
     upload = client.uploads.upload_file(path, purpose="batch", part_size=2 * PART, resume=journal)

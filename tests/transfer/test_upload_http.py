@@ -23,7 +23,7 @@ from openai_files import (
 from openai_files._transfer import Progress, TransferConfig
 from openai_files_emulator.server import EmulatorServer
 
-from .conftest import ServerCalls
+from .conftest import ServerCalls, kept_for_resume
 
 KiB = 1024
 PART = 64 * KiB
@@ -207,14 +207,7 @@ def test_expired_upload_starts_over(
 ) -> None:
     path = make_file(4 * PART)
     journal = tmp_path / "journal.json"
-    with (
-        fresh_emulator.injected(script=("ok", "ok", "500"), paths=PARTS_PATH),
-        pytest.raises(InternalServerError),
-    ):
-        client.with_options(max_retries=0).uploads.upload_file(
-            path, purpose="batch", part_size=PART, concurrency=1, resume=journal,
-            config=TransferConfig(part_retries=0),
-        )  # fmt: skip
+    kept_for_resume(client, fresh_emulator, path, journal, parts_sent=2, part_size=PART)
     assert len(_journaled(journal)) == 2
     assert server_calls.counts["cancel"] == 0  # a 500 is resumable: the Upload is kept for a rerun
     [kept] = server_calls.upload_ids()

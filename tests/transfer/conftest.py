@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import random
+import signal
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -175,3 +179,29 @@ def kept_for_resume(
             path, purpose="batch", part_size=part_size, concurrency=1, resume=journal,
             config=TransferConfig(part_retries=0),
         )  # fmt: skip
+
+
+def kill_upload_child(
+    emulator: EmulatorServer,
+    path: Path,
+    journal: Path,
+    part_size: int,
+    *,
+    once: Callable[[], bool],
+    what: str,
+) -> None:
+    """Run `upload_child.py` (an upload with a journal) and SIGKILL it as soon as `once()` holds."""
+    child = subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("upload_child.py")), emulator.base_url,
+         emulator.api_key, str(path), str(journal), str(part_size)],
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not once():
+            assert child.poll() is None, "the child finished before it could be killed"
+            assert time.monotonic() < deadline, f"the child never {what}"
+            time.sleep(0.02)
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        child.wait(timeout=10)
+    assert child.returncode == -signal.SIGKILL

@@ -5,12 +5,7 @@ pending (issue 9, items 3 and 4)."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,7 +22,7 @@ from openai_files._cli import main
 from openai_files._transfer import Progress
 from openai_files_emulator.server import EmulatorServer
 
-from .conftest import ServerCalls, kept_for_resume
+from .conftest import ServerCalls, kept_for_resume, kill_upload_child
 
 PART = 64 * 1024
 PARTS_PATH = ("/v1/uploads/*/parts",)
@@ -65,20 +60,12 @@ def test_sigkill_once_complete_reached_the_service_then_resume_stores_the_file_o
     # The complete's answer trickles out at 40 B/s: the service has completed the Upload seconds before
     # the client could hear so, and the child is killed in between.
     fresh_emulator.faults.set(bandwidth=40, paths=COMPLETE_PATH)
-    child = subprocess.Popen(
-        [sys.executable, str(Path(__file__).with_name("upload_child.py")), fresh_emulator.base_url,
-         fresh_emulator.api_key, str(path), str(journal), str(PART)],
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while not (ids := server_calls.upload_ids()) or server_calls.status(ids[0]) != "completed":
-            assert child.poll() is None, "the child finished before it could be killed"
-            assert time.monotonic() < deadline, "the Upload was never completed"
-            time.sleep(0.02)
-        os.kill(child.pid, signal.SIGKILL)
-    finally:
-        child.wait(timeout=10)
-    assert child.returncode == -signal.SIGKILL
+
+    def completed() -> bool:
+        ids = server_calls.upload_ids()
+        return bool(ids) and server_calls.status(ids[0]) == "completed"
+
+    kill_upload_child(fresh_emulator, path, journal, PART, once=completed, what="completed its Upload")
     fresh_emulator.faults.clear()
     [first] = _stored(client, path.name)
     server_calls.counts.clear()

@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -23,7 +19,7 @@ from openai_files import (
 from openai_files._transfer import Progress, TransferConfig
 from openai_files_emulator.server import EmulatorServer
 
-from .conftest import ServerCalls, kept_for_resume
+from .conftest import ServerCalls, kept_for_resume, kill_upload_child
 
 KiB = 1024
 PART = 64 * KiB
@@ -153,20 +149,14 @@ def test_resume_after_sigkill_sends_only_missing_parts(
     path = make_file(total * PART)
     journal = tmp_path / "journal.json"
     fresh_emulator.faults.set(latency=0.1, paths=PARTS_PATH)
-    child = subprocess.Popen(
-        [sys.executable, str(Path(__file__).with_name("upload_child.py")), fresh_emulator.base_url,
-         fresh_emulator.api_key, str(path), str(journal), str(PART)],
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 30
-        while len(_journaled(journal)) < 6:
-            assert child.poll() is None, "the child finished before it could be killed"
-            assert time.monotonic() < deadline, "the child never journaled six parts"
-            time.sleep(0.02)
-        os.kill(child.pid, signal.SIGKILL)
-    finally:
-        child.wait(timeout=10)
-    assert child.returncode == -signal.SIGKILL
+    kill_upload_child(
+        fresh_emulator,
+        path,
+        journal,
+        PART,
+        once=lambda: len(_journaled(journal)) >= 6,
+        what="journaled six parts",
+    )
     done = _journaled(journal)
     assert 6 <= len(done) < total
     fresh_emulator.faults.clear()

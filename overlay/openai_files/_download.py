@@ -1,23 +1,35 @@
-"""Streaming downloads: a chunk at a time, a size check, and an atomic rename onto a path.
+"""Downloads: streamed, resumed after a cut, in parallel ranges when the server allows, written atomically.
 
-Memory stays at one chunk whatever the file size. A download to a path goes to a hidden temporary file
-beside it and is renamed over the target only once every announced byte arrived, so a failure leaves
-the target as it was. A caller's own writable gets the bytes directly (it cannot be made atomic).
+A download to a path goes to a hidden temporary file beside it and is renamed over the target only
+once every announced byte arrived, so a failure leaves the target as it was. A caller's own writable
+gets the bytes directly, in order (it cannot be made atomic, nor filled in parallel).
+
+A stream cut short is picked up where it stopped with `Range: bytes=N-` when the server answers 206,
+and started over when it answers 200 (it ignores ranges); a few attempts in a row that bring no new
+byte end it with `IncompleteDownloadError`. A large file whose server advertises `Accept-Ranges: bytes`
+is fetched as parts of `part_size` bytes, `concurrency` at a time, each written in place with
+positioned writes: memory stays at one chunk per connection whatever the file size. A part answered
+with 200 instead of 206 means ranges are not honoured after all: the download falls back to one stream.
+Bodies are asked for uncompressed (`Accept-Encoding: identity`), so offsets are the file's own.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
+import threading
 from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from pathlib import Path
 from types import TracebackType
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
+import anyio
 import httpx
 
-from ._errors import IncompleteDownloadError, InvalidInputError
+from ._errors import IncompleteDownloadError, InvalidInputError, TransferAborted
 from ._generated import download_file
 
 if TYPE_CHECKING:
@@ -25,6 +37,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHUNK_SIZE",
+    "CONCURRENCY",
+    "PART_SIZE",
     "Destination",
     "DownloadProgress",
     "aiter_lines",
@@ -33,22 +47,50 @@ __all__ = [
     "iter_lines",
 ]
 
-CHUNK_SIZE = 1 << 20
+CHUNK_SIZE: int | None = None
+"""Bytes per write; None writes bytes as they arrive, so a cut loses none of those already received."""
+PART_SIZE = 16 << 20
+"""Bytes per ranged part; files of at least two parts are fetched in parallel."""
+CONCURRENCY = 8
+"""Parts in flight: one connection rarely fills a long, fat pipe, eight usually do."""
+MAX_STALLS = 3
+"""Attempts in a row that bring no new byte before a download gives up."""
 Destination = str | os.PathLike[str] | IO[bytes]
 DownloadProgress = Callable[[int, int | None], None]
 """Called with (bytes received so far, total bytes or None when the server did not say)."""
 
+_CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
 
-class _Target:
-    """The writable for a destination; on a clean exit a path target is renamed into place."""
 
-    def __init__(self, destination: Destination) -> None:
+class _NoRanges(Exception):
+    """A ranged request was answered with the whole file: this server does not honour `Range`."""
+
+
+class _Sink:
+    """Where bytes land: positioned writes into a temporary file renamed into place on a clean exit, or
+    in-order writes to a caller's writable. Counts bytes for progress across parts (thread-safe)."""
+
+    def __init__(self, destination: Destination, progress: DownloadProgress | None) -> None:
         self._destination = destination
+        self._progress = progress
+        self._lock = threading.Lock()
         self._temporary: Path | None = None
+        self._writable: IO[bytes] | None = None
+        self._fd = -1
+        self.received = 0
+        self.total: int | None = None
+        self.stopped = False
+        """Set once one part failed: the others stop at their next chunk."""
 
-    def __enter__(self) -> IO[bytes]:
+    @property
+    def positioned(self) -> bool:
+        """True when parts may be written anywhere, in any order (a path target)."""
+        return self._temporary is not None
+
+    def __enter__(self) -> _Sink:
         if not isinstance(self._destination, str | os.PathLike):
-            return self._destination
+            self._writable = self._destination
+            return self
         target = Path(self._destination)
         if target.is_dir():
             raise InvalidInputError(f"download target {target} is a directory", param="destination")
@@ -56,13 +98,10 @@ class _Target:
             raise InvalidInputError(
                 f"download target {target}: folder {target.parent} does not exist", param="destination"
             )
-        handle = tempfile.NamedTemporaryFile(
-            dir=target.parent, prefix=f".{target.name}.", suffix=".part", delete=False
-        )
-        self._temporary = Path(handle.name)
+        self._fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+        self._temporary = Path(name)
         self._final = target
-        self._handle = handle
-        return handle
+        return self
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -71,42 +110,166 @@ class _Target:
             return
         try:
             if exc_type is None:
-                self._handle.flush()
-                os.fsync(self._handle.fileno())
-            self._handle.close()
+                os.fsync(self._fd)
+            os.close(self._fd)
             if exc_type is None:
                 os.replace(self._temporary, self._final)
         finally:
             self._temporary.unlink(missing_ok=True)
 
-
-class _Meter:
-    """Counts bytes for progress, then checks the wire count against Content-Length."""
-
-    def __init__(self, response: httpx.Response, progress: DownloadProgress | None) -> None:
-        length = response.headers.get("content-length")
-        self.expected = int(length) if length is not None and length.isdigit() else None
-        self.received = 0
-        self._response = response
-        self._progress = progress
-
-    def add(self, chunk: bytes) -> None:
-        self.received += len(chunk)
+    def write_at(self, offset: int, data: bytes) -> None:
+        if self.stopped:
+            raise TransferAborted("another part of the download failed")
+        if self._writable is None:
+            os.pwrite(self._fd, data, offset)
+        else:
+            self._writable.write(data)
+        with self._lock:
+            self.received += len(data)
+            received = self.received
         if self._progress is not None:
-            self._progress(self.received, self.expected)
+            self._progress(received, self.total)
 
-    def shortfall(self, cause: httpx.TransportError | None = None) -> IncompleteDownloadError | None:
-        """The error for a body whose wire size differs from Content-Length, else None.
+    def restart(self, written: int) -> None:
+        """The server sends the whole file again: forget the `written` bytes kept so far."""
+        if self._writable is not None:
+            if not (self._writable.seekable() and written == self._writable.tell()):
+                raise IncompleteDownloadError(expected=self.total or written, received=written)
+            self._writable.seek(0)
+            self._writable.truncate()
+        with self._lock:
+            self.received -= written
 
-        httpx reports a peer that closed early as a protocol error (`cause`): that is a short body too.
-        Without a cause, the check is for transports that do not enforce Content-Length themselves.
-        """
-        if cause is not None and not isinstance(cause, httpx.RemoteProtocolError):
-            return None
-        wire = self._response.num_bytes_downloaded
-        if self.expected is None or wire == self.expected:
-            return None
-        return IncompleteDownloadError(expected=self.expected, received=wire)
+
+def _content_range(response: httpx.Response) -> tuple[int, int, int | None] | None:
+    """(first byte, one past the last, file size or None) of a 206 response, else None."""
+    match = _CONTENT_RANGE.fullmatch(response.headers.get("content-range", "").strip())
+    if response.status_code != 206 or match is None:
+        return None
+    first, last, size = match.groups()
+    return int(first), int(last) + 1, None if size == "*" else int(size)
+
+
+def _length(response: httpx.Response) -> int | None:
+    length = response.headers.get("content-length", "")
+    return int(length) if length.isdigit() else None
+
+
+class _Span:
+    """Bytes [start, stop) fetched over one connection at a time, resumed where a cut left them.
+
+    `stop` is None while the size is unknown (a stream without Content-Length). A 200 (the whole file)
+    is taken while nothing was written yet; after that, a `ranged` span (a part) must be answered 206
+    for exactly its bytes, and an unranged one (the whole file) starts over. Progress is the furthest
+    byte ever reached, so a server that restarts and cuts at the same place is given up on.
+    """
+
+    def __init__(self, sink: _Sink, start: int, stop: int | None, *, ranged: bool) -> None:
+        self.sink = sink
+        self.start = self.position = self._best = start
+        self.stop = stop
+        self.ranged = ranged
+        self._stalls = 0
+
+    @property
+    def done(self) -> bool:
+        return self.stop is not None and self.position >= self.stop
+
+    def headers(self) -> dict[str, str]:
+        headers = {"Accept-Encoding": "identity"}
+        if self.ranged or self.position > 0:
+            last = "" if self.stop is None else str(self.stop - 1)
+            headers["Range"] = f"bytes={self.position}-{last}"
+        return headers
+
+    def begin(self, response: httpx.Response) -> None:
+        """Check a response fits where this span stands; a 200 to a resume starts the file over."""
+        found = _content_range(response)
+        if found is not None and found[0] == self.position:
+            if self.stop is None:
+                self.stop = self.sink.total = found[2]
+            return
+        if found is not None or (self.ranged and self.position):
+            if self.ranged:
+                raise _NoRanges
+            raise IncompleteDownloadError(expected=self.stop or self.position, received=self.position)
+        if self.position:  # the whole file again, from byte 0
+            self.sink.restart(self.position - self.start)
+            self.position = 0
+        if not self.ranged:
+            self.stop = self.sink.total = _length(response)
+
+    def write(self, chunk: bytes) -> bool:
+        """Write `chunk` at its place; True once the span is complete (stop reading)."""
+        if self.stop is not None:
+            chunk = chunk[: self.stop - self.position]
+        self.sink.write_at(self.position, chunk)
+        self.position += len(chunk)
+        return self.done
+
+    def ended(self) -> None:
+        """The body ended without error: a stream of unknown size is complete, else it was cut."""
+        if self.stop is None:
+            self.stop = self.position
+        elif not self.done:
+            self.cut(None)
+
+    def cut(self, error: httpx.TransportError | None) -> None:
+        """The stream broke at `position`: resume, unless attempts keep bringing nothing new."""
+        if self.position > self._best:
+            self._best, self._stalls = self.position, 0
+        else:
+            self._stalls += 1
+        if self._stalls >= MAX_STALLS:
+            expected = self.stop if self.stop is not None else self._best
+            raise IncompleteDownloadError(expected=expected, received=self._best) from error
+
+
+def _kwargs(file_id: str, span: _Span) -> dict[str, Any]:
+    kwargs = download_file._get_kwargs(file_id)
+    kwargs["headers"] = {**kwargs.get("headers", {}), **span.headers()}
+    return kwargs
+
+
+def _parts(sink: _Sink, response: httpx.Response, part_size: int) -> list[_Span] | None:
+    """The parts of a parallel download, or None when one stream it is.
+
+    Parallel needs a path target, a server that advertises byte ranges, and at least two parts.
+    """
+    size = _length(response)
+    ranges = response.headers.get("accept-ranges", "").strip().lower() == "bytes"
+    if not (sink.positioned and ranges and response.status_code == 200 and size and size >= 2 * part_size):
+        return None
+    sink.total = size
+    return [_Span(sink, at, min(at + part_size, size), ranged=True) for at in range(0, size, part_size)]
+
+
+def _check(sink: _Sink, spans: list[_Span]) -> int:
+    size = max(span.stop or 0 for span in spans)
+    if sink.received != size:
+        raise IncompleteDownloadError(expected=size, received=sink.received)
+    return size
+
+
+def _fetch(
+    client: Client, file_id: str, span: _Span, response: httpx.Response | None, chunk_size: int | None
+) -> None:
+    """Fill one span, resuming after cuts; `response` is an already opened first answer, if any."""
+    while not span.done:
+        if response is None:
+            response = client._request(_kwargs(file_id, span), stream=True)
+        try:
+            span.begin(response)
+            for chunk in response.iter_bytes(chunk_size):
+                if span.write(chunk):
+                    break
+            else:
+                span.ended()
+        except httpx.TransportError as exc:
+            span.cut(exc)
+        finally:
+            response.close()
+            response = None
 
 
 def download(
@@ -115,23 +278,73 @@ def download(
     destination: Destination,
     *,
     progress: DownloadProgress | None = None,
-    chunk_size: int = CHUNK_SIZE,
+    chunk_size: int | None = CHUNK_SIZE,
+    part_size: int = PART_SIZE,
+    concurrency: int = CONCURRENCY,
 ) -> int:
-    """Stream a file's content to `destination`; return the number of bytes written."""
-    with _Target(destination) as sink:
-        response = client._request(download_file._get_kwargs(file_id), stream=True)
-        meter = _Meter(response, progress)
+    """Download a file's content to `destination`; return the number of bytes written."""
+    with _Sink(destination, progress) as sink:
+        whole = _Span(sink, 0, None, ranged=False)
+        response = client._request(_kwargs(file_id, whole), stream=True)
+        parts = _parts(sink, response, part_size)
+        if parts is None:
+            _fetch(client, file_id, whole, response, chunk_size)
+            return _check(sink, [whole])
         try:
-            for chunk in response.iter_bytes(chunk_size):
-                sink.write(chunk)
-                meter.add(chunk)
+            _fetch_parts(client, file_id, parts, response, chunk_size=chunk_size, concurrency=concurrency)
+        except _NoRanges:
+            sink.restart(sink.received)
+            whole = _Span(sink, 0, None, ranged=False)
+            _fetch(client, file_id, whole, None, chunk_size)
+            return _check(sink, [whole])
+        return _check(sink, parts)
+
+
+def _fetch_parts(
+    client: Client,
+    file_id: str,
+    parts: list[_Span],
+    first: httpx.Response,
+    *,
+    chunk_size: int | None,
+    concurrency: int,
+) -> None:
+    """Parts in threads, at most `concurrency` at once; the first failure stops the rest."""
+    sink = parts[0].sink
+    pool = ThreadPoolExecutor(concurrency, thread_name_prefix="openai-files-download")
+    try:
+        futures = [pool.submit(_fetch, client, file_id, parts[0], first, chunk_size)]
+        futures += [pool.submit(_fetch, client, file_id, part, None, chunk_size) for part in parts[1:]]
+        wait(futures, return_when=FIRST_EXCEPTION)
+    finally:
+        sink.stopped = True  # parts still running (after a failure, or Ctrl-C) stop at their next chunk
+        pool.shutdown(wait=True, cancel_futures=True)
+        sink.stopped = False
+    for future in futures:
+        error = None if future.cancelled() else future.exception()
+        if error is not None and not isinstance(error, TransferAborted):
+            raise error
+
+
+async def _fetch_async(
+    client: AsyncClient, file_id: str, span: _Span, response: httpx.Response | None, chunk_size: int | None
+) -> None:
+    """See `_fetch`."""
+    while not span.done:
+        if response is None:
+            response = await client._request(_kwargs(file_id, span), stream=True)
+        try:
+            span.begin(response)
+            async for chunk in response.aiter_bytes(chunk_size):
+                if span.write(chunk):
+                    break
+            else:
+                span.ended()
         except httpx.TransportError as exc:
-            raise meter.shortfall(exc) or client._transport_error(exc, response.request) from exc
+            span.cut(exc)
         finally:
-            response.close()
-        if (short := meter.shortfall()) is not None:
-            raise short
-    return meter.received
+            await response.aclose()
+            response = None
 
 
 async def download_async(
@@ -140,23 +353,53 @@ async def download_async(
     destination: Destination,
     *,
     progress: DownloadProgress | None = None,
-    chunk_size: int = CHUNK_SIZE,
+    chunk_size: int | None = CHUNK_SIZE,
+    part_size: int = PART_SIZE,
+    concurrency: int = CONCURRENCY,
 ) -> int:
     """See `download`. Disk writes happen on the event loop: one chunk each, into the page cache."""
-    with _Target(destination) as sink:
-        response = await client._request(download_file._get_kwargs(file_id), stream=True)
-        meter = _Meter(response, progress)
+    with _Sink(destination, progress) as sink:
+        whole = _Span(sink, 0, None, ranged=False)
+        response = await client._request(_kwargs(file_id, whole), stream=True)
+        parts = _parts(sink, response, part_size)
+        if parts is None:
+            await _fetch_async(client, file_id, whole, response, chunk_size)
+            return _check(sink, [whole])
         try:
-            async for chunk in response.aiter_bytes(chunk_size):
-                sink.write(chunk)
-                meter.add(chunk)
-        except httpx.TransportError as exc:
-            raise meter.shortfall(exc) or client._transport_error(exc, response.request) from exc
-        finally:
-            await response.aclose()
-        if (short := meter.shortfall()) is not None:
-            raise short
-    return meter.received
+            await _fetch_parts_async(
+                client, file_id, parts, response, chunk_size=chunk_size, concurrency=concurrency
+            )
+        except _NoRanges:
+            sink.restart(sink.received)
+            whole = _Span(sink, 0, None, ranged=False)
+            await _fetch_async(client, file_id, whole, None, chunk_size)
+            return _check(sink, [whole])
+        return _check(sink, parts)
+
+
+async def _fetch_parts_async(
+    client: AsyncClient,
+    file_id: str,
+    parts: list[_Span],
+    first: httpx.Response,
+    *,
+    chunk_size: int | None,
+    concurrency: int,
+) -> None:
+    """Parts as tasks, at most `concurrency` at once; the first failure cancels the rest."""
+    limiter = anyio.CapacityLimiter(concurrency)
+
+    async def fetch(part: _Span, response: httpx.Response | None) -> None:
+        async with limiter:
+            await _fetch_async(client, file_id, part, response, chunk_size)
+
+    try:
+        async with anyio.create_task_group() as group:
+            group.start_soon(fetch, parts[0], first)
+            for part in parts[1:]:
+                group.start_soon(fetch, part, None)
+    except BaseExceptionGroup as group_error:
+        raise group_error.exceptions[0] from None
 
 
 def iter_lines(client: Client, file_id: str) -> Iterator[str]:

@@ -9,7 +9,15 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, BinaryIO, cast
 
 from . import _rules as rules
-from ._download import CHUNK_SIZE, Destination, DownloadProgress, download, download_async
+from ._download import (
+    CHUNK_SIZE,
+    CONCURRENCY,
+    PART_SIZE,
+    Destination,
+    DownloadProgress,
+    download,
+    download_async,
+)
 from ._errors import InvalidInputError, OpenAIFilesError
 from ._generated import (
     UNSET,
@@ -144,6 +152,17 @@ def _page(response: ListFilesResponse) -> Page[OpenAIFile]:
     return Page(response.data, response.has_more, response.first_id, response.last_id)
 
 
+def _download_options(
+    progress: DownloadProgress | None, chunk_size: int | None, part_size: int, concurrency: int
+) -> dict[str, Any]:
+    return {
+        "progress": progress,
+        "chunk_size": None if chunk_size is None else rules.at_least(chunk_size, 1, param="chunk_size"),
+        "part_size": rules.at_least(part_size, 1, param="part_size"),
+        "concurrency": rules.at_least(concurrency, 1, param="concurrency"),
+    }
+
+
 class Files:
     """Files: `create`, `retrieve`, `list`, `content`, `download`, `delete`."""
 
@@ -203,10 +222,21 @@ class Files:
         destination: Destination,
         *,
         progress: DownloadProgress | None = None,
-        chunk_size: int = CHUNK_SIZE,
+        chunk_size: int | None = CHUNK_SIZE,
+        part_size: int = PART_SIZE,
+        concurrency: int = CONCURRENCY,
     ) -> int:
-        """Stream a file to a path (atomically) or a binary writable; return the bytes written."""
-        return download(self._client, file_id, destination, progress=progress, chunk_size=chunk_size)
+        """Download a file to a path (atomically) or a binary writable; return the bytes written.
+
+        `progress(received, total)` is called as bytes arrive; `chunk_size` is the bytes per write (None:
+        as they arrive, so a cut loses none of them). A cut
+        stream resumes with `Range` (or starts over when the server ignores it). A path target of at least
+        two `part_size` parts, on a server that advertises byte ranges, is fetched `concurrency` parts at
+        a time. Raises `IncompleteDownloadError` when attempts stop bringing bytes, `InvalidInputError`
+        for a bad target or setting (before any request), or an `APIError`.
+        """
+        options = _download_options(progress, chunk_size, part_size, concurrency)
+        return download(self._client, file_id, destination, **options)
 
 
 class AsyncFiles:
@@ -258,8 +288,10 @@ class AsyncFiles:
         destination: Destination,
         *,
         progress: DownloadProgress | None = None,
-        chunk_size: int = CHUNK_SIZE,
+        chunk_size: int | None = CHUNK_SIZE,
+        part_size: int = PART_SIZE,
+        concurrency: int = CONCURRENCY,
     ) -> int:
-        return await download_async(
-            self._client, file_id, destination, progress=progress, chunk_size=chunk_size
-        )
+        """See `Files.download`; parts are tasks on the event loop."""
+        options = _download_options(progress, chunk_size, part_size, concurrency)
+        return await download_async(self._client, file_id, destination, **options)

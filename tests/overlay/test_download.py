@@ -1,0 +1,132 @@
+"""Downloads that survive cut streams (Range resume or restart) and fetch large files in parallel ranges."""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from openai_files import AsyncClient, Client, IncompleteDownloadError, InvalidInputError
+from openai_files_emulator import EmulatorServer
+
+from .conftest import open_client, resolve
+from .stub_server import Seen, raw_response, serving
+
+CONTENT_PATH = "/v1/files/*/content"
+
+
+def payload(size: int, seed: int = 1) -> bytes:
+    return random.Random(seed).randbytes(size)
+
+
+async def store(client: Client | AsyncClient, tmp_path: Path, data: bytes) -> str:
+    source = tmp_path / "source.bin"
+    source.write_bytes(data)
+    stored = await resolve(client.files.create(source, purpose="batch"))
+    return stored.id
+
+
+def content_requests(emulator: EmulatorServer) -> list[dict[str, str]]:
+    return [seen.headers for seen in emulator.emulator.requests.recent() if seen.path.endswith("/content")]
+
+
+@pytest.mark.anyio
+async def test_cut_stream_resumes_with_range(
+    any_client: Client | AsyncClient, fresh_emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    data = payload(300_000)
+    file_id = await store(any_client, tmp_path, data)
+    fresh_emulator.faults.set(script=("cut", "cut", "cut", "cut"), seed=4, paths=(CONTENT_PATH,))
+    target = tmp_path / "out.bin"
+    seen: list[tuple[int, int | None]] = []
+    size = await resolve(any_client.files.download(file_id, target, progress=lambda *p: seen.append(p)))
+    assert size == len(data) and target.read_bytes() == data
+    assert fresh_emulator.faults.injected == 4
+    ranges = [h.get("range") for h in content_requests(fresh_emulator)]
+    assert ranges[0] is None and len(ranges) == 5
+    starts = [int(r.removeprefix("bytes=").split("-")[0]) for r in ranges[1:] if r]
+    assert len(starts) == 4 and starts == sorted(starts)  # each picks up where the last stopped
+    assert seen[-1] == (len(data), len(data))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.bin", "source.bin"]
+
+
+@pytest.mark.anyio
+async def test_cut_stream_to_a_writable_resumes_in_order(
+    any_client: Client | AsyncClient, fresh_emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    data = payload(200_000, seed=2)
+    file_id = await store(any_client, tmp_path, data)
+    fresh_emulator.faults.set(script=("cut", "cut"), seed=9, paths=(CONTENT_PATH,))
+    sink = io.BytesIO()
+    assert await resolve(any_client.files.download(file_id, sink)) == len(data)
+    assert sink.getvalue() == data
+
+
+@pytest.mark.anyio
+async def test_parallel_ranges_with_cuts_are_exact(
+    any_client: Client | AsyncClient, fresh_emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    data = payload(1_000_000, seed=3)
+    file_id = await store(any_client, tmp_path, data)
+    fresh_emulator.faults.set(cut_rate=0.3, seed=11, paths=(CONTENT_PATH,))
+    target = tmp_path / "out.bin"
+    size = await resolve(any_client.files.download(file_id, target, part_size=64 * 1024, concurrency=4))
+    assert size == len(data) and target.read_bytes() == data
+    assert fresh_emulator.faults.injected > 0
+    ranges = [h.get("range") for h in content_requests(fresh_emulator)]
+    assert sum(r is not None for r in ranges) >= 15  # 16 parts, the first on the opening stream
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.bin", "source.bin"]
+
+
+def _ignores_ranges(data: bytes, cut_first: bool) -> Callable[[Seen], bytes]:
+    """A server that advertises byte ranges but always answers 200 with the whole file, and cuts the first
+    answer halfway when `cut_first`."""
+    answered: list[Seen] = []
+
+    def reply(seen: Seen) -> bytes:
+        answered.append(seen)
+        if cut_first and len(answered) == 1:
+            return raw_response(200, data[: len(data) // 2], length=len(data), accept_ranges="bytes")
+        return raw_response(200, data, accept_ranges="bytes")
+
+    return reply
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("part_size", [1000, 1 << 20], ids=["parallel", "one-stream"])
+async def test_server_ignoring_ranges_restarts_the_stream(kind: str, tmp_path: Path, part_size: int) -> None:
+    data = payload(10_000, seed=5)
+    target = tmp_path / "out.bin"
+    with serving(_ignores_ranges(data, cut_first=part_size > len(data))) as stub:
+        async with open_client(kind, api_key="sk-x", base_url=stub.base_url, max_retries=0) as client:
+            size = await resolve(client.files.download("file-1", target, part_size=part_size))
+    assert size == len(data) and target.read_bytes() == data
+    assert any("range" in s.headers for s in stub.seen)  # it asked for a range and got the whole file
+    assert [p.name for p in tmp_path.iterdir()] == ["out.bin"]
+
+
+@pytest.mark.anyio
+async def test_download_settings_are_checked_before_any_request(kind: str, tmp_path: Path) -> None:
+    async with open_client(kind, api_key="sk-x", base_url="http://127.0.0.1:9/v1") as client:
+        for options in ({"part_size": 0}, {"concurrency": 0}, {"chunk_size": -1}):
+            with pytest.raises(InvalidInputError) as caught:
+                await resolve(client.files.download("file-1", tmp_path / "x", **options))  # type: ignore[arg-type]
+            assert caught.value.param == next(iter(options))
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.anyio
+async def test_stream_that_never_progresses_gives_up(
+    any_client: Client | AsyncClient, fresh_emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    data = payload(100_000, seed=6)
+    file_id = await store(any_client, tmp_path, data)
+    fresh_emulator.faults.set(script=("cut",) * 50, seed=1, paths=(CONTENT_PATH,))
+    target = tmp_path / "out.bin"
+    with pytest.raises(IncompleteDownloadError):
+        await resolve(any_client.files.download(file_id, target, chunk_size=1 << 20))
+    assert not target.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["source.bin"]

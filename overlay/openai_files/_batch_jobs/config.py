@@ -9,6 +9,9 @@ from pathlib import Path
 
 from .. import _rules as rules
 
+ANY_MODEL = "*"
+"""In a `token_budget` mapping, the budget of every model not named."""
+
 
 def default_state_dir() -> Path:
     """`$XDG_STATE_HOME/openai-files/jobs`, else `~/.local/state/openai-files/jobs`."""
@@ -30,9 +33,10 @@ class JobConfig:
     max_shard_tokens: int | None = None
     """Estimated input tokens per shard; None: only the enqueued budget (if any) bounds a shard."""
     token_budget: int | Mapping[str, int] | None = None
-    """Estimated tokens that may be enqueued at once per model (one number for every model, or per model
-    name); None: no budget, the service's `token_limit_exceeded` is the only brake. A shard never holds
-    more than its model's budget, so every shard can run alone."""
+    """Estimated tokens that may be enqueued at once per model: one number for each model, or a mapping
+    of model name to tokens (key `"*"` for the models not named); None: no budget, the service's
+    `token_limit_exceeded` is the only brake. A shard never holds more than its model's budget, so every
+    shard can run alone."""
     max_attempts: int = 3
     """Batches a request may go through before a retryable failure (429, 5xx, expiry) becomes final."""
     poll_interval: float = 5.0
@@ -69,7 +73,7 @@ class JobConfig:
     def budget(self, model: str) -> int | None:
         """The enqueued-token budget of `model`, or None when it has none."""
         if isinstance(self.token_budget, Mapping):
-            return self.token_budget.get(model)
+            return self.token_budget.get(model, self.token_budget.get(ANY_MODEL))
         return self.token_budget
 
     def shard_tokens(self, model: str) -> int | None:

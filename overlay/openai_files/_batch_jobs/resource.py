@@ -13,7 +13,7 @@ import re
 import secrets
 import shutil
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping
 from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -136,10 +136,23 @@ def list_jobs(state_dir: str | os.PathLike[str] | None) -> list[JobStatus]:
     return found
 
 
-def _finished_records(manifest: Manifest, job_id: str) -> Iterator[str]:
-    if manifest.get("state") not in ("finished", "cancelled"):
-        raise JobNotFinishedError(f"job {job_id} has not finished; wait for it first")
-    return manifest.records()
+def job_status(job_id: str, state_dir: str | os.PathLike[str] | None) -> JobStatus:
+    """A job's status as its manifest has it (no network call)."""
+    manifest, core = open_job(job_id, state_dir)
+    with closing(manifest):
+        return core.status()
+
+
+def result_lines(job_id: str, state_dir: str | os.PathLike[str] | None) -> Generator[str, None, None]:
+    """A finished job's result records as JSON text, in input order (no network call).
+
+    Raises `JobNotFinishedError` while requests are still pending.
+    """
+    manifest, _ = open_job(job_id, state_dir)
+    with closing(manifest):
+        if manifest.get("state") not in ("finished", "cancelled"):
+            raise JobNotFinishedError(f"job {job_id} has not finished; wait for it first")
+        yield from manifest.records()
 
 
 class BatchJobs:
@@ -214,23 +227,15 @@ class BatchJobs:
 
     def status(self, job_id: str, *, state_dir: str | os.PathLike[str] | None = None) -> JobStatus:
         """The job's state as its manifest has it (no network call)."""
-        manifest, core = open_job(job_id, state_dir)
-        with closing(manifest):
-            return core.status()
+        return job_status(job_id, state_dir)
 
     def results(self, job_id: str, *, state_dir: str | os.PathLike[str] | None = None) -> Iterator[JobResult]:
         """One `JobResult` per request, in input order, streamed from the manifest.
 
         Raises `JobNotFinishedError` while requests are still pending (call `wait` first).
         """
-        for text in self.result_lines(job_id, state_dir=state_dir):
+        for text in result_lines(job_id, state_dir):
             yield JobResult.from_record(text)
-
-    def result_lines(self, job_id: str, *, state_dir: str | os.PathLike[str] | None = None) -> Iterator[str]:
-        """`results` as JSON text, one line per request, as `openai-files jobs results` prints them."""
-        manifest, _ = open_job(job_id, state_dir)
-        with closing(manifest):
-            yield from _finished_records(manifest, job_id)
 
     def cancel(self, job_id: str, *, state_dir: str | os.PathLike[str] | None = None) -> JobStatus:
         """Cancel every live batch of the job, then wait until they ended and record what finished."""
@@ -304,24 +309,23 @@ class AsyncBatchJobs:
 
     async def status(self, job_id: str, *, state_dir: str | os.PathLike[str] | None = None) -> JobStatus:
         """See `BatchJobs.status`."""
-        manifest, core = open_job(job_id, state_dir)
-        with closing(manifest):
-            return core.status()
+        return job_status(job_id, state_dir)
 
     async def results(
         self, job_id: str, *, state_dir: str | os.PathLike[str] | None = None
     ) -> AsyncIterator[JobResult]:
         """See `BatchJobs.results`; records are read a thousand at a time in a worker thread."""
-        manifest, _ = open_job(job_id, state_dir)
-        with closing(manifest):
-            records = _finished_records(manifest, job_id)
+        records = result_lines(job_id, state_dir)
 
-            def chunk() -> list[str]:
-                return [text for _, text in zip(range(RECORDS_PER_READ), records, strict=False)]
+        def chunk() -> list[str]:
+            return [text for _, text in zip(range(RECORDS_PER_READ), records, strict=False)]
 
+        try:
             while texts := await anyio.to_thread.run_sync(chunk):
                 for text in texts:
                     yield JobResult.from_record(text)
+        finally:
+            records.close()
 
     async def cancel(self, job_id: str, *, state_dir: str | os.PathLike[str] | None = None) -> JobStatus:
         """See `BatchJobs.cancel`."""

@@ -16,6 +16,7 @@ from .._errors import (
     ConfigurationError,
     IncompleteDownloadError,
     InvalidInputError,
+    JobNotFinishedError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
@@ -51,6 +52,7 @@ EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (APIConnectionError, EXIT_UNAVAILABLE),
     (IncompleteDownloadError, EXIT_UNAVAILABLE),
     (WaitTimeoutError, EXIT_WAIT_TIMEOUT),
+    (JobNotFinishedError, EXIT_BATCH_UNSUCCESSFUL),
 )
 
 

@@ -1,0 +1,259 @@
+"""`openai-files jobs ...`: batch jobs of any size, kept in a state directory between commands.
+
+`submit` checks and shards the input and starts what the token budget admits; `wait` drives the job to
+the end with a progress bar; `status`, `results` and `ls` read the job's manifest; `cancel` stops it.
+Any of them can run in another process, later, on the same state directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from .._batch_jobs import JobConfig, JobStatus
+from .._batch_jobs.config import ANY_MODEL
+from .._batch_jobs.resource import job_status, list_jobs, result_lines
+from .._rules import BATCH_ENDPOINTS, MAX_BATCH_BYTES, MAX_BATCH_REQUESTS
+from . import flags
+from .parser import Commands, Context
+from .render import EXIT_BATCH_UNSUCCESSFUL, EXIT_OK
+
+__all__ = ["register"]
+
+MB = 1_000_000
+BAR_WIDTH = 30
+
+
+def _budget(text: str) -> tuple[str | None, int]:
+    """`N` (every model) or `MODEL=N`."""
+    model, equals, number = text.rpartition("=")
+    tokens = flags.count(number)
+    if equals and not model:
+        raise argparse.ArgumentTypeError(f"expected N or MODEL=N, got {text!r}")
+    return (model if equals else None), tokens
+
+
+def _shard_megabytes(text: str) -> int:
+    size = int(flags.seconds(text) * MB)  # a positive finite number
+    if not 1 <= size <= MAX_BATCH_BYTES:
+        raise argparse.ArgumentTypeError(f"must be more than 0 and at most {MAX_BATCH_BYTES // MB} MB")
+    return size
+
+
+def register(commands: Commands) -> None:
+    jobs = commands.group(
+        "jobs", help="batch jobs of any size: sharded, paced under the token quota, retried, merged in order"
+    )
+    submit = jobs.command(
+        "submit", help="check a JSONL file, cut it into shards, start the first batches", run=submit_
+    )
+    submit.add_argument("path", type=flags.local_path, help="the JSONL input, one request per line, any size")
+    submit.add_argument("--job-id", help="name the job (default: a new id, printed); rerun to resume it")
+    submit.add_argument("--endpoint", choices=BATCH_ENDPOINTS, help="default: the first line's url")
+    submit.add_argument(
+        "--max-shard-requests",
+        type=flags.count,
+        default=MAX_BATCH_REQUESTS,
+        metavar="N",
+        help=f"requests per batch (default and service limit: {MAX_BATCH_REQUESTS})",
+    )
+    submit.add_argument(
+        "--max-shard-mb",
+        type=_shard_megabytes,
+        default=MAX_BATCH_BYTES,
+        metavar="MB",
+        help=f"MB of JSONL per batch (default and service limit: {MAX_BATCH_BYTES // MB})",
+    )
+    submit.add_argument(
+        "--max-shard-tokens",
+        type=flags.count,
+        metavar="N",
+        help="estimated tokens per batch (default: no cap)",
+    )
+    submit.add_argument(
+        "--token-budget",
+        type=_budget,
+        action="append",
+        metavar="N|MODEL=N",
+        help="estimated tokens enqueued at once per model: N for each model, MODEL=N for one (repeatable; "
+        "default: no budget)",
+    )
+    submit.add_argument(
+        "--max-attempts",
+        type=flags.count,
+        default=3,
+        metavar="N",
+        help="batches a request may go through when it fails with 429, 5xx or expiry (default 3)",
+    )
+    submit.add_argument(
+        "--poll", type=flags.seconds, default=5.0, metavar="SECONDS", help="first poll interval (default 5)"
+    )
+    submit.add_argument(
+        "--delete-outputs", action="store_true", help="delete each batch's output and error files once merged"
+    )
+    _state_dir(submit)
+
+    wait = jobs.command(
+        "wait",
+        help="drive the job to its end: poll, merge, retry, clean up; exit 0 if every request succeeded, "
+        "6 if some failed or were cancelled",
+        run=wait_,
+    )
+    _job_id(wait)
+    wait.add_argument(
+        "--max-wait",
+        type=flags.seconds,
+        metavar="SECONDS",
+        help="give up (exit 7) after this long (default never)",
+    )
+    status = jobs.command(
+        "status", help="shards and requests by state, live batches (no network call)", run=status_
+    )
+    _job_id(status)
+    results = jobs.command(
+        "results",
+        help="JSON Lines, one per request in input order: custom_id, status, status_code, attempts, "
+        "batch_id, error, line (the service's own)",
+        run=results_,
+    )
+    _job_id(results)
+    cancel = jobs.command("cancel", help="cancel the job's live batches, keep what finished", run=cancel_)
+    _job_id(cancel)
+    ls = jobs.command("ls", help="the jobs in the state directory, one per line", run=ls_)
+    _state_dir(ls)
+
+
+def _job_id(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("job_id", help="the job's id, as `jobs submit` printed it")
+    _state_dir(parser)
+
+
+def _state_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--state-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="where jobs are kept (default: $XDG_STATE_HOME/openai-files/jobs, "
+        "else ~/.local/state/openai-files/jobs)",
+    )
+
+
+def _config(args: argparse.Namespace) -> JobConfig:
+    budgets: list[tuple[str | None, int]] = args.token_budget or []
+    every = [tokens for model, tokens in budgets if model is None]
+    per_model = {model: tokens for model, tokens in budgets if model is not None}
+    token_budget: int | dict[str, int] | None = every[-1] if every else None
+    if per_model:
+        token_budget = {**({ANY_MODEL: every[-1]} if every else {}), **per_model}
+    options: dict[str, Any] = {
+        "max_shard_requests": args.max_shard_requests,
+        "max_shard_bytes": args.max_shard_mb,
+        "max_shard_tokens": args.max_shard_tokens,
+        "token_budget": token_budget,
+        "max_attempts": args.max_attempts,
+        "poll_interval": args.poll,
+        "delete_outputs": args.delete_outputs,
+    }
+    if args.state_dir is not None:
+        options["state_dir"] = args.state_dir
+    return JobConfig(**options)
+
+
+def _show(ctx: Context, status: JobStatus) -> None:
+    """The status as one JSON document, or as a small table."""
+    if ctx.out.as_json:
+        ctx.out.line(json.dumps(status.to_dict(), sort_keys=True))
+        return
+    requests = status.requests
+    shards = "  ".join(f"{state} {count}" for state, count in sorted(status.shards.items()))
+    ctx.out.line(f"job       {status.job_id}  {status.state}  {status.endpoint}")
+    ctx.out.line(
+        "requests  "
+        + "  ".join(
+            f"{name} {requests[name]}" for name in ("total", "succeeded", "failed", "cancelled", "pending")
+        )
+    )
+    ctx.out.line(f"shards    {shards}")
+    for batch in status.batches:
+        ctx.out.line(
+            f"batch     {batch['batch_id'] or '-'}  {batch['status']}  {batch['model']}  "
+            f"shard {batch['shard']}"
+        )
+
+
+def _outcome(status: JobStatus) -> int:
+    requests = status.requests
+    return EXIT_OK if requests["succeeded"] == requests["total"] else EXIT_BATCH_UNSUCCESSFUL
+
+
+def submit_(ctx: Context) -> int:
+    status = ctx.client.batch_jobs.submit(
+        ctx.args.path, endpoint=ctx.args.endpoint, job_id=ctx.args.job_id, config=_config(ctx.args)
+    )
+    _show(ctx, status)
+    return EXIT_OK
+
+
+class _Bar:
+    """Requests done out of the total, shards running, redrawn at most 10 times a second on stderr."""
+
+    def __init__(self, ctx: Context) -> None:
+        self._err = ctx.err
+        self._drawn = 0.0
+
+    def __call__(self, status: JobStatus) -> None:
+        now = time.monotonic()
+        if not status.finished and now - self._drawn < 0.1:
+            return
+        self._drawn = now
+        requests = status.requests
+        total = requests["total"] or 1
+        done = total - requests["pending"]
+        filled = BAR_WIDTH * done // total
+        self._err.write(
+            f"\rjob {status.job_id} [{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {done / total:6.1%} "
+            f"requests {done}/{requests['total']} ({requests['failed']} failed) "
+            f"batches running {len(status.batches)}" + ("\n" if status.finished else "")
+        )
+
+
+def wait_(ctx: Context) -> int:
+    bar = None if ctx.args.no_progress else _Bar(ctx)
+    status = ctx.client.batch_jobs.wait(
+        ctx.args.job_id, state_dir=ctx.args.state_dir, timeout=ctx.args.max_wait, on_progress=bar
+    )
+    _show(ctx, status)
+    return _outcome(status)
+
+
+def status_(ctx: Context) -> int:
+    _show(ctx, job_status(ctx.args.job_id, ctx.args.state_dir))
+    return EXIT_OK
+
+
+def results_(ctx: Context) -> int:
+    """JSON Lines whatever `--json` says: each record holds the service's JSON line."""
+    for line in result_lines(ctx.args.job_id, ctx.args.state_dir):
+        ctx.out.line(line)
+    return EXIT_OK
+
+
+def cancel_(ctx: Context) -> int:
+    status = ctx.client.batch_jobs.cancel(ctx.args.job_id, state_dir=ctx.args.state_dir)
+    _show(ctx, status)
+    return _outcome(status)
+
+
+def ls_(ctx: Context) -> int:
+    for status in list_jobs(ctx.args.state_dir):
+        requests = status.requests
+        ctx.out.emit(
+            status.to_dict(),
+            f"{status.job_id}  {status.state}  {requests['total'] - requests['pending']}/{requests['total']} "
+            f"done  {requests['failed']} failed",
+        )
+    return EXIT_OK

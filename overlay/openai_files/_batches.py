@@ -27,12 +27,14 @@ from ._generated import (
     CreateBatchRequestEndpoint,
     ListBatchesResponse,
     MetadataType0,
+    Unset,
     cancel_batch,
     create_batch,
     list_batches,
     retrieve_batch,
 )
 from ._pagination import AsyncPager, Page, SyncPager
+from ._rules import BatchEndpoint, CompletionWindow
 from ._transfer.config import TransferConfig
 
 if TYPE_CHECKING:
@@ -106,18 +108,20 @@ def check_request(request: Any, *, line: int, endpoint: str | None) -> str:
     return endpoint
 
 
-def _create_kwargs(
+def _create_body(
     input_file_id: str,
     endpoint: str,
+    completion_window: str,
     metadata: Mapping[str, str] | None,
     output_expires_after_seconds: int | None,
-) -> dict[str, Any]:
-    checked = rules.choice(endpoint, CreateBatchRequestEndpoint, param="endpoint")
+) -> CreateBatchRequest:
     expires = expiry(output_expires_after_seconds, param="output_expires_after_seconds")
-    body = CreateBatchRequest(
+    return CreateBatchRequest(
         input_file_id=input_file_id,
-        endpoint=checked,
-        completion_window=CreateBatchRequestCompletionWindow("24h"),
+        endpoint=rules.choice(endpoint, CreateBatchRequestEndpoint, param="endpoint"),
+        completion_window=rules.choice(
+            completion_window, CreateBatchRequestCompletionWindow, param="completion_window"
+        ),
         metadata=None if metadata is None else MetadataType0.from_dict(dict(metadata)),
         output_expires_after=None
         if expires is None
@@ -125,17 +129,20 @@ def _create_kwargs(
             anchor=BatchFileExpirationAfterAnchor.CREATED_AT, seconds=expires.seconds
         ),
     )
-    return create_batch._get_kwargs(body=body)
-
-
-def _list_kwargs(limit: int | None, after: str | None) -> dict[str, Any]:
-    return list_batches._get_kwargs(
-        limit=UNSET if limit is None else limit, after=UNSET if after is None else after
-    )
 
 
 def _page(response: ListBatchesResponse) -> Page[Batch]:
     return Page(response.data, response.has_more, response.first_id, response.last_id)
+
+
+def _cursor(after: str | None) -> str | Unset:
+    return UNSET if after is None else after
+
+
+def _page_size(limit: int | None) -> int | Unset:
+    """`limit` checked when `list` is called rather than when the first page is fetched."""
+    checked = rules.page_size(limit, rules.MAX_BATCHES_PAGE)
+    return UNSET if checked is None else checked
 
 
 class _Poll:
@@ -201,56 +208,97 @@ class Batches:
     """Batches: `create`, `create_from_file`, `retrieve`, `list`, `cancel`, `wait`, `results`."""
 
     def __init__(self, client: Client) -> None:
+        """The group on `client`; reach it as `client.batches`."""
         self._client = client
 
     def create(
         self,
         input_file_id: str,
         *,
-        endpoint: str,
+        endpoint: BatchEndpoint,
+        completion_window: CompletionWindow = "24h",
         metadata: Mapping[str, str] | None = None,
         output_expires_after_seconds: int | None = None,
     ) -> Batch:
-        kwargs = _create_kwargs(input_file_id, endpoint, metadata, output_expires_after_seconds)
-        return self._client._call(kwargs, Batch.from_dict)
+        """Start a batch over a stored JSONL file (purpose `batch`).
+
+        Args:
+            input_file_id: the stored input file.
+            endpoint: the endpoint every request line calls, e.g. `"/v1/chat/completions"`.
+            completion_window: how long the batch may take; the service offers `"24h"`.
+            metadata: up to 16 string pairs kept with the batch.
+            output_expires_after_seconds: lifetime of the output and error files (3600 to 2592000).
+
+        Returns:
+            The batch, usually `validating`.
+
+        Raises:
+            InvalidInputError: a bad endpoint, window or expiry (`.param` names it), before sending.
+            APIError: as `Client.call`.
+        """
+        body = _create_body(
+            input_file_id, endpoint, completion_window, metadata, output_expires_after_seconds
+        )
+        return self._client.call(create_batch, body=body)
 
     def create_from_file(
         self,
         path: str | os.PathLike[str],
         *,
-        endpoint: str | None = None,
+        endpoint: BatchEndpoint | None = None,
         metadata: Mapping[str, str] | None = None,
         output_expires_after_seconds: int | None = None,
         config: TransferConfig | None = None,
     ) -> Batch:
         """Check a JSONL file locally, store it with purpose `batch`, and start a batch over it.
 
-        The file travels as `files.create` sends it: a large one in parallel Upload parts, tuned by
-        `config`.
+        The file travels as `files.create` sends it: a large one in parallel Upload parts.
+
+        Args:
+            path: the JSONL input, one request a line.
+            endpoint: the endpoint of every line; default the first line's `url`.
+            metadata: as `create`.
+            output_expires_after_seconds: as `create`.
+            config: tunes the Upload parts of a large file (`TransferConfig`).
+
+        Returns:
+            The batch.
+
+        Raises:
+            BatchInputError: a line the service would refuse (`.line` says which), before anything is sent.
+            InvalidInputError: an unreadable or empty file, or a bad argument.
+            APIError: as `Client.call`.
         """
         checked, _ = validate_batch_input(path, endpoint)
-        stored = self._client.files.create(path, purpose="batch", config=config)
-        return self.create(
-            stored.id,
-            endpoint=checked,
-            metadata=metadata,
-            output_expires_after_seconds=output_expires_after_seconds,
-        )
+        # Every argument is checked before the file is stored, so a bad one leaves nothing behind.
+        body = _create_body("", checked, "24h", metadata, output_expires_after_seconds)
+        body.input_file_id = self._client.files.create(path, purpose="batch", config=config).id
+        return self._client.call(create_batch, body=body)
 
     def retrieve(self, batch_id: str) -> Batch:
-        return self._client._call(retrieve_batch._get_kwargs(batch_id), Batch.from_dict)
+        """A batch's current state. Raises `NotFoundError` for an unknown id (see `Client.call`)."""
+        return self._client.call(retrieve_batch, batch_id)
 
     def cancel(self, batch_id: str) -> Batch:
-        return self._client._call(cancel_batch._get_kwargs(batch_id), Batch.from_dict)
+        """Ask the service to stop a batch: `cancelling`, then `cancelled`. Raises as `Client.call`."""
+        return self._client.call(cancel_batch, batch_id)
 
     def list(self, *, limit: int | None = None) -> SyncPager[Batch]:
-        """Every batch, newest first; `limit` is the page size."""
-        limit = rules.page_size(limit, rules.MAX_BATCHES_PAGE)
+        """Every batch, newest first, fetched a page at a time as you iterate.
 
-        def fetch(after: str | None) -> Page[Batch]:
-            return _page(self._client._call(_list_kwargs(limit, after), ListBatchesResponse.from_dict))
+        Args:
+            limit: the page size, 1 to 100.
 
-        return SyncPager(fetch)
+        Returns:
+            A pager (see `Files.list`).
+
+        Raises:
+            InvalidInputError: a bad `limit`, at this call; iterating raises as `Client.call`.
+        """
+        size = _page_size(limit)
+        return SyncPager(
+            lambda after: _page(self._client.call(list_batches, limit=size, after=_cursor(after)))
+        )
 
     def wait(
         self,
@@ -261,7 +309,22 @@ class Batches:
         max_poll_interval: float = 30.0,
         on_progress: BatchProgress | None = None,
     ) -> Batch:
-        """Poll until completed, failed, expired or cancelled; `WaitTimeoutError` after `timeout` seconds."""
+        """Poll until the batch is completed, failed, expired or cancelled.
+
+        Args:
+            batch_id: the batch.
+            timeout: seconds to wait in all.
+            poll_interval: the first wait between polls; it grows up to `max_poll_interval`.
+            max_poll_interval: the longest wait between polls.
+            on_progress: called with the batch after every poll.
+
+        Returns:
+            The batch in its final status (check `status`: only `completed` has every result).
+
+        Raises:
+            WaitTimeoutError: `timeout` passed first; the batch keeps going on the server.
+            APIError: as `Client.call`.
+        """
         poll = _Poll(timeout, poll_interval, max_poll_interval, on_progress)
         while True:
             batch = self.retrieve(batch_id)
@@ -271,7 +334,17 @@ class Batches:
             time.sleep(sleep)
 
     def results(self, batch: Batch | str) -> Iterator[BatchResult]:
-        """Every request's result, streamed from the output then the error file."""
+        """Every request's result, streamed from the output file, then the error file.
+
+        Args:
+            batch: a finished batch, or its id (then retrieved first).
+
+        Returns:
+            An iterator of `BatchResult`, one per request line the service answered.
+
+        Raises:
+            APIError: as `Client.call`, also while iterating.
+        """
         finished = self.retrieve(batch) if isinstance(batch, str) else batch
         for file_id in _result_files(finished):
             for line in iter_lines(self._client, file_id):
@@ -283,50 +356,53 @@ class AsyncBatches:
     """The asyncio twin of `Batches`."""
 
     def __init__(self, client: AsyncClient) -> None:
+        """The group on `client`; reach it as `client.batches`."""
         self._client = client
 
     async def create(
         self,
         input_file_id: str,
         *,
-        endpoint: str,
+        endpoint: BatchEndpoint,
+        completion_window: CompletionWindow = "24h",
         metadata: Mapping[str, str] | None = None,
         output_expires_after_seconds: int | None = None,
     ) -> Batch:
-        kwargs = _create_kwargs(input_file_id, endpoint, metadata, output_expires_after_seconds)
-        return await self._client._call(kwargs, Batch.from_dict)
+        """See `Batches.create`."""
+        body = _create_body(
+            input_file_id, endpoint, completion_window, metadata, output_expires_after_seconds
+        )
+        return await self._client.call(create_batch, body=body)
 
     async def create_from_file(
         self,
         path: str | os.PathLike[str],
         *,
-        endpoint: str | None = None,
+        endpoint: BatchEndpoint | None = None,
         metadata: Mapping[str, str] | None = None,
         output_expires_after_seconds: int | None = None,
         config: TransferConfig | None = None,
     ) -> Batch:
         """See `Batches.create_from_file`; the local check runs in a worker thread."""
         checked, _ = await anyio.to_thread.run_sync(validate_batch_input, path, endpoint)
-        stored = await self._client.files.create(path, purpose="batch", config=config)
-        return await self.create(
-            stored.id,
-            endpoint=checked,
-            metadata=metadata,
-            output_expires_after_seconds=output_expires_after_seconds,
-        )
+        body = _create_body("", checked, "24h", metadata, output_expires_after_seconds)
+        body.input_file_id = (await self._client.files.create(path, purpose="batch", config=config)).id
+        return await self._client.call(create_batch, body=body)
 
     async def retrieve(self, batch_id: str) -> Batch:
-        return await self._client._call(retrieve_batch._get_kwargs(batch_id), Batch.from_dict)
+        """See `Batches.retrieve`."""
+        return await self._client.call(retrieve_batch, batch_id)
 
     async def cancel(self, batch_id: str) -> Batch:
-        return await self._client._call(cancel_batch._get_kwargs(batch_id), Batch.from_dict)
+        """See `Batches.cancel`."""
+        return await self._client.call(cancel_batch, batch_id)
 
     def list(self, *, limit: int | None = None) -> AsyncPager[Batch]:
         """See `Batches.list`; iterate with `async for`."""
-        limit = rules.page_size(limit, rules.MAX_BATCHES_PAGE)
+        size = _page_size(limit)
 
         async def fetch(after: str | None) -> Page[Batch]:
-            return _page(await self._client._call(_list_kwargs(limit, after), ListBatchesResponse.from_dict))
+            return _page(await self._client.call(list_batches, limit=size, after=_cursor(after)))
 
         return AsyncPager(fetch)
 
@@ -339,6 +415,7 @@ class AsyncBatches:
         max_poll_interval: float = 30.0,
         on_progress: BatchProgress | None = None,
     ) -> Batch:
+        """See `Batches.wait`."""
         poll = _Poll(timeout, poll_interval, max_poll_interval, on_progress)
         while True:
             batch = await self.retrieve(batch_id)
@@ -348,6 +425,7 @@ class AsyncBatches:
             await anyio.sleep(sleep)
 
     async def results(self, batch: Batch | str) -> AsyncIterator[BatchResult]:
+        """See `Batches.results`; iterate with `async for`."""
         finished = await self.retrieve(batch) if isinstance(batch, str) else batch
         for file_id in _result_files(finished):
             async for line in aiter_lines(self._client, file_id):

@@ -1,20 +1,24 @@
 """`Client` and `AsyncClient`: one pooled httpx client, settings, retries, and the resource groups.
 
-Resource groups (`files`, `uploads`, `batches`) are thin classes that take the client in their
-constructor and call `client._call(kwargs, Model.from_dict)` or `client._request(kwargs, stream=...)`,
-where `kwargs` come from a generated endpoint's `_get_kwargs`. Everything about the wire (headers,
-timeouts, retries, Idempotency-Key, error mapping, scrubbing the key) happens here, once.
+`call(operation, *args, **kwargs)` and `stream(operation, ...)` are the public seam: they run any generated
+operation (a module of `openai_files_api.api`) through the client's transport and return its parsed
+success model. Everything about the wire (headers, timeouts, retries with backoff and `retry-after`, the
+Idempotency-Key, typed errors with the request id, scrubbing the key) happens here, once. The resource
+groups (`files`, `uploads`, `batches`) are thin classes built on `call` and `stream` alone, exactly as a
+user's own group would be (README, "Extending").
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
+import ssl
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from types import TracebackType
-from typing import Any, Self, TypeVar, Unpack
+from typing import Any, ParamSpec, Self, TypeVar, overload
 
 import anyio
 import httpx
@@ -22,16 +26,19 @@ import httpx
 from ._batch_jobs import AsyncBatchJobs, BatchJobs
 from ._batches import AsyncBatches, Batches
 from ._config import DEFAULT_LIMITS, Settings, SettingsOptions
-from ._errors import APIConnectionError, APIError, APITimeoutError, error_from_response
+from ._errors import APIConnectionError, APITimeoutError, error_from_response
 from ._files import AsyncFiles, Files
-from ._generated import AuthenticatedClient
+from ._generated import AuthenticatedClient, ErrorResponse
 from ._log_scrub import scrub_logs_of
+from ._operation import Endpoint, Operation
 from ._retry import RetryPolicy, is_retryable_exception
 from ._uploads import AsyncUploads, Uploads
 
 __all__ = ["AsyncClient", "Client"]
 
-T = TypeVar("T")
+P = ParamSpec("P")
+R = TypeVar("R")
+Timeout = float | httpx.Timeout | None
 logger = logging.getLogger("openai_files")
 
 
@@ -44,6 +51,7 @@ class _Core:
     def _setup(self, options: SettingsOptions, limits: httpx.Limits) -> dict[str, Any]:
         """Resolve settings; return the arguments both httpx client classes take."""
         self._configure(Settings.resolve(**options))
+        self._headers: Mapping[str, str] = {}  # added to every request: `with_options(headers=...)`
         scrub_logs_of(self._settings.api_key)
         return {
             "base_url": self._settings.base_url,
@@ -55,29 +63,38 @@ class _Core:
         }
 
     def _configure(self, settings: Settings) -> None:
-        self._settings = settings
+        self._settings: Settings = settings
         self._retry = RetryPolicy(max_retries=settings.max_retries)
         self._generated: AuthenticatedClient | None = None
 
     @property
     def base_url(self) -> str:
+        """The service's root URL, e.g. `https://api.openai.com/v1`."""
         return self._settings.base_url
 
     @property
     def max_retries(self) -> int:
+        """Retries per request after the first attempt."""
         return self._settings.max_retries
 
     @property
     def timeout(self) -> httpx.Timeout:
+        """The timeouts of each request (connect, read, write, pool)."""
         return self._settings.timeout
+
+    def redact(self, text: str) -> str:
+        """`text` with this client's API key replaced by `[redacted]`, for anything that logs or prints it."""
+        return self._settings.redact(text)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r}, max_retries={self.max_retries})"
 
-    def _with(self, timeout: float | httpx.Timeout | None, max_retries: int | None) -> Self:
+    def _with(self, timeout: Timeout, max_retries: int | None, headers: Mapping[str, str] | None) -> Self:
         """A copy sharing the connection pool, with other defaults; `Client.with_options` documents it."""
         clone = copy.copy(self)
         clone._configure(self._settings.replace(timeout=timeout, max_retries=max_retries))
+        if headers:
+            clone._headers = {**self._headers, **headers}
         clone._attach()
         return clone
 
@@ -96,6 +113,15 @@ class _Core:
             self._generated = generated
         return self._generated
 
+    @property
+    def generated(self) -> AuthenticatedClient:
+        """The generated layer's own client on this connection pool, for code written against
+        `openai_files_api` directly. Its functions get none of this client's retries or typed errors:
+        prefer `call`."""
+        return self._generated_client(self._http)
+
+    _http: httpx.Client | httpx.AsyncClient
+
     def _prepare(self, kwargs: Mapping[str, Any]) -> tuple[dict[str, Any], RetryPolicy]:
         """Arguments for `build_request`, and the retry policy for this call.
 
@@ -103,7 +129,7 @@ class _Core:
         non-seekable stream) is sent once: a retry would send a truncated body.
         """
         prepared = dict(kwargs)
-        headers = dict(prepared.get("headers") or {})
+        headers = {**(prepared.get("headers") or {}), **self._headers}
         if str(prepared["method"]).upper() == "POST" and not any(
             name.lower() == "idempotency-key" for name in headers
         ):
@@ -162,35 +188,49 @@ def _replayable(prepared: Mapping[str, Any]) -> bool:
     return all(isinstance(p, bytes | str) or (hasattr(p, "seekable") and p.seekable()) for p in payloads)
 
 
-def _parse(response: httpx.Response, parse: Callable[[Any], T]) -> T:
-    """A 2xx body as a generated model; a body that does not fit the spec is an APIError, not a KeyError."""
-    try:
-        return parse(response.json())
-    except (ValueError, KeyError, TypeError) as exc:
-        raise APIError(
-            f"{response.request.method} {response.request.url}: response does not match the spec ({exc!r})",
-            method=response.request.method,
-            url=str(response.request.url),
-        ) from exc
-
-
 class Client(_Core):
-    """A synchronous client; safe to share between threads.
-
-    Keyword arguments (`SettingsOptions`: api_key, base_url, organization, project, timeout, max_retries,
-    verify) override the environment (`OPENAI_API_KEY`, `OPENAI_BASE_URL`, `OPENAI_ORG_ID`,
-    `OPENAI_PROJECT_ID`). `transport` lets tests and embedders swap the network (an httpx transport);
-    `verify=False` turns TLS verification off and is never the default.
-    """
+    """A synchronous client; safe to share between threads."""
 
     def __init__(
         self,
         *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        organization: str | None = None,
+        project: str | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        verify: bool | str | ssl.SSLContext = True,
         transport: httpx.BaseTransport | None = None,
         limits: httpx.Limits = DEFAULT_LIMITS,
-        **options: Unpack[SettingsOptions],
     ) -> None:
-        self._http = httpx.Client(transport=transport, **self._setup(options, limits))
+        """Build a client; no request is sent until the first call.
+
+        Args:
+            api_key: the secret key; default `$OPENAI_API_KEY`. Never shown in a repr, log or error.
+            base_url: the service's root; default `$OPENAI_BASE_URL`, else `https://api.openai.com/v1`.
+            organization: sent as `OpenAI-Organization`; default `$OPENAI_ORG_ID`.
+            project: sent as `OpenAI-Project`; default `$OPENAI_PROJECT_ID`.
+            timeout: seconds per network operation, or an `httpx.Timeout`; default 600 s, connect 10 s.
+            max_retries: retries per request after the first attempt; default 2.
+            verify: TLS verification (a CA bundle path or an `ssl.SSLContext`); `False` is never the default.
+            transport: an httpx transport to swap the network (tests, embedding).
+            limits: the connection pool's size.
+
+        Raises:
+            ConfigurationError: no API key, a base URL that is not http(s), or a negative `max_retries`.
+        """
+        options = SettingsOptions(
+            api_key=api_key,
+            base_url=base_url,
+            organization=organization,
+            project=project,
+            timeout=timeout,
+            max_retries=max_retries,
+            verify=verify,
+        )
+        self._http: httpx.Client = httpx.Client(transport=transport, **self._setup(options, limits))
+        self._sleep: Callable[[float], None] = time.sleep
         self._attach()
 
     def _attach(self) -> None:
@@ -200,20 +240,96 @@ class Client(_Core):
         self.batch_jobs = BatchJobs(self)
 
     def with_options(
-        self, *, timeout: float | httpx.Timeout | None = None, max_retries: int | None = None
+        self,
+        *,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        sleep: Callable[[float], None] | None = None,
     ) -> Self:
-        """A client for one call or a few: other timeout or retries, same connection pool.
+        """A client for one call or a few, on the same connection pool: `client.with_options(max_retries=0)`.
 
-        `client.with_options(max_retries=0).files.retrieve(file_id)`. Close only the original.
+        Args:
+            timeout: replaces the timeout (None keeps it).
+            max_retries: replaces the retry budget (None keeps it).
+            headers: added to every request of the copy (an `Idempotency-Key` given here replaces the
+                one the client would make; `Range` for part of a download).
+            sleep: how the copy waits between attempts (default `time.sleep`); one that raises ends the
+                retries with its exception (the upload engine stops a failed upload's parts this way).
+
+        Returns:
+            A copy sharing this client's connections; close only the original.
+
+        Raises:
+            ConfigurationError: a negative `max_retries`.
         """
-        return self._with(timeout, max_retries)
+        clone = self._with(timeout, max_retries, headers)
+        if sleep is not None:
+            clone._sleep = sleep
+        return clone
 
-    @property
-    def generated(self) -> AuthenticatedClient:
-        """The generated layer's client on this connection pool, for `openai_files_api.api.*` functions."""
-        return self._generated_client(self._http)
+    @overload
+    def call(self, operation: Operation[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R: ...
+    @overload
+    def call(self, operation: Callable[..., R | ErrorResponse | None], /, *args: Any, **kwargs: Any) -> R: ...
+    def call(self, operation: Any, /, *args: Any, **kwargs: Any) -> Any:
+        """Run a generated operation through this client's transport and return its success model.
+
+        `client.call(retrieve_file, "file-abc")` returns an `OpenAIFile`: retried with backoff (honouring
+        `retry-after`) on connection errors, 408, 409, 429 and 5xx, a POST carrying an Idempotency-Key its
+        retries repeat, failures raised as typed errors with the request id and no API key in them.
+
+        Args:
+            operation: a module of `openai_files_api.api` (e.g. `retrieve_file`): mypy then checks the
+                arguments and reads the return type off it. Its `sync` function works too (arguments
+                unchecked).
+            *args: the operation's own positional arguments (path parameters), as its `sync` takes them.
+            **kwargs: its keyword arguments (`body=`, query parameters), without `client`.
+
+        Returns:
+            The model a successful response parses into.
+
+        Raises:
+            APIStatusError: a subclass per status (`NotFoundError`, `RateLimitError`, ...) once retries end.
+            APIConnectionError: no response (`APITimeoutError` for a timeout), once retries end.
+            APIError: a successful response that does not match the spec.
+            TypeError: `operation` is not a generated operation.
+        """
+        endpoint = Endpoint.of(operation)
+        response = self._send(endpoint.request(*args, **kwargs))
+        return endpoint.parse(response, self.generated)
+
+    @contextlib.contextmanager
+    def stream(
+        self, operation: Operation[P, Any], /, *args: P.args, **kwargs: P.kwargs
+    ) -> Iterator[httpx.Response]:
+        """Run a generated operation like `call`, but hand over the successful response unread.
+
+        `with client.stream(download_file, file_id) as response: for chunk in response.iter_bytes(): ...`
+        The response is closed when the block ends; a connection lost while reading it raises
+        `APIConnectionError` (scrubbed of the key), not httpx's error.
+
+        Args:
+            operation: a module of `openai_files_api.api`, e.g. `download_file`.
+            *args: the operation's positional arguments.
+            **kwargs: its keyword arguments, without `client`.
+
+        Returns:
+            A context manager yielding the 2xx `httpx.Response`, its body not yet read.
+
+        Raises:
+            Like `call`, except that nothing is parsed.
+        """
+        response = self._send(Endpoint.of(operation).request(*args, **kwargs), stream=True)
+        try:
+            yield response
+        except httpx.TransportError as exc:
+            raise self._transport_error(exc, response.request) from exc
+        finally:
+            response.close()
 
     def close(self) -> None:
+        """Close the connection pool; the copies made by `with_options` share it."""
         self._http.close()
 
     def __enter__(self) -> Self:
@@ -224,14 +340,8 @@ class Client(_Core):
     ) -> None:
         self.close()
 
-    def _request(
-        self, kwargs: Mapping[str, Any], *, stream: bool = False, pause: Callable[[float], None] | None = None
-    ) -> httpx.Response:
-        """Send with retries; return a 2xx response (unread if `stream`: the caller closes it) or raise.
-
-        `pause` waits between attempts (default `time.sleep`); the upload engine passes one that ends early
-        once the upload failed.
-        """
+    def _send(self, kwargs: Mapping[str, Any], *, stream: bool = False) -> httpx.Response:
+        """Send with retries; return a 2xx response (unread if `stream`: the caller closes it) or raise."""
         prepared, policy = self._prepare(kwargs)
         retries = 0
         while True:
@@ -247,28 +357,36 @@ class Client(_Core):
                 response.close()
                 delay = self._delay_after_status(response, retries, policy)
             retries += 1
-            (pause or time.sleep)(delay)
-
-    def _call(
-        self,
-        kwargs: Mapping[str, Any],
-        parse: Callable[[Any], T],
-        pause: Callable[[float], None] | None = None,
-    ) -> T:
-        return _parse(self._request(kwargs, pause=pause), parse)
+            self._sleep(delay)
 
 
 class AsyncClient(_Core):
-    """The asyncio twin of `Client`, with the same arguments and resource groups."""
+    """The asyncio twin of `Client`, with the same arguments, resource groups and seam."""
 
     def __init__(
         self,
         *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        organization: str | None = None,
+        project: str | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        verify: bool | str | ssl.SSLContext = True,
         transport: httpx.AsyncBaseTransport | None = None,
         limits: httpx.Limits = DEFAULT_LIMITS,
-        **options: Unpack[SettingsOptions],
     ) -> None:
-        self._http = httpx.AsyncClient(transport=transport, **self._setup(options, limits))
+        """See `Client`; `transport` is an async httpx transport here."""
+        options = SettingsOptions(
+            api_key=api_key,
+            base_url=base_url,
+            organization=organization,
+            project=project,
+            timeout=timeout,
+            max_retries=max_retries,
+            verify=verify,
+        )
+        self._http: httpx.AsyncClient = httpx.AsyncClient(transport=transport, **self._setup(options, limits))
         self._attach()
 
     def _attach(self) -> None:
@@ -278,17 +396,42 @@ class AsyncClient(_Core):
         self.batch_jobs = AsyncBatchJobs(self)
 
     def with_options(
-        self, *, timeout: float | httpx.Timeout | None = None, max_retries: int | None = None
+        self,
+        *,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> Self:
-        """See `Client.with_options`."""
-        return self._with(timeout, max_retries)
+        """See `Client.with_options`; a wait between attempts ends when its task is cancelled."""
+        return self._with(timeout, max_retries, headers)
 
-    @property
-    def generated(self) -> AuthenticatedClient:
-        """The generated layer's client on this connection pool, for the `asyncio*` functions."""
-        return self._generated_client(self._http)
+    @overload
+    async def call(self, operation: Operation[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R: ...
+    @overload
+    async def call(
+        self, operation: Callable[..., Awaitable[R | ErrorResponse | None]], /, *args: Any, **kwargs: Any
+    ) -> R: ...
+    async def call(self, operation: Any, /, *args: Any, **kwargs: Any) -> Any:
+        """See `Client.call`; the function form takes the operation's `asyncio` function."""
+        endpoint = Endpoint.of(operation)
+        response = await self._send(endpoint.request(*args, **kwargs))
+        return endpoint.parse(response, self.generated)
+
+    @contextlib.asynccontextmanager
+    async def stream(
+        self, operation: Operation[P, Any], /, *args: P.args, **kwargs: P.kwargs
+    ) -> AsyncIterator[httpx.Response]:
+        """See `Client.stream`: `async with aclient.stream(download_file, file_id) as response: ...`."""
+        response = await self._send(Endpoint.of(operation).request(*args, **kwargs), stream=True)
+        try:
+            yield response
+        except httpx.TransportError as exc:
+            raise self._transport_error(exc, response.request) from exc
+        finally:
+            await response.aclose()
 
     async def aclose(self) -> None:
+        """Close the connection pool; the copies made by `with_options` share it."""
         await self._http.aclose()
 
     async def __aenter__(self) -> Self:
@@ -299,8 +442,8 @@ class AsyncClient(_Core):
     ) -> None:
         await self.aclose()
 
-    async def _request(self, kwargs: Mapping[str, Any], *, stream: bool = False) -> httpx.Response:
-        """See `Client._request`."""
+    async def _send(self, kwargs: Mapping[str, Any], *, stream: bool = False) -> httpx.Response:
+        """See `Client._send`."""
         prepared, policy = self._prepare(kwargs)
         retries = 0
         while True:
@@ -317,6 +460,3 @@ class AsyncClient(_Core):
                 delay = self._delay_after_status(response, retries, policy)
             retries += 1
             await anyio.sleep(delay)
-
-    async def _call(self, kwargs: Mapping[str, Any], parse: Callable[[Any], T]) -> T:
-        return _parse(await self._request(kwargs), parse)

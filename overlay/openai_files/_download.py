@@ -24,7 +24,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from pathlib import Path
 from types import TracebackType
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING
 
 import anyio
 import httpx
@@ -225,10 +225,15 @@ class _Span:
             raise IncompleteDownloadError(expected=expected, received=self._best) from error
 
 
-def _kwargs(file_id: str, span: _Span) -> dict[str, Any]:
-    kwargs = download_file._get_kwargs(file_id)
-    kwargs["headers"] = {**kwargs.get("headers", {}), **span.headers()}
-    return kwargs
+def _open(client: Client, file_id: str, span: _Span) -> contextlib.AbstractContextManager[httpx.Response]:
+    """The span's bytes as an unread response, through the client's seam (retries, typed errors)."""
+    return client.with_options(headers=span.headers()).stream(download_file, file_id)
+
+
+def _open_async(
+    client: AsyncClient, file_id: str, span: _Span
+) -> contextlib.AbstractAsyncContextManager[httpx.Response]:
+    return client.with_options(headers=span.headers()).stream(download_file, file_id)
 
 
 def _parts(sink: _Sink, response: httpx.Response, part_size: int) -> list[_Span] | None:
@@ -256,20 +261,21 @@ def _fetch(
 ) -> None:
     """Fill one span, resuming after cuts; `response` is an already opened first answer, if any."""
     while not span.done:
-        if response is None:
-            response = client._request(_kwargs(file_id, span), stream=True)
-        try:
-            span.begin(response)
-            for chunk in response.iter_bytes(chunk_size):
-                if span.write(chunk):
-                    break
-            else:
-                span.ended()
-        except httpx.TransportError as exc:
-            span.cut(exc)
-        finally:
-            response.close()
-            response = None
+        with contextlib.ExitStack() as opened:
+            if response is None:
+                response = opened.enter_context(_open(client, file_id, span))
+            try:
+                span.begin(response)
+                for chunk in response.iter_bytes(chunk_size):
+                    if span.write(chunk):
+                        break
+                else:
+                    span.ended()
+            except httpx.TransportError as exc:
+                span.cut(exc)
+            finally:
+                response.close()
+                response = None
 
 
 def download(
@@ -283,9 +289,9 @@ def download(
     concurrency: int = CONCURRENCY,
 ) -> int:
     """Download a file's content to `destination`; return the number of bytes written."""
-    with _Sink(destination, progress) as sink:
+    with _Sink(destination, progress) as sink, contextlib.ExitStack() as opened:
         whole = _Span(sink, 0, None, ranged=False)
-        response = client._request(_kwargs(file_id, whole), stream=True)
+        response = opened.enter_context(_open(client, file_id, whole))
         parts = _parts(sink, response, part_size)
         if parts is None:
             _fetch(client, file_id, whole, response, chunk_size)
@@ -331,20 +337,21 @@ async def _fetch_async(
 ) -> None:
     """See `_fetch`."""
     while not span.done:
-        if response is None:
-            response = await client._request(_kwargs(file_id, span), stream=True)
-        try:
-            span.begin(response)
-            async for chunk in response.aiter_bytes(chunk_size):
-                if span.write(chunk):
-                    break
-            else:
-                span.ended()
-        except httpx.TransportError as exc:
-            span.cut(exc)
-        finally:
-            await response.aclose()
-            response = None
+        async with contextlib.AsyncExitStack() as opened:
+            if response is None:
+                response = await opened.enter_async_context(_open_async(client, file_id, span))
+            try:
+                span.begin(response)
+                async for chunk in response.aiter_bytes(chunk_size):
+                    if span.write(chunk):
+                        break
+                else:
+                    span.ended()
+            except httpx.TransportError as exc:
+                span.cut(exc)
+            finally:
+                await response.aclose()
+                response = None
 
 
 async def download_async(
@@ -359,22 +366,23 @@ async def download_async(
 ) -> int:
     """See `download`. Disk writes happen on the event loop: one chunk each, into the page cache."""
     with _Sink(destination, progress) as sink:
-        whole = _Span(sink, 0, None, ranged=False)
-        response = await client._request(_kwargs(file_id, whole), stream=True)
-        parts = _parts(sink, response, part_size)
-        if parts is None:
-            await _fetch_async(client, file_id, whole, response, chunk_size)
-            return _check(sink, [whole])
-        try:
-            await _fetch_parts_async(
-                client, file_id, parts, response, chunk_size=chunk_size, concurrency=concurrency
-            )
-        except _NoRanges:
-            sink.restart(sink.received)
+        async with contextlib.AsyncExitStack() as opened:
             whole = _Span(sink, 0, None, ranged=False)
-            await _fetch_async(client, file_id, whole, None, chunk_size)
-            return _check(sink, [whole])
-        return _check(sink, parts)
+            response = await opened.enter_async_context(_open_async(client, file_id, whole))
+            parts = _parts(sink, response, part_size)
+            if parts is None:
+                await _fetch_async(client, file_id, whole, response, chunk_size)
+                return _check(sink, [whole])
+            try:
+                await _fetch_parts_async(
+                    client, file_id, parts, response, chunk_size=chunk_size, concurrency=concurrency
+                )
+            except _NoRanges:
+                sink.restart(sink.received)
+                whole = _Span(sink, 0, None, ranged=False)
+                await _fetch_async(client, file_id, whole, None, chunk_size)
+                return _check(sink, [whole])
+            return _check(sink, parts)
 
 
 async def _fetch_parts_async(
@@ -404,21 +412,12 @@ async def _fetch_parts_async(
 
 def iter_lines(client: Client, file_id: str) -> Iterator[str]:
     """A stored text file's lines, streamed."""
-    response = client._request(download_file._get_kwargs(file_id), stream=True)
-    with contextlib.closing(response):
-        try:
-            yield from response.iter_lines()
-        except httpx.TransportError as exc:
-            raise client._transport_error(exc, response.request) from exc
+    with client.stream(download_file, file_id) as response:
+        yield from response.iter_lines()
 
 
 async def aiter_lines(client: AsyncClient, file_id: str) -> AsyncIterator[str]:
     """See `iter_lines`."""
-    response = await client._request(download_file._get_kwargs(file_id), stream=True)
-    try:
+    async with client.stream(download_file, file_id) as response:
         async for line in response.aiter_lines():
             yield line
-    except httpx.TransportError as exc:
-        raise client._transport_error(exc, response.request) from exc
-    finally:
-        await response.aclose()

@@ -28,8 +28,8 @@ from ._generated import (
     FileExpirationAfter,
     FileExpirationAfterAnchor,
     ListFilesOrder,
-    ListFilesResponse,
     OpenAIFile,
+    Unset,
     Upload,
     create_file,
     delete_file,
@@ -38,13 +38,13 @@ from ._generated import (
     retrieve_file,
 )
 from ._pagination import AsyncPager, Page, SyncPager
+from ._rules import FileOrder, FilePurpose, UploadPurpose
 from ._transfer.config import TransferConfig
 from ._transfer.plan import infer_mime_type, sends_in_parts
 from ._transfer.source import open_regular_file
 
 if TYPE_CHECKING:
     from ._client import AsyncClient, Client
-    from ._uploads import UploadOptions
 
 __all__ = ["AsyncFiles", "Files", "Source", "expiry"]
 
@@ -65,30 +65,23 @@ def _in_parts(
     filename: str | None,
     expires_after_seconds: int | None,
     config: TransferConfig,
-) -> tuple[Path, UploadOptions] | None:
-    """The path and `upload_file` options when this file goes as parallel Upload parts; None for one
-    request.
+) -> tuple[Path, UploadPurpose] | None:
+    """The path and purpose when this file goes as parallel Upload parts; None for one request.
 
     Checks what both ways check first, so bad input fails the same way, before any byte is sent. Only a
     path goes in parts: a file object may not be seekable, and parts read it out of order.
     """
     rules.choice(purpose, CreateFileRequestPurpose, param="purpose")
     expiry(expires_after_seconds)
-    if not isinstance(source, str | os.PathLike):
+    if not isinstance(source, str | os.PathLike) or not rules.is_upload_purpose(purpose):
         return None
     path = Path(source)
-    name = filename or path.name
     with open_regular_file(path) as opened:
         size = os.fstat(opened.fileno()).st_size
-    if not sends_in_parts(size, purpose=purpose, mime_type=infer_mime_type(name), config=config):
-        return None
-    options: UploadOptions = {
-        "purpose": purpose,
-        "filename": name,
-        "expires_after_seconds": expires_after_seconds,
-        "config": config,
-    }
-    return path, options
+    mime_type = infer_mime_type(filename or path.name)
+    return (
+        (path, purpose) if sends_in_parts(size, purpose=purpose, mime_type=mime_type, config=config) else None
+    )
 
 
 def _stored(upload: Upload) -> OpenAIFile:
@@ -98,10 +91,10 @@ def _stored(upload: Upload) -> OpenAIFile:
 
 
 @contextlib.contextmanager
-def _create_kwargs(
+def _create_body(
     source: Source, purpose: str, filename: str | None, expires_after_seconds: int | None
-) -> Iterator[dict[str, Any]]:
-    """Request arguments streaming `source`; a path is opened here and closed afterwards."""
+) -> Iterator[CreateFileRequest]:
+    """The request body streaming `source`, checked first; a path is opened here and closed afterwards."""
     checked_purpose = rules.choice(purpose, CreateFileRequestPurpose, param="purpose")
     expires = expiry(expires_after_seconds)
     with contextlib.ExitStack() as stack:
@@ -123,33 +116,37 @@ def _create_kwargs(
                 raise InvalidInputError(
                     "filename= is required for a file object without a name", param="filename"
                 )
-        body = CreateFileRequest(
+        yield CreateFileRequest(
             file=File(payload=cast(BinaryIO, payload), file_name=name),
             purpose=checked_purpose,
             expires_after=expires,
         )
-        yield create_file._get_kwargs(body=body)
 
 
-def _list_kwargs(
-    purpose: str | None, order: ListFilesOrder | None, limit: int | None, after: str | None
-) -> dict[str, Any]:
-    return list_files._get_kwargs(
-        purpose=UNSET if purpose is None else purpose,
-        order=UNSET if order is None else order,
-        limit=UNSET if limit is None else limit,
-        after=UNSET if after is None else after,
-    )
+class _ListQuery:
+    """`files.list` arguments, checked when `list` is called rather than when the first page is fetched."""
+
+    def __init__(self, purpose: str | None, order: str | None, limit: int | None) -> None:
+        self.purpose = UNSET if purpose is None else purpose
+        self.order = UNSET if order is None else rules.choice(order, ListFilesOrder, param="order")
+        checked_limit = rules.page_size(limit, rules.MAX_FILES_PAGE)
+        self.limit = UNSET if checked_limit is None else checked_limit
+
+    def page(self, client: Client, after: str | None) -> Page[OpenAIFile]:
+        response = client.call(
+            list_files, purpose=self.purpose, order=self.order, limit=self.limit, after=_cursor(after)
+        )
+        return Page(response.data, response.has_more, response.first_id, response.last_id)
+
+    async def apage(self, client: AsyncClient, after: str | None) -> Page[OpenAIFile]:
+        response = await client.call(
+            list_files, purpose=self.purpose, order=self.order, limit=self.limit, after=_cursor(after)
+        )
+        return Page(response.data, response.has_more, response.first_id, response.last_id)
 
 
-def _list_checked(order: str | None, limit: int | None) -> tuple[ListFilesOrder | None, int | None]:
-    """`order` and `limit` checked when `list` is called, not when the first page is fetched."""
-    checked = None if order is None else rules.choice(order, ListFilesOrder, param="order")
-    return checked, rules.page_size(limit, rules.MAX_FILES_PAGE)
-
-
-def _page(response: ListFilesResponse) -> Page[OpenAIFile]:
-    return Page(response.data, response.has_more, response.first_id, response.last_id)
+def _cursor(after: str | None) -> str | Unset:
+    return UNSET if after is None else after
 
 
 def _download_options(
@@ -167,54 +164,83 @@ class Files:
     """Files: `create`, `retrieve`, `list`, `content`, `download`, `delete`."""
 
     def __init__(self, client: Client) -> None:
+        """The group on `client`; reach it as `client.files`."""
         self._client = client
 
     def create(
         self,
         file: Source,
         *,
-        purpose: str,
+        purpose: FilePurpose,
         filename: str | None = None,
         expires_after_seconds: int | None = None,
         config: TransferConfig | None = None,
     ) -> OpenAIFile:
         """Store a file streamed from a path or a binary file object; return the stored file.
 
-        `purpose` is what the file is for, `filename` the name it is stored under (the path's name by
-        default; required for a file object without one), `expires_after_seconds` when the service may
-        delete it. A path of `config.single_request_below` bytes (16 MiB) or more whose purpose an
-        Upload takes and whose type the name tells goes as parallel Upload parts (up to 8 GiB), which a
-        long or thin link carries several times faster; anything else as one request of up to 512 MB
-        (a file object must be seekable to be retried). `config` tunes the parts. Bad input raises an
-        `InvalidInputError` before any byte is sent; a failed Upload is cancelled.
+        A path of `config.single_request_below` bytes (16 MiB) or more whose purpose an Upload takes and
+        whose type the name tells goes as parallel Upload parts (up to 8 GiB), which a long or thin link
+        carries several times faster; anything else as one request of up to 512 MB.
+
+        Args:
+            file: a path, or a binary file object (seekable to be retried; read from its position).
+            purpose: what the file is for; `InvalidInputError` unless the service takes it.
+            filename: the name to store; default the path's name (required for a nameless object).
+            expires_after_seconds: delete the file this long after creation (3600 to 2592000).
+            config: tunes the parts (`TransferConfig`).
+
+        Returns:
+            The stored file.
+
+        Raises:
+            InvalidInputError: bad input (`.param` names it), before any byte is sent.
+            APIError: the service refused or could not be reached (see `Client.call`); a failed Upload
+                is cancelled.
         """
         config = config or TransferConfig()
         if (parts := _in_parts(file, purpose, filename, expires_after_seconds, config)) is not None:
-            return _stored(self._client.uploads.upload_file(parts[0], **parts[1]))
-        with _create_kwargs(file, purpose, filename, expires_after_seconds) as kwargs:
-            return self._client._call(kwargs, OpenAIFile.from_dict)
+            path, upload_purpose = parts
+            upload = self._client.uploads.upload_file(
+                path,
+                purpose=upload_purpose,
+                filename=filename or path.name,
+                expires_after_seconds=expires_after_seconds,
+                config=config,
+            )
+            return _stored(upload)
+        with _create_body(file, purpose, filename, expires_after_seconds) as body:
+            return self._client.call(create_file, body=body)
 
     def retrieve(self, file_id: str) -> OpenAIFile:
-        return self._client._call(retrieve_file._get_kwargs(file_id), OpenAIFile.from_dict)
+        """A stored file's metadata. Raises `NotFoundError` for an unknown id (see `Client.call`)."""
+        return self._client.call(retrieve_file, file_id)
 
     def delete(self, file_id: str) -> DeleteFileResponse:
-        return self._client._call(delete_file._get_kwargs(file_id), DeleteFileResponse.from_dict)
+        """Delete a stored file; returns the service's confirmation. Raises as `Client.call` does."""
+        return self._client.call(delete_file, file_id)
 
     def list(
-        self, *, purpose: str | None = None, order: str | None = None, limit: int | None = None
+        self, *, purpose: str | None = None, order: FileOrder | None = None, limit: int | None = None
     ) -> SyncPager[OpenAIFile]:
-        """Every file, newest first unless `order="asc"`; `limit` is the page size."""
-        checked, limit = _list_checked(order, limit)
+        """Every file, fetched a page at a time as you iterate.
 
-        def fetch(after: str | None) -> Page[OpenAIFile]:
-            kwargs = _list_kwargs(purpose, checked, limit, after)
-            return _page(self._client._call(kwargs, ListFilesResponse.from_dict))
+        Args:
+            purpose: only files of this purpose (any the service reports, `batch_output` included).
+            order: `"desc"` (newest first, the default) or `"asc"`.
+            limit: the page size, 1 to 10000.
 
-        return SyncPager(fetch)
+        Returns:
+            A pager: iterate it for files, `.pages()` for pages, `.first_page()` for one request.
+
+        Raises:
+            InvalidInputError: a bad `order` or `limit`, at this call; iterating raises as `Client.call`.
+        """
+        query = _ListQuery(purpose, order, limit)
+        return SyncPager(lambda after: query.page(self._client, after))
 
     def content(self, file_id: str) -> bytes:
-        """A small file's bytes in memory; use `download` for anything large."""
-        return self._client._request(download_file._get_kwargs(file_id)).content
+        """A small file's bytes in memory; use `download` for anything large. Raises as `Client.call`."""
+        return self._client.call(download_file, file_id).payload.read()
 
     def download(
         self,
@@ -243,13 +269,14 @@ class AsyncFiles:
     """The asyncio twin of `Files`."""
 
     def __init__(self, client: AsyncClient) -> None:
+        """The group on `client`; reach it as `client.files`."""
         self._client = client
 
     async def create(
         self,
         file: Source,
         *,
-        purpose: str,
+        purpose: FilePurpose,
         filename: str | None = None,
         expires_after_seconds: int | None = None,
         config: TransferConfig | None = None,
@@ -257,30 +284,36 @@ class AsyncFiles:
         """See `Files.create`. One request reads the file on the event loop, a 64 KB chunk at a time."""
         config = config or TransferConfig()
         if (parts := _in_parts(file, purpose, filename, expires_after_seconds, config)) is not None:
-            return _stored(await self._client.uploads.upload_file(parts[0], **parts[1]))
-        with _create_kwargs(file, purpose, filename, expires_after_seconds) as kwargs:
-            return await self._client._call(kwargs, OpenAIFile.from_dict)
+            path, upload_purpose = parts
+            upload = await self._client.uploads.upload_file(
+                path,
+                purpose=upload_purpose,
+                filename=filename or path.name,
+                expires_after_seconds=expires_after_seconds,
+                config=config,
+            )
+            return _stored(upload)
+        with _create_body(file, purpose, filename, expires_after_seconds) as body:
+            return await self._client.call(create_file, body=body)
 
     async def retrieve(self, file_id: str) -> OpenAIFile:
-        return await self._client._call(retrieve_file._get_kwargs(file_id), OpenAIFile.from_dict)
+        """See `Files.retrieve`."""
+        return await self._client.call(retrieve_file, file_id)
 
     async def delete(self, file_id: str) -> DeleteFileResponse:
-        return await self._client._call(delete_file._get_kwargs(file_id), DeleteFileResponse.from_dict)
+        """See `Files.delete`."""
+        return await self._client.call(delete_file, file_id)
 
     def list(
-        self, *, purpose: str | None = None, order: str | None = None, limit: int | None = None
+        self, *, purpose: str | None = None, order: FileOrder | None = None, limit: int | None = None
     ) -> AsyncPager[OpenAIFile]:
         """See `Files.list`; iterate with `async for`."""
-        checked, limit = _list_checked(order, limit)
-
-        async def fetch(after: str | None) -> Page[OpenAIFile]:
-            kwargs = _list_kwargs(purpose, checked, limit, after)
-            return _page(await self._client._call(kwargs, ListFilesResponse.from_dict))
-
-        return AsyncPager(fetch)
+        query = _ListQuery(purpose, order, limit)
+        return AsyncPager(lambda after: query.apage(self._client, after))
 
     async def content(self, file_id: str) -> bytes:
-        return (await self._client._request(download_file._get_kwargs(file_id))).content
+        """See `Files.content`."""
+        return (await self._client.call(download_file, file_id)).payload.read()
 
     async def download(
         self,

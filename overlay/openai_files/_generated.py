@@ -4,14 +4,16 @@ Every overlay module imports generated endpoints, models and types from here and
 regenerated client that renames or drops something fails in this file, at import, with a message that
 says what to do.
 
-The overlay calls each endpoint module's `_get_kwargs` and sends the request itself rather than using the
-`*_detailed` functions, because those cannot add per-call headers (Idempotency-Key), cannot stream a
-response body, and raise a bare `JSONDecodeError` when a proxy answers an error with HTML. The generated
-models still parse every successful body.
+The overlay sends every request itself through the client's public `call` and `stream` (see `_operation.py`,
+which builds a request from an endpoint module's `_get_kwargs` and parses it with its `_parse_response`),
+rather than through the `*_detailed` functions: those cannot add per-call headers (Idempotency-Key),
+retry, or stream a response body, and raise a bare `JSONDecodeError` when a proxy answers an error with
+HTML. The generated models still parse every successful body.
 """
 
 try:
     from openai_files_api import AuthenticatedClient
+    from openai_files_api import Client as GeneratedClient
     from openai_files_api.api.batch import cancel_batch, create_batch, list_batches, retrieve_batch
     from openai_files_api.api.files import (
         create_file,
@@ -84,6 +86,7 @@ __all__ = [
     "File",
     "FileExpirationAfter",
     "FileExpirationAfterAnchor",
+    "GeneratedClient",
     "ListBatchesResponse",
     "ListFilesOrder",
     "ListFilesResponse",

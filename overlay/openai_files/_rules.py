@@ -13,7 +13,7 @@ wherever that argument is taken (`files.create`, `uploads.create`, `upload_file`
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Literal, TypeVar
+from typing import Literal, TypeGuard, TypeVar
 
 from ._errors import InvalidInputError
 from ._generated import (
@@ -43,9 +43,11 @@ __all__ = [
     "FilePurpose",
     "UploadPurpose",
     "at_least",
+    "batch_endpoint",
     "choice",
     "expiry_seconds",
     "in_range",
+    "is_upload_purpose",
     "page_size",
 ]
 
@@ -104,8 +106,28 @@ def choice(value: str, enum: type[E], *, param: str) -> E:
     """`value` as a member of `enum` when it is one of its declared values; otherwise InvalidInputError."""
     allowed = _values(enum)
     if value not in allowed:
-        raise InvalidInputError(f"{param} must be one of {', '.join(allowed)}; got {value!r}", param=param)
+        raise _not_one_of(value, allowed, param=param)
     return enum(value)
+
+
+def batch_endpoint(value: str) -> BatchEndpoint:
+    """`value` checked as a batch endpoint, typed as one for calls that take the `Literal`."""
+    if not _is_batch_endpoint(value):
+        raise _not_one_of(value, BATCH_ENDPOINTS, param="endpoint")
+    return value
+
+
+def _is_batch_endpoint(value: str) -> TypeGuard[BatchEndpoint]:
+    return value in BATCH_ENDPOINTS
+
+
+def _not_one_of(value: str, allowed: tuple[str, ...], *, param: str) -> InvalidInputError:
+    return InvalidInputError(f"{param} must be one of {', '.join(allowed)}; got {value!r}", param=param)
+
+
+def is_upload_purpose(value: str) -> TypeGuard[UploadPurpose]:
+    """True for a purpose an Upload takes, a narrower list than one request takes."""
+    return value in UPLOAD_PURPOSES
 
 
 def in_range(value: int, low: int, high: int, *, param: str, unit: str = "") -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import io
 import os
-from typing import IO, TYPE_CHECKING, Any, BinaryIO, Required, TypedDict, Unpack, cast
+from typing import IO, TYPE_CHECKING, BinaryIO, cast
 
 from . import _rules as rules
 from ._errors import APIConnectionError, APIStatusError
@@ -32,6 +32,7 @@ from ._generated import (
     create_upload,
 )
 from ._retry import is_retryable_status
+from ._rules import UploadPurpose
 from ._transfer import (
     Completion,
     Created,
@@ -53,40 +54,39 @@ __all__ = ["AsyncUploads", "Uploads"]
 FileSource = str | os.PathLike[str] | BinaryIO
 
 
-def _create_kwargs(
+def _create_body(
     filename: str, purpose: str, size: int, mime_type: str, expires_after_seconds: int | None
-) -> dict[str, Any]:
+) -> CreateUploadRequest:
     """The same rules `upload_file` checks in its plan, for a caller driving the Upload by hand."""
     expires = expiry(expires_after_seconds)
-    body = CreateUploadRequest(
+    return CreateUploadRequest(
         filename=filename,
         purpose=rules.choice(purpose, CreateUploadRequestPurpose, param="purpose"),
         bytes_=rules.in_range(size, 1, rules.MAX_UPLOAD_BYTES, param="bytes"),
         mime_type=mime_type,
         expires_after=expires,
     )
-    return create_upload._get_kwargs(body=body)
 
 
-def _part_kwargs(upload_id: str, data: bytes | IO[bytes] | PartWindow) -> dict[str, Any]:
-    """A part streams from its window in 64 KiB reads; httpx seeks it to 0 for every attempt."""
+def _plan_body(plan: UploadPlan) -> CreateUploadRequest:
+    return _create_body(plan.filename, plan.purpose, plan.size, plan.mime_type, plan.expires_after)
+
+
+def _part_body(data: bytes | IO[bytes] | PartWindow) -> AddUploadPartRequest:
+    """A part streams from its window in 1 MiB reads; httpx seeks it to 0 for every attempt."""
     payload = io.BytesIO(data) if isinstance(data, bytes) else cast(BinaryIO, data)
-    file = File(payload=payload, file_name="part", mime_type="application/octet-stream")
-    return add_upload_part._get_kwargs(upload_id, body=AddUploadPartRequest(data=file))
+    return AddUploadPartRequest(
+        data=File(payload=payload, file_name="part", mime_type="application/octet-stream")
+    )
 
 
-def _complete_kwargs(
-    upload_id: str, part_ids: list[str], md5: str | None, idempotency_key: str | None = None
-) -> dict[str, Any]:
-    body = CompleteUploadRequest(part_ids=part_ids, md5=md5)
-    kwargs = complete_upload._get_kwargs(upload_id, body=body)
-    if idempotency_key is not None:
-        kwargs["headers"] = {**kwargs.get("headers", {}), "Idempotency-Key": idempotency_key}
-    return kwargs
+def _complete_body(part_ids: list[str], md5: str | None) -> CompleteUploadRequest:
+    return CompleteUploadRequest(part_ids=part_ids, md5=md5)
 
 
-def _completion_kwargs(upload_id: str, part_ids: list[str], completion: Completion) -> dict[str, Any]:
-    return _complete_kwargs(upload_id, part_ids, completion.md5, completion.key)
+def _completion_headers(completion: Completion) -> dict[str, str]:
+    """The Idempotency-Key a completion was first sent with, so a rerun's complete repeats it."""
+    return {} if completion.key is None else {"Idempotency-Key": completion.key}
 
 
 CLOCK_SKEW_SECONDS = 600
@@ -131,10 +131,6 @@ class _FileSearch:
         )
 
 
-def _plan_kwargs(plan: UploadPlan) -> dict[str, Any]:
-    return _create_kwargs(plan.filename, plan.purpose, plan.size, plan.mime_type, plan.expires_after)
-
-
 def _resumable(error: BaseException) -> bool:
     """Errors a later run can get past: the network, the service's bad moments, the user's Ctrl-C."""
     if isinstance(error, KeyboardInterrupt | asyncio.CancelledError | APIConnectionError):
@@ -158,8 +154,10 @@ class _SyncApi:
 
     def __init__(self, client: Client, job: UploadJob) -> None:
         self._client = client
-        self._parts = client.with_options(max_retries=max(client.max_retries, job.config.part_retries))
         self._job = job
+        self._parts = client.with_options(
+            max_retries=max(client.max_retries, job.config.part_retries), sleep=self._pause
+        )
 
     def _pause(self, seconds: float) -> None:
         """A part's wait before its next attempt, cut short (and raising) once the upload failed."""
@@ -168,17 +166,17 @@ class _SyncApi:
             coordinator.check()
 
     def create(self, plan: UploadPlan) -> Created:
-        return _created(self._client._call(_plan_kwargs(plan), Upload.from_dict))
+        return _created(self._client.call(create_upload, body=_plan_body(plan)))
 
     def add_part(self, upload_id: str, window: PartWindow) -> str:
-        kwargs = _part_kwargs(upload_id, window)
-        return self._parts._call(kwargs, UploadPart.from_dict, pause=self._pause).id
+        return self._parts.call(add_upload_part, upload_id, body=_part_body(window)).id
 
     def complete(self, upload_id: str, part_ids: list[str], completion: Completion) -> Upload:
-        return self._client._call(_completion_kwargs(upload_id, part_ids, completion), Upload.from_dict)
+        client = self._client.with_options(headers=_completion_headers(completion))
+        return client.call(complete_upload, upload_id, body=_complete_body(part_ids, completion.md5))
 
     def cancel(self, upload_id: str) -> None:
-        self._client._call(cancel_upload._get_kwargs(upload_id), Upload.from_dict)
+        self._client.call(cancel_upload, upload_id)
 
     def find_completed(self, upload_id: str, plan: UploadPlan, completion: Completion) -> Upload | None:
         search = _FileSearch(self._job, completion)
@@ -203,17 +201,17 @@ class _AsyncApi:
         self._job = job
 
     async def create(self, plan: UploadPlan) -> Created:
-        return _created(await self._client._call(_plan_kwargs(plan), Upload.from_dict))
+        return _created(await self._client.call(create_upload, body=_plan_body(plan)))
 
     async def add_part(self, upload_id: str, window: PartWindow) -> str:
-        return (await self._parts._call(_part_kwargs(upload_id, window), UploadPart.from_dict)).id
+        return (await self._parts.call(add_upload_part, upload_id, body=_part_body(window))).id
 
     async def complete(self, upload_id: str, part_ids: list[str], completion: Completion) -> Upload:
-        kwargs = _completion_kwargs(upload_id, part_ids, completion)
-        return await self._client._call(kwargs, Upload.from_dict)
+        client = self._client.with_options(headers=_completion_headers(completion))
+        return await client.call(complete_upload, upload_id, body=_complete_body(part_ids, completion.md5))
 
     async def cancel(self, upload_id: str) -> None:
-        await self._client._call(cancel_upload._get_kwargs(upload_id), Upload.from_dict)
+        await self._client.call(cancel_upload, upload_id)
 
     async def find_completed(self, upload_id: str, plan: UploadPlan, completion: Completion) -> Upload | None:
         search = _FileSearch(self._job, completion)
@@ -229,102 +227,180 @@ class _AsyncApi:
         return _refused(error)
 
 
-class UploadOptions(TypedDict, total=False):
-    """The keyword arguments of `upload_file`; `Uploads.upload_file` documents them."""
-
-    purpose: Required[str]
-    mime_type: str | None
-    filename: str | None
-    part_size: int | None
-    concurrency: int | None
-    md5: bool
-    expires_after_seconds: int | None
-    progress: ProgressCallback | None
-    resume: bool | str | os.PathLike[str]
-    config: TransferConfig | None
-
-
 class Uploads:
     """Create an Upload, add parts, complete or cancel it; or let `upload_file` do all of it."""
 
     def __init__(self, client: Client) -> None:
+        """The group on `client`; reach it as `client.uploads`."""
         self._client = client
 
     def upload_file(
         self,
         file: FileSource,
-        **options: Unpack[UploadOptions],
+        *,
+        purpose: UploadPurpose,
+        mime_type: str | None = None,
+        filename: str | None = None,
+        part_size: int | None = None,
+        concurrency: int | None = None,
+        md5: bool = True,
+        expires_after_seconds: int | None = None,
+        progress: ProgressCallback | None = None,
+        resume: bool | str | os.PathLike[str] = False,
+        config: TransferConfig | None = None,
     ) -> Upload:
         """Send a file of up to 8 GiB in parallel parts; return the completed Upload with its `file`.
 
-        Options: `purpose` (required), `mime_type` (inferred from the name when None), `filename`,
-        `part_size`, `concurrency`, `md5`, `expires_after_seconds`, `progress`, `resume`, `config`. Parts
-        stream from the file and are retried on their own; by default they are cut for the file
+        Parts stream from the file and are retried on their own; by default they are cut for the file
         (`plan.choose_part_size`) and their number in flight adapts to the link (8, growing by half while
-        throughput grows, up to 16); `part_size` and `concurrency` fix them. The whole file's md5 is
-        computed alongside and checked by the service. `progress` is called with a `Progress` from the
-        sending threads. With `resume`, a journal of sent parts lets a rerun after a crash send only the
-        missing ones (`True` keeps it under the user's cache directory; a path names the journal file). A
-        failure cancels the Upload, unless `resume` is on and a rerun could finish it. Bad input raises
-        `InvalidInputError` (`.param` names the argument) before anything is sent.
+        throughput grows, up to 16). The whole file's md5 is computed alongside and checked by the
+        service. A failure cancels the Upload, unless `resume` is on and a rerun could finish it.
+
+        Args:
+            file: a path, or a seekable binary file object (sent from its position to its end).
+            purpose: what the file is for.
+            mime_type: the file's type; default inferred from the name.
+            filename: the name to store; default the path's (or object's) name.
+            part_size: bytes per part, up to 64 MiB; fixes what the default chooses for the file.
+            concurrency: parts in flight; fixes what the default adapts to the link.
+            md5: send the file's md5 for the service to check (default on).
+            expires_after_seconds: delete the File this long after creation (3600 to 2592000).
+            progress: called with a `Progress` from the sending threads.
+            resume: keep a journal of sent parts so that a rerun after a crash sends only the missing
+                ones; `True` keeps it under the user's cache folder, a path names the journal file.
+            config: limits and tuning (`TransferConfig`), e.g. a bandwidth cap.
+
+        Returns:
+            The completed Upload; `upload.file` is the stored File.
+
+        Raises:
+            InvalidInputError: bad input (`.param` names it), before anything is sent.
+            FileChangedError: the file changed while it was being sent.
+            APIError: as `Client.call`, once a request's retries are spent.
         """
-        job = prepare_job(file, endpoint=self._client.base_url, **options)
+        job = prepare_job(
+            file,
+            purpose=purpose,
+            mime_type=mime_type,
+            filename=filename,
+            part_size=part_size,
+            concurrency=concurrency,
+            md5=md5,
+            expires_after_seconds=expires_after_seconds,
+            progress=progress,
+            resume=resume,
+            config=config,
+            endpoint=self._client.base_url,
+        )
         return run_sync(_SyncApi(self._client, job), job)
 
     def create(
         self,
         *,
         filename: str,
-        purpose: str,
+        purpose: UploadPurpose,
         bytes: int,
         mime_type: str,
         expires_after_seconds: int | None = None,
     ) -> Upload:
-        kwargs = _create_kwargs(filename, purpose, bytes, mime_type, expires_after_seconds)
-        return self._client._call(kwargs, Upload.from_dict)
+        """Open an Upload to which parts are then added (`upload_file` does all of it for a file).
+
+        Args:
+            filename: the name the File will have.
+            purpose: what the file is for.
+            bytes: the File's exact size, up to 8 GiB.
+            mime_type: its type, e.g. `"application/jsonl"`.
+            expires_after_seconds: delete the File this long after creation (3600 to 2592000).
+
+        Returns:
+            The pending Upload.
+
+        Raises:
+            InvalidInputError: a bad argument (`.param` names it), before sending.
+            APIError: as `Client.call`.
+        """
+        body = _create_body(filename, purpose, bytes, mime_type, expires_after_seconds)
+        return self._client.call(create_upload, body=body)
 
     def add_part(self, upload_id: str, data: bytes | IO[bytes]) -> UploadPart:
-        return self._client._call(_part_kwargs(upload_id, data), UploadPart.from_dict)
+        """Add one part (up to 64 MiB): bytes, or a binary file object read to its end.
+
+        Returns the part (its `id` goes to `complete`); raises as `Client.call`.
+        """
+        return self._client.call(add_upload_part, upload_id, body=_part_body(data))
 
     def complete(self, upload_id: str, part_ids: list[str], *, md5: str | None = None) -> Upload:
-        return self._client._call(_complete_kwargs(upload_id, part_ids, md5), Upload.from_dict)
+        """Assemble the parts in the order of `part_ids` into the File; `md5` (hex) is checked by the service.
+
+        Returns the completed Upload with its `file`; raises as `Client.call`.
+        """
+        return self._client.call(complete_upload, upload_id, body=_complete_body(part_ids, md5))
 
     def cancel(self, upload_id: str) -> Upload:
-        return self._client._call(cancel_upload._get_kwargs(upload_id), Upload.from_dict)
+        """Cancel a pending Upload; no part may be added afterwards. Raises as `Client.call`."""
+        return self._client.call(cancel_upload, upload_id)
 
 
 class AsyncUploads:
     """The asyncio twin of `Uploads`."""
 
     def __init__(self, client: AsyncClient) -> None:
+        """The group on `client`; reach it as `client.uploads`."""
         self._client = client
 
     async def upload_file(
         self,
         file: FileSource,
-        **options: Unpack[UploadOptions],
+        *,
+        purpose: UploadPurpose,
+        mime_type: str | None = None,
+        filename: str | None = None,
+        part_size: int | None = None,
+        concurrency: int | None = None,
+        md5: bool = True,
+        expires_after_seconds: int | None = None,
+        progress: ProgressCallback | None = None,
+        resume: bool | str | os.PathLike[str] = False,
+        config: TransferConfig | None = None,
     ) -> Upload:
         """See `Uploads.upload_file`; a bandwidth cap is taken per part here, not per read."""
-        job = prepare_job(file, endpoint=self._client.base_url, **options)
+        job = prepare_job(
+            file,
+            purpose=purpose,
+            mime_type=mime_type,
+            filename=filename,
+            part_size=part_size,
+            concurrency=concurrency,
+            md5=md5,
+            expires_after_seconds=expires_after_seconds,
+            progress=progress,
+            resume=resume,
+            config=config,
+            endpoint=self._client.base_url,
+        )
         return await run_async(_AsyncApi(self._client, job), job)
 
     async def create(
         self,
         *,
         filename: str,
-        purpose: str,
+        purpose: UploadPurpose,
         bytes: int,
         mime_type: str,
         expires_after_seconds: int | None = None,
     ) -> Upload:
-        kwargs = _create_kwargs(filename, purpose, bytes, mime_type, expires_after_seconds)
-        return await self._client._call(kwargs, Upload.from_dict)
+        """See `Uploads.create`."""
+        body = _create_body(filename, purpose, bytes, mime_type, expires_after_seconds)
+        return await self._client.call(create_upload, body=body)
 
     async def add_part(self, upload_id: str, data: bytes | IO[bytes]) -> UploadPart:
-        return await self._client._call(_part_kwargs(upload_id, data), UploadPart.from_dict)
+        """See `Uploads.add_part`."""
+        return await self._client.call(add_upload_part, upload_id, body=_part_body(data))
 
     async def complete(self, upload_id: str, part_ids: list[str], *, md5: str | None = None) -> Upload:
-        return await self._client._call(_complete_kwargs(upload_id, part_ids, md5), Upload.from_dict)
+        """See `Uploads.complete`."""
+        return await self._client.call(complete_upload, upload_id, body=_complete_body(part_ids, md5))
 
     async def cancel(self, upload_id: str) -> Upload:
-        return await self._client._call(cancel_upload._get_kwargs(upload_id), Upload.from_dict)
+        """See `Uploads.cancel`."""
+        return await self._client.call(cancel_upload, upload_id)

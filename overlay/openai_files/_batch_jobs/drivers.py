@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import anyio
 
 from .._generated import Batch, OpenAIFile
+from .._rules import batch_endpoint
 from .core import TAG_JOB, BatchView, Steps
 
 if TYPE_CHECKING:
@@ -67,7 +68,9 @@ class SyncJobApi:
         return found
 
     def create_batch(self, file_id: str, endpoint: str, metadata: dict[str, str]) -> BatchView:
-        return batch_view(self._client.batches.create(file_id, endpoint=endpoint, metadata=metadata))
+        return batch_view(
+            self._client.batches.create(file_id, endpoint=batch_endpoint(endpoint), metadata=metadata)
+        )
 
     def retrieve(self, batch_id: str) -> BatchView:
         return batch_view(self._client.batches.retrieve(batch_id))
@@ -111,7 +114,9 @@ class AsyncJobApi:
         return found
 
     async def create_batch(self, file_id: str, endpoint: str, metadata: dict[str, str]) -> BatchView:
-        return batch_view(await self._client.batches.create(file_id, endpoint=endpoint, metadata=metadata))
+        return batch_view(
+            await self._client.batches.create(file_id, endpoint=batch_endpoint(endpoint), metadata=metadata)
+        )
 
     async def retrieve(self, batch_id: str) -> BatchView:
         return batch_view(await self._client.batches.retrieve(batch_id))

@@ -42,7 +42,7 @@ class Context:
 
     def redact(self, text: str) -> str:
         """`text` without the API key, once a client holds one."""
-        return self._client._settings.redact(text) if self._client is not None else text
+        return self._client.redact(text) if self._client is not None else text
 
     def close(self) -> None:
         if self._client is not None:

@@ -1,7 +1,8 @@
 """A typed client for the OpenAI Files, Uploads and Batches APIs.
 
-`Client` / `AsyncClient` are the entry points; every public name is listed in `__all__`. The generated
-layer stays reachable: `client.generated` with `openai_files_api.api.*`, and the models re-exported here.
+`Client` / `AsyncClient` are the entry points; every public name is listed in `__all__`. Any generated
+operation runs through the client's transport with `client.call(operation, ...)` (README, "Extending");
+the models are re-exported here.
 """
 
 from ._batch_jobs import JobConfig, JobResult, JobStatus, TokenEstimator, conservative_estimate
@@ -33,8 +34,10 @@ from ._errors import (
     WaitTimeoutError,
 )
 from ._generated import Batch, BatchStatus, DeleteFileResponse, OpenAIFile, Upload, UploadPart
+from ._operation import Operation
 from ._pagination import AsyncPager, Page, SyncPager
 from ._retry import RetryPolicy
+from ._rules import BatchEndpoint, CompletionWindow, FileOrder, FilePurpose, UploadPurpose
 from ._transfer import Progress, ProgressBar, TransferConfig
 from ._version import __version__ as __version__
 
@@ -48,15 +51,19 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "Batch",
+    "BatchEndpoint",
     "BatchInputError",
     "BatchResult",
     "BatchStatus",
     "Client",
+    "CompletionWindow",
     "ConfigurationError",
     "ConflictError",
     "DeleteFileResponse",
     "DownloadProgress",
     "FileChangedError",
+    "FileOrder",
+    "FilePurpose",
     "IncompleteDownloadError",
     "InternalServerError",
     "InvalidInputError",
@@ -67,6 +74,7 @@ __all__ = [
     "NotFoundError",
     "OpenAIFile",
     "OpenAIFilesError",
+    "Operation",
     "Page",
     "PermissionDeniedError",
     "Progress",
@@ -81,6 +89,7 @@ __all__ = [
     "UnprocessableEntityError",
     "Upload",
     "UploadPart",
+    "UploadPurpose",
     "WaitTimeoutError",
     "conservative_estimate",
 ]

@@ -185,10 +185,12 @@ class BatchResult:
 
     @property
     def ok(self) -> bool:
+        """True when the request got a 2xx answer and no error."""
         return self.error is None and self.status_code is not None and 200 <= self.status_code < 300
 
     @classmethod
     def from_line(cls, line: str) -> BatchResult:
+        """One line of an output or error file; `ValueError` or `KeyError` for a line of neither shape."""
         record = json.loads(line)
         response = record.get("response") or {}
         return cls(

@@ -62,9 +62,11 @@ class SyncPager(Generic[T]):
     """
 
     def __init__(self, fetch: Callable[[str | None], Page[T]]) -> None:
+        """A pager over `fetch(after)`, which returns the page after cursor `after` (None: the first)."""
         self._fetch = fetch
 
     def pages(self) -> Iterator[Page[T]]:
+        """Every page in turn, fetched as you iterate; raises what `fetch` raises (see `Client.call`)."""
         cursor = _Cursor()
         while not cursor.done:
             page = self._fetch(cursor.after)
@@ -72,6 +74,7 @@ class SyncPager(Generic[T]):
             cursor.advance(page)
 
     def first_page(self) -> Page[T]:
+        """The first page only: one request."""
         return self._fetch(None)
 
     def __iter__(self) -> Iterator[T]:
@@ -83,9 +86,11 @@ class AsyncPager(Generic[T]):
     """The asyncio twin: `async for f in client.files.list()`, or `async for page in ....pages()`."""
 
     def __init__(self, fetch: Callable[[str | None], Awaitable[Page[T]]]) -> None:
+        """See `SyncPager`; `fetch` is awaited."""
         self._fetch = fetch
 
     async def pages(self) -> AsyncIterator[Page[T]]:
+        """See `SyncPager.pages`; iterate with `async for`."""
         cursor = _Cursor()
         while not cursor.done:
             page = await self._fetch(cursor.after)
@@ -93,6 +98,7 @@ class AsyncPager(Generic[T]):
             cursor.advance(page)
 
     async def first_page(self) -> Page[T]:
+        """See `SyncPager.first_page`."""
         return await self._fetch(None)
 
     async def __aiter__(self) -> AsyncIterator[T]:

@@ -4,6 +4,8 @@ transport, sync and async; the overlay's own groups use nothing else; signatures
 from __future__ import annotations
 
 import ast
+import dataclasses
+import inspect
 import io
 from pathlib import Path
 
@@ -16,7 +18,11 @@ from openai_files import (
     NotFoundError,
     OpenAIFile,
 )
+from openai_files._batches import AsyncBatches, Batches, BatchResult
+from openai_files._files import AsyncFiles, Files
 from openai_files._generated import CreateFileRequest, CreateFileRequestPurpose, File
+from openai_files._pagination import AsyncPager, SyncPager
+from openai_files._uploads import AsyncUploads, Uploads
 from openai_files_api.api.files import create_file, download_file, list_files, retrieve_file
 from openai_files_api.models import ListFilesResponse
 from openai_files_emulator import EmulatorServer
@@ -120,3 +126,40 @@ def test_a_misspelt_argument_fails_at_once_naming_it(client: Client, tmp_path: P
     with pytest.raises(TypeError, match="concurency"):
         client.uploads.upload_file(path, purpose="batch", concurency=2)  # type: ignore[call-arg]
     assert list(client.files.list()) == []
+
+
+PUBLIC_CLASSES = (Client, AsyncClient, Files, AsyncFiles, Uploads, AsyncUploads, Batches, AsyncBatches)
+
+
+@pytest.mark.parametrize(
+    "cls", [*PUBLIC_CLASSES, SyncPager, AsyncPager, BatchResult], ids=lambda c: c.__name__
+)
+def test_every_public_method_has_a_docstring(cls: type) -> None:
+    undocumented = []
+    for name, member in vars(cls).items():
+        function = member.fget if isinstance(member, property) else getattr(member, "__func__", member)
+        generated_init = name == "__init__" and dataclasses.is_dataclass(cls)
+        if (name.startswith("_") and name != "__init__") or not callable(function) or generated_init:
+            continue
+        if not (inspect.getdoc(function) or "").strip():
+            undocumented.append(name)
+    assert undocumented == []
+
+
+@pytest.mark.parametrize("cls", PUBLIC_CLASSES, ids=lambda c: c.__name__)
+def test_public_methods_take_no_catch_all_keywords(cls: type) -> None:
+    """Explicit keyword arguments only (the seam's operation arguments aside), so a typo is a TypeError."""
+    catch_all = [
+        name
+        for name, member in vars(cls).items()
+        if callable(member)
+        and not name.startswith("_")
+        and name not in ("call", "stream")
+        and any(
+            p.kind is inspect.Parameter.VAR_KEYWORD for p in inspect.signature(member).parameters.values()
+        )
+    ]
+    assert catch_all == []
+    assert not any(
+        p.kind is inspect.Parameter.VAR_KEYWORD for p in inspect.signature(cls.__init__).parameters.values()
+    )

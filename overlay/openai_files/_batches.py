@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import math
 import os
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
@@ -14,7 +16,13 @@ import anyio
 
 from . import _rules as rules
 from ._download import aiter_lines, iter_lines
-from ._errors import BatchInputError, InvalidInputError, WaitTimeoutError
+from ._errors import (
+    APIStatusError,
+    BatchInputError,
+    BatchNotFinishedError,
+    InvalidInputError,
+    WaitTimeoutError,
+)
 from ._files import expiry
 from ._generated import (
     UNSET,
@@ -30,10 +38,12 @@ from ._generated import (
     Unset,
     cancel_batch,
     create_batch,
+    delete_file,
     list_batches,
     retrieve_batch,
 )
 from ._pagination import AsyncPager, Page, SyncPager
+from ._retry import is_refusal
 from ._rules import BatchEndpoint, CompletionWindow
 from ._transfer.config import TransferConfig
 
@@ -46,13 +56,15 @@ TERMINAL_STATUSES = frozenset(
     {BatchStatus.COMPLETED, BatchStatus.FAILED, BatchStatus.EXPIRED, BatchStatus.CANCELLED}
 )
 BatchProgress = Callable[[Batch], None]
+log = logging.getLogger("openai_files")
 
 
 def validate_batch_input(path: str | os.PathLike[str], endpoint: str | None = None) -> tuple[str, int]:
     """Check a JSONL batch input file line by line, as the service would; return (endpoint, requests).
 
-    Every line must pass `check_request`, and `custom_id`s must be unique. The first problem raises
-    `BatchInputError` naming its line.
+    Every line must pass `check_request`, and `custom_id`s must be unique; the file may hold at most
+    `MAX_BATCH_REQUESTS` requests and `MAX_BATCH_BYTES` bytes. The first problem raises
+    `BatchInputError` naming its line (`InvalidInputError` for the file as a whole).
     """
     if endpoint is not None:
         rules.choice(endpoint, CreateBatchRequestEndpoint, param="endpoint")
@@ -60,10 +72,20 @@ def validate_batch_input(path: str | os.PathLike[str], endpoint: str | None = No
     count = 0
     if not Path(path).is_file() or not os.access(path, os.R_OK):
         raise InvalidInputError(f"{path}: not a readable file", param="path")
+    size = Path(path).stat().st_size
+    if size > rules.MAX_BATCH_BYTES:
+        raise InvalidInputError(
+            f"{path}: {size} bytes is over the {rules.MAX_BATCH_BYTES} bytes a batch input file may hold",
+            param="path",
+        )
     with Path(path).open("rb") as source:
         for number, raw in enumerate(source, start=1):
             if not raw.strip():
                 continue
+            if count == rules.MAX_BATCH_REQUESTS:
+                raise BatchInputError(
+                    f"a batch input file may hold at most {rules.MAX_BATCH_REQUESTS} requests", line=number
+                )
             request, endpoint = check_line(raw, line=number, endpoint=endpoint)
             custom_id = request["custom_id"]
             if custom_id in seen:
@@ -86,6 +108,8 @@ def check_line(raw: bytes | str, *, line: int, endpoint: str | None) -> tuple[di
         request: Any = json.loads(raw)
     except ValueError:
         raise BatchInputError("not valid JSON", line=line) from None
+    except RecursionError:
+        raise BatchInputError("JSON nested too deeply to read", line=line) from None
     return request, check_request(request, line=line, endpoint=endpoint)
 
 
@@ -116,13 +140,14 @@ def _create_body(
     output_expires_after_seconds: int | None,
 ) -> CreateBatchRequest:
     expires = expiry(output_expires_after_seconds, param="output_expires_after_seconds")
+    pairs = rules.metadata(metadata)
     return CreateBatchRequest(
         input_file_id=input_file_id,
         endpoint=rules.choice(endpoint, CreateBatchRequestEndpoint, param="endpoint"),
         completion_window=rules.choice(
             completion_window, CreateBatchRequestCompletionWindow, param="completion_window"
         ),
-        metadata=None if metadata is None else MetadataType0.from_dict(dict(metadata)),
+        metadata=None if pairs is None else MetadataType0.from_dict(pairs),
         output_expires_after=None
         if expires is None
         else BatchFileExpirationAfter(
@@ -151,6 +176,9 @@ class _Poll:
     def __init__(
         self, timeout: float, interval: float, max_interval: float, on_progress: BatchProgress | None
     ) -> None:
+        _seconds(timeout, "timeout", zero=True)
+        _seconds(interval, "poll_interval")
+        _seconds(max_interval, "max_poll_interval")
         self._deadline = time.monotonic() + timeout
         self._timeout = timeout
         self._interval = interval
@@ -171,6 +199,28 @@ class _Poll:
         sleep = min(self._interval, remaining)
         self._interval = min(self._interval * 1.5, self._max_interval)
         return sleep
+
+
+def _seconds(value: float, param: str, *, zero: bool = False) -> None:
+    """Refuse a wait that is negative, not a number or endless, before the first request."""
+    low_ok = value >= 0 if zero else value > 0
+    if isinstance(value, bool) or not isinstance(value, int | float) or not (low_ok and math.isfinite(value)):
+        bound = ">= 0" if zero else "> 0"
+        raise InvalidInputError(
+            f"{param} must be a finite number of seconds {bound}, got {value!r}", param=param
+        )
+
+
+def _finished(batch: Batch) -> Batch:
+    """`batch` once it ended; results of a running batch are not final, so asking for them is an error."""
+    if batch.status not in TERMINAL_STATUSES:
+        raise BatchNotFinishedError(batch_id=batch.id, status=str(batch.status))
+    return batch
+
+
+def _refused(error: Exception) -> bool:
+    """The service refused the batch (a final 4xx): no batch exists, so its input file serves nothing."""
+    return isinstance(error, APIStatusError) and is_refusal(error.status_code)
 
 
 @dataclass(frozen=True)
@@ -268,14 +318,26 @@ class Batches:
 
         Raises:
             BatchInputError: a line the service would refuse (`.line` says which), before anything is sent.
-            InvalidInputError: an unreadable or empty file, or a bad argument.
-            APIError: as `Client.call`.
+            InvalidInputError: an unreadable, empty or too large file, or a bad argument.
+            APIError: as `Client.call`; a batch the service refuses takes the stored input file with it.
         """
         checked, _ = validate_batch_input(path, endpoint)
         # Every argument is checked before the file is stored, so a bad one leaves nothing behind.
         body = _create_body("", checked, "24h", metadata, output_expires_after_seconds)
         body.input_file_id = self._client.files.create(path, purpose="batch", config=config).id
-        return self._client.call(create_batch, body=body)
+        try:
+            return self._client.call(create_batch, body=body)
+        except Exception as error:
+            if _refused(error):
+                self._discard(body.input_file_id)
+            raise
+
+    def _discard(self, file_id: str) -> None:
+        """Delete the input file of a refused batch; a failure is logged: the refusal is what matters."""
+        try:
+            self._client.call(delete_file, file_id)
+        except Exception as exc:
+            log.warning("could not delete input file %s of a refused batch: %r", file_id, exc)
 
     def retrieve(self, batch_id: str) -> Batch:
         """A batch's current state. Raises `NotFoundError` for an unknown id (see `Client.call`)."""
@@ -345,9 +407,10 @@ class Batches:
             An iterator of `BatchResult`, one per request line the service answered.
 
         Raises:
+            BatchNotFinishedError: the batch has not ended (at the first item): its results are not final.
             APIError: as `Client.call`, also while iterating.
         """
-        finished = self.retrieve(batch) if isinstance(batch, str) else batch
+        finished = _finished(self.retrieve(batch) if isinstance(batch, str) else batch)
         for file_id in _result_files(finished):
             for line in iter_lines(self._client, file_id):
                 if line.strip():
@@ -389,7 +452,19 @@ class AsyncBatches:
         checked, _ = await anyio.to_thread.run_sync(validate_batch_input, path, endpoint)
         body = _create_body("", checked, "24h", metadata, output_expires_after_seconds)
         body.input_file_id = (await self._client.files.create(path, purpose="batch", config=config)).id
-        return await self._client.call(create_batch, body=body)
+        try:
+            return await self._client.call(create_batch, body=body)
+        except Exception as error:
+            if _refused(error):
+                await self._discard(body.input_file_id)
+            raise
+
+    async def _discard(self, file_id: str) -> None:
+        """See `Batches._discard`."""
+        try:
+            await self._client.call(delete_file, file_id)
+        except Exception as exc:
+            log.warning("could not delete input file %s of a refused batch: %r", file_id, exc)
 
     async def retrieve(self, batch_id: str) -> Batch:
         """See `Batches.retrieve`."""
@@ -428,7 +503,7 @@ class AsyncBatches:
 
     async def results(self, batch: Batch | str) -> AsyncIterator[BatchResult]:
         """See `Batches.results`; iterate with `async for`."""
-        finished = await self.retrieve(batch) if isinstance(batch, str) else batch
+        finished = _finished(await self.retrieve(batch) if isinstance(batch, str) else batch)
         for file_id in _result_files(finished):
             async for line in aiter_lines(self._client, file_id):
                 if line.strip():

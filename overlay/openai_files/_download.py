@@ -11,6 +11,10 @@ is fetched as parts of `part_size` bytes, `concurrency` at a time, each written 
 positioned writes: memory stays at one chunk per connection whatever the file size. A part answered
 with 200 instead of 206 means ranges are not honoured after all: the download falls back to one stream.
 Bodies are asked for uncompressed (`Accept-Encoding: identity`), so offsets are the file's own.
+
+The result looks as `cp` would leave it: a new file gets the mode the umask gives, an existing target
+keeps its mode, and a symlink stays a symlink while the file it points to is written. (A hard-linked
+target is replaced, not written in place: the rename is what makes the download atomic.)
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import tempfile
+import secrets
+import stat
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
@@ -91,16 +96,20 @@ class _Sink:
         if not isinstance(self._destination, str | os.PathLike):
             self._writable = self._destination
             return self
-        target = Path(self._destination)
+        given = Path(self._destination)
+        target = Path(os.path.realpath(given)) if given.is_symlink() else given
         if target.is_dir():
-            raise InvalidInputError(f"download target {target} is a directory", param="destination")
+            raise InvalidInputError(f"download target {given} is a directory", param="destination")
         if not target.parent.is_dir():
             raise InvalidInputError(
-                f"download target {target}: folder {target.parent} does not exist", param="destination"
+                f"download target {given}: folder {target.parent} does not exist", param="destination"
             )
-        self._fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-        self._temporary = Path(name)
+        self._temporary, self._fd, umask_mode = _private_file_beside(target)
         self._final = target
+        try:
+            self._mode = stat.S_IMODE(target.stat().st_mode)
+        except FileNotFoundError:
+            self._mode = umask_mode
         return self
 
     def __exit__(
@@ -110,6 +119,7 @@ class _Sink:
             return
         try:
             if exc_type is None:
+                os.fchmod(self._fd, self._mode)
                 os.fsync(self._fd)
             os.close(self._fd)
             if exc_type is None:
@@ -139,6 +149,22 @@ class _Sink:
             self._writable.truncate()
         with self._lock:
             self.received -= written
+
+
+def _private_file_beside(target: Path) -> tuple[Path, int, int]:
+    """A new hidden file next to `target`, readable by its owner only while it fills up, its descriptor,
+    and the mode a new file gets under the process's umask (learned from this one, with no global
+    umask call)."""
+    for _ in range(100):
+        path = target.parent / f".{target.name}.{secrets.token_hex(4)}.part"
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+        except FileExistsError:
+            continue
+        umask_mode = stat.S_IMODE(os.fstat(fd).st_mode)
+        os.fchmod(fd, 0o600)
+        return path, fd, umask_mode
+    raise FileExistsError(f"no free temporary name beside {target}")
 
 
 def _content_range(response: httpx.Response) -> tuple[int, int, int | None] | None:

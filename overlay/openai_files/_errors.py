@@ -10,6 +10,7 @@
     ├── TransferAborted             raised inside a part's body once the upload failed; never retried
     ├── IncompleteDownloadError     the body ended before the size the server announced
     ├── WaitTimeoutError            `batches.wait` ran out of time (also a TimeoutError)
+    ├── BatchNotFinishedError       results asked of a batch still running; `.status`
     └── APIError                    anything that went wrong talking to the service; `.method`, `.url`
         ├── APIConnectionError          no usable response: refused, reset, DNS, protocol error
         │   └── APITimeoutError             connect, read, write or pool timeout
@@ -47,6 +48,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "BatchInputError",
+    "BatchNotFinishedError",
     "ConfigurationError",
     "ConflictError",
     "FileChangedError",
@@ -137,6 +139,15 @@ class JobNotFinishedError(OpenAIFilesError):
 
 class WaitTimeoutError(OpenAIFilesError, TimeoutError):
     """A wait for a terminal status gave up; the object itself keeps going on the server."""
+
+
+class BatchNotFinishedError(OpenAIFilesError):
+    """A batch's results were asked for before it ended: none are final yet (`wait` first)."""
+
+    def __init__(self, *, batch_id: str, status: str) -> None:
+        super().__init__(f"batch {batch_id} is {status}: its results are not final; wait for it first")
+        self.batch_id = batch_id
+        self.status = status
 
 
 class APIError(OpenAIFilesError):

@@ -13,6 +13,8 @@ client's public `call` and `stream`.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +22,7 @@ from typing import Any, ParamSpec, Protocol, TypeVar
 
 import httpx
 
+from . import _rules as rules
 from ._errors import APIError
 from ._generated import AuthenticatedClient, ErrorResponse, GeneratedClient
 
@@ -65,7 +68,7 @@ class Endpoint:
                 "(e.g. retrieve_file) or one of its functions (retrieve_file.sync)"
             )
         name = str(getattr(module, "__name__", operation)).rpartition(".")[2]
-        return cls(name=name, request=request, _parse=parse)
+        return cls(name=name, request=_ids_checked(request), _parse=parse)
 
     def parse(self, response: httpx.Response, client: AuthenticatedClient) -> Any:
         """A 2xx response as the operation's success model; anything else is an `APIError`, never a
@@ -77,6 +80,33 @@ class Endpoint:
         if parsed is None or isinstance(parsed, ErrorResponse):
             raise _mismatch(response, f"status {response.status_code} is no success of {self.name}")
         return parsed
+
+
+def _ids_checked(request: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    """`request` refusing an unusable id before it is built into the URL.
+
+    The generator makes path parameters the positional ones of `_get_kwargs` (query and body
+    arguments are keyword-only), so every operation, one vendored later too, gets the same check.
+    """
+    signature, path_params = _path_parameters(request)
+    if not path_params:
+        return request
+
+    def checked(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        bound = signature.bind_partial(*args, **kwargs).arguments
+        for name in path_params:
+            if name in bound:
+                rules.path_id(bound[name], param=name)
+        return request(*args, **kwargs)
+
+    return checked
+
+
+@functools.cache
+def _path_parameters(request: Callable[..., dict[str, Any]]) -> tuple[inspect.Signature, tuple[str, ...]]:
+    signature = inspect.signature(request)
+    names = tuple(p.name for p in signature.parameters.values() if p.kind is p.POSITIONAL_OR_KEYWORD)
+    return signature, names
 
 
 def _mismatch(response: httpx.Response, detail: str) -> APIError:

@@ -16,13 +16,18 @@ from dataclasses import dataclass
 
 import httpx
 
-__all__ = ["RetryPolicy", "is_retryable_exception", "is_retryable_status", "retry_after"]
+__all__ = ["RetryPolicy", "is_refusal", "is_retryable_exception", "is_retryable_status", "retry_after"]
 
 RETRYABLE_STATUSES = frozenset({408, 409, 429})
 
 
 def is_retryable_status(status: int) -> bool:
     return status in RETRYABLE_STATUSES or status >= 500
+
+
+def is_refusal(status: int) -> bool:
+    """A 4xx that a retry would only repeat: the request itself is refused."""
+    return 400 <= status < 500 and not is_retryable_status(status)
 
 
 def is_retryable_exception(exc: BaseException) -> bool:

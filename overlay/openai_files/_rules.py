@@ -12,6 +12,7 @@ wherever that argument is taken (`files.create`, `uploads.create`, `upload_file`
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Literal, TypeGuard, TypeVar
 
@@ -33,6 +34,7 @@ __all__ = [
     "MAX_EXPIRY_SECONDS",
     "MAX_FILES_PAGE",
     "MAX_FILE_BYTES",
+    "MAX_METADATA_PAIRS",
     "MAX_PART_BYTES",
     "MAX_UPLOAD_BYTES",
     "MIN_EXPIRY_SECONDS",
@@ -48,7 +50,9 @@ __all__ = [
     "expiry_seconds",
     "in_range",
     "is_upload_purpose",
+    "metadata",
     "page_size",
+    "path_id",
 ]
 
 MiB = 1024 * 1024
@@ -100,6 +104,9 @@ MAX_BATCH_REQUESTS = 50_000
 """Requests one batch input file may hold."""
 MAX_BATCH_BYTES = 200_000_000
 """Bytes of JSONL one batch input file may hold."""
+MAX_METADATA_PAIRS = 16
+MAX_METADATA_KEY_CHARS = 64
+MAX_METADATA_VALUE_CHARS = 512
 
 
 def choice(value: str, enum: type[E], *, param: str) -> E:
@@ -135,6 +142,36 @@ def in_range(value: int, low: int, high: int, *, param: str, unit: str = "") -> 
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise InvalidInputError(f"{param} must be between {low} and {high}{unit}, got {value!r}", param=param)
     return value
+
+
+def metadata(pairs: Mapping[str, str] | None, *, param: str = "metadata") -> dict[str, str] | None:
+    """Up to 16 string pairs, keys up to 64 characters and values up to 512, as the service takes them."""
+    if pairs is None:
+        return None
+    if len(pairs) > MAX_METADATA_PAIRS:
+        raise InvalidInputError(
+            f"{param} may hold at most {MAX_METADATA_PAIRS} pairs, got {len(pairs)}", param=param
+        )
+    for key, value in pairs.items():
+        if not isinstance(key, str) or not isinstance(value, str):
+            raise InvalidInputError(f"{param} keys and values must be strings, got {key!r}", param=param)
+        if len(key) > MAX_METADATA_KEY_CHARS or len(value) > MAX_METADATA_VALUE_CHARS:
+            raise InvalidInputError(
+                f"{param} key {key[:MAX_METADATA_KEY_CHARS]!r}: keys may have at most "
+                f"{MAX_METADATA_KEY_CHARS} characters and values {MAX_METADATA_VALUE_CHARS}",
+                param=param,
+            )
+    return dict(pairs)
+
+
+def path_id(value: object, *, param: str) -> None:
+    """Refuse an object id that cannot name one object in a URL path: not a string, empty, `.` or `..`.
+
+    The generated layer percent-escapes ids, but an empty one names the collection (a redirect) and a
+    dot segment another path altogether.
+    """
+    if not isinstance(value, str) or value.strip() in ("", ".", ".."):
+        raise InvalidInputError(f"{param} must be an id such as file-abc123, got {value!r}", param=param)
 
 
 def at_least(value: int, low: int, *, param: str) -> int:

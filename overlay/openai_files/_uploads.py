@@ -31,7 +31,7 @@ from ._generated import (
     complete_upload,
     create_upload,
 )
-from ._retry import is_retryable_status
+from ._retry import is_refusal, is_retryable_status
 from ._rules import UploadPurpose
 from ._transfer import (
     Completion,
@@ -139,10 +139,8 @@ def _resumable(error: BaseException) -> bool:
 
 
 def _refused(error: BaseException) -> bool:
-    """A final 4xx other than the key's: the Upload is cancelled, expired, completed or unknown."""
-    if not isinstance(error, APIStatusError) or is_retryable_status(error.status_code):
-        return False
-    return 400 <= error.status_code < 500 and error.status_code not in (401, 403)
+    """A final 4xx: the Upload is cancelled, expired, completed or unknown."""
+    return isinstance(error, APIStatusError) and is_refusal(error.status_code)
 
 
 def _created(upload: Upload) -> Created:

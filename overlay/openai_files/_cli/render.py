@@ -13,6 +13,7 @@ from .._errors import (
     APIConnectionError,
     APIStatusError,
     AuthenticationError,
+    BatchNotFinishedError,
     ConfigurationError,
     IncompleteDownloadError,
     InvalidInputError,
@@ -53,6 +54,7 @@ EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (IncompleteDownloadError, EXIT_UNAVAILABLE),
     (WaitTimeoutError, EXIT_WAIT_TIMEOUT),
     (JobNotFinishedError, EXIT_BATCH_UNSUCCESSFUL),
+    (BatchNotFinishedError, EXIT_BATCH_UNSUCCESSFUL),
 )
 
 

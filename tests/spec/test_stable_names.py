@@ -19,6 +19,7 @@ from .upstream_shape import (
     named_enums,
     named_objects,
     renamed_components,
+    retitled,
     upstream_shaped,
     write,
 )
@@ -47,6 +48,10 @@ REFACTORS: dict[Refactor, list[str]] = {
         "CreateUploadRequest.expires_after: upstream's ExpiresAfter is FileExpirationAfter again",
         "POST /uploads/{upload_id}/parts 200 application/json: upstream's UploadPartResource is"
         " UploadPart again",
+    ],
+    retitled: [
+        "Batch.errors: title 'Batch error list' -> none, as ours",
+        "BatchRequestCounts: title 'Request counts' -> none, as ours",
     ],
 }
 
@@ -172,8 +177,8 @@ def generated() -> dict[str, bytes]:
 
 @pytest.mark.parametrize(
     "refactors",
-    [(earlier_batch_release,), (named_objects, named_enums, renamed_components)],
-    ids=["earlier-batch-release", "named-enums-and-renames"],
+    [(earlier_batch_release,), (named_objects, named_enums, retitled, renamed_components)],
+    ids=["earlier-batch-release", "named-enums-renames-and-titles"],
 )
 def test_make_vendor_strict_keeps_openapi_yaml_and_generated(
     ours: Node, generated: dict[str, bytes], refactors: tuple[Refactor, ...], tmp_path: Path

@@ -118,6 +118,13 @@ def renamed_components(spec: Node) -> None:
     rename(spec, "FileExpirationAfter", "ExpiresAfter")
 
 
+def retitled(spec: Node) -> None:
+    """Titles, which name the generated classes, on a component and on an inline object."""
+    schemas = spec["components"]["schemas"]
+    schemas["BatchRequestCounts"]["title"] = "Request counts"
+    schemas["Batch"]["properties"]["errors"]["title"] = "Batch error list"
+
+
 def write(spec: Node, path: Path) -> Path:
     path.write_text(yaml.safe_dump(spec, sort_keys=False))
     return path

@@ -226,6 +226,11 @@ FIXES = (
         "3.0-style nullable references parse as not nullable",
         _upstream_only_fix(nullable_refs),
     ),
+    Fix(
+        "duplicate-titles",
+        "shared titles make the generator drop models",
+        _upstream_only_fix(duplicate_titles),
+    ),
     Fix("stable-names", "schemas moved between inline and named rename generated classes", stable_names),
     Fix("binary-downloads", "file content declared as a JSON string", _upstream_only_fix(binary_downloads)),
     Fix(
@@ -236,10 +241,5 @@ FIXES = (
         "page-cursors",
         "list cursors declared as strings, but null on an empty page",
         _upstream_only_fix(page_cursors),
-    ),
-    Fix(
-        "duplicate-titles",
-        "shared titles make the generator drop models",
-        _upstream_only_fix(duplicate_titles),
     ),
 )

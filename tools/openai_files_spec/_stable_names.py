@@ -9,7 +9,8 @@ slice side by side, place by place, and gives each place the form ours has:
 - ours refers to component N, upstream is inline there (an object, an array item, a request body,
   an enum): the inline schema becomes component N again (hoisted);
 - ours refers to N, upstream to another component M (a rename): the place refers to N, a copy of M;
-- ours is inline, upstream refers to a component M it introduced: M is written inline again.
+- ours is inline, upstream refers to a component M it introduced: M is written inline again;
+- a schema at the same place in both has another `title` (which names its class): ours is kept.
 
 Only schemas of the same kind trade places (object for object, string enum for string enum). Where
 upstream still has its own N and it differs from what sits at the place, nothing moves: the change
@@ -74,6 +75,9 @@ class _Renamer:
         elif our_name is None and their_name is not None:
             self._inline(where, mine, their_name, holder, key)
         elif our_name is None:
+            if theirs.get("title") != mine.get("title"):
+                self.changes.append(f"{describe(where)}: title {_titled(theirs)} -> {_titled(mine)}, as ours")
+                _keep_title(theirs, mine)
             self.pending += _children(where, mine, theirs)
 
     def _refer(self, where: Where, name: str, holder: Any, key: str | int) -> None:
@@ -115,6 +119,10 @@ def _keep_title(moved: Node, mine: Node) -> None:
         moved["title"] = mine["title"]
     else:
         moved.pop("title", None)
+
+
+def _titled(schema: Node) -> str:
+    return repr(schema["title"]) if "title" in schema else "none"
 
 
 def _children(where: Where, mine: Node, theirs: Node) -> list[Slot]:

@@ -19,7 +19,6 @@ from pathlib import Path
 
 from openai_files import Batch, Client, ProgressBar
 from openai_files._batches import validate_batch_input
-from openai_files._transfer import Progress
 from openai_files_emulator.child import child_emulator
 
 ENDPOINT = "/v1/chat/completions"
@@ -69,12 +68,7 @@ def run(base_url: str, work: Path, size: int) -> None:
             raise SystemExit(f"the batch ended {batch.status}: {batch.errors}")
 
         output = work / "output.jsonl"
-        bar = ProgressBar("download")
-        downloaded = client.files.download(
-            batch.output_file_id,
-            output,
-            progress=lambda got, total: bar(Progress(got, total or got, int(got == total), 1)),
-        )
+        downloaded = client.files.download(batch.output_file_id, output, progress=ProgressBar("download"))
         ok = failed = 0
         for result in client.batches.results(batch):
             ok += result.ok

@@ -8,7 +8,6 @@ the models are re-exported here.
 from ._batch_jobs import JobConfig, JobResult, JobStatus, TokenEstimator, conservative_estimate
 from ._batches import BatchResult
 from ._client import AsyncClient, Client
-from ._download import DownloadProgress
 from ._errors import (
     APIConnectionError,
     APIError,
@@ -39,7 +38,7 @@ from ._operation import Operation
 from ._pagination import AsyncPager, Page, SyncPager
 from ._retry import RetryPolicy
 from ._rules import BatchEndpoint, CompletionWindow, FileOrder, FilePurpose, UploadPurpose
-from ._transfer import Progress, ProgressBar, TransferConfig
+from ._transfer import Progress, ProgressBar, ProgressCallback, TransferConfig
 from ._version import __version__ as __version__
 
 __all__ = [
@@ -62,7 +61,6 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "DeleteFileResponse",
-    "DownloadProgress",
     "FileChangedError",
     "FileOrder",
     "FilePurpose",
@@ -81,6 +79,7 @@ __all__ = [
     "PermissionDeniedError",
     "Progress",
     "ProgressBar",
+    "ProgressCallback",
     "RateLimitError",
     "RetryPolicy",
     "SyncPager",

@@ -24,8 +24,7 @@ import os
 import re
 import secrets
 import stat
-import threading
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from pathlib import Path
 from types import TracebackType
@@ -36,6 +35,7 @@ import httpx
 
 from ._errors import IncompleteDownloadError, InvalidInputError, TransferAborted
 from ._generated import download_file
+from ._transfer.progress import ProgressCallback, ProgressTracker
 
 if TYPE_CHECKING:
     from ._client import AsyncClient, Client
@@ -45,7 +45,6 @@ __all__ = [
     "CONCURRENCY",
     "PART_SIZE",
     "Destination",
-    "DownloadProgress",
     "aiter_lines",
     "download",
     "download_async",
@@ -61,8 +60,6 @@ CONCURRENCY = 8
 MAX_STALLS = 3
 """Attempts in a row that bring no new byte before a download gives up."""
 Destination = str | os.PathLike[str] | IO[bytes]
-DownloadProgress = Callable[[int, int | None], None]
-"""Called with (bytes received so far, total bytes or None when the server did not say)."""
 
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
 
@@ -73,19 +70,29 @@ class _NoRanges(Exception):
 
 class _Sink:
     """Where bytes land: positioned writes into a temporary file renamed into place on a clean exit, or
-    in-order writes to a caller's writable. Counts bytes for progress across parts (thread-safe)."""
+    in-order writes to a caller's writable. Reports progress as uploads do, a part per span."""
 
-    def __init__(self, destination: Destination, progress: DownloadProgress | None) -> None:
+    def __init__(self, destination: Destination, progress: ProgressCallback | None) -> None:
         self._destination = destination
-        self._progress = progress
-        self._lock = threading.Lock()
+        self.tracker = ProgressTracker(None, 1, progress)
+        """Bytes and parts done, thread-safe; sizes are set once the server tells them."""
         self._temporary: Path | None = None
         self._writable: IO[bytes] | None = None
         self._fd = -1
-        self.received = 0
-        self.total: int | None = None
         self.stopped = False
         """Set once one part failed: the others stop at their next chunk."""
+
+    @property
+    def received(self) -> int:
+        return self.tracker.bytes_done
+
+    @property
+    def total(self) -> int | None:
+        return self.tracker.total_bytes
+
+    @total.setter
+    def total(self, size: int | None) -> None:
+        self.tracker.total_bytes = size
 
     @property
     def positioned(self) -> bool:
@@ -134,11 +141,7 @@ class _Sink:
             os.pwrite(self._fd, data, offset)
         else:
             self._writable.write(data)
-        with self._lock:
-            self.received += len(data)
-            received = self.received
-        if self._progress is not None:
-            self._progress(received, self.total)
+        self.tracker.add(len(data))
 
     def restart(self, written: int) -> None:
         """The server sends the whole file again: forget the `written` bytes kept so far."""
@@ -147,8 +150,13 @@ class _Sink:
                 raise IncompleteDownloadError(expected=self.total or written, received=written)
             self._writable.seek(0)
             self._writable.truncate()
-        with self._lock:
-            self.received -= written
+        self.tracker.add(-written)
+
+    def one_stream(self) -> None:
+        """Ranges are not honoured after all: forget every part, the file comes again as one."""
+        self.restart(self.received)
+        self.tracker.add(0, parts=-self.tracker.parts_done)
+        self.tracker.total_parts = 1
 
 
 def _private_file_beside(target: Path) -> tuple[Path, int, int]:
@@ -272,7 +280,9 @@ def _parts(sink: _Sink, response: httpx.Response, part_size: int) -> list[_Span]
     if not (sink.positioned and ranges and response.status_code == 200 and size and size >= 2 * part_size):
         return None
     sink.total = size
-    return [_Span(sink, at, min(at + part_size, size), ranged=True) for at in range(0, size, part_size)]
+    parts = [_Span(sink, at, min(at + part_size, size), ranged=True) for at in range(0, size, part_size)]
+    sink.tracker.total_parts = len(parts)
+    return parts
 
 
 def _check(sink: _Sink, spans: list[_Span]) -> int:
@@ -302,6 +312,7 @@ def _fetch(
             finally:
                 response.close()
                 response = None
+    span.sink.tracker.add(0, parts=1)
 
 
 def download(
@@ -309,7 +320,7 @@ def download(
     file_id: str,
     destination: Destination,
     *,
-    progress: DownloadProgress | None = None,
+    progress: ProgressCallback | None = None,
     chunk_size: int | None = CHUNK_SIZE,
     part_size: int = PART_SIZE,
     concurrency: int = CONCURRENCY,
@@ -325,7 +336,7 @@ def download(
         try:
             _fetch_parts(client, file_id, parts, response, chunk_size=chunk_size, concurrency=concurrency)
         except _NoRanges:
-            sink.restart(sink.received)
+            sink.one_stream()
             whole = _Span(sink, 0, None, ranged=False)
             _fetch(client, file_id, whole, None, chunk_size)
             return _check(sink, [whole])
@@ -378,6 +389,7 @@ async def _fetch_async(
             finally:
                 await response.aclose()
                 response = None
+    span.sink.tracker.add(0, parts=1)
 
 
 async def download_async(
@@ -385,7 +397,7 @@ async def download_async(
     file_id: str,
     destination: Destination,
     *,
-    progress: DownloadProgress | None = None,
+    progress: ProgressCallback | None = None,
     chunk_size: int | None = CHUNK_SIZE,
     part_size: int = PART_SIZE,
     concurrency: int = CONCURRENCY,
@@ -404,7 +416,7 @@ async def download_async(
                     client, file_id, parts, response, chunk_size=chunk_size, concurrency=concurrency
                 )
             except _NoRanges:
-                sink.restart(sink.received)
+                sink.one_stream()
                 whole = _Span(sink, 0, None, ranged=False)
                 await _fetch_async(client, file_id, whole, None, chunk_size)
                 return _check(sink, [whole])

@@ -14,7 +14,6 @@ from ._download import (
     CONCURRENCY,
     PART_SIZE,
     Destination,
-    DownloadProgress,
     download,
     download_async,
 )
@@ -41,6 +40,7 @@ from ._pagination import AsyncPager, Page, SyncPager
 from ._rules import FileOrder, FilePurpose, UploadPurpose
 from ._transfer.config import TransferConfig
 from ._transfer.plan import infer_mime_type, sends_in_parts
+from ._transfer.progress import ProgressCallback
 from ._transfer.source import open_regular_file
 
 if TYPE_CHECKING:
@@ -150,7 +150,7 @@ def _cursor(after: str | None) -> str | Unset:
 
 
 def _download_options(
-    progress: DownloadProgress | None, chunk_size: int | None, part_size: int, concurrency: int
+    progress: ProgressCallback | None, chunk_size: int | None, part_size: int, concurrency: int
 ) -> dict[str, Any]:
     return {
         "progress": progress,
@@ -247,15 +247,16 @@ class Files:
         file_id: str,
         destination: Destination,
         *,
-        progress: DownloadProgress | None = None,
+        progress: ProgressCallback | None = None,
         chunk_size: int | None = CHUNK_SIZE,
         part_size: int = PART_SIZE,
         concurrency: int = CONCURRENCY,
     ) -> int:
         """Download a file to a path (atomically) or a binary writable; return the bytes written.
 
-        `progress(received, total)` is called as bytes arrive; `chunk_size` is the bytes per write (None:
-        as they arrive, so a cut loses none of them). A cut
+        `progress` is called with a `Progress` as bytes arrive, as in uploads (a `ProgressBar` draws
+        either; each range fetched in parallel is a part); `chunk_size` is the bytes per write (None: as
+        they arrive, so a cut loses none of them). A cut
         stream resumes with `Range` (or starts over when the server ignores it). A path target of at least
         two `part_size` parts, on a server that advertises byte ranges, is fetched `concurrency` parts at
         a time. Raises `IncompleteDownloadError` when attempts stop bringing bytes, `InvalidInputError`
@@ -320,7 +321,7 @@ class AsyncFiles:
         file_id: str,
         destination: Destination,
         *,
-        progress: DownloadProgress | None = None,
+        progress: ProgressCallback | None = None,
         chunk_size: int | None = CHUNK_SIZE,
         part_size: int = PART_SIZE,
         concurrency: int = CONCURRENCY,

@@ -8,10 +8,11 @@ one request and this helper by size.
 
 from __future__ import annotations
 
-import asyncio
 import io
 import os
 from typing import IO, TYPE_CHECKING, BinaryIO, cast
+
+import anyio
 
 from . import _rules as rules
 from ._errors import APIConnectionError, APIStatusError
@@ -132,8 +133,9 @@ class _FileSearch:
 
 
 def _resumable(error: BaseException) -> bool:
-    """Errors a later run can get past: the network, the service's bad moments, the user's Ctrl-C."""
-    if isinstance(error, KeyboardInterrupt | asyncio.CancelledError | APIConnectionError):
+    """Errors a later run can get past: the network, the service's bad moments, the user's Ctrl-C (or,
+    in async, a cancellation: the async adapter adds its library's cancel exception)."""
+    if isinstance(error, KeyboardInterrupt | APIConnectionError):
         return True
     return isinstance(error, APIStatusError) and is_retryable_status(error.status_code)
 
@@ -219,7 +221,7 @@ class _AsyncApi:
         return search.result()
 
     def resumable(self, error: BaseException) -> bool:
-        return _resumable(error)
+        return isinstance(error, anyio.get_cancelled_exc_class()) or _resumable(error)
 
     def refused(self, error: BaseException) -> bool:
         return _refused(error)

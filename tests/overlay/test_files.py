@@ -14,6 +14,7 @@ from openai_files import (
     Client,
     InvalidInputError,
     NotFoundError,
+    Progress,
 )
 from openai_files._generated import OpenAIFile
 from openai_files._transfer import TransferConfig
@@ -100,13 +101,12 @@ async def test_list_follows_cursor_across_pages(any_client: Client | AsyncClient
 async def test_download_to_path_and_writable(any_client: Client | AsyncClient, tmp_path: Path) -> None:
     payload = os.urandom(3 * 1024 * 1024 + 17)
     stored = await resolve(any_client.files.create(io.BytesIO(payload), purpose="user_data", filename="b"))
-    seen: list[tuple[int, int | None]] = []
+    seen: list[Progress] = []
     target = tmp_path / "out.bin"
-    written = await resolve(
-        any_client.files.download(stored.id, target, progress=lambda n, total: seen.append((n, total)))
-    )
+    written = await resolve(any_client.files.download(stored.id, target, progress=seen.append))
     assert written == len(payload) and target.read_bytes() == payload
-    assert seen[-1] == (len(payload), len(payload)) and len(seen) >= 3
+    assert seen[-1] == Progress(len(payload), len(payload), 1, 1) and len(seen) >= 4
+    assert [e.finished for e in seen].count(True) == 1  # the last event, once every byte arrived
     sink = io.BytesIO()
     assert await resolve(any_client.files.download(stored.id, sink, chunk_size=4096)) == len(payload)
     assert sink.getvalue() == payload

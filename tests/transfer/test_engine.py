@@ -51,8 +51,8 @@ def test_progress_counts_bytes_and_parts(make_file: Callable[[int], Path]) -> No
     events: list[Progress] = []
     _upload(FakeUploads(), make_file(5 * PART + 1), concurrency=2, progress=events.append)
     last = events[-1]
-    assert (last.bytes_sent, last.parts_done, last.total_parts) == (5 * PART + 1, 6, 6)
-    assert max(e.bytes_sent for e in events) == 5 * PART + 1
+    assert (last.bytes_done, last.parts_done, last.total_parts) == (5 * PART + 1, 6, 6)
+    assert max(e.bytes_done for e in events) == 5 * PART + 1
 
 
 def test_first_error_wins_stops_the_rest_and_cancels(make_file: Callable[[int], Path]) -> None:

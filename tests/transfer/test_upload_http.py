@@ -54,7 +54,7 @@ def test_injected_part_failures_still_complete_byte_exact(
         _round_trip(client, path, concurrency=4, progress=events.append)
         injected = fresh_emulator.faults.injected
     assert injected >= 2  # the seed gives failures of each kind across 41 parts
-    assert events[-1].bytes_sent == path.stat().st_size
+    assert events[-1].bytes_done == path.stat().st_size
     assert events[-1].parts_done == 41
 
 

@@ -59,7 +59,7 @@ def test_seek_back_rewinds_progress(tmp_path: Path) -> None:
     window.read(30)
     window.seek(0)
     window.read(100)
-    assert [e.bytes_sent for e in events] == [30, 0, 100]
+    assert [e.bytes_done for e in events] == [30, 0, 100]
     source.close()
 
 

@@ -6,25 +6,21 @@ anywhere else (a log file, a pipe).
 
 from __future__ import annotations
 
-from .._download import DownloadProgress
-from .._transfer import Progress, ProgressBar
+from .._transfer import ProgressBar
 from .parser import Context
 
 __all__ = ["download_bar", "upload_bar"]
 
 
+def _bar(ctx: Context, label: str) -> ProgressBar | None:
+    return None if ctx.args.no_progress else ProgressBar(label=label, stream=ctx.err)
+
+
 def upload_bar(ctx: Context) -> ProgressBar | None:
     """The bar for an upload, or None under `--no-progress`."""
-    return None if ctx.args.no_progress else ProgressBar(label="upload", stream=ctx.err)
+    return _bar(ctx, "upload")
 
 
-def download_bar(ctx: Context) -> DownloadProgress | None:
-    """The same bar fed by a download's byte counts (a download is one part), or None."""
-    if ctx.args.no_progress:
-        return None
-    bar = ProgressBar(label="download", stream=ctx.err)
-
-    def progress(received: int, total: int | None) -> None:
-        bar(Progress(received, total or received, int(received == total), 1))
-
-    return progress
+def download_bar(ctx: Context) -> ProgressBar | None:
+    """The same bar for a download (uploads and downloads report the same `Progress`), or None."""
+    return _bar(ctx, "download")

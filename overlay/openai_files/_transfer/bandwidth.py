@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
 from collections.abc import Callable, Iterator
+
+import anyio
 
 from .coordinator import Coordinator
 
@@ -45,7 +46,7 @@ class TokenBucket:
 
     async def consume_async(self, n: int, coordinator: Coordinator | None = None) -> None:
         for pause in self._pauses(n, coordinator):
-            await asyncio.sleep(pause)
+            await anyio.sleep(pause)
 
     def _pauses(self, n: int, coordinator: Coordinator | None) -> Iterator[float]:
         """Reserve `n` bytes, then the sleeps that pay off the debt, each after checking for a failure."""

@@ -8,16 +8,18 @@ what each outcome means; the sync and async drivers only start parts and wait fo
 
 from __future__ import annotations
 
-import asyncio
+import functools
 import logging
+import math
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from typing import Generic, Protocol, TypeVar
 
 import anyio
+from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
 from .._errors import UnconfirmedUploadError
 from .coordinator import SIGNAL_CHECK
@@ -72,7 +74,7 @@ R = TypeVar("R")
 
 
 class _Sending(Protocol):
-    """A part on its way: a thread's `Future` or an asyncio `Task`, which answer alike once done."""
+    """A part on its way: a thread's `Future` or a `_PartTask`, which answer alike once done."""
 
     def cancelled(self) -> bool: ...
     def exception(self) -> BaseException | None: ...
@@ -99,7 +101,7 @@ class _Schedule(Generic[S]):
     def observe(self) -> None:
         """Tell the window what the link gave so far (called before finished parts are settled)."""
         full = len(self.in_flight) >= self._job.concurrency.limit
-        self._job.concurrency.observe(sent=self._job.tracker.bytes_sent, now=time.monotonic(), full=full)
+        self._job.concurrency.observe(sent=self._job.tracker.bytes_done, now=time.monotonic(), full=full)
 
     def started(self, sending: S, index: int) -> None:
         self.in_flight[sending] = index
@@ -206,7 +208,7 @@ def _send_parts_sync(api: SyncUploadApi[R], job: UploadJob) -> None:
 
 
 async def run_async(api: AsyncUploadApi[R], job: UploadJob) -> R:
-    """See `run_sync`. The cleanup is shielded: a cancelled anyio scope would cancel it at its first await."""
+    """See `run_sync`. The cleanup is shielded: a cancelled scope would cancel it at its first await."""
     try:
         if (stale := job.resume()) is not None:
             await _cancel_shielded(api, stale)
@@ -236,7 +238,8 @@ async def _finish_async(api: AsyncUploadApi[R], job: UploadJob) -> R:
     if job.completion is None:
         job.start_md5()
         await _send_parts_async(api, job)
-        await asyncio.to_thread(job.md5)  # the pass runs in its thread; wait for it off the event loop
+        # The pass runs in its own thread; wait for it off the event loop, and not past a cancellation.
+        await anyio.to_thread.run_sync(job.md5, abandon_on_cancel=True)
     return await api.complete(job.upload_id, job.part_ids(), job.completing())
 
 
@@ -245,12 +248,43 @@ async def _cancel_shielded(api: AsyncUploadApi[R], upload_id: str) -> None:
         await api.cancel(upload_id)
 
 
+class _PartTask:
+    """One part sent in a task of the upload's task group, answering like a `Future` once done.
+
+    Each has its own cancel scope, so a failed upload stops the parts in flight and no other task.
+    """
+
+    def __init__(self) -> None:
+        self.scope = anyio.CancelScope()
+        self._result = ""
+        self._error: Exception | None = None
+
+    def cancelled(self) -> bool:
+        return self.scope.cancelled_caught
+
+    def exception(self) -> BaseException | None:
+        return self._error
+
+    def result(self) -> str:
+        return self._result
+
+    async def run(self, send: Callable[[], Awaitable[str]], done: MemoryObjectSendStream[_PartTask]) -> None:
+        with self.scope:
+            try:
+                self._result = await send()
+            except Exception as error:
+                self._error = error
+        done.send_nowait(self)
+
+
 async def _send_parts_async(api: AsyncUploadApi[R], job: UploadJob) -> None:
-    """Part tasks are cancelled the moment the upload fails, which also ends their retry sleeps.
+    """Parts run as tasks of one task group; their scopes are cancelled the moment the upload fails,
+    which also ends their retry sleeps. Cancelling the caller cancels the group, whose exit waits for
+    every part to stop (anyio's cancellation holds at each await, so nothing is left running).
 
     httpx reads a multipart body synchronously even in async, so the bandwidth cap is taken per part.
     """
-    schedule: _Schedule[asyncio.Task[str]] = _Schedule(job)
+    schedule: _Schedule[_PartTask] = _Schedule(job)
 
     async def send(index: int) -> str:
         window = job.window(index, throttled=False)
@@ -259,31 +293,38 @@ async def _send_parts_async(api: AsyncUploadApi[R], job: UploadJob) -> None:
         job.coordinator.check()
         return await api.add_part(job.upload_id, window)
 
-    try:
-        while True:
-            for index in schedule.to_start():
-                schedule.started(asyncio.create_task(send(index)), index)
-            if not schedule.in_flight:
-                break
-            done, _ = await asyncio.wait(
-                schedule.in_flight, timeout=SIGNAL_CHECK, return_when=asyncio.FIRST_COMPLETED
-            )
-            schedule.observe()
-            schedule.settle(done)
-            if schedule.failed:
-                _cancel_tasks(schedule.in_flight)
-    except BaseException as error:  # this task was cancelled
-        job.coordinator.fail(error)
-        _cancel_tasks(schedule.in_flight)
-        with anyio.CancelScope(shield=True):  # an anyio scope's cancel would interrupt the wait at once
-            await asyncio.gather(*schedule.in_flight, return_exceptions=True)
-        raise
+    finished, done = anyio.create_memory_object_stream[_PartTask](math.inf)
+    with finished, done:
+        async with anyio.create_task_group() as group:
+            try:
+                while True:
+                    for index in schedule.to_start():
+                        part = _PartTask()
+                        schedule.started(part, index)
+                        group.start_soon(part.run, functools.partial(send, index), finished)
+                    if not schedule.in_flight:
+                        break
+                    settled = []
+                    with anyio.move_on_after(SIGNAL_CHECK):
+                        settled.append(await done.receive())
+                    while (ready := _ready(done)) is not None:
+                        settled.append(ready)
+                    schedule.observe()
+                    schedule.settle(settled)
+                    if schedule.failed:
+                        for part in schedule.in_flight:
+                            part.scope.cancel()
+            except BaseException as error:  # this task was cancelled: the group cancels the parts
+                job.coordinator.fail(error)
+                raise
     schedule.raise_failure()
 
 
-def _cancel_tasks(tasks: Iterable[asyncio.Task[str]]) -> None:
-    for task in tasks:
-        task.cancel()
+def _ready(done: MemoryObjectReceiveStream[_PartTask]) -> _PartTask | None:
+    try:
+        return done.receive_nowait()
+    except anyio.WouldBlock:
+        return None
 
 
 @contextmanager

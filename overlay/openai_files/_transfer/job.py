@@ -147,7 +147,7 @@ class UploadJob:
             self.journal.delete()
             self.journal = None
         self.coordinator = Coordinator()
-        self.tracker.add(-self.tracker.bytes_sent, parts=-self.tracker.parts_done)
+        self.tracker.add(-self.tracker.bytes_done, parts=-self.tracker.parts_done)
         self.parts = {}
         self.upload_id = ""
         self.resumed = False

@@ -1,4 +1,8 @@
-"""Progress of one upload: bytes counted as they go on the wire, rewound when a part is retried."""
+"""Progress of one transfer, upload or download: bytes counted as they cross the wire, rewound on a retry.
+
+Uploads and downloads report the same `Progress` through the same `ProgressTracker`, so one callback
+(a `ProgressBar`, a log line, a metric) serves both.
+"""
 
 from __future__ import annotations
 
@@ -12,32 +16,44 @@ from typing import Protocol
 
 @dataclass(frozen=True)
 class Progress:
-    bytes_sent: int
-    total_bytes: int
+    """Where a transfer stands.
+
+    `bytes_done` counts bytes sent (upload) or received (download) so far; it goes back when a part is
+    retried. `total_bytes` is None when a download's server did not announce its size. The transfer is
+    over when `parts_done == total_parts` (a download is one part).
+    """
+
+    bytes_done: int
+    total_bytes: int | None
     parts_done: int
     total_parts: int
 
+    @property
+    def finished(self) -> bool:
+        return self.parts_done == self.total_parts
+
 
 ProgressCallback = Callable[[Progress], None]
+"""Called with a `Progress` after every step; from the thread that moved the bytes."""
 
 
 class ProgressTracker:
-    """Sums deltas from every part; callbacks run in the thread that sent the bytes."""
+    """Sums deltas from every part; callbacks run in the thread that moved the bytes."""
 
-    def __init__(self, total_bytes: int, total_parts: int, callback: ProgressCallback | None) -> None:
+    def __init__(self, total_bytes: int | None, total_parts: int, callback: ProgressCallback | None) -> None:
         self._lock = threading.Lock()
         self._callback = callback
         self.total_bytes = total_bytes
         self.total_parts = total_parts
-        self.bytes_sent = 0
+        self.bytes_done = 0
         self.parts_done = 0
 
     def add(self, delta: int, parts: int = 0) -> None:
         """`delta` is negative when a retried part starts over."""
         with self._lock:
-            self.bytes_sent += delta
+            self.bytes_done += delta
             self.parts_done += parts
-            event = Progress(self.bytes_sent, self.total_bytes, self.parts_done, self.total_parts)
+            event = Progress(self.bytes_done, self.total_bytes, self.parts_done, self.total_parts)
         if self._callback is not None:
             self._callback(event)
 
@@ -61,13 +77,16 @@ _NOWHERE = _Nowhere()
 
 
 class ProgressBar:
-    """A one-line bar for terminals: percent, MB sent, rate and parts; redrawn at most 10 times a second.
+    """A one-line bar for terminals: percent, MB moved, rate and parts; redrawn at most 10 times a second.
 
-    Each redraw covers the whole previous line, which may have been longer. A stream that is closed or
-    missing (`2>&-` leaves `sys.stderr` None) loses the bar, never the transfer.
+    Pass it as `progress=` to `uploads.upload_file` or `files.download`. Without a known size (a download
+    whose server did not say) it shows the MB and the rate only. Each redraw covers the whole previous
+    line, which may have been longer. A stream that is closed or missing (`2>&-` leaves `sys.stderr`
+    None) loses the bar, never the transfer.
     """
 
     def __init__(self, label: str = "upload", stream: TextStream | None = None, width: int = 30) -> None:
+        """`label` starts the line; `stream` defaults to stderr; `width` is the bar's length in characters."""
         self._label = label
         self._stream: TextStream = stream if stream is not None else (sys.stderr or _NOWHERE)
         self._width = width
@@ -78,22 +97,26 @@ class ProgressBar:
 
     def __call__(self, p: Progress) -> None:
         now = time.monotonic()
-        finished = p.parts_done == p.total_parts
         with self._lock:
-            if not finished and now - self._drawn < 0.1:
+            if not p.finished and now - self._drawn < 0.1:
                 return
             self._drawn = now
-            fraction = p.bytes_sent / p.total_bytes if p.total_bytes else 1.0
-            filled = int(self._width * fraction)
-            rate = p.bytes_sent / max(now - self._started, 1e-9) / 1e6
-            line = (
-                f"{self._label} [{'#' * filled}{'.' * (self._width - filled)}] {fraction:6.1%} "
-                f"{p.bytes_sent / 1e6:,.1f}/{p.total_bytes / 1e6:,.1f} MB {rate:,.1f} MB/s "
-                f"parts {p.parts_done}/{p.total_parts}"
-            )
+            rate = p.bytes_done / max(now - self._started, 1e-9) / 1e6
+            line = f"{self._label} {self._bar(p)}{p.bytes_done / 1e6:,.1f}"
+            line += f"/{p.total_bytes / 1e6:,.1f} MB" if p.total_bytes is not None else " MB"
+            line += f" {rate:,.1f} MB/s"
+            if p.total_parts > 1:
+                line += f" parts {p.parts_done}/{p.total_parts}"
             padded, self._shown = line.ljust(self._shown), len(line)
             try:
-                self._stream.write("\r" + padded + ("\n" if finished else ""))
+                self._stream.write("\r" + padded + ("\n" if p.finished else ""))
                 self._stream.flush()
             except (OSError, ValueError):  # a closed stream
                 self._stream = _NOWHERE
+
+    def _bar(self, p: Progress) -> str:
+        if p.total_bytes is None:
+            return ""
+        fraction = p.bytes_done / p.total_bytes if p.total_bytes else 1.0
+        filled = int(self._width * fraction)
+        return f"[{'#' * filled}{'.' * (self._width - filled)}] {fraction:6.1%} "

@@ -1,0 +1,45 @@
+"""One progress type for uploads and downloads, and one bar that draws both."""
+
+import io
+
+from openai_files import Progress, ProgressBar
+
+
+def _draw(events: list[Progress], label: str) -> list[str]:
+    stream = io.StringIO()
+    bar = ProgressBar(label, stream=stream, width=10)
+    for event in events:
+        bar(event)
+    drawn = stream.getvalue().split("\r")[1:]
+    assert drawn[-1].endswith("\n") and "\n" not in "".join(drawn[:-1])  # one line, ended once
+    return [line.rstrip() for line in drawn]  # a redraw pads over a longer previous line
+
+
+def test_bar_draws_an_upload_with_parts() -> None:
+    lines = _draw([Progress(0, 200, 0, 2), Progress(200, 200, 2, 2)], "upload")
+
+    assert lines[0].startswith("upload [..........]   0.0% 0.0/0.0 MB")
+    assert lines[-1].startswith("upload [##########] 100.0% 0.0/0.0 MB")
+    assert lines[-1].endswith(" parts 2/2")
+
+
+def test_bar_draws_a_download_as_one_part() -> None:
+    size = 3_000_000
+    lines = _draw([Progress(1_000_000, size, 0, 1), Progress(size, size, 1, 1)], "download")
+
+    assert lines[0].startswith("download [###.......]  33.3% 1.0/3.0 MB")
+    assert lines[-1].startswith("download [##########] 100.0% 3.0/3.0 MB")
+    assert "parts" not in lines[-1] and lines[-1].endswith("MB/s")
+
+
+def test_bar_without_a_known_size_shows_bytes_and_rate() -> None:
+    lines = _draw([Progress(2_000_000, None, 0, 1), Progress(2_500_000, None, 1, 1)], "download")
+
+    assert lines[-1].startswith("download 2.5 MB ") and lines[-1].endswith("MB/s")
+    assert "[" not in "".join(lines)
+
+
+def test_only_the_last_event_finishes() -> None:
+    assert not Progress(5, 10, 0, 1).finished
+    assert Progress(10, 10, 1, 1).finished
+    assert Progress(0, 0, 0, 0).finished

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from openai_files import AsyncClient, Client, IncompleteDownloadError, InvalidInputError
+from openai_files import AsyncClient, Client, IncompleteDownloadError, InvalidInputError, Progress
 from openai_files_emulator import EmulatorServer
 
 from .conftest import open_client, resolve
@@ -42,15 +42,15 @@ async def test_cut_stream_resumes_with_range(
     file_id = await store(any_client, tmp_path, data)
     fresh_emulator.faults.set(script=("cut", "cut", "cut", "cut"), seed=4, paths=(CONTENT_PATH,))
     target = tmp_path / "out.bin"
-    seen: list[tuple[int, int | None]] = []
-    size = await resolve(any_client.files.download(file_id, target, progress=lambda *p: seen.append(p)))
+    seen: list[Progress] = []
+    size = await resolve(any_client.files.download(file_id, target, progress=seen.append))
     assert size == len(data) and target.read_bytes() == data
     assert fresh_emulator.faults.injected == 4
     ranges = [h.get("range") for h in content_requests(fresh_emulator)]
     assert ranges[0] is None and len(ranges) == 5
     starts = [int(r.removeprefix("bytes=").split("-")[0]) for r in ranges[1:] if r]
     assert len(starts) == 4 and starts == sorted(starts)  # each picks up where the last stopped
-    assert seen[-1] == (len(data), len(data))
+    assert seen[-1] == Progress(len(data), len(data), 1, 1)  # one stream, one part, however often cut
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.bin", "source.bin"]
 
 
@@ -74,9 +74,15 @@ async def test_parallel_ranges_with_cuts_are_exact(
     file_id = await store(any_client, tmp_path, data)
     fresh_emulator.faults.set(cut_rate=0.3, seed=11, paths=(CONTENT_PATH,))
     target = tmp_path / "out.bin"
-    size = await resolve(any_client.files.download(file_id, target, part_size=64 * 1024, concurrency=4))
+    seen: list[Progress] = []
+    size = await resolve(
+        any_client.files.download(file_id, target, part_size=64 * 1024, concurrency=4, progress=seen.append)
+    )
     assert size == len(data) and target.read_bytes() == data
     assert fresh_emulator.faults.injected > 0
+    assert seen[-1] == Progress(len(data), len(data), 16, 16)  # each range a part, as in uploads
+    assert [e.parts_done for e in seen] == sorted(e.parts_done for e in seen)
+    assert [e.finished for e in seen].count(True) == 1
     ranges = [h.get("range") for h in content_requests(fresh_emulator)]
     assert sum(r is not None for r in ranges) >= 15  # 16 parts, the first on the opening stream
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.bin", "source.bin"]
@@ -103,8 +109,12 @@ async def test_server_ignoring_ranges_restarts_the_stream(kind: str, tmp_path: P
     target = tmp_path / "out.bin"
     with serving(_ignores_ranges(data, cut_first=part_size > len(data))) as stub:
         async with open_client(kind, api_key="sk-x", base_url=stub.base_url, max_retries=0) as client:
-            size = await resolve(client.files.download("file-1", target, part_size=part_size))
+            seen: list[Progress] = []
+            size = await resolve(
+                client.files.download("file-1", target, part_size=part_size, progress=seen.append)
+            )
     assert size == len(data) and target.read_bytes() == data
+    assert seen[-1] == Progress(len(data), len(data), 1, 1)  # the parts forgotten: one stream
     assert any("range" in s.headers for s in stub.seen)  # it asked for a range and got the whole file
     assert [p.name for p in tmp_path.iterdir()] == ["out.bin"]
 

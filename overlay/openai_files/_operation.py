@@ -59,13 +59,15 @@ class Endpoint:
         """The endpoint behind a generated module or one of its functions (`sync`, `asyncio`, ...)."""
         module: Any = operation
         if callable(operation) and not hasattr(operation, "_get_kwargs"):
-            module = sys.modules.get(getattr(operation, "__module__", ""), None)
+            # Only `sync` and `asyncio` return the model `call` returns; `*_detailed` wrap it in a Response.
+            named = getattr(operation, "__name__", "") in ("sync", "asyncio")
+            module = sys.modules.get(getattr(operation, "__module__", ""), None) if named else None
         request = getattr(module, "_get_kwargs", None)
         parse = getattr(module, "_parse_response", None)
         if not callable(request) or not callable(parse):
             raise TypeError(
                 f"{operation!r} is not a generated operation: pass a module of openai_files_api.api "
-                "(e.g. retrieve_file) or one of its functions (retrieve_file.sync)"
+                "(e.g. retrieve_file) or its sync or asyncio function (retrieve_file.sync)"
             )
         name = str(getattr(module, "__name__", operation)).rpartition(".")[2]
         return cls(name=name, request=_ids_checked(request), _parse=parse)

@@ -86,6 +86,10 @@ async def test_call_raises_typed_errors_with_the_request_id(any_client: Client |
     assert missing.value.request_id and missing.value.param == "file_id"
     with pytest.raises(TypeError, match="not a generated operation"):
         await resolve(any_client.call(len, "x"))  # type: ignore[call-overload]
+    with pytest.raises(TypeError, match="not a generated operation"):
+        await resolve(
+            any_client.call(retrieve_file.sync_detailed, "file-nope")
+        )  # returns a Response, not a model
 
 
 @pytest.mark.anyio

@@ -1,14 +1,28 @@
-"""Benchmark: a 1 GiB upload by our helper, by the official SDK's `upload_file_chunked`, and by parallel
-curl processes posting the same parts (the practical ceiling), against one emulator process.
+"""Benchmark: uploads of 10 MB to 1 GiB by our client, the official SDK and parallel curl, on loopback
+and on two simulated wide-area links, each against one emulator process.
 
-    .venv/bin/python bench/upload.py [--size-mib 1024] [--concurrency 8] [--output table.md]
+    .venv/bin/python bench/upload.py [--sizes 10MB,100MB,200MB,1GiB] [--profiles loopback,wan,wan2]
+        [--repeat 2] [--output table.md] [--no-sweep] [--no-batch] [--paths]
 
-Two scenarios on the same emulator: loopback unthrottled, and a simulated wide-area link where the
-emulator caps each connection at 25 MB/s and adds 50 ms to each request. Every client runs in its own
-process; wall time covers create → parts → complete (not interpreter start-up), MB/s is 10^6 bytes per
-second of wall time, and peak RSS is the client process's high-water mark (for curl, the highest sum
-over the curl processes alive at one moment, sampled every 20 ms). The data files live in a temporary
-directory that is deleted at the end.
+Links (the emulator's faults, on every /v1 request): `wan` caps each connection at 25 MB/s and adds
+50 ms to each request; `wan2` caps each connection at 10 MB/s and all of them together at 100 MB/s, and
+adds 150 ms. Rows per size: our `upload_file` untuned (parts cut for the file, adaptive window), the
+same with today's former defaults (64 MiB parts, 8 in flight), the official SDK's `upload_file_chunked`
+(sequential), and parallel curl processes posting the parts of our untuned plan, one process per part
+in flight up to the plan's window (the ceiling: no Python, md5 computed before the clock starts).
+
+Columns: wall time (create -> parts -> complete, not interpreter start-up), MB/s (10^6 bytes per
+second), peak TCP connections the client had open to the emulator, the link's floor for that many
+connections (bytes / min(connections x per-connection cap, total cap) + the 3 round trips no upload
+avoids: create, one part, complete) and the row's share of it, the client's CPU seconds per GB (user +
+system, curl processes included) and its peak RSS (for curl, the highest sum over the curl processes
+alive at one moment, sampled every 20 ms).
+
+`wan2` also sweeps fixed concurrencies (4 .. 32, parts cut for each) on 200 MB and 1 GiB, to compare
+the untuned window with the best fixed one. `wan` also times `batches.create_from_file` of a 200 MB JSONL
+(local check included) against the SDK's `files.create` + `batches.create`. `--paths` times
+`files.create` as one request and as Upload parts for small files, the measurement behind
+`TransferConfig.single_request_below`. Data lives in /dev/shm when it has room, deleted at the end.
 """
 
 from __future__ import annotations
@@ -20,40 +34,79 @@ import hashlib
 import json
 import os
 import platform
+import random
+import resource
 import shutil
+import string
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psutil
 
+from openai_files._transfer import TransferConfig
+from openai_files._transfer.plan import choose_part_size
 from openai_files_emulator.child import child_emulator
 
 MiB = 1024 * 1024
-PART = 64 * MiB
 API_KEY = "sk-bench"
-WAN = {"bandwidth": 25_000_000, "latency": 0.05, "paths": ["/v1/uploads/*"]}
+CONFIG = TransferConfig()
+PROFILES: dict[str, dict[str, Any]] = {
+    "loopback": {},
+    "wan": {"bandwidth": 25_000_000, "latency": 0.05},
+    "wan2": {"bandwidth": 10_000_000, "total_bandwidth": 100_000_000, "latency": 0.15},
+}
+LABELS = {
+    "loopback": "loopback",
+    "wan": "WAN 25 MB/s/conn + 50 ms",
+    "wan2": "WAN 10 MB/s/conn, 100 MB/s total + 150 ms",
+}
+SWEEP = (4, 8, 12, 16, 24, 32)
+SWEEP_SIZES = ("200MB", "1GiB")
+BATCH_SIZE = 200_000_000
+PATH_SIZES = (4 * MiB, 8 * MiB, 16 * MiB, 32 * MiB, 64 * MiB)
+
+
+def parse_size(text: str) -> int:
+    for suffix, unit in (("GiB", 1024 * MiB), ("MiB", MiB), ("GB", 10**9), ("MB", 10**6)):
+        if text.endswith(suffix):
+            return int(float(text[: -len(suffix)]) * unit)
+    return int(text)
 
 
 @dataclass
 class Row:
-    scenario: str
+    profile: str
+    size: str
     client: str
     wall: float
+    cpu: float
     rss_mib: float
-    size: int
+    conns: int
+    nbytes: int
 
     @property
     def mb_s(self) -> float:
-        return self.size / self.wall / 1e6
+        return self.nbytes / self.wall / 1e6
+
+    def floor(self) -> float | None:
+        link = PROFILES[self.profile]
+        if not link:
+            return None
+        rate = self.conns * link["bandwidth"]
+        if "total_bandwidth" in link:
+            rate = min(rate, link["total_bandwidth"])
+        return float(self.nbytes / rate + 3 * link["latency"])
 
 
-# --- children: each measures one upload in its own process and prints one JSON line ---------------
+# --- children: each measures one run in its own process and prints one JSON line ---------------------
 
 
 def _peak_rss_mib() -> float:
@@ -64,49 +117,88 @@ def _peak_rss_mib() -> float:
     raise RuntimeError("no VmHWM in /proc/self/status")
 
 
-def child_ours(base_url: str, path: Path, concurrency: int, md5: bool) -> dict[str, float]:
+def _cpu() -> float:
+    """CPU seconds of this process and of the children it waited for (the curl processes)."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+@contextlib.contextmanager
+def measured() -> Iterator[dict[str, float]]:
+    """Wall and CPU time of the block, then the process's peak RSS (the parent samples connections)."""
+    result: dict[str, float] = {}
+    cpu, start = _cpu(), time.perf_counter()
+    yield result
+    result["wall"] = time.perf_counter() - start
+    result["cpu"] = _cpu() - cpu
+    result["rss_mib"] = _peak_rss_mib()
+
+
+def child_ours(base_url: str, path: Path, concurrency: str, part_size: str) -> dict[str, float]:
     from openai_files import Client  # noqa: PLC0415 - each child imports only the client it measures
 
-    with Client(api_key=API_KEY, base_url=base_url) as client:
-        start = time.perf_counter()
-        upload = client.uploads.upload_file(path, purpose="batch", concurrency=concurrency, md5=md5)
-        wall = time.perf_counter() - start
+    options: dict[str, Any] = {}
+    if concurrency != "auto":
+        options["concurrency"] = int(concurrency)
+    if part_size != "auto":
+        options["part_size"] = int(part_size)
+    with Client(api_key=API_KEY, base_url=base_url) as client, measured() as result:
+        upload = client.uploads.upload_file(path, purpose="batch", **options)
     assert upload.file is not None and upload.file.bytes_ == path.stat().st_size
-    return {"wall": wall, "rss_mib": _peak_rss_mib()}
+    return result
+
+
+def child_create(base_url: str, path: Path, way: str) -> dict[str, float]:
+    """`files.create` as one request ("one"), as Upload parts ("parts") or as it chooses ("auto")."""
+    from openai_files import Client  # noqa: PLC0415
+
+    below = {"one": 2**62, "parts": 1, "auto": CONFIG.single_request_below}[way]
+    config = TransferConfig(single_request_below=below)
+    with Client(api_key=API_KEY, base_url=base_url) as client, measured() as result:
+        stored = client.files.create(path, purpose="batch", config=config)
+    assert stored.bytes_ == path.stat().st_size
+    return result
+
+
+def child_batch(base_url: str, path: Path) -> dict[str, float]:
+    from openai_files import Client  # noqa: PLC0415
+
+    with Client(api_key=API_KEY, base_url=base_url) as client, measured() as result:
+        batch = client.batches.create_from_file(path)
+    assert batch.input_file_id
+    return result
 
 
 def child_sdk(base_url: str, path: Path) -> dict[str, float]:
-    import openai  # noqa: PLC0415 - each child imports only the client it measures
+    import openai  # noqa: PLC0415
 
     client = openai.OpenAI(api_key=API_KEY, base_url=base_url)
-    start = time.perf_counter()
-    upload = client.uploads.upload_file_chunked(file=path, mime_type="application/jsonl", purpose="batch")
-    wall = time.perf_counter() - start
+    with measured() as result:
+        upload = client.uploads.upload_file_chunked(file=path, mime_type="application/jsonl", purpose="batch")
     assert upload.file is not None and upload.file.bytes == path.stat().st_size
-    return {"wall": wall, "rss_mib": _peak_rss_mib()}
+    return result
 
 
-def child_curl(base_url: str, path: Path, parts_dir: Path, concurrency: int, md5: str) -> dict[str, float]:
+def child_sdk_batch(base_url: str, path: Path) -> dict[str, float]:
+    import openai  # noqa: PLC0415
+
+    client = openai.OpenAI(api_key=API_KEY, base_url=base_url)
+    with measured() as result, path.open("rb") as data:
+        stored = client.files.create(file=data, purpose="batch")
+        client.batches.create(
+            input_file_id=stored.id, endpoint="/v1/chat/completions", completion_window="24h"
+        )
+    return result
+
+
+def child_curl(base_url: str, path: Path, parts_dir: str, concurrency: str, md5: str) -> dict[str, float]:
     """Create and complete with httpx; every part is one `curl -F data=@partfile` process.
 
     The md5 is computed before the clock starts (a ceiling gets it for free) and sent on complete, so
-    the service does the same verification work as for our helper.
+    the service does the same verification work as for our client.
     """
-    parts = sorted(parts_dir.iterdir())
+    parts = sorted(Path(parts_dir).iterdir())
     headers = {"Authorization": f"Bearer {API_KEY}"}
-    peak = 0.0
-    stop = threading.Event()
-    me = psutil.Process()
-
-    def sample() -> None:
-        nonlocal peak
-        while not stop.wait(0.02):
-            total = 0
-            for child in me.children():
-                with contextlib.suppress(psutil.Error):
-                    if child.name() == "curl":
-                        total += child.memory_info().rss
-            peak = max(peak, total / MiB)
 
     def post(part: Path) -> str:
         out = subprocess.run(
@@ -117,82 +209,149 @@ def child_curl(base_url: str, path: Path, parts_dir: Path, concurrency: int, md5
         )  # fmt: skip
         return str(json.loads(out.stdout)["id"])
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    with httpx.Client(base_url=base_url, headers=headers, timeout=600) as http:
-        start = time.perf_counter()
+    with httpx.Client(base_url=base_url, headers=headers, timeout=600) as http, measured() as result:
         body = {"filename": path.name, "purpose": "batch", "bytes": path.stat().st_size}
         upload_id = http.post("/uploads", json={**body, "mime_type": "application/jsonl"}).json()["id"]
-        with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
-            part_ids = list(pool.map(post, parts))  # a list of paths, not a generator: nothing to bound
-        complete = {"part_ids": part_ids, **({"md5": md5} if md5 else {})}
-        done = http.post(f"/uploads/{upload_id}/complete", json=complete).json()
-        wall = time.perf_counter() - start
-    stop.set()
+        with concurrent.futures.ThreadPoolExecutor(int(concurrency)) as pool:
+            part_ids = list(pool.map(post, parts))
+        done = http.post(f"/uploads/{upload_id}/complete", json={"part_ids": part_ids, "md5": md5}).json()
     assert done["file"]["bytes"] == path.stat().st_size
-    return {"wall": wall, "rss_mib": peak}
+    return result
 
 
-# --- the parent: emulator, data, scenarios, table ---------------------------------------------------
+CHILDREN: dict[str, Callable[..., dict[str, float]]] = {
+    "ours": child_ours,
+    "create": child_create,
+    "batch": child_batch,
+    "sdk": child_sdk,
+    "sdk_batch": child_sdk_batch,
+    "curl": child_curl,
+}
 
 
-def make_data(path: Path, size: int, parts_dir: Path) -> str:
-    """Random bytes (nothing compresses), the same bytes cut into part files for curl; returns the md5."""
+# --- the parent: emulator, data, scenarios, tables -------------------------------------------------
+
+
+def make_data(path: Path, size: int, part_size: int) -> str:
+    """Random bytes (nothing compresses), cut into part files for curl beside it; returns the md5."""
+    parts_dir = path.with_suffix(".parts")
     parts_dir.mkdir()
     digest = hashlib.md5()
     with path.open("wb") as f:
-        for index, offset in enumerate(range(0, size, PART)):
+        for index, offset in enumerate(range(0, size, part_size)):
             with (parts_dir / f"{index:05d}").open("wb") as part:
-                for _ in range(offset, min(offset + PART, size), 8 * MiB):
-                    chunk = os.urandom(min(8 * MiB, size - f.tell()))
+                for at in range(offset, min(offset + part_size, size), 8 * MiB):
+                    chunk = os.urandom(min(8 * MiB, offset + part_size - at, size - at))
                     digest.update(chunk)
                     f.write(chunk)
                     part.write(chunk)
     return digest.hexdigest()
 
 
-def run_child(args: list[str]) -> dict[str, float]:
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", *args], check=False, capture_output=True, text=True
+def make_batch_input(path: Path, size: int) -> None:
+    """Chat requests of about 1 kB each, varied text, until `size` bytes."""
+    rng = random.Random(7)
+    words = ["".join(rng.choices(string.ascii_lowercase, k=rng.randint(2, 9))) for _ in range(5000)]
+    written = 0
+    with path.open("w") as out:
+        while written < size:
+            text = " ".join(rng.choices(words, k=150))
+            body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": text}]}
+            line = json.dumps(
+                {"custom_id": f"r{written}", "method": "POST", "url": "/v1/chat/completions", "body": body}
+            )
+            out.write(line + "\n")
+            written += len(line) + 1
+
+
+def run_child(args: list[str], port: int) -> dict[str, float]:
+    """Run one child; sample its TCP connections to `port` and its curl processes every 20 ms."""
+    child = subprocess.Popen(
+        [sys.executable, __file__, "--child", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
-    if out.returncode != 0:
-        sys.exit(f"{args[0]} failed:\n{out.stderr}")
-    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+    peak = {"conns": 1.0, "curl_rss": 0.0}
+    stop = threading.Event()
+
+    def sample() -> None:
+        process = psutil.Process(child.pid)
+        while not stop.wait(0.02):
+            with contextlib.suppress(psutil.Error):
+                mine = [c for c in process.net_connections("tcp") if c.raddr and c.raddr.port == port]
+                curls = [c for c in process.children() if c.name() == "curl"]
+                peak["conns"] = max(peak["conns"], len(mine) + len(curls))
+                peak["curl_rss"] = max(peak["curl_rss"], sum(c.memory_info().rss for c in curls) / MiB)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = child.communicate()
+    stop.set()
+    sampler.join()
+    if child.returncode != 0:
+        sys.exit(f"{args[0]} failed:\n{err}")
+    result = dict(json.loads(out.strip().splitlines()[-1]))
+    result["conns"] = peak["conns"]
+    if peak["curl_rss"]:
+        result["rss_mib"] = peak["curl_rss"]
+    return result
+
+
+class Bench:
+    def __init__(self, root: str, repeat: int) -> None:
+        self.root = root
+        self.port = int(root.rsplit(":", 1)[1])
+        self.repeat = repeat
+        self.rows: list[Row] = []
+
+    def run(self, profile: str, size: str, nbytes: int, client: str, args: list[str], repeat: int) -> Row:
+        results = []
+        for attempt in range(repeat):
+            httpx.post(f"{self.root}/__emulator__/reset", timeout=60).raise_for_status()
+            if PROFILES[profile]:
+                faults = {**PROFILES[profile], "paths": []}
+                httpx.put(f"{self.root}/__emulator__/faults", json=faults, timeout=10).raise_for_status()
+            results.append(run_child([args[0], f"{self.root}/v1", *args[1:]], self.port))
+            print(f"{profile} {size}: {client} #{attempt + 1}: {results[-1]}", file=sys.stderr)
+        best = min(results, key=lambda r: r["wall"])
+        row = Row(
+            profile, size, client, best["wall"], best["cpu"], max(r["rss_mib"] for r in results),
+            int(max(r["conns"] for r in results)), nbytes,
+        )  # fmt: skip
+        self.rows.append(row)
+        return row
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--size-mib", type=int, default=1024)
-    parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--repeat", type=int, default=2, help="runs per cell; the table shows the fastest")
-    parser.add_argument("--output", type=Path, help="also write the table (markdown) here")
+    parser.add_argument("--sizes", default="10MB,100MB,200MB,1GiB")
+    parser.add_argument("--profiles", default="loopback,wan,wan2")
+    parser.add_argument("--repeat", type=int, default=2, help="runs per cell (the SDK: 1); fastest shown")
+    parser.add_argument("--no-sweep", action="store_true", help="skip wan2's fixed-concurrency sweep")
+    parser.add_argument("--no-batch", action="store_true", help="skip the batches comparison on wan")
+    parser.add_argument("--paths", action="store_true", help="also time files.create's two ways")
+    parser.add_argument("--output", type=Path, help="also write the tables (markdown) here")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         kind, base_url, path, *rest = args.child
-        if kind == "ours":
-            result = child_ours(base_url, Path(path), int(rest[0]), rest[1] == "md5")
-        elif kind == "sdk":
-            result = child_sdk(base_url, Path(path))
-        else:
-            md5 = rest[2] if len(rest) > 2 else ""
-            result = child_curl(base_url, Path(path), Path(rest[0]), int(rest[1]), md5)
-        print(json.dumps(result))
+        print(json.dumps(CHILDREN[kind](base_url, Path(path), *rest)))
         return
-
-    size = args.size_mib * MiB
-    need = 4 * size + 512 * MiB  # the file, its part copies, the emulator's parts and assembled file
-    work = Path(tempfile.mkdtemp(prefix="openai-files-bench-", dir=_scratch_dir(need)))
+    sizes = args.sizes.split(",")
+    profiles = args.profiles.split(",")
+    total = sum(parse_size(s) for s in sizes)
+    work = Path(tempfile.mkdtemp(prefix="openai-files-bench-", dir=_scratch_dir(4 * total + 1024 * MiB)))
     try:
-        data, parts = work / "bench.jsonl", work / "parts"
-        print(f"writing {args.size_mib} MiB of random data to {work} ...", file=sys.stderr)
-        md5 = make_data(data, size, parts)
-        rows = run_all(work, data, parts, md5, size, args.concurrency, args.repeat)
+        with child_emulator(work / "emulator", "--api-key", API_KEY) as emulator:
+            bench = Bench(emulator.root, args.repeat)
+            run_all(bench, work, sizes, profiles, args)
+            httpx.post(f"{emulator.root}/__emulator__/reset", timeout=60).raise_for_status()
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    table = render(rows, args.concurrency, args.size_mib, args.repeat)
+    table = render(bench.rows, args.repeat)
     print(table)
     if args.output:
         args.output.write_text(table + "\n")
@@ -207,59 +366,94 @@ def _scratch_dir(need: int) -> str | None:
 
 
 def run_all(
-    work: Path, data: Path, parts: Path, md5: str, size: int, concurrency: int, repeat: int
-) -> list[Row]:
-    c = str(concurrency)
-    clients = {
-        f"openai-files upload_file ({c} in flight, md5)": ["ours", str(data), c, "md5"],
-        f"openai-files upload_file ({c} in flight, no md5)": ["ours", str(data), c, "none"],
-        "official SDK upload_file_chunked (sequential, no md5)": ["sdk", str(data)],
-        f"curl x{c} processes (ceiling, md5 precomputed)": ["curl", str(data), str(parts), c, md5],
-        f"curl x{c} processes (ceiling, no md5)": ["curl", str(data), str(parts), c],
-    }
-    rows = []
-    with child_emulator(work / "emulator", "--api-key", API_KEY) as emulator:
-        root = emulator.root
-        reset = f"{root}/__emulator__/reset"
-        print("warm-up upload (not measured) ...", file=sys.stderr)
-        run_child(["ours", f"{root}/v1", str(data), c, "md5"])
-        for scenario, faults in (("loopback", None), ("WAN 25 MB/s/conn + 50 ms", WAN)):
-            for name, (kind, *rest) in clients.items():
-                results = []
-                for attempt in range(repeat):
-                    httpx.post(reset, timeout=30).raise_for_status()
-                    if faults:
-                        httpx.put(f"{root}/__emulator__/faults", json=faults, timeout=10).raise_for_status()
-                    results.append(run_child([kind, f"{root}/v1", *rest]))
-                    print(f"{scenario}: {name} #{attempt + 1}: {results[-1]}", file=sys.stderr)
-                wall = min(r["wall"] for r in results)
-                rows.append(Row(scenario, name, wall, max(r["rss_mib"] for r in results), size))
-        httpx.post(reset, timeout=30).raise_for_status()
-    return rows
+    bench: Bench, work: Path, sizes: list[str], profiles: list[str], args: argparse.Namespace
+) -> None:
+    ceiling = CONFIG.adaptive_ceiling
+    for size in sizes:
+        nbytes = parse_size(size)
+        data = work / f"data-{size}.jsonl"
+        plan = choose_part_size(nbytes, window=ceiling, config=CONFIG)
+        print(f"writing {size} of random data ...", file=sys.stderr)
+        md5 = make_data(data, nbytes, plan)
+        curls = str(min(ceiling, -(-nbytes // plan)))
+        clients = {
+            "upload_file, untuned": (["ours", str(data), "auto", "auto"], args.repeat),
+            "upload_file, 64 MiB parts x 8 (former defaults)": (
+                ["ours", str(data), "8", str(64 * MiB)],
+                args.repeat,
+            ),
+            "official SDK upload_file_chunked": (["sdk", str(data)], 1),
+            f"curl x{curls}, same parts, md5 precomputed": (
+                ["curl", str(data), str(data.with_suffix(".parts")), curls, md5],
+                args.repeat,
+            ),
+        }
+        if size == sizes[0]:
+            run_child(["ours", f"{bench.root}/v1", str(data), "auto", "auto"], bench.port)  # warm-up
+        for profile in profiles:
+            for client, (child_args, repeat) in clients.items():
+                bench.run(profile, size, nbytes, client, child_args, repeat)
+            if profile == "wan2" and size in SWEEP_SIZES and not args.no_sweep:
+                for fixed in SWEEP:
+                    child_args = ["ours", str(data), str(fixed), "auto"]
+                    bench.run(
+                        profile, size, nbytes, f"upload_file, {fixed} in flight", child_args, args.repeat
+                    )
+        shutil.rmtree(data.with_suffix(".parts"))
+        data.unlink()
+    if "wan" in profiles and not args.no_batch:
+        jsonl = work / "batch.jsonl"
+        make_batch_input(jsonl, BATCH_SIZE)
+        nbytes = jsonl.stat().st_size
+        bench.run("wan", "200MB", nbytes, "batches.create_from_file (check + store + create)",
+                  ["batch", str(jsonl)], args.repeat)  # fmt: skip
+        bench.run("wan", "200MB", nbytes, "official SDK files.create + batches.create",
+                  ["sdk_batch", str(jsonl)], 1)  # fmt: skip
+        jsonl.unlink()
+    if args.paths:
+        for nbytes in PATH_SIZES:
+            data = work / "small.jsonl"
+            data.write_bytes(os.urandom(nbytes))
+            for profile in profiles:
+                for way in ("one", "parts"):
+                    size = f"{nbytes // MiB}MiB"
+                    bench.run(
+                        profile, size, nbytes, f"files.create, {way}", ["create", str(data), way], args.repeat
+                    )
+            data.unlink()
 
 
-def render(rows: list[Row], concurrency: int, size_mib: int, repeat: int) -> str:
+def render(rows: list[Row], repeat: int) -> str:
     cpu = next(
         (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
          if line.startswith("model name")),
         platform.processor(),
     )  # fmt: skip
     lines = [
-        f"Upload of {size_mib} MiB to the local emulator, {concurrency} parts in flight where parallel, "
-        f"64 MiB parts; {os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}. "
-        f"Fastest of {repeat} runs per row; RSS is the highest seen.",
+        f"{os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}; fastest of {repeat} runs "
+        "per row (the SDK: 1); RSS is the highest seen. Links: "
+        + "; ".join(f"{name} = {label}" for name, label in LABELS.items()),
         "",
-        "| scenario | client | wall s | MB/s | peak client RSS MiB | speed vs SDK | vs curl, same md5 |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        "| link | size | client | wall s | MB/s | conns | floor s | share of floor | CPU s/GB "
+        "| peak RSS MiB | vs SDK |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
-        same = [r for r in rows if r.scenario == row.scenario]
-        sdk = next(r for r in same if r.client.startswith("official"))
-        md5 = "no md5" not in row.client
-        curl = next(r for r in same if r.client.startswith("curl") and ("no md5" not in r.client) == md5)
+        sdk = next(
+            (
+                r
+                for r in rows
+                if (r.profile, r.size) == (row.profile, row.size) and r.client.startswith("official")
+            ),
+            None,
+        )
+        floor = row.floor()
+        floor_cells = "| | |" if floor is None else f"| {floor:.2f} | {floor / row.wall:.0%} |"
         lines.append(
-            f"| {row.scenario} | {row.client} | {row.wall:.2f} | {row.mb_s:.0f} | {row.rss_mib:.0f} "
-            f"| {sdk.wall / row.wall:.2f}x | {curl.wall / row.wall:.2f}x |"
+            f"| {row.profile} | {row.size} | {row.client} | {row.wall:.2f} | {row.mb_s:.0f} | {row.conns} "
+            f"{floor_cells}"
+            f" {row.cpu / (row.nbytes / 1e9):.2f} | {row.rss_mib:.0f} "
+            f"| {'' if sdk is None else f'{sdk.wall / row.wall:.2f}x'} |"
         )
     return "\n".join(lines)
 

@@ -91,6 +91,8 @@ class _Schedule(Generic[S]):
         self._job = job
         self._todo = deque(job.missing())
         self.in_flight: dict[S, int] = {}
+        self._starts: dict[S, tuple[float, int, bool]] = {}
+        """When each part in flight started, the window then, and whether it filled the window."""
 
     def to_start(self) -> Iterator[int]:
         """Parts to start now: while the window has room and nothing has failed (back-pressure)."""
@@ -98,18 +100,17 @@ class _Schedule(Generic[S]):
         while self._todo and len(self.in_flight) < window.limit and self._job.coordinator.error is None:
             yield self._todo.popleft()
 
-    def observe(self) -> None:
-        """Tell the window what the link gave so far (called before finished parts are settled)."""
-        full = len(self.in_flight) >= self._job.concurrency.limit
-        self._job.concurrency.observe(sent=self._job.tracker.bytes_done, now=time.monotonic(), full=full)
-
     def started(self, sending: S, index: int) -> None:
+        limit = self._job.concurrency.limit
+        full = bool(self._todo) or len(self.in_flight) + 1 >= limit
         self.in_flight[sending] = index
+        self._starts[sending] = (time.monotonic(), limit, full)
 
     def settle(self, done: Iterable[S]) -> None:
         """Record finished parts; the first error fails the upload (a cancelled part was told to stop)."""
         for sending in done:
             index = self.in_flight.pop(sending)
+            started, window, full = self._starts.pop(sending)
             if sending.cancelled():
                 continue
             error = sending.exception()
@@ -117,6 +118,8 @@ class _Schedule(Generic[S]):
                 self._job.coordinator.fail(error)
             else:
                 self._job.part_done(index, sending.result())
+                nbytes, seconds = self._job.plan.part_bounds(index)[1], time.monotonic() - started
+                self._job.concurrency.part_done(nbytes=nbytes, seconds=seconds, window=window, full=full)
 
     @property
     def failed(self) -> bool:
@@ -199,7 +202,6 @@ def _send_parts_sync(api: SyncUploadApi[R], job: UploadJob) -> None:
                 if not schedule.in_flight:
                     break
                 done, _ = wait(schedule.in_flight, timeout=SIGNAL_CHECK, return_when=FIRST_COMPLETED)
-                schedule.observe()
                 schedule.settle(done)
         except BaseException as error:  # Ctrl-C in this thread: the parts stop at their next read
             job.coordinator.fail(error)
@@ -309,7 +311,6 @@ async def _send_parts_async(api: AsyncUploadApi[R], job: UploadJob) -> None:
                         settled.append(await done.receive())
                     while (ready := _ready(done)) is not None:
                         settled.append(ready)
-                    schedule.observe()
                     schedule.settle(settled)
                     if schedule.failed:
                         for part in schedule.in_flight:

@@ -94,8 +94,8 @@ def make_plan(
         rules.at_least(concurrency, 1, param="concurrency")
     window = config.adaptive_ceiling if concurrency is None else concurrency
     part_size = config.part_size if part_size is None else part_size
-    if part_size is None:
-        part_size = choose_part_size(size, window=window, config=config)
+    if part_size is None:  # an adaptive window learns from finished parts: cut for two rounds of it
+        part_size = choose_part_size(size, window=window * (2 if concurrency is None else 1), config=config)
     rules.in_range(part_size, config.min_part_size, config.max_part_size, param="part_size", unit=" bytes")
     rules.choice(purpose, CreateUploadRequestPurpose, param="purpose")
     rules.expiry_seconds(expires_after, param="expires_after_seconds")

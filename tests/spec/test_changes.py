@@ -11,7 +11,7 @@ from openai_files_spec._names import class_names
 from openai_files_spec._tree import Node
 
 from .project_copy import ROOT
-from .upstream_shape import patched, upstream_shaped
+from .upstream_shape import inline, patched, upstream_shaped
 
 BREAKS = "   <- BREAKS the overlay (it uses {})"
 
@@ -144,3 +144,22 @@ def test_the_seam_lists_every_operation_and_the_models(usage: Usage) -> None:
 def test_class_names_match_the_generated_models(ours: Node) -> None:
     """The report names classes as the generator does; checked against the committed generated/."""
     assert set(class_names(ours).values()) == set(models.__all__)
+
+
+def test_a_response_schema_written_inline_is_naming_only_and_still_breaks_the_import(
+    ours: Node, usage: Usage
+) -> None:
+    """The wire is the same, but an inline response schema is named after its operation
+    (`AddUploadPartUploadPart`): the class the overlay imports is gone, and that alone refuses it."""
+    changed = load(ROOT / "openapi.yaml")
+    inline(changed, "UploadPart")
+
+    changes = compare(ours, changed)
+
+    assert not any(change.wire for change in changes)
+    assert render(changes, usage) == [
+        "- generated class UploadPartObject",
+        "- schema UploadPart" + BREAKS.format("UploadPart"),
+        "~ uploads/add_upload_part response 200: application/json UploadPart -> application/json object,"
+        " the same on the wire",
+    ]

@@ -96,7 +96,8 @@ def _retyped(label: str, before: str, after: str, owner: str, naming: bool) -> C
 
 
 def _compare_responses(module: str, old: Node, new: Node, same: SameWire) -> list[Change]:
-    old_responses, new_responses = old.get("responses") or {}, new.get("responses") or {}
+    old_responses = {str(status): response for status, response in (old.get("responses") or {}).items()}
+    new_responses = {str(status): response for status, response in (new.get("responses") or {}).items()}
     before, after = _response_shapes(old_responses), _response_shapes(new_responses)
     changes = []
     if added := [f"{status} ({after[status]})" for status in after if status not in before]:
@@ -114,9 +115,7 @@ def _compare_responses(module: str, old: Node, new: Node, same: SameWire) -> lis
 
 def _response_shapes(responses: Node) -> dict[str, str]:
     return {
-        str(status): ref_name(str(response["$ref"]))
-        if "$ref" in response
-        else _content_shape(response, "no body")
+        status: ref_name(str(response["$ref"])) if "$ref" in response else _content_shape(response, "no body")
         for status, response in responses.items()
     }
 

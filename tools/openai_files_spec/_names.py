@@ -1,8 +1,9 @@
 """The class and module names openapi-python-client 0.29.1 gives to a spec's schemas and operations.
 
 The change report needs them to tell which changes touch what the overlay imports. The rules mirror
-the generator's (title or key, prefixed by the parent class for inline schemas, `_type_N` for union
-members, `_item` for array items); a test checks them against the committed `generated/` tree.
+the generator's (title or key, prefixed by the parent class or operation for inline schemas, which are
+named `body` and `response_<status>` at the top of an operation; `_type_N` for union members, `_item`
+for array items); a test checks them against the committed `generated/` tree.
 """
 
 import re
@@ -57,6 +58,15 @@ def class_names(spec: Node) -> dict[Where, str]:
                 (*where, "requestBody", "content", media, "schema"),
                 found,
             )
+        for status, response in (operation.get("responses") or {}).items():
+            for media, body in (response.get("content") or {}).items():
+                _visit(
+                    body.get("schema") or {},
+                    f"response_{status}",
+                    endpoint,
+                    (*where, "responses", str(status), "content", media, "schema"),
+                    found,
+                )
     return found
 
 

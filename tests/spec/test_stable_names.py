@@ -16,6 +16,7 @@ from .upstream_shape import (
     Refactor,
     earlier_batch_release,
     inline,
+    inlined_response_and_union,
     named_enums,
     named_objects,
     renamed_components,
@@ -29,6 +30,11 @@ REFACTORS: dict[Refactor, list[str]] = {
         "Batch.errors.data.items: upstream's inline object is BatchError again",
         "Batch.request_counts: upstream's inline object is BatchRequestCounts again",
         "POST /batches request body application/json: upstream's inline object is CreateBatchRequest again",
+    ],
+    inlined_response_and_union: [
+        "Batch.metadata: upstream's inline anyOf is Metadata again",
+        "CreateBatchRequest.metadata: upstream's inline anyOf is Metadata again",
+        "DELETE /files/{file_id} 200 application/json: upstream's inline object is DeleteFileResponse again",
     ],
     named_objects: [
         "Batch.errors: upstream's BatchErrorList written inline again, as ours",
@@ -177,8 +183,11 @@ def generated() -> dict[str, bytes]:
 
 @pytest.mark.parametrize(
     "refactors",
-    [(earlier_batch_release,), (named_objects, named_enums, retitled, renamed_components)],
-    ids=["earlier-batch-release", "named-enums-renames-and-titles"],
+    [
+        (earlier_batch_release,),
+        (inlined_response_and_union, named_objects, named_enums, retitled, renamed_components),
+    ],
+    ids=["earlier-batch-release", "every-other-refactor"],
 )
 def test_make_vendor_strict_keeps_openapi_yaml_and_generated(
     ours: Node, generated: dict[str, bytes], refactors: tuple[Refactor, ...], tmp_path: Path

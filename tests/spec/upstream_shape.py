@@ -118,6 +118,12 @@ def renamed_components(spec: Node) -> None:
     rename(spec, "FileExpirationAfter", "ExpiresAfter")
 
 
+def inlined_response_and_union(spec: Node) -> None:
+    """Inline -> named elsewhere: a response body, and a union used in two places."""
+    inline(spec, "DeleteFileResponse")
+    inline(spec, "Metadata")
+
+
 def retitled(spec: Node) -> None:
     """Titles, which name the generated classes, on a component and on an inline object."""
     schemas = spec["components"]["schemas"]

@@ -108,10 +108,10 @@ def _create_body(
                     "use client.uploads.upload_file",
                     param="file",
                 )
-            name = filename or path.name
+            name = rules.file_name(filename or path.name)
         else:
             payload = source
-            name = filename or Path(str(getattr(source, "name", ""))).name
+            name = rules.file_name(filename or Path(str(getattr(source, "name", ""))).name)
             if not name:
                 raise InvalidInputError(
                     "filename= is required for a file object without a name", param="filename"

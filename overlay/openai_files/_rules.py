@@ -48,6 +48,7 @@ __all__ = [
     "batch_endpoint",
     "choice",
     "expiry_seconds",
+    "file_name",
     "in_range",
     "is_upload_purpose",
     "metadata",
@@ -162,6 +163,22 @@ def metadata(pairs: Mapping[str, str] | None, *, param: str = "metadata") -> dic
                 param=param,
             )
     return dict(pairs)
+
+
+def file_name(name: str) -> str:
+    """`name` as the service can store it: valid UTF-8.
+
+    A path's name on Linux is bytes, and one that is not UTF-8 reaches Python as lone surrogates, which
+    no request can carry; the bytes that do not decode become U+FFFD, as `ls` shows them.
+    """
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        except UnicodeEncodeError:  # surrogates that did not come from a file system
+            return name.encode("utf-8", "replace").decode("utf-8")
+    return name
 
 
 def path_id(value: object, *, param: str) -> None:

@@ -234,3 +234,16 @@ def test_cli_results_of_a_running_batch_exit_6(
     assert main(["batches", "results", batch.id]) == 6
     out, err = capsys.readouterr()
     assert out == "" and f"batch {batch.id} is " in err and "not final" in err
+
+
+@pytest.mark.anyio
+async def test_a_file_name_that_is_not_utf8_is_stored_under_a_readable_name(
+    any_client: Client | AsyncClient, tmp_path: Path
+) -> None:
+    """Linux names are bytes; Python hands undecodable ones over as surrogates no request can carry."""
+    source = Path(os.fsdecode(os.fsencode(tmp_path) + b"/req\xff\xfe.jsonl"))
+    write_requests(source, 1)
+    stored = await resolve(any_client.files.create(source, purpose="batch"))
+    uploaded = await resolve(any_client.uploads.upload_file(source, purpose="batch"))
+    assert stored.filename == "req\ufffd\ufffd.jsonl"
+    assert uploaded.file and uploaded.file.filename == stored.filename

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from .. import _rules as rules
 from .._errors import InvalidInputError
 from .bandwidth import TokenBucket
 from .concurrency import AdaptiveConcurrency, Concurrency, FixedConcurrency
@@ -258,7 +259,7 @@ def prepare_job(
     source = Source.open_path(file) if isinstance(file, (str, os.PathLike)) else Source.from_file(file)
     try:
         plan = make_plan(
-            filename=filename or source.name,
+            filename=rules.file_name(filename or source.name),
             size=source.size,
             purpose=purpose,
             mime_type=mime_type,

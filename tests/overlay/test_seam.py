@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import openai_files
 from openai_files import (
     APIError,
     AsyncClient,
@@ -18,10 +19,10 @@ from openai_files import (
     NotFoundError,
     OpenAIFile,
 )
-from openai_files._batches import AsyncBatches, Batches, BatchResult
+from openai_files._batch_jobs import AsyncBatchJobs, BatchJobs
+from openai_files._batches import AsyncBatches, Batches
 from openai_files._files import AsyncFiles, Files
 from openai_files._generated import CreateFileRequest, CreateFileRequestPurpose, File
-from openai_files._pagination import AsyncPager, SyncPager
 from openai_files._uploads import AsyncUploads, Uploads
 from openai_files_api.api.files import create_file, download_file, list_files, retrieve_file
 from openai_files_api.models import ListFilesResponse
@@ -135,8 +136,18 @@ def test_a_misspelt_argument_fails_at_once_naming_it(client: Client, tmp_path: P
 PUBLIC_CLASSES = (Client, AsyncClient, Files, AsyncFiles, Uploads, AsyncUploads, Batches, AsyncBatches)
 
 
+EXPORTED_CLASSES = [
+    cls
+    for cls in (getattr(openai_files, name) for name in openai_files.__all__)
+    if inspect.isclass(cls)
+    and cls.__module__.startswith("openai_files.")  # the overlay's own, not the generated models
+    and not issubclass(cls, BaseException)
+    and not getattr(cls, "_is_protocol", False)
+]
+
+
 @pytest.mark.parametrize(
-    "cls", [*PUBLIC_CLASSES, SyncPager, AsyncPager, BatchResult], ids=lambda c: c.__name__
+    "cls", [*PUBLIC_CLASSES, BatchJobs, AsyncBatchJobs, *EXPORTED_CLASSES], ids=lambda c: c.__name__
 )
 def test_every_public_method_has_a_docstring(cls: type) -> None:
     undocumented = []

@@ -71,9 +71,11 @@ class JobStatus:
 
     @property
     def finished(self) -> bool:
+        """True once the job will change no more: finished or cancelled."""
         return self.state in ("finished", "cancelled")
 
     def to_dict(self) -> dict[str, Any]:
+        """The status as plain JSON types, for `--json` and logs."""
         return {
             "job_id": self.job_id,
             "state": self.state,

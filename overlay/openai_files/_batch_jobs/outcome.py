@@ -117,14 +117,17 @@ class JobResult:
 
     @property
     def ok(self) -> bool:
+        """True when the request succeeded."""
         return self.status == SUCCEEDED
 
     @property
     def body(self) -> Any:
+        """The response body the service returned for the request, or None."""
         response = (self.line or {}).get("response")
         return response.get("body") if isinstance(response, dict) else None
 
     @classmethod
     def from_record(cls, text: str) -> JobResult:
+        """A result from one JSON line as the job's store writes it."""
         data = json.loads(text)
         return cls(**data)

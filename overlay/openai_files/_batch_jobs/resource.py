@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import anyio
 
 from .._errors import InvalidInputError, JobNotFinishedError
+from .._rules import BatchEndpoint
 from .config import JobConfig, default_state_dir
 from .core import JobCore, JobStatus
 from .drivers import AsyncJobApi, SyncJobApi, drive_async, drive_sync
@@ -159,13 +160,14 @@ class BatchJobs:
     """Jobs bigger than one batch: `run`, `submit`, `wait`, `status`, `results`, `cancel`, `list`."""
 
     def __init__(self, client: Client) -> None:
+        """The group on `client`; reach it as `client.batch_jobs`."""
         self._client = client
 
     def submit(
         self,
         source: JobInput,
         *,
-        endpoint: str | None = None,
+        endpoint: BatchEndpoint | None = None,
         job_id: str | None = None,
         config: JobConfig | None = None,
         estimator: TokenEstimator | None = None,
@@ -209,7 +211,7 @@ class BatchJobs:
         self,
         source: JobInput,
         *,
-        endpoint: str | None = None,
+        endpoint: BatchEndpoint | None = None,
         job_id: str | None = None,
         config: JobConfig | None = None,
         estimator: TokenEstimator | None = None,
@@ -253,13 +255,14 @@ class AsyncBatchJobs:
     """The asyncio twin of `BatchJobs`; preparation and manifest reads run in a worker thread."""
 
     def __init__(self, client: AsyncClient) -> None:
+        """The group on `client`; reach it as `client.batch_jobs`."""
         self._client = client
 
     async def submit(
         self,
         source: JobInput,
         *,
-        endpoint: str | None = None,
+        endpoint: BatchEndpoint | None = None,
         job_id: str | None = None,
         config: JobConfig | None = None,
         estimator: TokenEstimator | None = None,
@@ -291,7 +294,7 @@ class AsyncBatchJobs:
         self,
         source: JobInput,
         *,
-        endpoint: str | None = None,
+        endpoint: BatchEndpoint | None = None,
         job_id: str | None = None,
         config: JobConfig | None = None,
         estimator: TokenEstimator | None = None,

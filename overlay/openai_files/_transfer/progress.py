@@ -30,6 +30,7 @@ class Progress:
 
     @property
     def finished(self) -> bool:
+        """True once every part is done."""
         return self.parts_done == self.total_parts
 
 

@@ -8,6 +8,7 @@ import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import anyio
 import pytest
@@ -17,6 +18,7 @@ from openai_files import (
     Client,
     InvalidInputError,
     UnconfirmedUploadError,
+    Upload,
 )
 from openai_files._cli import main
 from openai_files._transfer import Progress
@@ -27,6 +29,22 @@ from .conftest import ServerCalls, kept_for_resume, kill_upload_child
 PART = 64 * 1024
 PARTS_PATH = ("/v1/uploads/*/parts",)
 COMPLETE_PATH = ("/v1/uploads/*/complete",)
+
+
+@pytest.fixture(params=["sync", "async"])
+def kind(request: pytest.FixtureRequest) -> str:
+    """The rerun goes through `Client` or `AsyncClient`: both drive the same engine rules."""
+    return str(request.param)
+
+
+async def _rerun(kind: str, emulator: EmulatorServer, path: Path, **options: Any) -> Upload:
+    """`upload_file` of `path` by a new client of `kind`, as a rerun in a new process would."""
+    settings: dict[str, Any] = {"api_key": emulator.api_key, "base_url": emulator.base_url, "timeout": 30}
+    if kind == "sync":
+        with Client(**settings) as sync:
+            return sync.uploads.upload_file(path, purpose="batch", **options)
+    async with AsyncClient(**settings) as async_:
+        return await async_.uploads.upload_file(path, purpose="batch", **options)
 
 
 def _stored(client: Client, filename: str) -> list[str]:
@@ -88,8 +106,13 @@ def test_a_lost_complete_answer_is_retried_into_the_same_file(
     assert client.files.content(upload.file.id) == path.read_bytes()
 
 
-def test_a_replay_the_service_refuses_finds_the_file_by_name_size_and_time(
-    client: Client, fresh_emulator: EmulatorServer, make_file: Callable[[int], Path], tmp_path: Path
+@pytest.mark.anyio
+async def test_a_replay_the_service_refuses_finds_the_file_by_name_size_and_time(
+    kind: str,
+    client: Client,
+    fresh_emulator: EmulatorServer,
+    make_file: Callable[[int], Path],
+    tmp_path: Path,
 ) -> None:
     """A service that forgot the Idempotency-Key refuses the repeat: the one matching File is the answer."""
     path = make_file(2 * PART)
@@ -97,14 +120,19 @@ def test_a_replay_the_service_refuses_finds_the_file_by_name_size_and_time(
     upload_id = _interrupted_at_complete(client, path, journal, fresh_emulator)
     [first] = _stored(client, path.name)
 
-    upload = client.uploads.upload_file(path, purpose="batch", part_size=PART, resume=journal)
+    upload = await _rerun(kind, fresh_emulator, path, part_size=PART, resume=journal)
     assert upload.id == upload_id and upload.file and upload.file.id == first
     assert _stored(client, path.name) == [first]
     assert not journal.exists()
 
 
-def test_a_refused_replay_with_no_single_match_names_the_upload_and_stores_nothing(
-    client: Client, fresh_emulator: EmulatorServer, make_file: Callable[[int], Path], tmp_path: Path
+@pytest.mark.anyio
+async def test_a_refused_replay_with_no_single_match_names_the_upload_and_stores_nothing(
+    kind: str,
+    client: Client,
+    fresh_emulator: EmulatorServer,
+    make_file: Callable[[int], Path],
+    tmp_path: Path,
 ) -> None:
     path = make_file(2 * PART)
     journal = tmp_path / "journal.json"
@@ -113,14 +141,16 @@ def test_a_refused_replay_with_no_single_match_names_the_upload_and_stores_nothi
     before = _stored(client, path.name)
 
     with pytest.raises(UnconfirmedUploadError, match=upload_id) as caught:
-        client.uploads.upload_file(path, purpose="batch", part_size=PART, resume=journal)
+        await _rerun(kind, fresh_emulator, path, part_size=PART, resume=journal)
     assert caught.value.upload_id == upload_id
     assert _stored(client, path.name) == before
     assert not journal.exists()  # the message said so: the next run uploads anew
 
 
 @pytest.mark.parametrize("fate", ["cancelled", "expired"])
-def test_a_resumed_upload_that_was_cancelled_or_expired_starts_over_in_the_same_run(
+@pytest.mark.anyio
+async def test_a_resumed_upload_that_was_cancelled_or_expired_starts_over_in_the_same_run(
+    kind: str,
     client: Client,
     fresh_emulator: EmulatorServer,
     server_calls: ServerCalls,
@@ -138,7 +168,7 @@ def test_a_resumed_upload_that_was_cancelled_or_expired_starts_over_in_the_same_
         fresh_emulator.clock.advance(2 * 3600)  # the service's clock: the journal still thinks it has time
     assert server_calls.status(kept) == fate
 
-    upload = client.uploads.upload_file(path, purpose="batch", part_size=PART, resume=journal)
+    upload = await _rerun(kind, fresh_emulator, path, part_size=PART, resume=journal)
     assert upload.file and client.files.content(upload.file.id) == path.read_bytes()
     assert server_calls.counts["create"] == 2
     assert not journal.exists()
@@ -148,12 +178,23 @@ def test_a_resumed_upload_that_was_cancelled_or_expired_starts_over_in_the_same_
 async def test_an_anyio_cancel_scope_cancels_the_upload(
     fresh_emulator: EmulatorServer, server_calls: ServerCalls, make_file: Callable[[int], Path]
 ) -> None:
-    """anyio cancels again at every await inside the scope: the cleanup must be shielded to run."""
+    """anyio cancels again at every await inside the scope: the cleanup must be shielded to run.
+
+    The scope's deadline is cut short once two parts are done, so the cancel lands mid-upload however
+    slow the machine is.
+    """
     path = make_file(30 * PART)
-    fresh_emulator.faults.set(latency=0.3, paths=PARTS_PATH)  # 30 parts, 2 at a time: over 4 s
+    fresh_emulator.faults.set(latency=0.1, paths=PARTS_PATH)  # 30 parts, 2 at a time: 1.5 s at least
     async with AsyncClient(api_key=fresh_emulator.api_key, base_url=fresh_emulator.base_url, timeout=30) as c:
-        with anyio.move_on_after(1.0) as scope:
-            await c.uploads.upload_file(path, purpose="batch", part_size=PART, concurrency=2)
+        with anyio.move_on_after(60) as scope:
+
+            def expire_after_two_parts(progress: Progress) -> None:
+                if progress.parts_done >= 2:
+                    scope.deadline = anyio.current_time()
+
+            await c.uploads.upload_file(
+                path, purpose="batch", part_size=PART, concurrency=2, progress=expire_after_two_parts
+            )
     assert scope.cancelled_caught
     fresh_emulator.faults.clear()
     [upload_id] = server_calls.upload_ids()
@@ -161,7 +202,9 @@ async def test_an_anyio_cancel_scope_cancels_the_upload(
     assert server_calls.status(upload_id) == "cancelled"
 
 
-def test_a_rerun_with_another_part_size_cancels_the_old_upload_and_says_why(
+@pytest.mark.anyio
+async def test_a_rerun_with_another_part_size_cancels_the_old_upload_and_says_why(
+    kind: str,
     client: Client,
     fresh_emulator: EmulatorServer,
     server_calls: ServerCalls,
@@ -174,7 +217,7 @@ def test_a_rerun_with_another_part_size_cancels_the_old_upload_and_says_why(
     kept_for_resume(client, fresh_emulator, path, journal, parts_sent=1, part_size=PART)
     [old] = server_calls.upload_ids()
 
-    upload = client.uploads.upload_file(path, purpose="batch", part_size=2 * PART, resume=journal)
+    upload = await _rerun(kind, fresh_emulator, path, part_size=2 * PART, resume=journal)
     assert upload.file and client.files.content(upload.file.id) == path.read_bytes()
     assert server_calls.status(old) == "cancelled"
     assert f"the part size changed from {PART} to {2 * PART}" in caplog.text

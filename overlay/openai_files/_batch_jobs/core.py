@@ -23,7 +23,8 @@ from typing import Any
 from .._errors import APIStatusError, NotFoundError, WaitTimeoutError
 from .config import JobConfig
 from .manifest import Manifest, Shard
-from .outcome import CANCELLED, FAILED, RETRY, SUCCEEDED, classify_line, missing_outcome, record
+from .merge import ShardMerge
+from .outcome import CANCELLED, FAILED, RETRY, SUCCEEDED, Outcome, Records
 from .prepare import ShardWriter
 
 log = logging.getLogger("openai_files.batch_jobs")
@@ -32,7 +33,6 @@ TERMINAL = frozenset({"completed", "failed", "expired", "cancelled"})
 TAG_JOB, TAG_SHARD, TAG_SUBMIT = "openai_files_job", "openai_files_shard", "openai_files_submit"
 RECONCILE_MARGIN = 600.0
 """Seconds before an intent's time from which the service's lists are searched (clock skew, latency)."""
-ROWS_PER_UPDATE = 5000
 
 
 @dataclass(frozen=True)
@@ -367,14 +367,21 @@ class JobCore:
                 path = self.m.folder / f"shard-{shard.id}.{kind}.jsonl"
                 yield Call("download", (file_id, path))
                 downloads.append(path)
-        last_attempt = shard.round >= self.config.max_attempts
-        cancelling = self.cancelling
-        tally = {SUCCEEDED: 0, FAILED: 0, CANCELLED: 0, RETRY: 0}
         self.m.begin()
+        results = self.m.results()
         try:
+            merge = ShardMerge(
+                self.m,
+                shard,
+                results,
+                last_attempt=shard.round >= self.config.max_attempts,
+                cancelling=self.cancelling,
+            )
             for path in downloads:
-                self._merge_file(shard, path, tally, last_attempt=last_attempt, cancelling=cancelling)
-            self._merge_missing(shard, tally, last_attempt=last_attempt, cancelling=cancelling)
+                merge.add_file(path)
+            merge.add_missing()
+            self.m.committed(results)
+            tally = merge.tally
             self.m.update_shard(
                 shard.id,
                 state="merged",
@@ -387,54 +394,10 @@ class JobCore:
         except BaseException:
             self.m.rollback()
             raise
+        finally:
+            results.close()
         for path in downloads:
             path.unlink(missing_ok=True)
-
-    def _merge_file(
-        self, shard: Shard, path: Path, tally: dict[str, int], *, last_attempt: bool, cancelling: bool
-    ) -> None:
-        rows: list[tuple[str, str, str, int]] = []
-        with path.open(encoding="utf-8") as lines:
-            for raw in lines:
-                if not raw.strip():
-                    continue
-                outcome = classify_line(json.loads(raw), last_attempt=last_attempt, cancelling=cancelling)
-                text = record(outcome, attempts=shard.round, batch_id=shard.batch_id, raw_line=raw)
-                rows.append((outcome.state, text, outcome.custom_id, shard.id))
-                if len(rows) >= ROWS_PER_UPDATE:
-                    self._apply(rows, tally)
-        self._apply(rows, tally)
-
-    def _apply(self, rows: list[tuple[str, str, str, int]], tally: dict[str, int]) -> None:
-        """Record outcomes; a line for a request not pending in this shard (repeated, foreign) is ignored."""
-        for state, text, custom_id, shard_id in rows:
-            cursor = self.m.execute(
-                "UPDATE requests SET state = ?, record = ? "
-                "WHERE custom_id = ? AND shard = ? AND state = 'pending'",
-                (state, text, custom_id, shard_id),
-            )
-            tally[state] += cursor.rowcount
-        rows.clear()
-
-    def _merge_missing(
-        self, shard: Shard, tally: dict[str, int], *, last_attempt: bool, cancelling: bool
-    ) -> None:
-        batch_error = json.loads(shard.batch_error) if shard.batch_error else None
-        missing = self.m.execute(
-            "SELECT custom_id FROM requests WHERE shard = ? AND state = 'pending'", (shard.id,)
-        ).fetchall()
-        rows = []
-        for (custom_id,) in missing:
-            outcome = missing_outcome(
-                custom_id,
-                shard.batch_status or "",
-                batch_error,
-                last_attempt=last_attempt,
-                cancelling=cancelling,
-            )
-            text = record(outcome, attempts=shard.round, batch_id=shard.batch_id, raw_line=None)
-            rows.append((outcome.state, text, custom_id, shard.id))
-        self._apply(rows, tally)
 
     # -- retries ----------------------------------------------------------------------------------
 
@@ -464,7 +427,7 @@ class JobCore:
                         )
                         updates.append((new_shard, new_offset, seq))
                 self.m.executemany(
-                    "UPDATE requests SET shard = ?, offset = ?, state = 'pending', record = NULL "
+                    "UPDATE requests SET shard = ?, offset = ?, state = 'pending', result_offset = NULL "
                     "WHERE seq = ?",
                     updates,
                 )
@@ -503,26 +466,29 @@ class JobCore:
         self.m.commit()
 
     def _cancel_unsent(self, shard: Shard) -> None:
-        outcome_error = {"code": "job_cancelled", "message": "the job was cancelled before this request ran"}
+        error = {"code": "job_cancelled", "message": "the job was cancelled before this request ran"}
+        records = Records(attempts=shard.round - 1, batch_id=None)
         self.m.begin()
-        rows = self.m.execute(
-            "SELECT seq, custom_id FROM requests WHERE shard = ? AND state = 'pending'", (shard.id,)
-        ).fetchall()
-        for seq, custom_id in rows:
-            text = json.dumps(
-                {
-                    "custom_id": custom_id,
-                    "status": CANCELLED,
-                    "status_code": None,
-                    "attempts": shard.round - 1,
-                    "batch_id": None,
-                    "error": outcome_error,
-                    "line": None,
-                }
+        results = self.m.results()
+        try:
+            rows = self.m.execute(
+                "SELECT seq, custom_id FROM requests WHERE shard = ? AND state = 'pending'", (shard.id,)
+            ).fetchall()
+            self.m.executemany(
+                "UPDATE requests SET state = 'cancelled', result_offset = ?, result_length = ? WHERE seq = ?",
+                [
+                    (*results.add(records(Outcome(cid, CANCELLED, None, error), None)), seq)
+                    for seq, cid in rows
+                ],
             )
-            self.m.execute("UPDATE requests SET state = 'cancelled', record = ? WHERE seq = ?", (text, seq))
-        self.m.update_shard(shard.id, state="cancelled", cancelled=len(rows), file_id=None)
-        self.m.commit()
+            self.m.committed(results)
+            self.m.update_shard(shard.id, state="cancelled", cancelled=len(rows), file_id=None)
+            self.m.commit()
+        except BaseException:
+            self.m.rollback()
+            raise
+        finally:
+            results.close()
         self.m.shard_path(shard.id).unlink(missing_ok=True)
 
     # -- cleanup ----------------------------------------------------------------------------------

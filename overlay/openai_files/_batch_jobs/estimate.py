@@ -23,8 +23,8 @@ def conservative_estimate(request: Mapping[str, Any], line_bytes: int) -> int:
     cap = 0
     if isinstance(body, Mapping):
         for name in OUTPUT_CAPS:
-            value = body.get(name)
-            if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-                cap = value
+            if name in body:
+                value = body[name]
+                cap = value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
                 break
     return -(-line_bytes // 3) + cap

@@ -7,12 +7,18 @@ point leaves a state from which a rerun can tell what happened (`JobCore.recover
 - `meta`: the job's settings (endpoint, totals, whether it is being cancelled);
 - `shards`: one row per batch input file, with its model, local file, lifecycle state and ids;
 - `requests`: one row per `custom_id`, in input order (`seq`), with where its line is kept locally,
-  its attempts, its state and, once final, its result record.
+  its state and, once it has one, where its result record is.
+
+Result records live beside the database in `results.jsonl`, appended shard by shard: growing a million
+rows in place by a kilobyte each would cost far more than parsing them. The file's committed length is
+kept in `meta` in the same transaction as the rows pointing into it; what a killed process appended
+beyond it is cut off on the next append.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -52,7 +58,8 @@ CREATE TABLE IF NOT EXISTS requests (
     offset INTEGER NOT NULL,
     length INTEGER NOT NULL,
     state TEXT NOT NULL DEFAULT 'pending',
-    record TEXT
+    result_offset INTEGER,
+    result_length INTEGER
 );
 """
 
@@ -133,8 +140,8 @@ class Manifest:
     def execute(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:
         return self._db.execute(sql, tuple(params))
 
-    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        self._db.executemany(sql, rows)
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> sqlite3.Cursor:
+        return self._db.executemany(sql, rows)
 
     # -- meta -------------------------------------------------------------------------------------
 
@@ -183,12 +190,27 @@ class Manifest:
 
     # -- requests ---------------------------------------------------------------------------------
 
+    @property
+    def results_path(self) -> Path:
+        return self.folder / "results.jsonl"
+
+    def results(self) -> ResultsFile:
+        """The results file, open for appending after its committed length (call inside a transaction)."""
+        return ResultsFile(self.results_path, committed=int(self.get("results_size", 0)))
+
+    def committed(self, results: ResultsFile) -> None:
+        """Make `results` durable and record its length; the caller commits the transaction."""
+        results.sync()
+        self.put("results_size", results.size)
+
     def records(self) -> Iterator[str]:
-        """Every request's final record (JSON text), in input order, streamed from disk."""
-        cursor = self._db.execute("SELECT record FROM requests ORDER BY seq")
-        while rows := cursor.fetchmany(1000):
-            for (record,) in rows:
-                yield record
+        """Every request's result record (JSON text), in input order, streamed from disk."""
+        cursor = self._db.execute("SELECT result_offset, result_length FROM requests ORDER BY seq")
+        with self.results_path.open("rb") as results:
+            while rows := cursor.fetchmany(1000):
+                for offset, length in rows:
+                    results.seek(offset)
+                    yield results.read(length).decode()
 
     def request_counts(self) -> dict[str, int]:
         """Requests by state: the final ones from the shards' tallies, the rest `pending`."""
@@ -210,3 +232,28 @@ class Manifest:
     def shard_counts(self) -> dict[str, int]:
         rows = self._db.execute("SELECT state, COUNT(*) FROM shards GROUP BY state")
         return {state: int(count) for state, count in rows}
+
+
+class ResultsFile:
+    """Appends result records, one a line, and says where each one went."""
+
+    def __init__(self, path: Path, *, committed: int) -> None:
+        self._handle = path.open("ab", buffering=1 << 20)
+        self._handle.truncate(committed)  # what a killed process appended was never committed
+        self._handle.seek(committed)
+        self.size = committed
+
+    def add(self, text: str) -> tuple[int, int]:
+        """Append `text`; return (offset, length) of its bytes."""
+        data = text.encode()
+        offset = self.size
+        self._handle.write(data + b"\n")
+        self.size += len(data) + 1
+        return offset, len(data)
+
+    def sync(self) -> None:
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+
+    def close(self) -> None:
+        self._handle.close()

@@ -82,19 +82,30 @@ def _failure(
     return Outcome(custom_id, FAILED, status_code, error)
 
 
-def record(outcome: Outcome, *, attempts: int, batch_id: str | None, raw_line: str | None) -> str:
-    """The result record of a request as JSON text: the service's own line is spliced in, not re-encoded."""
-    head = json.dumps(
-        {
-            "custom_id": outcome.custom_id,
-            "status": outcome.state,
-            "status_code": outcome.status_code,
-            "attempts": attempts,
-            "batch_id": batch_id,
-            "error": outcome.error,
-        }
-    )
-    return f'{head[:-1]}, "line": {raw_line.strip() if raw_line else "null"}}}'
+def _final(state: str) -> str:
+    """The status a record shows: one waiting for a retry shows the failure it will keep if none comes."""
+    return FAILED if state == RETRY else state
+
+
+class Records:
+    """Result records of one batch's requests as JSON text, in the field order of `JobResult`.
+
+    The service's own line is spliced in as it came, not decoded and encoded again, and the parts every
+    record of the batch shares are encoded once: a million records are merged in about the time it takes
+    to parse their lines.
+    """
+
+    def __init__(self, *, attempts: int, batch_id: str | None) -> None:
+        self._shared = f'"attempts": {int(attempts)}, "batch_id": {json.dumps(batch_id)}'
+
+    def __call__(self, outcome: Outcome, raw_line: str | None) -> str:
+        code = "null" if outcome.status_code is None else int(outcome.status_code)
+        error = "null" if outcome.error is None else json.dumps(outcome.error)
+        line = raw_line.strip() if raw_line else "null"
+        return (
+            f'{{"custom_id": {json.dumps(outcome.custom_id)}, "status": "{_final(outcome.state)}", '
+            f'"status_code": {code}, {self._shared}, "error": {error}, "line": {line}}}'
+        )
 
 
 @dataclass(frozen=True)

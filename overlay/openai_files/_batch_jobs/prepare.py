@@ -26,6 +26,8 @@ JobInput = str | os.PathLike[str] | Iterable[Mapping[str, Any]]
 """A JSONL path, or request dicts (`custom_id`, `method`, `url`, `body`) in order."""
 
 ROWS_PER_INSERT = 5000
+WRITE_BUFFER = 1 << 20
+"""Bytes buffered per open shard file: one write call per MiB rather than per line."""
 INSERT = (
     "INSERT INTO requests (seq, custom_id, model, tokens, shard, offset, length) VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
@@ -37,6 +39,9 @@ class _OpenShard:
     model: str
     round: int
     handle: IO[bytes]
+    max_requests: int
+    max_bytes: int
+    max_tokens: int | None
     requests: int = 0
     bytes: int = 0
     tokens: int = 0
@@ -58,26 +63,24 @@ class ShardWriter:
     def add(self, model: str, line: bytes, tokens: int, *, seq: int, round_: int = 1) -> tuple[int, int]:
         """Write `line` (ending in a newline) to a shard of `model` for attempt `round_`; return
         (shard id, offset). A shard holds requests of one model on the same attempt."""
-        config = self._config
-        token_cap = config.shard_tokens(model)
-        if len(line) > config.max_shard_bytes or (token_cap is not None and tokens > token_cap):
-            raise BatchInputError(
-                f"request of {len(line)} bytes (~{tokens} tokens) is larger than one shard may hold", line=seq
-            )
         shard = self._open.get((model, round_))
-        if shard is not None and (
-            shard.requests >= config.max_shard_requests
-            or shard.bytes + len(line) > config.max_shard_bytes
-            or (token_cap is not None and shard.tokens + tokens > token_cap)
+        size = len(line)
+        if shard is None or not (
+            shard.requests < shard.max_requests
+            and shard.bytes + size <= shard.max_bytes
+            and (shard.max_tokens is None or shard.tokens + tokens <= shard.max_tokens)
         ):
-            self._seal(shard)
-            shard = None
-        if shard is None:
+            if shard is not None:
+                self._seal(shard)
             shard = self._start(model, round_)
+            if size > shard.max_bytes or (shard.max_tokens is not None and tokens > shard.max_tokens):
+                raise BatchInputError(
+                    f"request of {size} bytes (~{tokens} tokens) is larger than one shard may hold", line=seq
+                )
         offset = shard.bytes
         shard.handle.write(line)
         shard.requests += 1
-        shard.bytes += len(line)
+        shard.bytes += size
         shard.tokens += tokens
         return shard.id, offset
 
@@ -98,7 +101,15 @@ class ShardWriter:
         shard_id, self._next_id = self._next_id, self._next_id + 1
         path = self._manifest.shard_path(shard_id)
         self.written.append(path)
-        shard = _OpenShard(shard_id, model, round_, path.open("wb"))
+        shard = _OpenShard(
+            shard_id,
+            model,
+            round_,
+            path.open("wb", buffering=WRITE_BUFFER),
+            max_requests=self._config.max_shard_requests,
+            max_bytes=self._config.max_shard_bytes,
+            max_tokens=self._config.shard_tokens(model),
+        )
         self._open[(model, round_)] = shard
         return shard
 
@@ -122,11 +133,11 @@ def _model(request: Mapping[str, Any]) -> str:
 def _path_lines(path: Path, endpoint: str | None) -> Iterator[tuple[int, dict[str, Any], bytes, str]]:
     with path.open("rb") as source:
         for number, raw in enumerate(source, start=1):
-            line = raw.strip()
-            if not line:
+            line = raw if raw.endswith(b"}\n") else raw.strip() + b"\n"  # the usual line is kept as read
+            if line == b"\n":
                 continue
             request, endpoint = check_line(line, line=number, endpoint=endpoint)
-            yield number, request, line + b"\n", endpoint
+            yield number, request, line, endpoint
 
 
 def _dict_lines(
@@ -196,7 +207,7 @@ def prepare(
         if count == 0 or endpoint is None:
             raise InvalidInputError("the job's input holds no requests", param="source")
         writer.close()
-        manifest.execute("CREATE INDEX IF NOT EXISTS requests_by_shard ON requests (shard, state)")
+        manifest.execute("CREATE INDEX IF NOT EXISTS requests_by_shard ON requests (shard)")
         manifest.put("endpoint", endpoint)
         manifest.put("requests", count)
         manifest.put("state", "running")

@@ -1,0 +1,212 @@
+"""Benchmark: a generated 1 GB, 1,000,000-request JSONL through `client.batch_jobs` on the emulator.
+
+    .venv/bin/python bench/jobs.py [--requests 1000000] [--line-bytes 1000] [--output table.md]
+
+Reports, from one run in a child process (the emulator runs in another):
+- preparation (every line checked, `custom_id`s made unique, shards cut and written, manifest rows) beside
+  a bare `for line in f: json.loads(line)` loop over the same file (target: within 2x); each is run three
+  times, interleaved, and the fastest kept, since the machine is shared;
+- merging results (every output and error line parsed, classified and recorded, in one transaction per
+  shard; downloads not counted) beside a bare read-and-parse of each output file right after it was
+  merged (target: within 2x), and streaming the million results back in input order;
+- the client process's peak RSS over the whole job (target: at most 150 MB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from openai_files_emulator.child import child_emulator
+
+API_KEY = "sk-bench"
+MODELS = ("gpt-4o-mini", "gpt-4.1-mini", "gpt-4o", "o4-mini")
+PREPARE_TRIALS = 3
+
+
+def _peak_rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024 / 1e6
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
+def generate(path: Path, requests: int, line_bytes: int) -> int:
+    """`requests` chat requests over four models, each line padded to about `line_bytes`."""
+    written = 0
+    with path.open("w") as out:
+        for n in range(requests):
+            body = {"model": MODELS[n % len(MODELS)], "messages": [{"role": "user", "content": ""}]}
+            line = {
+                "custom_id": f"request-{n:08d}",
+                "method": "POST",
+                "url": "/v1/chat/completions",
+                "body": body,
+            }
+            base = len(json.dumps(line)) + 1
+            body["messages"][0]["content"] = f"Summarise document {n}: " + "lorem ipsum " * max(
+                0, (line_bytes - base - 30) // 12
+            )
+            text = json.dumps(line) + "\n"
+            out.write(text)
+            written += len(text)
+    return written
+
+
+def bare_parse(paths: list[Path]) -> float:
+    start = time.perf_counter()
+    for path in paths:
+        with path.open("rb") as f:
+            for line in f:
+                json.loads(line)
+    return time.perf_counter() - start
+
+
+def child(base_url: str, source: Path, state_dir: Path) -> dict[str, Any]:
+    """The measured process: prepare, run the job, merge, stream results; then the bare baselines."""
+    from openai_files import Client, JobConfig  # noqa: PLC0415
+    from openai_files._batch_jobs.drivers import SyncJobApi, drive_sync  # noqa: PLC0415
+    from openai_files._batch_jobs.merge import ShardMerge  # noqa: PLC0415
+    from openai_files._batch_jobs.resource import create_job  # noqa: PLC0415
+
+    merge_seconds = bare_output = 0.0
+    output_bytes = 0
+    add_file, add_missing = ShardMerge.add_file, ShardMerge.add_missing
+
+    def timed_file(self: ShardMerge, path: Path) -> None:
+        """Each file merged, then the bare loop over the same file at once (the same machine load)."""
+        nonlocal merge_seconds, bare_output, output_bytes
+        start = time.perf_counter()
+        add_file(self, path)
+        merge_seconds += time.perf_counter() - start
+        bare_output += bare_parse([path])
+        output_bytes += path.stat().st_size
+
+    def timed_missing(self: ShardMerge) -> None:
+        nonlocal merge_seconds
+        start = time.perf_counter()
+        add_missing(self)
+        merge_seconds += time.perf_counter() - start
+
+    ShardMerge.add_file = timed_file  # type: ignore[method-assign]
+    ShardMerge.add_missing = timed_missing  # type: ignore[method-assign]
+    config = JobConfig(poll_interval=0.2, max_poll_interval=1.0, delete_outputs=True, state_dir=state_dir)
+    with Client(api_key=API_KEY, base_url=base_url, timeout=600.0) as client:
+        prepare, bare_input = [], []
+        for trial in range(PREPARE_TRIALS):  # interleaved with the bare loop, so both see the same load
+            bare_input.append(bare_parse([source]))
+            start = time.perf_counter()
+            manifest, core = create_job(
+                source, endpoint=None, job_id=f"bench{trial}", config=config, estimator=None
+            )
+            prepare.append(time.perf_counter() - start)
+            if trial < PREPARE_TRIALS - 1:
+                manifest.close()
+                shutil.rmtree(state_dir / f"bench{trial}")
+        shards = len(manifest.shards())
+        start = time.perf_counter()
+        status = drive_sync(SyncJobApi(client), core.run())
+        run = time.perf_counter() - start
+        manifest.close()
+        start = time.perf_counter()
+        count = sum(1 for _ in client.batch_jobs.results(core.job_id, state_dir=state_dir))
+        results = time.perf_counter() - start
+    return {
+        "prepare": min(prepare),
+        "bare_input": min(bare_input),
+        "run": run,
+        "merge": merge_seconds,
+        "bare_output": bare_output,
+        "output_bytes": output_bytes,
+        "results": results,
+        "results_count": count,
+        "succeeded": status.requests["succeeded"],
+        "shards": shards,
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--requests", type=int, default=1_000_000)
+    parser.add_argument("--line-bytes", type=int, default=1000)
+    parser.add_argument("--output", type=Path, help="also write the table (markdown) here")
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child[0], Path(args.child[1]), Path(args.child[2]))))
+        return
+    need = 4 * args.requests * args.line_bytes
+    scratch = "/dev/shm" if shutil.disk_usage("/dev/shm").free > need else None
+    work = Path(tempfile.mkdtemp(prefix="openai-files-bench-jobs-", dir=scratch))
+    try:
+        source = work / "requests.jsonl"
+        print(f"writing {args.requests:,} requests to {source} ...", file=sys.stderr)
+        size = generate(source, args.requests, args.line_bytes)
+        with child_emulator(work / "emulator", "--api-key", API_KEY) as emulator:
+            command = [
+                sys.executable,
+                __file__,
+                "--child",
+                emulator.base_url,
+                str(source),
+                str(work / "state"),
+            ]
+            out = subprocess.run(command, check=False, capture_output=True, text=True)
+        if out.returncode != 0:
+            sys.exit(f"the job failed:\n{out.stderr}")
+        report = json.loads(out.stdout.strip().splitlines()[-1])
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    table = render(report, args.requests, size)
+    print(table)
+    if args.output:
+        args.output.write_text(table + "\n")
+
+
+def render(r: dict[str, Any], requests: int, size: int) -> str:
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+         if line.startswith("model name")),
+        platform.processor(),
+    )  # fmt: skip
+    ok = r["results_count"] == requests and r["succeeded"] == requests
+    rows = [
+        ("preparation: check + shard + manifest", r["prepare"], r["bare_input"], "<= 2x"),
+        ("merging output files into the manifest", r["merge"], r["bare_output"], "<= 2x"),
+    ]
+    lines = [
+        f"A job of {requests:,} requests ({size / 1e9:.2f} GB of JSONL, {len(MODELS)} models, {r['shards']} "
+        f"shards) on the local emulator; {os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}. "
+        f"Results {'complete' if ok else 'INCOMPLETE'}: {r['results_count']:,} records, "
+        f"{r['succeeded']:,} succeeded.",
+        "",
+        "| step | ours s | bare json.loads loop s | ratio | target |",
+        "|---|---:|---:|---:|---|",
+        *(
+            f"| {name} | {ours:.2f} | {bare:.2f} | {ours / bare:.2f}x | {target} |"
+            for name, ours, bare, target in rows
+        ),
+        "",
+        "- whole job after preparation (upload, batches on the emulator, downloads, merge, cleanup): "
+        f"{r['run']:.1f} s",
+        f"- streaming {r['results_count']:,} results back in input order: {r['results']:.2f} s",
+        f"- output files merged: {r['output_bytes'] / 1e9:.2f} GB",
+        f"- client peak RSS over the whole job: {r['peak_rss_mb']:.0f} MB (target <= 150 MB)",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+"""Merging one ended batch into the manifest: every line of its output and error files, then every
+request that has no line, each given its outcome and result record, in one transaction.
+
+Requests are found through a map of the shard's pending `custom_id`s (at most one shard's worth, 50,000
+by default), so each line costs a parse and an update by row id; a line whose `custom_id` is not
+pending in this shard (repeated, or foreign) is ignored, and what is left in the map had no line.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .manifest import Manifest, ResultsFile, Shard
+from .outcome import CANCELLED, FAILED, RETRY, SUCCEEDED, Records, classify_line, missing_outcome
+
+ROWS_PER_UPDATE = 5000
+UPDATE = "UPDATE requests SET state = ?, result_offset = ?, result_length = ? WHERE seq = ?"
+
+
+class ShardMerge:
+    """One shard's merge; `add_file` for each downloaded file, then `add_missing`, then `tally`.
+
+    The caller holds the transaction: rows and the results file are only durable once it commits.
+    """
+
+    def __init__(
+        self, manifest: Manifest, shard: Shard, results: ResultsFile, *, last_attempt: bool, cancelling: bool
+    ) -> None:
+        self._m = manifest
+        self._shard = shard
+        self._results = results
+        self._last_attempt = last_attempt
+        self._cancelling = cancelling
+        self._records = Records(attempts=shard.round, batch_id=shard.batch_id)
+        self._pending: dict[str, int] = dict(
+            manifest.execute(
+                "SELECT custom_id, seq FROM requests WHERE shard = ? AND state = 'pending'", (shard.id,)
+            ).fetchall()
+        )
+        self._rows: list[tuple[str, int, int, int]] = []
+        self.tally = {SUCCEEDED: 0, FAILED: 0, CANCELLED: 0, RETRY: 0}
+
+    def add_file(self, path: Path) -> None:
+        """Every line of an output or error file."""
+        with path.open(encoding="utf-8") as lines:
+            for raw in lines:
+                if not raw.strip():
+                    continue
+                line = json.loads(raw)
+                seq = self._pending.pop(str(line.get("custom_id")), None)
+                if seq is not None:
+                    outcome = classify_line(
+                        line, last_attempt=self._last_attempt, cancelling=self._cancelling
+                    )
+                    self._add(outcome.state, self._records(outcome, raw), seq)
+        self._flush()
+
+    def add_missing(self) -> None:
+        """The requests no file had a line for: what that means depends on how the batch ended."""
+        batch_error: Any = json.loads(self._shard.batch_error) if self._shard.batch_error else None
+        for custom_id, seq in self._pending.items():
+            outcome = missing_outcome(
+                custom_id,
+                self._shard.batch_status or "",
+                batch_error,
+                last_attempt=self._last_attempt,
+                cancelling=self._cancelling,
+            )
+            self._add(outcome.state, self._records(outcome, None), seq)
+        self._pending.clear()
+        self._flush()
+
+    def _add(self, state: str, record: str, seq: int) -> None:
+        self._rows.append((state, *self._results.add(record), seq))
+        self.tally[state] += 1
+        if len(self._rows) >= ROWS_PER_UPDATE:
+            self._flush()
+
+    def _flush(self) -> None:
+        self._m.executemany(UPDATE, self._rows)
+        self._rows.clear()

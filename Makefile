@@ -14,7 +14,7 @@ SPEC ?= openapi.yaml
 export PATH := $(BIN):$(PATH)
 
 .PHONY: venv generate vendor check-generated lint test demo emulator bench bench-upload bench-download \
-	bench-emulator bench-vendor clean
+	bench-emulator bench-vendor bench-jobs clean
 
 venv: $(STAMP)
 
@@ -69,15 +69,22 @@ emulator: $(STAMP)
 	$(BIN)/openai-files-emulator --host 127.0.0.1 --port $(PORT)
 
 ## Every benchmark, one table each (heavy: minutes, and a few GiB of temporary data; CI does not run it).
-bench: bench-upload bench-download bench-emulator bench-vendor
+bench: bench-upload bench-download bench-emulator bench-vendor bench-jobs
 
 ## 1 GiB uploaded by our helper, the official SDK and parallel curl, on loopback and a simulated WAN.
 bench-upload: $(STAMP)
 	$(BIN)/python bench/upload.py
 
-## Peak client RSS while downloading a 512 MiB file.
+## Peak client RSS while downloading a 512 MiB file; then ours (parallel ranges, one stream) beside the
+## official SDK on loopback and on a simulated WAN link (25 MB/s per connection + 50 ms).
 bench-download: $(STAMP)
 	$(BIN)/python bench/download_rss.py
+	$(BIN)/python bench/download.py
+
+## A generated 1 GB, 1,000,000-request JSONL through a batch job on the emulator: preparation and merge
+## time beside bare json.loads loops, and the client's peak RSS.
+bench-jobs: $(STAMP)
+	$(BIN)/python bench/jobs.py
 
 ## The emulator's own figures: ingest of 64 MiB parts from parallel curl, and peak RSS over a 2 GiB upload.
 bench-emulator: $(STAMP)

@@ -8,14 +8,23 @@ so the return type of `call` follows from the generated endpoint it is given. It
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import assert_type
+from typing import ParamSpec, TypeVar, assert_type
 
 import httpx
 
-from openai_files import AsyncClient, Batch, Client, DeleteFileResponse, OpenAIFile
+from openai_files import AsyncClient, Batch, Client, DeleteFileResponse, OpenAIFile, Operation
 from openai_files_api.api.batch import retrieve_batch
 from openai_files_api.api.files import delete_file, download_file, list_files, retrieve_file
 from openai_files_api.models import ListFilesOrder, ListFilesResponse
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def logged(client: Client, operation: Operation[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """A helper generic over operations: `Operation[P, R]` carries the arguments and the model through."""
+    print("calling", operation)
+    return client.call(operation, *args, **kwargs)
 
 
 class Storage:
@@ -45,6 +54,7 @@ def sync_types(client: Client) -> None:
     assert_type(client.call(retrieve_batch, "batch_abc"), Batch)
     assert_type(client.call(delete_file, file_id="file-abc"), DeleteFileResponse)
     assert_type(client.with_options(max_retries=5).call(retrieve_file, "file-abc"), OpenAIFile)
+    assert_type(logged(client, retrieve_batch, "batch_abc"), Batch)
 
 
 async def async_types(aclient: AsyncClient) -> None:

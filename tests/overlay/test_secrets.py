@@ -179,19 +179,38 @@ def test_cli_session_with_debug_never_prints_the_key(
     assert_no_key([out, err, caplog.text])
 
 
-def test_cli_process_debug_output(proxy: Stub) -> None:
-    """The console as a user sees it: the CLI's own logging setup, stderr and stdout of a real process."""
-    env = {**os.environ, "OPENAI_API_KEY": CANARY, "OPENAI_BASE_URL": proxy.base_url}
-    done = subprocess.run(
-        [sys.executable, "-m", "openai_files", "--debug", "files", "get", "file-html"],
+def _console(key: str, base_url: str, *argv: str) -> subprocess.CompletedProcess[str]:
+    """`python -m openai_files --debug ...` in a process of its own, with `key` in its environment."""
+    env = {**os.environ, "OPENAI_API_KEY": key, "OPENAI_BASE_URL": base_url}
+    return subprocess.run(
+        [sys.executable, "-m", "openai_files", "--debug", *argv],
         env=env,
         check=False,
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def test_cli_process_debug_output(proxy: Stub) -> None:
+    """The console as a user sees it: the CLI's own logging setup, stderr and stdout of a real process."""
+    done = _console(CANARY, proxy.base_url, "files", "get", "file-html")
     assert done.returncode == 5
     assert "DEBUG httpcore" in done.stderr and "retrying" in done.stderr and "[redacted]" in done.stderr
+    assert_no_key([done.stdout, done.stderr])
+
+
+def test_cli_process_with_a_key_holding_a_line_break(proxy: Stub) -> None:
+    """The issue's report: `OPENAI_API_KEY=$'sk-proj-SECRET\\n...'` printed the key in h11's message."""
+    broken = f"sk-proj-{CORE[:10]}\n{CORE[10:]}"
+    done = _console(broken, proxy.base_url, "files", "ls")
+    assert done.returncode == 3
+    assert "OPENAI_API_KEY has a control character" in done.stderr
+    assert_no_key([done.stdout, done.stderr], broken)
+    done = _console(
+        CANARY + "\n", proxy.base_url, "files", "get", "file-envelope"
+    )  # a trailing one is dropped
+    assert done.returncode == 3 and "[redacted]" in done.stderr
     assert_no_key([done.stdout, done.stderr])
 
 

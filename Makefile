@@ -13,15 +13,15 @@ SPEC ?= openapi.yaml
 # Post-hooks call ruff by name: make the pinned one the first found.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: venv generate vendor check-generated lint test demo emulator bench bench-upload bench-download \
-	bench-emulator bench-vendor bench-jobs clean
+.PHONY: venv generate vendor check-generated lint test test-pythons demo emulator bench bench-upload \
+	bench-download bench-emulator bench-vendor bench-jobs clean
 
 venv: $(STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,emulator]'
+	$(BIN)/python -m pip install --quiet -e '.[emulator]' --group dev
 	touch $@
 
 ## Regenerate generated/ from openapi.yaml; any generator warning fails the build.
@@ -52,13 +52,19 @@ check-generated: $(STAMP)
 	echo "generated/ matches openapi.yaml"
 
 lint: $(STAMP)
-	$(BIN)/ruff check overlay emulator tools examples tests bench
-	$(BIN)/ruff format --check overlay emulator tools examples tests bench
+	$(BIN)/ruff check overlay emulator tools examples tests bench noxfile.py
+	$(BIN)/ruff format --check overlay emulator tools examples tests bench noxfile.py
 	$(BIN)/mypy
 
 ## The whole suite: drift check, lint, then every test.
 test: check-generated lint
 	$(BIN)/pytest
+
+## The client and emulator suites on Python 3.12 and 3.13 (noxfile.py), each in a fresh virtualenv.
+## Where pyenv manages the interpreters, its 3.12.x and 3.13.x are put on PATH for the run.
+test-pythons: $(STAMP)
+	PYENV_VERSION="$$(pyenv versions --bare 2>/dev/null | grep -xE '3\.1[23]\.[0-9]+' | paste -sd: -)" \
+		$(BIN)/nox $(NOX_ARGS)
 
 ## The main job: a scripted session against the local emulator.
 demo: $(STAMP)
@@ -95,4 +101,4 @@ bench-vendor: $(STAMP)
 	$(BIN)/python bench/vendor.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .nox .mypy_cache .ruff_cache .pytest_cache

@@ -60,8 +60,9 @@ lint: $(STAMP)
 test: check-generated lint
 	$(BIN)/pytest
 
-## The client and emulator suites on Python 3.12 and 3.13 (noxfile.py), each in a fresh virtualenv.
-## Where pyenv manages the interpreters, its 3.12.x and 3.13.x are put on PATH for the run.
+## The client and emulator suites on Python 3.12 and 3.13 (noxfile.py), each in a fresh virtualenv, one
+## after the other (side by side they took longer on two cores). Where pyenv manages the interpreters,
+## its 3.12.x and 3.13.x are put on PATH for the run.
 test-pythons: $(STAMP)
 	PYENV_VERSION="$$(pyenv versions --bare 2>/dev/null | grep -xE '3\.1[23]\.[0-9]+' | paste -sd: -)" \
 		$(BIN)/nox $(NOX_ARGS)

@@ -99,3 +99,44 @@ def test_python_dash_m_entry_point(env: EmulatorServer) -> None:
         timeout=60,
     )
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["batches", "create", "in.jsonl", "--metadata", "novalue"],
+            "argument --metadata: expected KEY=VALUE",
+        ),
+        (["files", "ls", "--limit", "-1"], "argument --limit: must be 1 or more, got '-1'"),
+        (["files", "ls", "--timeout", "-1"], "argument --timeout: must be more than 0 seconds"),
+        (["--timeout", "nan", "files", "ls"], "argument --timeout: must be a finite number"),
+        (["files", "ls", "--timeout", "inf"], "argument --timeout: must be a finite number"),
+        (["files", "ls", "--max-retries", "1.5"], "argument --max-retries: not a whole number"),
+        (["upload", "in.jsonl", "--purpose", "batch", "--part-size", "0"], "must be more than 0 and at most"),
+        (["upload", "in.jsonl", "--purpose", "batch", "--part-size", "100"], "at most 64 MiB, got '100'"),
+        (
+            ["upload", "in.jsonl", "--purpose", "batch", "--concurrency", "0"],
+            "argument --concurrency: must be 1",
+        ),
+        (["batches", "wait", "batch_x", "--poll", "-1"], "argument --poll: must be more than 0 seconds"),
+        (["batches", "wait", "batch_x", "--max-wait", "inf"], "argument --max-wait: must be a finite number"),
+        (["files", "lss"], "invalid choice: 'lss'"),
+        (["files"], "required: COMMAND"),
+    ],
+)
+def test_bad_flags_are_one_line_and_exit_2_before_any_request(
+    argv: list[str],
+    message: str,
+    env: EmulatorServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    env.faults.set(script=("500",) * 5)  # any request would show as a 5xx, not a usage error
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    out, err = capsys.readouterr()
+    assert (exited.value.code, out) == (2, "")
+    assert err.startswith("openai-files: error: ") and err.count("\n") == 1 and message in err

@@ -112,12 +112,14 @@ class FileChangedError(OpenAIFilesError):
 class UnconfirmedUploadError(OpenAIFilesError):
     """A rerun found the Upload completed by the run it resumes, and no single File it could have made.
 
-    Nothing was stored again; `upload_id` names the Upload. The journal is gone, so the next run uploads anew.
+    Nothing was stored again; `upload_id` names the Upload, `candidates` the files that match it by
+    name, size and time (none or several). The journal is gone, so the next run uploads anew.
     """
 
-    def __init__(self, message: str, *, upload_id: str) -> None:
+    def __init__(self, message: str, *, upload_id: str, candidates: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.upload_id = upload_id
+        self.candidates = candidates
 
 
 class TransferAborted(OpenAIFilesError):

@@ -15,7 +15,7 @@ from typing import IO, TYPE_CHECKING, BinaryIO, cast
 import anyio
 
 from . import _rules as rules
-from ._errors import APIConnectionError, APIStatusError
+from ._errors import APIConnectionError, APIStatusError, UnconfirmedUploadError
 from ._files import expiry
 from ._generated import (
     AddUploadPartRequest,
@@ -98,7 +98,7 @@ MAX_FILES_SEARCHED = 10_000
 class _FileSearch:
     """Finds the File an interrupted complete made: same purpose, name and size, created after it was
     sent. Files come newest first; the search stops at the first one older than that, or after
-    `MAX_FILES_SEARCHED`. Exactly one match is an answer; none or several are not."""
+    `MAX_FILES_SEARCHED`. Exactly one match is an answer; none or several are not, and are named."""
 
     def __init__(self, job: UploadJob, completion: Completion) -> None:
         self._job = job
@@ -116,10 +116,19 @@ class _FileSearch:
             self.matches.append(stored)
         return True
 
-    def result(self) -> Upload | None:
-        if len(self.matches) != 1:
-            return None
+    def result(self, refusal: Exception) -> Upload:
+        """The completed Upload with its File, or `UnconfirmedUploadError` (caused by `refusal`)."""
         plan = self._job.plan
+        if len(self.matches) != 1:
+            candidates = ", ".join(f.id for f in self.matches) or "none"
+            raise UnconfirmedUploadError(
+                f"an interrupted run sent the complete request of Upload {self._job.upload_id} "
+                f"({plan.filename}), and the service refuses to repeat it ({refusal}); no single stored "
+                f"file matches it (candidates: {candidates}): check `files ls --purpose {plan.purpose}` "
+                "before uploading again, which the next run will do",
+                upload_id=self._job.upload_id,
+                candidates=tuple(f.id for f in self.matches),
+            ) from refusal
         return Upload(
             id=self._job.upload_id,
             created_at=self._job.created_at,
@@ -178,12 +187,14 @@ class _SyncApi:
     def cancel(self, upload_id: str) -> None:
         self._client.call(cancel_upload, upload_id)
 
-    def find_completed(self, upload_id: str, plan: UploadPlan, completion: Completion) -> Upload | None:
+    def find_completed(
+        self, upload_id: str, plan: UploadPlan, completion: Completion, refusal: Exception
+    ) -> Upload:
         search = _FileSearch(self._job, completion)
         for stored in self._client.files.list(purpose=plan.purpose):
             if not search.add(stored):
                 break
-        return search.result()
+        return search.result(refusal)
 
     def resumable(self, error: BaseException) -> bool:
         return _resumable(error)
@@ -213,12 +224,14 @@ class _AsyncApi:
     async def cancel(self, upload_id: str) -> None:
         await self._client.call(cancel_upload, upload_id)
 
-    async def find_completed(self, upload_id: str, plan: UploadPlan, completion: Completion) -> Upload | None:
+    async def find_completed(
+        self, upload_id: str, plan: UploadPlan, completion: Completion, refusal: Exception
+    ) -> Upload:
         search = _FileSearch(self._job, completion)
         async for stored in self._client.files.list(purpose=plan.purpose):
             if not search.add(stored):
                 break
-        return search.result()
+        return search.result(refusal)
 
     def resumable(self, error: BaseException) -> bool:
         return isinstance(error, anyio.get_cancelled_exc_class()) or _resumable(error)

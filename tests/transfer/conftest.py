@@ -82,8 +82,10 @@ class FakeUploads:
     def cancel(self, upload_id: str) -> None:
         self.cancelled.append(upload_id)
 
-    def find_completed(self, upload_id: str, plan: UploadPlan, completion: Completion) -> bytes | None:
-        return None
+    def find_completed(
+        self, upload_id: str, plan: UploadPlan, completion: Completion, refusal: Exception
+    ) -> bytes:
+        raise refusal
 
     def resumable(self, error: BaseException) -> bool:
         return isinstance(error, self.retryable)
@@ -110,8 +112,10 @@ class AsyncFakeUploads:
     async def cancel(self, upload_id: str) -> None:
         self.fake.cancel(upload_id)
 
-    async def find_completed(self, upload_id: str, plan: UploadPlan, completion: Completion) -> bytes | None:
-        return self.fake.find_completed(upload_id, plan, completion)
+    async def find_completed(
+        self, upload_id: str, plan: UploadPlan, completion: Completion, refusal: Exception
+    ) -> bytes:
+        return self.fake.find_completed(upload_id, plan, completion, refusal)
 
     def resumable(self, error: BaseException) -> bool:
         return self.fake.resumable(error)

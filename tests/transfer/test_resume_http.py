@@ -143,6 +143,8 @@ async def test_a_refused_replay_with_no_single_match_names_the_upload_and_stores
     with pytest.raises(UnconfirmedUploadError, match=upload_id) as caught:
         await _rerun(kind, fresh_emulator, path, part_size=PART, resume=journal)
     assert caught.value.upload_id == upload_id
+    assert sorted(caught.value.candidates) == sorted(before) and len(before) == 2
+    assert all(file_id in str(caught.value) for file_id in before)  # the files it may have made
     assert _stored(client, path.name) == before
     assert not journal.exists()  # the message said so: the next run uploads anew
 

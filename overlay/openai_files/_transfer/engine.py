@@ -21,7 +21,6 @@ from typing import Generic, Protocol, TypeVar
 import anyio
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
-from .._errors import UnconfirmedUploadError
 from .coordinator import SIGNAL_CHECK
 from .job import Created, UploadJob
 from .journal import Completion
@@ -45,8 +44,12 @@ class SyncUploadApi(Protocol[Completed_co]):
         ...
 
     def cancel(self, upload_id: str) -> None: ...
-    def find_completed(self, upload_id: str, plan: UploadPlan, completion: Completion) -> Completed_co | None:
-        """The completed Upload an interrupted run's `completion` made, when one File matches it."""
+    def find_completed(
+        self, upload_id: str, plan: UploadPlan, completion: Completion, refusal: Exception
+    ) -> Completed_co:
+        """The completed Upload an interrupted run's `completion` made, found by its File after the
+        service refused to repeat it (`refusal`); `UnconfirmedUploadError` naming the Upload and the
+        candidate files unless exactly one matches."""
         ...
 
     def resumable(self, error: BaseException) -> bool:
@@ -64,8 +67,8 @@ class AsyncUploadApi(Protocol[Completed_co]):
     async def complete(self, upload_id: str, part_ids: list[str], completion: Completion) -> Completed_co: ...
     async def cancel(self, upload_id: str) -> None: ...
     async def find_completed(
-        self, upload_id: str, plan: UploadPlan, completion: Completion
-    ) -> Completed_co | None: ...
+        self, upload_id: str, plan: UploadPlan, completion: Completion, refusal: Exception
+    ) -> Completed_co: ...
     def resumable(self, error: BaseException) -> bool: ...
     def refused(self, error: BaseException) -> bool: ...
 
@@ -150,7 +153,8 @@ def run_sync(api: SyncUploadApi[R], job: UploadJob) -> R:
                 job.created(api.create(job.plan))
                 result = _finish_sync(api, job)
             elif job.must_recover(api.refused(error)):
-                result = _recovered(job, api.find_completed(job.upload_id, job.plan, job.completing()), error)
+                result = api.find_completed(job.upload_id, job.plan, job.completing(), error)
+                log.info("Upload %s was completed by an interrupted run; found its File", job.upload_id)
             else:
                 raise
     except BaseException as error:
@@ -167,19 +171,6 @@ def _finish_sync(api: SyncUploadApi[R], job: UploadJob) -> R:
         job.start_md5()
         _send_parts_sync(api, job)
     return api.complete(job.upload_id, job.part_ids(), job.completing())
-
-
-def _recovered(job: UploadJob, found: R | None, error: Exception) -> R:
-    """The interrupted run's result, or an error naming the Upload that may have made a File."""
-    if found is None:
-        raise UnconfirmedUploadError(
-            f"an interrupted run completed Upload {job.upload_id} of {job.plan.filename}, and the service "
-            f"refuses to repeat it ({error}); no single stored file matches it: look for one "
-            f"(`files ls --purpose {job.plan.purpose}`) before uploading again",
-            upload_id=job.upload_id,
-        ) from error
-    log.info("Upload %s was completed by an interrupted run; found its File", job.upload_id)
-    return found
 
 
 def _send_parts_sync(api: SyncUploadApi[R], job: UploadJob) -> None:
@@ -224,8 +215,8 @@ async def run_async(api: AsyncUploadApi[R], job: UploadJob) -> R:
                 job.created(await api.create(job.plan))
                 result = await _finish_async(api, job)
             elif job.must_recover(api.refused(error)):
-                found = await api.find_completed(job.upload_id, job.plan, job.completing())
-                result = _recovered(job, found, error)
+                result = await api.find_completed(job.upload_id, job.plan, job.completing(), error)
+                log.info("Upload %s was completed by an interrupted run; found its File", job.upload_id)
             else:
                 raise
     except BaseException as error:

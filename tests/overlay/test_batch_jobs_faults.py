@@ -1,0 +1,221 @@
+"""Batch jobs under the service's harder behaviours (the emulator's batch settings and faults).
+
+Every test ends with every custom_id exactly once, in input order, with the final status the service's
+answers call for; where the emulator's seeded draws decide an outcome, the test asks the same draw.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from openai_files import AsyncClient, Client, JobResult, JobStatus
+from openai_files_emulator import EmulatorServer
+
+from .conftest import collect, resolve
+from .test_batch_jobs import assert_in_order, request, small_config, write_job
+
+RETRYABLE = (429, 500)
+
+
+async def run_job(
+    client: Client | AsyncClient, source: Any, job_id: str, tmp_path: Path, **config: Any
+) -> tuple[JobStatus, list[JobResult]]:
+    settings = small_config(tmp_path, **config)
+    status = await resolve(client.batch_jobs.run(source, job_id=job_id, config=settings))
+    results = await collect(client.batch_jobs.results(job_id, state_dir=settings.state_dir))
+    return status, results
+
+
+async def batches_of(client: Client | AsyncClient) -> list[dict[str, Any]]:
+    """Every batch on the emulator, as the service lists them."""
+    return [batch.to_dict() for batch in await collect(client.batches.list())]
+
+
+@pytest.mark.anyio
+async def test_failed_lines_are_retried_until_attempts_run_out(
+    any_client: Client | AsyncClient, fresh_emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    """429 and 500 lines (in the output and the error file) go to new batches; 400 is final at once."""
+    fresh_emulator.batch_settings.set(line_status_rate=0.2, line_error_rate=0.2, seed=5)
+    status, results = await run_job(any_client, write_job(tmp_path / "in.jsonl", 1200), "j", tmp_path)
+    assert_in_order(results, 1200)
+    draws = fresh_emulator.batch_settings.config
+    outcomes: Counter[tuple[str, int | None, int]] = Counter()
+    for result in results:
+        assert result.batch_id is not None and result.line is not None
+        assert result.line["custom_id"] == result.custom_id
+        refused = draws.draw(result.batch_id, result.custom_id) < 0.4  # the emulator's own draw decides
+        assert result.ok is not refused
+        if result.ok:
+            assert result.status_code == 200 and result.error is None
+        else:
+            assert result.status_code == 400 or (result.status_code in RETRYABLE and result.attempts == 3)
+            assert result.error["message"]
+        outcomes[(result.status, result.status_code, result.attempts)] += 1
+    assert status.requests["succeeded"] == sum(r.ok for r in results)
+    assert any(attempts > 1 for _, _, attempts in outcomes)  # retries happened and succeeded
+    assert outcomes[("failed", 400, 1)] > 0
+    assert not await collect(any_client.files.list(purpose="batch"))  # every input shard deleted
+
+
+@pytest.mark.anyio
+async def test_token_limit_exceeded_is_resubmitted_later(
+    any_client: Client | AsyncClient, fresh_emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    """No budget on our side: the service refuses batches over its quota, and they go again later."""
+    fresh_emulator.batch_settings.set(default_token_limit=3_000)
+    source = write_job(tmp_path / "in.jsonl", 600)
+    status, results = await run_job(any_client, source, "t", tmp_path, max_shard_tokens=2_500)
+    assert_in_order(results, 600)
+    assert {(r.status, r.attempts) for r in results} == {("succeeded", 1)}  # a refusal is not an attempt
+    refused = [b for b in await batches_of(any_client) if b["status"] == "failed"]
+    assert refused and all(b["errors"]["data"][0]["code"] == "token_limit_exceeded" for b in refused)
+    tags = [
+        (b["metadata"]["openai_files_shard"], b["metadata"]["openai_files_submit"])
+        for b in await batches_of(any_client)
+    ]
+    shards = Counter(tags)
+    assert max(shards.values()) == 1  # one batch per submission
+    assert status.shards == {"done": len({shard for shard, _ in shards})}
+    assert not await collect(any_client.files.list(purpose="batch"))
+
+
+@pytest.mark.anyio
+async def test_budget_keeps_under_the_quota(
+    any_client: Client | AsyncClient, fresh_emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    """Our estimate is above the service's count, so a budget equal to its quota is never refused."""
+    fresh_emulator.batch_settings.set(default_token_limit=3_000)
+    status, _ = await run_job(
+        any_client, write_job(tmp_path / "in.jsonl", 600), "b", tmp_path, token_budget=3_000
+    )
+    assert status.requests["succeeded"] == 600
+    assert {b["status"] for b in await batches_of(any_client)} == {"completed"}
+
+
+async def half_answer(client: Client | AsyncClient) -> None:
+    """Retrieve every batch three times: validated, then two of its four answering steps."""
+    for batch in await batches_of(client):
+        for _ in range(3):
+            await resolve(client.batches.retrieve(batch["id"]))
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("max_attempts", [1, 3])
+async def test_expiry_keeps_partial_results_and_retries_the_rest(
+    any_client: Client | AsyncClient, fresh_emulator: EmulatorServer, tmp_path: Path, max_attempts: int
+) -> None:
+    fresh_emulator.batch_settings.set(in_progress_steps=4)
+    settings = small_config(tmp_path, max_attempts=max_attempts, max_shard_requests=100)
+    source = write_job(tmp_path / "in.jsonl", 300)  # three models: three shards of 100
+    await resolve(any_client.batch_jobs.submit(source, job_id="e", config=settings))
+    await half_answer(any_client)
+    fresh_emulator.clock.advance(25 * 3600)  # past every live batch's 24 h window
+    status = await resolve(any_client.batch_jobs.wait("e", state_dir=settings.state_dir))
+    results = await collect(any_client.batch_jobs.results("e", state_dir=settings.state_dir))
+    assert_in_order(results, 300)
+    expired = {b["id"] for b in await batches_of(any_client) if b["status"] == "expired"}
+    assert len(expired) == 3
+    kept = [r for r in results if r.batch_id in expired and r.ok]
+    assert len(kept) == 150 and {r.attempts for r in kept} == {1}  # partial output kept
+    late = [r for r in results if r not in kept]
+    if max_attempts == 1:
+        assert {(r.status, r.error["code"], r.attempts) for r in late} == {("failed", "batch_expired", 1)}
+        assert status.requests["failed"] == 150
+    else:
+        assert {(r.status, r.attempts) for r in late} == {("succeeded", 2)}
+        assert status.requests["succeeded"] == 300
+
+
+@pytest.mark.anyio
+async def test_cancel_keeps_what_finished(
+    any_client: Client | AsyncClient, fresh_emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    fresh_emulator.batch_settings.set(in_progress_steps=4)
+    settings = small_config(tmp_path, max_shard_requests=100)
+    source = write_job(tmp_path / "in.jsonl", 300)
+    await resolve(any_client.batch_jobs.submit(source, job_id="c", config=settings))
+    await half_answer(any_client)
+    status = await resolve(any_client.batch_jobs.cancel("c", state_dir=settings.state_dir))
+    results = await collect(any_client.batch_jobs.results("c", state_dir=settings.state_dir))
+    assert_in_order(results, 300)
+    kinds = Counter(r.status for r in results)
+    assert kinds["succeeded"] == kinds["cancelled"] == 150 and status.requests["cancelled"] == 150
+    assert all(r.error["code"] == "batch_cancelled" for r in results if r.status == "cancelled")
+    assert {b["status"] for b in await batches_of(any_client)} == {"cancelled"}
+    assert not await collect(any_client.files.list(purpose="batch"))
+
+
+@pytest.mark.anyio
+async def test_batch_cancelled_by_someone_else_is_retried(
+    any_client: Client | AsyncClient, fresh_emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    settings = small_config(tmp_path)
+    source = write_job(tmp_path / "in.jsonl", 90)
+    await resolve(any_client.batch_jobs.submit(source, job_id="o", config=settings))
+    for batch in await batches_of(any_client):
+        await resolve(any_client.batches.cancel(batch["id"]))
+    status = await resolve(any_client.batch_jobs.wait("o", state_dir=settings.state_dir))
+    results = await collect(any_client.batch_jobs.results("o", state_dir=settings.state_dir))
+    assert_in_order(results, 90)
+    assert status.state == "finished"
+    assert {(r.status, r.attempts) for r in results} == {("succeeded", 2)}
+
+
+@pytest.mark.anyio
+async def test_all_failed_batch_has_no_output_file(
+    any_client: Client | AsyncClient, fresh_emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    source = [request(n, model=None) for n in range(50)] + [request(n, model="m") for n in range(50, 60)]
+    _, results = await run_job(any_client, iter(source), "a", tmp_path)
+    assert_in_order(results, 60)
+    assert [r.status for r in results] == ["failed"] * 50 + ["succeeded"] * 10
+    assert {r.status_code for r in results[:50]} == {400}
+    without_output = [b for b in await batches_of(any_client) if b.get("output_file_id") is None]
+    assert len(without_output) == 1 and without_output[0]["error_file_id"]
+
+
+@pytest.mark.anyio
+async def test_just_created_file_unknown_for_a_moment(
+    any_client: Client | AsyncClient, fresh_emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    fresh_emulator.batch_settings.set(file_lag=0.2, seed=3)
+    status, results = await run_job(any_client, write_job(tmp_path / "in.jsonl", 300), "v", tmp_path)
+    assert_in_order(results, 300)
+    assert status.requests["succeeded"] == 300
+    creates = [
+        s for s in fresh_emulator.emulator.requests.recent() if s.method == "POST" and s.path == "/v1/batches"
+    ]
+    assert len(creates) > len(await batches_of(any_client))  # some creates were refused, then repeated
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    "faults",
+    [
+        {"cut_rate": 0.6, "seed": 2, "paths": ("/v1/files/*/content",)},
+        {"error_rate": 0.15, "rate_limit_rate": 0.05, "retry_after": 0.0, "seed": 4},
+    ],
+    ids=["cut-downloads", "5xx-429"],
+)
+async def test_cut_downloads_and_flaky_calls(
+    any_client: Client | AsyncClient, fresh_emulator: EmulatorServer, tmp_path: Path, faults: dict[str, Any]
+) -> None:
+    """Result downloads cut mid-stream, or 5xx and 429 on calls: resumed and retried, nothing lost or doubled.
+
+    (Faults are injected before the emulator acts, so a retried call never made anything twice.)
+    """
+    fresh_emulator.faults.set(**faults)
+    flaky = any_client.with_options(max_retries=10)
+    status, results = await run_job(flaky, write_job(tmp_path / "in.jsonl", 500), "d", tmp_path)
+    assert fresh_emulator.faults.injected > 0
+    fresh_emulator.faults.clear()
+    assert_in_order(results, 500)
+    assert {(r.status, r.attempts) for r in results} == {("succeeded", 1)}
+    shards = Counter(b["metadata"]["openai_files_shard"] for b in await batches_of(any_client))
+    assert set(shards.values()) == {1} and len(shards) == status.shards["done"]
+    assert not await collect(any_client.files.list(purpose="batch"))

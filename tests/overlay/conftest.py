@@ -36,6 +36,14 @@ async def open_client(kind: str, **options: Any) -> AsyncIterator[Client | Async
             yield async_
 
 
+@pytest.fixture
+def env(fresh_emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> EmulatorServer:
+    """An emptied emulator whose key and URL are in the environment, as the command line reads them."""
+    monkeypatch.setenv("OPENAI_API_KEY", fresh_emulator.api_key)
+    monkeypatch.setenv("OPENAI_BASE_URL", fresh_emulator.base_url)
+    return fresh_emulator
+
+
 @pytest.fixture(params=["sync", "async"])
 def kind(request: pytest.FixtureRequest) -> str:
     """Runs a test once with each client flavour; pair it with `open_client`, `resolve` and `collect`."""

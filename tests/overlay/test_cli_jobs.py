@@ -15,13 +15,6 @@ from openai_files_emulator import EmulatorServer
 from .test_batch_jobs import request, write_job
 
 
-@pytest.fixture
-def env(fresh_emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> EmulatorServer:
-    monkeypatch.setenv("OPENAI_API_KEY", fresh_emulator.api_key)
-    monkeypatch.setenv("OPENAI_BASE_URL", fresh_emulator.base_url)
-    return fresh_emulator
-
-
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     """The exit code, stdout and stderr; a refused flag exits from argparse, which counts the same."""
     try:

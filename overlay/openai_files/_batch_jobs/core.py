@@ -367,9 +367,7 @@ class JobCore:
                 path = self.m.folder / f"shard-{shard.id}.{kind}.jsonl"
                 yield Call("download", (file_id, path))
                 downloads.append(path)
-        self.m.begin()
-        results = self.m.results()
-        try:
+        with self.m.recording() as results:
             merge = ShardMerge(
                 self.m,
                 shard,
@@ -380,7 +378,6 @@ class JobCore:
             for path in downloads:
                 merge.add_file(path)
             merge.add_missing()
-            self.m.committed(results)
             tally = merge.tally
             self.m.update_shard(
                 shard.id,
@@ -390,12 +387,6 @@ class JobCore:
                 cancelled=tally[CANCELLED],
                 retried=tally[RETRY],
             )
-            self.m.commit()
-        except BaseException:
-            self.m.rollback()
-            raise
-        finally:
-            results.close()
         for path in downloads:
             path.unlink(missing_ok=True)
 
@@ -468,9 +459,7 @@ class JobCore:
     def _cancel_unsent(self, shard: Shard) -> None:
         error = {"code": "job_cancelled", "message": "the job was cancelled before this request ran"}
         records = Records(attempts=shard.round - 1, batch_id=None)
-        self.m.begin()
-        results = self.m.results()
-        try:
+        with self.m.recording() as results:
             rows = self.m.execute(
                 "SELECT seq, custom_id FROM requests WHERE shard = ? AND state = 'pending'", (shard.id,)
             ).fetchall()
@@ -481,14 +470,7 @@ class JobCore:
                     for seq, cid in rows
                 ],
             )
-            self.m.committed(results)
             self.m.update_shard(shard.id, state="cancelled", cancelled=len(rows), file_id=None)
-            self.m.commit()
-        except BaseException:
-            self.m.rollback()
-            raise
-        finally:
-            results.close()
         self.m.shard_path(shard.id).unlink(missing_ok=True)
 
     # -- cleanup ----------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -194,14 +195,24 @@ class Manifest:
     def results_path(self) -> Path:
         return self.folder / "results.jsonl"
 
-    def results(self) -> ResultsFile:
-        """The results file, open for appending after its committed length (call inside a transaction)."""
-        return ResultsFile(self.results_path, committed=int(self.get("results_size", 0)))
+    @contextmanager
+    def recording(self) -> Iterator[ResultsFile]:
+        """A transaction that appends result records: committed with the file made durable, or nothing.
 
-    def committed(self, results: ResultsFile) -> None:
-        """Make `results` durable and record its length; the caller commits the transaction."""
-        results.sync()
-        self.put("results_size", results.size)
+        The file is opened after its committed length, so what a killed process appended is cut off.
+        """
+        self.begin()
+        results = ResultsFile(self.results_path, committed=int(self.get("results_size", 0)))
+        try:
+            yield results
+            results.sync()
+            self.put("results_size", results.size)
+            self.commit()
+        except BaseException:
+            self.rollback()
+            raise
+        finally:
+            results.close()
 
     def records(self) -> Iterator[str]:
         """Every request's result record (JSON text), in input order, streamed from disk."""

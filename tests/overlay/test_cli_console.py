@@ -26,6 +26,7 @@ from openai_files import Client
 from openai_files._cli import GROUPS
 from openai_files._cli.parser import build_parser
 from openai_files_emulator import EmulatorServer
+from openai_files_emulator.__main__ import parser as emulator_parser
 
 from .conftest import write_requests
 
@@ -297,6 +298,7 @@ def test_every_command_and_argument_has_a_help_line() -> None:
                 missing.append(f"{path} {'/'.join(action.option_strings) or action.dest}")
 
     walk(build_parser(GROUPS), "openai-files")
+    walk(emulator_parser(), "openai-files-emulator")
     assert missing == []
 
 

@@ -72,8 +72,8 @@ class Diagnostics:
         return len(text)
 
     def _keep_final(self, text: str) -> int:
-        if text.endswith("\n"):
-            self._emit(text.lstrip("\r"))
+        if text.endswith("\n"):  # without the padding that covered a longer redraw on a terminal
+            self._emit(text.strip("\r\n ") + "\n")
         return len(text)
 
     def note(self, message: str) -> None:

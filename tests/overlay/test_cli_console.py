@@ -77,7 +77,16 @@ class Terminal:
 
     def __init__(self, argv: list[str], env: dict[str, str]) -> None:
         self._master, slave = pty.openpty()
-        self.process = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=slave, text=True)
+        # A shell's background job (`.ci/run &`) ignores SIGINT, and a child inherits that: give the
+        # child SIGINT's default, as a terminal's foreground job has, so Python turns it into Ctrl-C.
+        ignored = signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+        if ignored:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+        try:
+            self.process = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=slave, text=True)
+        finally:
+            if ignored:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
         os.close(slave)
         self.seen = b""
 

@@ -38,6 +38,10 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
 
 @contextlib.contextmanager
 def _sigterm_as_interrupt() -> Iterator[None]:
+    """Unless SIGTERM is ignored (as Python leaves an ignored SIGINT ignored, for `nohup`-style runs)."""
+    if signal.getsignal(signal.SIGTERM) == signal.SIG_IGN:
+        yield
+        return
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         yield

@@ -218,11 +218,13 @@ class FaultMiddleware:
             await self.app(scope, receive, send)
             return
         scope = without_splice(scope)  # a faulted body passes the receive that paces or drops it
+        # Decided on arrival: a request still waiting out its latency when a test changes or clears the
+        # faults must not take a scripted action meant for the requests that come after it.
+        action, where = self.faults.decide(config)
         if config.latency:
             await asyncio.sleep(config.latency)
         if config.bandwidth or config.total_bandwidth:
             receive, send = _paced(receive, send, config.bandwidth, self.faults.links)
-        action, where = self.faults.decide(config)
         if action == "ok":
             await self.app(scope, receive, send)
         elif action == "cut":

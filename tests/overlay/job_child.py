@@ -41,7 +41,7 @@ def main() -> None:
         poll_interval=0.01,
         max_poll_interval=0.02,
         token_limit_backoff=0.05,
-        visibility_delay=0.01,
+        create_retry_delay=0.01,
         delete_outputs=True,
         state_dir=Path(state_dir),
     )

@@ -53,7 +53,7 @@ def small_config(tmp_path: Path, **changes: Any) -> JobConfig:
         "poll_interval": 0.01,
         "max_poll_interval": 0.05,
         "token_limit_backoff": 0.05,
-        "visibility_delay": 0.01,
+        "create_retry_delay": 0.01,
         "state_dir": tmp_path / "state",
     }
     values.update(changes)

@@ -199,16 +199,15 @@ async def test_just_created_file_unknown_for_a_moment(
     [
         {"cut_rate": 0.6, "seed": 2, "paths": ("/v1/files/*/content",)},
         {"error_rate": 0.15, "rate_limit_rate": 0.05, "retry_after": 0.0, "seed": 4},
+        {"cut_rate": 0.5, "seed": 3, "paths": ("/v1/batches",), "methods": ("POST",)},
     ],
-    ids=["cut-downloads", "5xx-429"],
+    ids=["cut-downloads", "5xx-429", "lost-create-answers"],
 )
 async def test_cut_downloads_and_flaky_calls(
     any_client: Client | AsyncClient, fresh_emulator: EmulatorServer, tmp_path: Path, faults: dict[str, Any]
 ) -> None:
-    """Result downloads cut mid-stream, or 5xx and 429 on calls: resumed and retried, nothing lost or doubled.
-
-    (Faults are injected before the emulator acts, so a retried call never made anything twice.)
-    """
+    """Result downloads cut mid-stream, 5xx and 429 on calls, or batches created whose answer was lost:
+    resumed, retried, or found again, nothing lost or doubled."""
     fresh_emulator.faults.set(**faults)
     flaky = any_client.with_options(max_retries=10)
     status, results = await run_job(flaky, write_job(tmp_path / "in.jsonl", 500), "d", tmp_path)

@@ -46,9 +46,10 @@ class JobConfig:
     token_limit_backoff: float = 60.0
     """Seconds before a shard refused with `token_limit_exceeded` is submitted again; doubled each time."""
     max_token_limit_backoff: float = 3600.0
-    visibility_retries: int = 5
-    """How often `batches.create` is retried while the service does not see a just-stored file yet."""
-    visibility_delay: float = 1.0
+    create_retries: int = 5
+    """How often `batches.create` is tried again after a refusal that may pass: a just-stored file the
+    service does not see yet, 429, 5xx, or an answer lost (the batch is looked for first)."""
+    create_retry_delay: float = 1.0
     """Seconds before the first of those retries; doubled each time."""
     delete_outputs: bool = False
     """Delete each batch's output and error files once their lines are in the manifest."""
@@ -67,7 +68,7 @@ class JobConfig:
             raise ValueError("JobConfig.token_budget must be positive or None")
         if self.max_attempts < 1:
             raise ValueError("JobConfig.max_attempts must be at least 1")
-        if min(self.poll_interval, self.token_limit_backoff, self.visibility_delay) < 0:
+        if min(self.poll_interval, self.token_limit_backoff, self.create_retry_delay) < 0:
             raise ValueError("JobConfig intervals must not be negative")
 
     def budget(self, model: str) -> int | None:

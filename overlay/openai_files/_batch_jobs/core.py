@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .._errors import APIStatusError, NotFoundError, WaitTimeoutError
+from .._errors import APIConnectionError, APIStatusError, NotFoundError, WaitTimeoutError
 from .config import JobConfig
 from .manifest import Manifest, Shard
 from .merge import ShardMerge
@@ -217,17 +217,10 @@ class JobCore:
                 yield from self._delete_file(file_id)
             self.m.update_shard(shard.id, state="sealed", intent_at=None)
         for shard in self.m.shards("creating"):
-            since = (shard.intent_at or 0.0) - RECONCILE_MARGIN
-            found: list[BatchView] = yield Call("find_batches", (self.job_id, since))
-            mine = [
-                b
-                for b in found
-                if b.metadata.get(TAG_SHARD) == str(shard.id)
-                and b.metadata.get(TAG_SUBMIT) == str(shard.submits)
-            ]
-            if mine:
-                log.info("found batch %s of shard %d again", mine[0].id, shard.id)
-                self._submitted(shard, mine[0])
+            found = yield from self._find_created(shard)
+            if found is not None:
+                log.info("found batch %s of shard %d again", found.id, shard.id)
+                self._submitted(shard, found)
             else:
                 self.m.update_shard(shard.id, state="stored", intent_at=None)
         self._delete_stray_local_files()
@@ -281,25 +274,46 @@ class JobCore:
         self.m.update_shard(shard.id, state="stored", file_id=file_id, intent_at=None)
 
     def _create(self, shard: Shard) -> Steps:
-        """Create the shard's batch, tagged so a rerun can find it; wait out a file not yet visible."""
+        """Create the shard's batch, tagged so that it can be found again, and record it.
+
+        The call is made once (no client retries): after a lost answer or a 5xx the batch may exist, so
+        it is looked for before another is created. A refusal that may pass (a file the service does not
+        see yet, a 429, a 5xx, a lost answer) is tried again with backoff, `create_retries` times.
+        """
         metadata = {TAG_JOB: self.job_id, TAG_SHARD: str(shard.id), TAG_SUBMIT: str(shard.submits)}
-        delay = self.config.visibility_delay
-        for tries_left in range(self.config.visibility_retries, -1, -1):
+        delay = self.config.create_retry_delay
+        for tries_left in range(self.config.create_retries, -1, -1):
             self.m.update_shard(shard.id, state="creating", intent_at=self._clock())
             try:
                 batch: BatchView = yield Call(
                     "create_batch", (shard.file_id, str(self.m.get("endpoint")), metadata)
                 )
-            except APIStatusError as error:
+            except (APIConnectionError, APIStatusError) as error:
+                if _maybe_created(error):
+                    found = yield from self._find_created(self.m.shard(shard.id))
+                    if found is not None:
+                        self._submitted(shard, found)
+                        return
                 self.m.update_shard(shard.id, state="stored", intent_at=None)
-                if not (_file_not_visible(error) and tries_left):
+                if not (tries_left and _worth_retrying(error)):
                     raise
-                log.info("file %s not visible yet; creating its batch again in %.1fs", shard.file_id, delay)
+                log.info("creating the batch of shard %d again in %.1fs: %s", shard.id, delay, error)
                 yield Call("sleep", (delay,))
                 delay *= 2
                 continue
             self._submitted(shard, batch)
             return
+
+    def _find_created(self, shard: Shard) -> Generator[Call, Any, BatchView | None]:
+        """The batch a create of `shard` (its current submit) made, if the service has it."""
+        since = (shard.intent_at or 0.0) - RECONCILE_MARGIN
+        found: list[BatchView] = yield Call("find_batches", (self.job_id, since))
+        for batch in found:
+            if batch.metadata.get(TAG_SHARD) == str(shard.id) and batch.metadata.get(TAG_SUBMIT) == str(
+                shard.submits
+            ):
+                return batch
+        return None
 
     def _submitted(self, shard: Shard, batch: BatchView) -> None:
         self.m.update_shard(
@@ -499,6 +513,15 @@ def _token_limited(batch: BatchView) -> bool:
     return any(e.get("code") == "token_limit_exceeded" for e in batch.errors)
 
 
-def _file_not_visible(error: APIStatusError) -> bool:
-    """The service does not see a file stored a moment ago (eventual consistency), or it is gone."""
-    return error.status_code in (400, 404) and error.param == "input_file_id"
+def _maybe_created(error: Exception) -> bool:
+    """The request may have been carried out though no answer says so: a lost answer, or a 5xx."""
+    return isinstance(error, APIConnectionError) or (
+        isinstance(error, APIStatusError) and error.status_code >= 500
+    )
+
+
+def _worth_retrying(error: Exception) -> bool:
+    """A refusal that may pass: the service does not see a just-stored file yet, 429, 5xx, no answer."""
+    if isinstance(error, APIStatusError) and error.status_code in (400, 404):
+        return error.param == "input_file_id"
+    return _maybe_created(error) or (isinstance(error, APIStatusError) and error.status_code == 429)

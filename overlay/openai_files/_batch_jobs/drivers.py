@@ -68,9 +68,8 @@ class SyncJobApi:
         return found
 
     def create_batch(self, file_id: str, endpoint: str, metadata: dict[str, str]) -> BatchView:
-        return batch_view(
-            self._client.batches.create(file_id, endpoint=batch_endpoint(endpoint), metadata=metadata)
-        )
+        once = self._client.with_options(max_retries=0)  # the core looks for the batch before a retry
+        return batch_view(once.batches.create(file_id, endpoint=batch_endpoint(endpoint), metadata=metadata))
 
     def retrieve(self, batch_id: str) -> BatchView:
         return batch_view(self._client.batches.retrieve(batch_id))
@@ -114,8 +113,9 @@ class AsyncJobApi:
         return found
 
     async def create_batch(self, file_id: str, endpoint: str, metadata: dict[str, str]) -> BatchView:
+        once = self._client.with_options(max_retries=0)  # the core looks for the batch before a retry
         return batch_view(
-            await self._client.batches.create(file_id, endpoint=batch_endpoint(endpoint), metadata=metadata)
+            await once.batches.create(file_id, endpoint=batch_endpoint(endpoint), metadata=metadata)
         )
 
     async def retrieve(self, batch_id: str) -> BatchView:

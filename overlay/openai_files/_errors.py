@@ -55,6 +55,7 @@ __all__ = [
     "IncompleteDownloadError",
     "InternalServerError",
     "InvalidInputError",
+    "JobBusyError",
     "JobNotFinishedError",
     "NotFoundError",
     "OpenAIFilesError",
@@ -133,6 +134,10 @@ class IncompleteDownloadError(OpenAIFilesError):
         super().__init__(f"download ended at {received} bytes, expected {expected}")
         self.expected = expected
         self.received = received
+
+
+class JobBusyError(OpenAIFilesError):
+    """Another process is driving this batch job (submit, wait, run or cancel); one at a time."""
 
 
 class JobNotFinishedError(OpenAIFilesError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -14,13 +15,14 @@ from openai_files import (
     BatchInputError,
     Client,
     InvalidInputError,
+    JobBusyError,
     JobConfig,
     JobNotFinishedError,
     JobResult,
     JobStatus,
 )
 from openai_files._batch_jobs.estimate import conservative_estimate
-from openai_files._batch_jobs.manifest import Manifest
+from openai_files._batch_jobs.manifest import JobLock, Manifest
 from openai_files._batch_jobs.prepare import prepare
 from openai_files_emulator import EmulatorServer
 
@@ -204,3 +206,25 @@ async def test_cancel_ends_every_request(any_client: Client | AsyncClient, tmp_p
     batches = await collect(any_client.batches.list())
     assert {b.status for b in batches} == {"cancelled"}
     assert await collect(any_client.files.list()) == []
+
+
+@pytest.mark.anyio
+async def test_one_driver_at_a_time_and_cancel_from_elsewhere(
+    any_client: Client | AsyncClient, tmp_path: Path
+) -> None:
+    """While another process drives the job, `wait` is refused and `cancel` only marks the job; the
+    driver then cancels the batches and finishes it."""
+    config = small_config(tmp_path)
+    await resolve(
+        any_client.batch_jobs.submit(write_job(tmp_path / "in.jsonl", 300), job_id="j6", config=config)
+    )
+    other = JobLock(config.state_dir / "j6")
+    assert other.acquire()  # another process, as far as the job can tell
+    with pytest.raises(JobBusyError, match=f"process {os.getpid()}"):
+        await resolve(any_client.batch_jobs.wait("j6", state_dir=config.state_dir))
+    marked = await resolve(any_client.batch_jobs.cancel("j6", state_dir=config.state_dir))
+    assert marked.state == "cancelling" and marked.shards["submitted"] == len(MODELS)
+    other.release()
+    status = await resolve(any_client.batch_jobs.wait("j6", state_dir=config.state_dir))
+    assert status.state == "cancelled" and status.requests["cancelled"] == 300
+    assert {b.status for b in await collect(any_client.batches.list())} == {"cancelled"}

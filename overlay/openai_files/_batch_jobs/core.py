@@ -186,16 +186,13 @@ class JobCore:
     def cancel(self) -> Steps:
         """Stop the job: no new batch, every live batch cancelled, what finished kept; then wait them out."""
         yield from self.recover()
-        if self._finished():
-            return self.status()
-        self.m.put("state", "cancelling")
-        yield from self._withdraw()
-        for shard in self.m.shards("submitted"):
-            try:
-                yield Call("cancel", (shard.batch_id,))
-            except APIStatusError as error:  # already ended: polling records how
-                log.info("batch %s of job %s not cancelled: %s", shard.batch_id, self.job_id, error)
+        if not self._finished():
+            self.request_cancel()
         return (yield from self.run())
+
+    def request_cancel(self) -> None:
+        """Mark the job cancelled; whichever process drives it withdraws and cancels what runs."""
+        self.m.put("state", "cancelling")
 
     def _finished(self) -> bool:
         open_states = ("sealed", "uploading", "stored", "creating", "submitted", "ended", "merged")
@@ -448,7 +445,8 @@ class JobCore:
         return moved > 0
 
     def _withdraw(self) -> Generator[Call, Any, bool]:
-        """While cancelling: shards not yet running never will; requests awaiting a retry get none."""
+        """While cancelling: shards not yet running never will, requests awaiting a retry get none, and
+        every live batch is asked (once) to stop."""
         if not self.cancelling:
             return False
         self._give_up_retries()
@@ -457,7 +455,15 @@ class JobCore:
             if shard.file_id:
                 yield from self._delete_file(shard.file_id)
             self._cancel_unsent(shard)
-        return bool(unsent)
+        running = [s for s in self.m.shards("submitted") if s.batch_status not in ("cancelling", "cancelled")]
+        for shard in running:
+            try:
+                yield Call("cancel", (shard.batch_id,))
+            except APIStatusError as error:  # it ended meanwhile: polling records how
+                log.info("batch %s of job %s not cancelled: %s", shard.batch_id, self.job_id, error)
+            else:
+                self.m.update_shard(shard.id, batch_status="cancelling")
+        return bool(unsent or running)
 
     def _give_up_retries(self) -> None:
         """On cancel: requests waiting for another batch keep their last failure as final."""

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -117,6 +118,8 @@ class Manifest:
     def __init__(self, path: Path, *, timeout: float = 30.0) -> None:
         self.path = path
         self.folder = path.parent
+        self.lock: JobLock | None = None
+        """The driver's lock on the job, released with the manifest."""
         # One connection, used by one thread at a time (the async client prepares in a worker thread).
         self._db = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -125,6 +128,8 @@ class Manifest:
 
     def close(self) -> None:
         self._db.close()
+        if self.lock is not None:
+            self.lock.release()
 
     # -- transactions -----------------------------------------------------------------------------
 
@@ -268,3 +273,41 @@ class ResultsFile:
 
     def close(self) -> None:
         self._handle.close()
+
+
+class JobLock:
+    """An exclusive lock on a job's folder for the one process that drives the job (`flock`, released by
+    the kernel when the process ends however it ends). Where `fcntl` is missing (Windows) it always
+    succeeds: run one driver at a time yourself there."""
+
+    def __init__(self, folder: Path) -> None:
+        self._path = folder / ".lock"
+        self._fd: int | None = None
+
+    def acquire(self) -> bool:
+        """Take the lock now, or return False when another process holds it."""
+        fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+        if sys.platform != "win32":
+            import fcntl  # noqa: PLC0415 - POSIX only
+
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                return False
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        self._fd = fd
+        return True
+
+    def holder(self) -> str:
+        """The process id the lock file names (for messages)."""
+        try:
+            return self._path.read_text() or "?"
+        except OSError:
+            return "?"
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None

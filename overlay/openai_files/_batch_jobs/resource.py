@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 
-from .._errors import InvalidInputError, JobNotFinishedError
+from .._errors import InvalidInputError, JobBusyError, JobNotFinishedError
 from .._rules import BatchEndpoint
 from .config import JobConfig, default_state_dir
 from .core import JobCore, JobStatus
 from .drivers import AsyncJobApi, SyncJobApi, drive_async, drive_sync
 from .estimate import TokenEstimator, conservative_estimate
-from .manifest import Manifest
+from .manifest import JobLock, Manifest
 from .outcome import JobResult
 from .prepare import JobInput, prepare
 
@@ -64,20 +64,44 @@ def _describe(source: JobInput) -> str:
     return str(Path(source).resolve()) if isinstance(source, str | os.PathLike) else "<requests>"
 
 
-def open_job(job_id: str, state_dir: str | os.PathLike[str] | None) -> tuple[Manifest, JobCore]:
-    """The manifest and core of an existing, prepared job; `InvalidInputError` when there is none."""
+def _locked(folder: Path, job_id: str) -> JobLock:
+    lock = JobLock(folder)
+    if not lock.acquire():
+        raise JobBusyError(f"job {job_id} is being run by process {lock.holder()}; one process at a time")
+    return lock
+
+
+def open_job(
+    job_id: str, state_dir: str | os.PathLike[str] | None, *, drive: bool = False
+) -> tuple[Manifest, JobCore]:
+    """The manifest and core of an existing, prepared job; `InvalidInputError` when there is none.
+
+    `drive`: take the job's lock too (released with the manifest), or raise `JobBusyError`.
+    """
     folder = Path(state_dir or default_state_dir()) / _check_job_id(job_id)
     if not (folder / MANIFEST).is_file():
         raise InvalidInputError(f"no job {job_id!r} in {folder.parent}", param="job_id")
     manifest = Manifest(folder / MANIFEST)
-    if manifest.get("state") is None:
+    try:
+        if manifest.get("state") is None:
+            raise InvalidInputError(
+                f"job {job_id!r} in {folder.parent} was never fully prepared; submit it again", param="job_id"
+            )
+        if drive:
+            manifest.lock = _locked(folder, job_id)
+    except BaseException:
         manifest.close()
-        raise InvalidInputError(
-            f"job {job_id!r} in {folder.parent} was never fully prepared; submit it again", param="job_id"
-        )
+        raise
     stored = manifest.get("config") or {}
     config = JobConfig(**stored, state_dir=folder.parent)
     return manifest, JobCore(manifest, job_id, config)
+
+
+def _clear(folder: Path) -> None:
+    """Everything a preparation that never finished left in `folder`, except the lock we hold."""
+    for path in folder.iterdir():
+        if path.name != ".lock":
+            path.unlink()
 
 
 def create_job(
@@ -88,7 +112,8 @@ def create_job(
     config: JobConfig | None,
     estimator: TokenEstimator | None,
 ) -> tuple[Manifest, JobCore]:
-    """Check and shard `source` into a new job, or reopen the prepared job `job_id` for the same input.
+    """Check and shard `source` into a new job, or reopen the prepared job `job_id` for the same input;
+    either way with the job's lock held (released with the manifest), or `JobBusyError`.
 
     A job whose preparation never finished (a crash, a bad line) is started over.
     """
@@ -96,19 +121,28 @@ def create_job(
     job_id = _check_job_id(job_id) if job_id is not None else _new_job_id()
     folder = Path(config.state_dir) / job_id
     described = _describe(source)
-    if (folder / MANIFEST).is_file():
-        manifest = Manifest(folder / MANIFEST)
-        if manifest.get("state") is not None:
-            if manifest.get("input") != described:
-                manifest.close()
-                raise InvalidInputError(
-                    f"job {job_id!r} already exists for another input ({described} given)", param="job_id"
-                )
-            return manifest, JobCore(manifest, job_id, dataclasses.replace(config, **manifest.get("config")))
-        manifest.close()
-        shutil.rmtree(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    manifest = Manifest(folder / MANIFEST)
+    lock = _locked(folder, job_id)
+    try:
+        if (folder / MANIFEST).is_file():
+            manifest = Manifest(folder / MANIFEST)
+            if manifest.get("state") is not None:
+                if manifest.get("input") != described:
+                    manifest.close()
+                    raise InvalidInputError(
+                        f"job {job_id!r} already exists for another input ({described} given)", param="job_id"
+                    )
+                manifest.lock = lock
+                return manifest, JobCore(
+                    manifest, job_id, dataclasses.replace(config, **manifest.get("config"))
+                )
+            manifest.close()
+            _clear(folder)
+        manifest = Manifest(folder / MANIFEST)
+        manifest.lock = lock
+    except BaseException:
+        lock.release()
+        raise
     try:
         manifest.put("input", described)
         manifest.put("config", _config_to_meta(config))
@@ -120,6 +154,18 @@ def create_job(
         shutil.rmtree(folder, ignore_errors=True)
         raise
     return manifest, JobCore(manifest, job_id, config)
+
+
+def _for_cancel(job_id: str, state_dir: str | os.PathLike[str] | None) -> tuple[Manifest, JobCore, bool]:
+    """The job to cancel, and whether this process drives the cancel; if another holds the job, it is
+    only marked, and that process does the rest."""
+    try:
+        manifest, core = open_job(job_id, state_dir, drive=True)
+    except JobBusyError:
+        manifest, core = open_job(job_id, state_dir)
+        core.request_cancel()
+        return manifest, core, False
+    return manifest, core, True
 
 
 def list_jobs(state_dir: str | os.PathLike[str] | None) -> list[JobStatus]:
@@ -201,7 +247,7 @@ class BatchJobs:
         `WaitTimeoutError` (the job and its batches go on; wait again later). `on_progress`: called with
         the status after each change. Returns the final status.
         """
-        manifest, core = open_job(job_id, state_dir)
+        manifest, core = open_job(job_id, state_dir, drive=True)
         with closing(manifest):
             core.on_progress = on_progress
             status: JobStatus = drive_sync(SyncJobApi(self._client), core.run(timeout=timeout))
@@ -240,9 +286,15 @@ class BatchJobs:
             yield JobResult.from_record(text)
 
     def cancel(self, job_id: str, *, state_dir: str | os.PathLike[str] | None = None) -> JobStatus:
-        """Cancel every live batch of the job, then wait until they ended and record what finished."""
-        manifest, core = open_job(job_id, state_dir)
+        """Cancel every live batch of the job, then wait until they ended and record what finished.
+
+        When another process is driving the job (`wait`), the job is only marked: that process cancels
+        its batches and finishes it, and the status returned says `cancelling`.
+        """
+        manifest, core, drive = _for_cancel(job_id, state_dir)
         with closing(manifest):
+            if not drive:
+                return core.status()
             status: JobStatus = drive_sync(SyncJobApi(self._client), core.cancel())
             return status
 
@@ -284,7 +336,7 @@ class AsyncBatchJobs:
         on_progress: JobProgress | None = None,
     ) -> JobStatus:
         """See `BatchJobs.wait`."""
-        manifest, core = open_job(job_id, state_dir)
+        manifest, core = open_job(job_id, state_dir, drive=True)
         with closing(manifest):
             core.on_progress = on_progress
             status: JobStatus = await drive_async(AsyncJobApi(self._client), core.run(timeout=timeout))
@@ -332,8 +384,10 @@ class AsyncBatchJobs:
 
     async def cancel(self, job_id: str, *, state_dir: str | os.PathLike[str] | None = None) -> JobStatus:
         """See `BatchJobs.cancel`."""
-        manifest, core = open_job(job_id, state_dir)
+        manifest, core, drive = _for_cancel(job_id, state_dir)
         with closing(manifest):
+            if not drive:
+                return core.status()
             status: JobStatus = await drive_async(AsyncJobApi(self._client), core.cancel())
             return status
 

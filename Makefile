@@ -14,7 +14,7 @@ SPEC ?= openapi.yaml
 export PATH := $(BIN):$(PATH)
 
 .PHONY: venv generate vendor check-generated lint test test-pythons demo emulator bench bench-upload \
-	bench-download bench-emulator bench-vendor bench-jobs clean
+	bench-download bench-emulator bench-vendor bench-jobs bench-calls clean
 
 venv: $(STAMP)
 
@@ -76,11 +76,15 @@ emulator: $(STAMP)
 	$(BIN)/openai-files-emulator --host 127.0.0.1 --port $(PORT)
 
 ## Every benchmark, one table each (heavy: minutes, and a few GiB of temporary data; CI does not run it).
-bench: bench-upload bench-download bench-emulator bench-vendor bench-jobs
+bench: bench-upload bench-download bench-emulator bench-vendor bench-jobs bench-calls
 
 ## 1 GiB uploaded by our helper, the official SDK and parallel curl, on loopback and a simulated WAN.
 bench-upload: $(STAMP)
 	$(BIN)/python bench/upload.py
+
+## Small calls (files.retrieve): per-call latency, 1,000 at once as tasks and from threads, ours and the SDK.
+bench-calls: $(STAMP)
+	$(BIN)/python bench/calls.py
 
 ## Peak client RSS while downloading a 512 MiB file; then ours (parallel ranges, one stream) beside the
 ## official SDK on loopback and on a simulated WAN link (25 MB/s per connection + 50 ms).

@@ -30,7 +30,15 @@ __all__ = [
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_MAX_RETRIES = 2
-DEFAULT_LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=16)
+# One client is shared by a service's tasks and threads, so a burst of calls must not queue: httpcore
+# (1.0.x) matches every queued request against every connection whenever a request starts or ends, so
+# 1,000 concurrent calls on 64 connections spend their time in that scan, and it counts all connections
+# against the keep-alive limit, so above 16 each freed connection is closed and a new one opened. With
+# 1,000 connections nothing queues. 100 are kept alive: the pool walks every connection for each idle
+# one, so a burst's sockets are better closed than kept. These are the official SDK's numbers too, and
+# `make bench-calls` measures them (README). Upload memory does not follow the pool: parts in flight
+# are the upload's own window (at most 16).
+DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
 
 
 def _user_agent() -> str:

@@ -1,0 +1,231 @@
+"""Benchmark: small calls (`files.retrieve`) one after another and many at once, ours beside the official SDK.
+
+    .venv/bin/python bench/calls.py [--sequential 500] [--calls 1000] [--threads 64] [--runs 3] [--output F]
+
+One child emulator serves every run. Each measurement runs in a process of its own, one client shared by
+all its calls, after one warm-up call (imports, first connection):
+
+- sequential: `--sequential` calls one after another; the per-call latency;
+- async tasks: `--calls` calls started at once as tasks on one `AsyncClient` / `AsyncOpenAI`;
+- threads: `--calls` calls from a pool of `--threads` threads sharing one `Client` / `OpenAI`.
+
+Clients: ours with its default pool, the official SDK (openai, default pool of 1000 connections, 100 kept
+alive), and ours with the pool it had before (64 connections, 16 kept alive) to show why the default is
+what it is. Cells run in rotating order, `--runs` times; the table shows the fastest run, the client's CPU
+time in it, and the SDK's wall time over ours (>= 1x: ours is at least as fast).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from openai_files_emulator.child import child_emulator
+
+API_KEY = "sk-bench"
+OURS, SDK, OURS_OLD_POOL = "ours", "sdk", "ours-64"
+CLIENTS = {
+    OURS: "openai-files (default pool)",
+    SDK: "official SDK (openai)",
+    OURS_OLD_POOL: "openai-files, previous pool (64 conns, 16 kept alive)",
+}
+MODES = ("sequential", "async tasks", "threads")
+OLD_POOL = httpx.Limits(max_connections=64, max_keepalive_connections=16)
+
+
+@dataclass
+class Cell:
+    mode: str
+    client: str
+    calls: int
+    wall: float
+    cpu: float
+    rss_mib: float
+
+
+# --- children: each runs one cell in its own process and prints one JSON line ----------------------
+
+
+def _peak_rss_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
+def _measure(run: Callable[[], object]) -> dict[str, float]:
+    cpu, start = time.process_time(), time.perf_counter()
+    run()
+    wall = time.perf_counter() - start
+    return {"wall": wall, "cpu": time.process_time() - cpu, "rss_mib": _peak_rss_mib()}
+
+
+def child(kind: str, mode: str, base_url: str, file_id: str, calls: int, threads: int) -> dict[str, float]:
+    """One cell. Every call's answer is checked, so a failed call cannot pass for a fast one."""
+    if mode == "async tasks":
+        return _child_async(kind, base_url, file_id, calls)
+    sync = _sync_client(kind, base_url)
+    retrieve = sync.files.retrieve
+
+    def one(_: int) -> None:
+        assert retrieve(file_id).id == file_id
+
+    one(0)
+    if mode == "sequential":
+        return _measure(lambda: [one(n) for n in range(calls)])
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(one, range(threads)))  # the threads exist before the clock starts
+        return _measure(lambda: list(pool.map(one, range(calls))))
+
+
+def _sync_client(kind: str, base_url: str) -> Any:
+    # Each child imports only the client it measures.
+    if kind == SDK:
+        import openai  # noqa: PLC0415
+
+        return openai.OpenAI(api_key=API_KEY, base_url=base_url)
+    from openai_files import Client  # noqa: PLC0415
+
+    if kind == OURS_OLD_POOL:
+        return Client(api_key=API_KEY, base_url=base_url, limits=OLD_POOL)
+    return Client(api_key=API_KEY, base_url=base_url)
+
+
+def _child_async(kind: str, base_url: str, file_id: str, calls: int) -> dict[str, float]:
+    import asyncio  # noqa: PLC0415
+
+    async def main() -> dict[str, float]:
+        if kind == SDK:
+            import openai  # noqa: PLC0415
+
+            client: Any = openai.AsyncOpenAI(api_key=API_KEY, base_url=base_url)
+        else:
+            from openai_files import AsyncClient  # noqa: PLC0415
+
+            client = (
+                AsyncClient(api_key=API_KEY, base_url=base_url, limits=OLD_POOL)
+                if kind == OURS_OLD_POOL
+                else AsyncClient(api_key=API_KEY, base_url=base_url)
+            )
+        retrieve = client.files.retrieve
+
+        async def one() -> None:
+            assert (await retrieve(file_id)).id == file_id
+
+        await one()
+        cpu, start = time.process_time(), time.perf_counter()
+        await asyncio.gather(*(one() for _ in range(calls)))
+        wall = time.perf_counter() - start
+        return {"wall": wall, "cpu": time.process_time() - cpu, "rss_mib": _peak_rss_mib()}
+
+    return asyncio.run(main())
+
+
+# --- the parent: emulator, cells, table --------------------------------------------------------------
+
+
+def run_child(args: list[str]) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", *args], check=False, capture_output=True, text=True, timeout=900
+    )
+    if out.returncode != 0:
+        sys.exit(f"{args[:2]} failed:\n{out.stderr}")
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def run_all(sequential: int, calls: int, threads: int, runs: int) -> list[Cell]:
+    results: dict[tuple[str, str], list[dict[str, float]]] = {}
+    order = list(CLIENTS)
+    with (
+        tempfile.TemporaryDirectory(prefix="openai-files-bench-calls-") as work,
+        child_emulator(Path(work), "--api-key", API_KEY) as emulator,
+    ):
+        stored = httpx.post(
+            f"{emulator.base_url}/files",
+            headers={"Authorization": f"Bearer {API_KEY}"},
+            data={"purpose": "batch"},
+            files={"file": ("calls.jsonl", b'{"n": 1}\n')},
+            timeout=30,
+        )
+        stored.raise_for_status()
+        file_id = stored.json()["id"]
+        for run in range(runs):
+            for mode in MODES:
+                count = sequential if mode == "sequential" else calls
+                for kind in order[run % len(order) :] + order[: run % len(order)]:
+                    found = run_child([kind, mode, emulator.base_url, file_id, str(count), str(threads)])
+                    results.setdefault((mode, kind), []).append({**found, "calls": count})
+                    print(f"run {run + 1} {mode} {kind}: {found}", file=sys.stderr)
+    cells = []
+    for (mode, kind), found in results.items():
+        best = min(found, key=lambda r: r["wall"])
+        cells.append(
+            Cell(mode, kind, int(best["calls"]), best["wall"], best["cpu"], max(r["rss_mib"] for r in found))
+        )
+    return cells
+
+
+def render(cells: list[Cell], threads: int, runs: int, load: tuple[float, float]) -> str:
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+         if line.startswith("model name")),
+        platform.processor(),
+    )  # fmt: skip
+    lines = [
+        f"`files.retrieve` against a child emulator on loopback; {os.cpu_count()} CPUs ({cpu}), "
+        f"Python {platform.python_version()}, httpx {httpx.__version__}; load average {load[0]:.1f} before, "
+        f"{load[1]:.1f} after. Fastest of {runs} runs per row; threads: {threads}.",
+        "",
+        "| mode | client | calls | wall s | ms per call | calls/s | client CPU s | peak RSS MiB "
+        "| SDK wall / ours |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for mode in MODES:
+        sdk = next(c for c in cells if c.mode == mode and c.client == SDK)
+        for kind, name in CLIENTS.items():
+            c = next(c for c in cells if c.mode == mode and c.client == kind)
+            lines.append(
+                f"| {mode} | {name} | {c.calls} | {c.wall:.2f} | {1000 * c.wall / c.calls:.2f} "
+                f"| {c.calls / c.wall:,.0f} | {c.cpu:.2f} | {c.rss_mib:.0f} | {sdk.wall / c.wall:.2f}x |"
+            )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sequential", type=int, default=500, help="calls in the sequential row")
+    parser.add_argument("--calls", type=int, default=1000, help="calls in the concurrent rows")
+    parser.add_argument("--threads", type=int, default=64, help="threads sharing one sync client")
+    parser.add_argument("--runs", type=int, default=3, help="runs per cell; the table shows the fastest")
+    parser.add_argument("--output", type=Path, help="also write the table (markdown) here")
+    parser.add_argument("--child", nargs=6, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        kind, mode, base_url, file_id, calls, threads = args.child
+        print(json.dumps(child(kind, mode, base_url, file_id, int(calls), int(threads))))
+        return
+    before = os.getloadavg()[0]
+    cells = run_all(args.sequential, args.calls, args.threads, args.runs)
+    table = render(cells, args.threads, args.runs, (before, os.getloadavg()[0]))
+    print(table)
+    if args.output:
+        args.output.write_text(table + "\n")
+
+
+if __name__ == "__main__":
+    main()

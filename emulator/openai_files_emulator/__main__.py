@@ -73,6 +73,12 @@ def parser() -> argparse.ArgumentParser:
     faults.add_argument(
         "--cut-rate", type=float, default=0.0, help="fraction whose response body is cut at a seeded byte"
     )
+    faults.add_argument(
+        "--drop-response-rate",
+        type=float,
+        default=0.0,
+        help="fraction handled in full whose response is then lost (the connection closes)",
+    )
     faults.add_argument("--latency-ms", type=float, default=0.0, help="added to each request")
     faults.add_argument(
         "--bandwidth", type=byte_rate, default=None, help="per-connection cap, e.g. 10MB (per second)"
@@ -125,6 +131,7 @@ def config_from(args: argparse.Namespace) -> EmulatorConfig:
         retry_after=args.retry_after,
         drop_rate=args.drop_rate,
         cut_rate=args.cut_rate,
+        drop_response_rate=args.drop_response_rate,
         latency=args.latency_ms / 1000.0,
         bandwidth=args.bandwidth,
         seed=args.fault_seed,

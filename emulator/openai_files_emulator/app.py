@@ -21,6 +21,7 @@ from .errors import ApiError, MethodNotAllowed, NotFound, ServerError
 from .faults import DroppedConnection, FaultMiddleware, Faults
 from .files import routes as file_routes
 from .files.state import FilesBackend
+from .idempotency import IdempotencyMiddleware, IdempotencyStore
 from .ids import IdFactory
 from .middleware import AuthMiddleware, RequestIdMiddleware
 from .recorder import RecordingMiddleware, RequestLog
@@ -37,6 +38,7 @@ class Emulator:
         self.clock = config.clock
         self.faults = Faults(config.faults)
         self.requests = RequestLog()
+        self.idempotency = IdempotencyStore(self.clock)
         self.blobs = BlobStore(config.data_dir)
         self.ids = IdFactory(config.seed)
         limits = config.limits
@@ -48,8 +50,8 @@ class Emulator:
         )
 
     def reset(self) -> None:
-        """Forget every object, body and logged request, clear faults, rewind the clock and reseed ids;
-        batch behaviour goes back to the one the emulator started with."""
+        """Forget every object, body, logged request and kept idempotent answer, clear faults, rewind
+        the clock and reseed ids; batch behaviour goes back to the one the emulator started with."""
         for backend in (self.files, self.uploads, self.batches):
             backend.clear()
         self.blobs.clear()
@@ -57,6 +59,7 @@ class Emulator:
         self.faults.clear()
         self.batch_settings.clear()
         self.requests.clear()
+        self.idempotency.clear()
         self.clock.reset()
 
     def close(self) -> None:
@@ -82,6 +85,8 @@ def create_app(config: EmulatorConfig | None = None) -> EmulatorApp:
             Middleware(RecordingMiddleware, log=emulator.requests),
             Middleware(AuthMiddleware, api_keys=emulator.config.api_keys),
             Middleware(FaultMiddleware, faults=emulator.faults),
+            # Inside the faults, so an answer lost to one is kept, and its retry answered from the store.
+            Middleware(IdempotencyMiddleware, store=emulator.idempotency),
         ],
         exception_handlers={ApiError: _api_error, HTTPException: _http_error, Exception: _server_error},
     )

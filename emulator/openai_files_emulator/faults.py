@@ -1,4 +1,4 @@
-"""Fault injection: errors, rate limits, dropped connections, cut responses, latency and a bandwidth cap.
+"""Fault injection: errors, rate limits, dropped connections, cut or lost responses, latency, bandwidth.
 
 Decisions come from one seeded generator, drawn once per matching request in arrival order, so a
 sequential client that failed can be replayed exactly with the same seed. `script` gives fully
@@ -25,9 +25,9 @@ from .settings import check_finite, settings_from_json, settings_to_json
 from .splice import without_splice
 from .wire import send_error
 
-SCRIPT_ACTIONS = frozenset({"ok", "drop", "cut"})
+SCRIPT_ACTIONS = frozenset({"ok", "drop", "cut", "drop_response"})
 """Script actions besides a status code: any 4xx or 5xx as a string (e.g. "403") answers with it."""
-RATES = ("error_rate", "rate_limit_rate", "drop_rate", "cut_rate")
+RATES = ("error_rate", "rate_limit_rate", "drop_rate", "cut_rate", "drop_response_rate")
 """The fractions of matching requests given each fault; together at most 1."""
 
 
@@ -43,6 +43,8 @@ class FaultConfig:
     """Fraction whose connection is cut while the request body is half read."""
     cut_rate: float = 0.0
     """Fraction whose response body stops at a seeded byte offset, then the connection closes."""
+    drop_response_rate: float = 0.0
+    """Fraction handled in full whose response is then lost: the connection closes before it is sent."""
     latency: float = 0.0
     """Seconds added before each matching request is handled."""
     bandwidth: int | None = None
@@ -54,7 +56,8 @@ class FaultConfig:
     """fnmatch patterns on the path (e.g. `/v1/uploads/*/parts`); empty means every `/v1` path."""
     methods: tuple[str, ...] = ()
     script: tuple[str, ...] = ()
-    """Actions for the next matching requests, in order: ok, drop, cut, or a 4xx/5xx status such as "409"."""
+    """Actions for the next matching requests, in order: ok, drop, cut, drop_response, or a 4xx/5xx status
+    such as "409"."""
 
     def __post_init__(self) -> None:
         for name in (*RATES, "latency", "retry_after"):
@@ -75,7 +78,8 @@ class FaultConfig:
         unknown = {a for a in self.script if a not in SCRIPT_ACTIONS and not _is_error_status(a)}
         if unknown:
             raise ValueError(
-                f"unknown script actions {sorted(unknown, key=str)}; use ok, drop, cut or a 4xx/5xx status"
+                f"unknown script actions {sorted(unknown, key=str)}; "
+                "use ok, drop, cut, drop_response or a 4xx/5xx status"
             )
 
     @property
@@ -85,6 +89,7 @@ class FaultConfig:
             or self.rate_limit_rate
             or self.drop_rate
             or self.cut_rate
+            or self.drop_response_rate
             or self.latency
             or self.bandwidth
             or self.total_bandwidth
@@ -146,22 +151,26 @@ class Faults:
         A cut also draws where, as a fraction of the response body, so replays cut at the same byte.
         """
         with self._lock:
-            if self._script:
-                action = self._script.popleft()
-            else:
-                draw = self._rng.random()
-                action = "ok"
-                if draw < config.drop_rate:
-                    action = "drop"
-                elif draw < config.drop_rate + config.error_rate:
-                    action = str(self._rng.choice(config.error_statuses))
-                elif draw < config.drop_rate + config.error_rate + config.rate_limit_rate:
-                    action = "429"
-                elif draw < config.drop_rate + config.error_rate + config.rate_limit_rate + config.cut_rate:
-                    action = "cut"
+            action = self._script.popleft() if self._script else self._draw(config)
             if action != "ok":
                 self.injected += 1
             return action, self._rng.random() if action == "cut" else 0.0
+
+    def _draw(self, config: FaultConfig) -> str:
+        """One draw against the rates, stacked in a fixed order (new faults go last, so an old seed
+        still picks the faults it picked before)."""
+        draw = self._rng.random()
+        for action, rate in (
+            ("drop", config.drop_rate),
+            ("error", config.error_rate),
+            ("429", config.rate_limit_rate),
+            ("cut", config.cut_rate),
+            ("drop_response", config.drop_response_rate),
+        ):
+            if draw < rate:
+                return str(self._rng.choice(config.error_statuses)) if action == "error" else action
+            draw -= rate
+        return "ok"
 
 
 class Link:
@@ -231,6 +240,9 @@ class FaultMiddleware:
             await self.app(scope, receive, _cutting(send, where))
         elif action == "drop":
             await _drop(scope, receive, send)
+        elif action == "drop_response":
+            await self.app(scope, receive, _swallow)
+            await _hang_up(send)
         else:
             await send_error(send, _injected_error(int(action), config.retry_after))
 
@@ -322,6 +334,18 @@ async def _drop(scope: Scope, receive: Receive, send: Send) -> None:
         received += len(message.get("body", b""))
         if not message.get("more_body", False):
             break
+    await _hang_up(send)
+
+
+async def _swallow(message: Message) -> None:
+    """The send of a request whose response is lost: nothing of it reaches the client."""
+
+
+async def _hang_up(send: Send) -> None:
+    """Send a response head promising a body, then cut the socket: the client gets no answer.
+
+    The head goes first because uvicorn answers 500 for an app that fails before one.
+    """
     await send(
         {
             "type": "http.response.start",

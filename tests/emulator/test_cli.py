@@ -24,12 +24,13 @@ def test_flags_become_config(tmp_path: Path) -> None:
     args = parser().parse_args(
         ["--data-dir", str(tmp_path), "--api-key", "a", "--api-key", "b", "--error-rate", "0.1",
          "--error-status", "503", "--latency-ms", "20", "--bandwidth", "2MiB", "--fault-seed", "9",
-         "--fault-path", "/v1/uploads/*"]
+         "--fault-path", "/v1/uploads/*", "--drop-response-rate", "0.25"]
     )  # fmt: skip
     config = config_from(args)
     assert config.data_dir == tmp_path and config.api_keys == frozenset({"a", "b"})
     faults = config.faults
     assert (faults.error_rate, faults.error_statuses, faults.latency) == (0.1, (503,), 0.02)
+    assert faults.drop_response_rate == 0.25
     assert (faults.bandwidth, faults.seed, faults.paths) == (2 * 1024 * 1024, 9, ("/v1/uploads/*",))
 
 

@@ -67,9 +67,7 @@ def routes(uploads: UploadsBackend, blobs: BlobStore, limits: Limits) -> list[Ro
         md5 = body.get("md5")
         if md5 is not None and not isinstance(md5, str):
             raise invalid_value("md5", "expected a string.")
-        upload = await uploads.complete(
-            request.path_params["upload_id"], part_ids, md5, request.headers.get("idempotency-key")
-        )
+        upload = await uploads.complete(request.path_params["upload_id"], part_ids, md5)
         return JSONResponse(upload.to_json())
 
     async def cancel(request: Request) -> Response:

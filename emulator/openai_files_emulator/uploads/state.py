@@ -49,8 +49,6 @@ class UploadRecord:
     chain: Md5Chain
     status: str = "pending"
     completing: bool = False
-    completed_by: str | None = None
-    """The Idempotency-Key of the complete request that completed it: a repeat gets the same answer."""
     parts: dict[str, PartRecord] = field(default_factory=dict)
     file: FileRecord | None = None
 
@@ -81,6 +79,10 @@ class UploadsBackend:
 
     def clear(self) -> None:
         self._uploads: dict[str, UploadRecord] = {}
+
+    def ids(self) -> list[str]:
+        """Every Upload's id, in any status, oldest first (a test's count: a retry must not make two)."""
+        return list(self._uploads)
 
     def create(
         self, *, filename: str, purpose: str, size: int, mime_type: str, file_expires_after: int | None = None
@@ -148,14 +150,7 @@ class UploadsBackend:
         slot.ready(part.id, path, size)
         return part
 
-    async def complete(
-        self, upload_id: str, part_ids: list[str], md5: str | None, idempotency_key: str | None = None
-    ) -> UploadRecord:
-        """Assemble the parts into a File; a repeat of the completing request (same Idempotency-Key) gets
-        the completed Upload again, as the service answers a replayed request, instead of a refusal."""
-        upload = self.get(upload_id)
-        if idempotency_key is not None and upload.completed_by == idempotency_key:
-            return upload
+    async def complete(self, upload_id: str, part_ids: list[str], md5: str | None) -> UploadRecord:
         upload = self.check_accepts_parts(upload_id)
         parts = self._ordered_parts(upload, part_ids)
         total = sum(p.size for p in parts)
@@ -192,7 +187,6 @@ class UploadsBackend:
             expires_after=upload.file_expires_after,
         )
         upload.status = "completed"
-        upload.completed_by = idempotency_key
         self._drop_parts(upload)
         return upload
 

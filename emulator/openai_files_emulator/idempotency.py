@@ -1,0 +1,255 @@
+"""Idempotency-Key on every POST under /v1: a retried request gets the first answer, not a second object.
+
+A client whose answer was lost (a cut connection, a timeout) cannot tell whether the request was
+handled, so it sends it again with the same key; the service must then not create twice. As
+Stripe's API does: the first successful (2xx) answer is kept, keyed by (API key, path,
+Idempotency-Key), for `ttl` seconds of the emulator's clock and at most `max_entries` keys (the
+oldest go first). A repeat of the same request gets that answer again, marked
+`idempotent-replayed: true`; a repeat of a different request is refused with 400
+`idempotency_key_reused` (the client has a bug: retrying cannot help); a repeat while the first is
+still being handled gets 409 `idempotency_key_in_use` (retryable: the first will be done). A refusal
+is not kept: the emulator's refusals change nothing, so the repeat is simply handled again.
+
+Requests are recognised by a digest, never kept: path, media type, Content-Length and the first
+`WINDOW` bytes of the body, the multipart boundary taken out (each attempt of a form may pick a new
+one). Bytes past the window (the middle and end of a large file) are not compared: hashing them
+would slow every upload, and the splice that moves them past Python is held back only until the
+window has been read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .clock import Clock
+from .errors import ApiError, InvalidRequest
+from .multipart import boundary_of
+from .splice import SPLICE, Splice, splice_of
+from .wire import send_error
+
+WINDOW = 1024 * 1024
+"""Body bytes a request's digest covers: all of any JSON body the API takes, a form's fields and
+its file's first MiB."""
+DAY = 24 * 3600
+MAX_ENTRIES = 10_000
+MAX_ANSWER_BYTES = 1024 * 1024
+"""A larger answer is not kept (no creating POST answers with more than a small JSON object)."""
+REPLAYED = (b"idempotent-replayed", b"true")
+
+Slot = tuple[str, str, str]
+"""(a digest of the Authorization header, path, Idempotency-Key)."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+
+
+@dataclass
+class _Entry:
+    expires_at: float
+    fingerprint: bytes = b""
+    answer: Answer | None = None
+    """None while the first request is being handled."""
+
+
+class KeyInUse(ApiError):
+    status_code = 409
+
+
+class IdempotencyStore:
+    """The kept answers of one emulator; thread-safe, as `reset` may come from a test thread."""
+
+    def __init__(
+        self,
+        clock: Clock,
+        *,
+        ttl: float = DAY,
+        max_entries: int = MAX_ENTRIES,
+        max_answer_bytes: int = MAX_ANSWER_BYTES,
+    ) -> None:
+        self._clock = clock
+        self._ttl = ttl
+        self._max_entries = max_entries
+        self.max_answer_bytes = max_answer_bytes
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[Slot, _Entry] = OrderedDict()
+
+    def claim(self, slot: Slot) -> _Entry | None:
+        """The live entry for `slot`, or None after reserving it for this (first) request."""
+        now = self._clock.now()
+        with self._lock:
+            entry = self._entries.get(slot)
+            if entry is not None and entry.expires_at > now:
+                return entry
+            self._entries.pop(slot, None)
+            self._entries[slot] = _Entry(expires_at=now + self._ttl)
+            self._evict(now)
+            return None
+
+    def keep(self, slot: Slot, fingerprint: bytes, answer: Answer) -> None:
+        """Keep the first request's answer; its repeats get it for `ttl` seconds from now."""
+        with self._lock:
+            self._entries.pop(slot, None)
+            self._entries[slot] = _Entry(self._clock.now() + self._ttl, fingerprint, answer)
+
+    def release(self, slot: Slot) -> None:
+        """Forget a reservation whose request got no answer worth keeping: a repeat runs afresh."""
+        with self._lock:
+            entry = self._entries.get(slot)
+            if entry is not None and entry.answer is None:
+                del self._entries[slot]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+    def _evict(self, now: float) -> None:
+        """Drop expired entries from the oldest end, then the oldest beyond the cap."""
+        entries = self._entries
+        while entries and next(iter(entries.values())).expires_at <= now:
+            entries.popitem(last=False)
+        while len(entries) > self._max_entries:
+            entries.popitem(last=False)
+
+
+class IdempotencyMiddleware:
+    """Answers a repeated POST from the store, and keeps the first answer of each keyed POST."""
+
+    def __init__(self, app: ASGIApp, store: IdempotencyStore) -> None:
+        self.app = app
+        self.store = store
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = dict(scope.get("headers", ())) if scope["type"] == "http" else {}
+        key = headers.get(b"idempotency-key", b"").decode("latin-1")
+        if not key or scope["method"] != "POST" or not scope["path"].startswith("/v1/"):
+            await self.app(scope, receive, send)
+            return
+        caller = hashlib.sha256(headers.get(b"authorization", b"")).hexdigest()
+        slot: Slot = (caller, scope["path"], key)
+        tap = _Tap(scope, receive)
+        entry = self.store.claim(slot)
+        if entry is not None:
+            await _repeat(entry, tap, send)
+            return
+        try:
+            await self.app(tap.scope, tap.receive, self._keeping(slot, tap, send))
+        finally:
+            self.store.release(slot)
+
+    def _keeping(self, slot: Slot, tap: _Tap, send: Send) -> Send:
+        """`send`, keeping a 2xx answer before its last byte goes out (a lost answer is still kept)."""
+        start: Message = {}
+        body = bytearray()
+
+        async def keeping_send(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body" and 200 <= start.get("status", 0) < 300:
+                body.extend(message.get("body", b""))
+                if not message.get("more_body", False) and len(body) <= self.store.max_answer_bytes:
+                    answer = Answer(start["status"], list(start.get("headers", [])), bytes(body))
+                    self.store.keep(slot, await tap.fingerprint(), answer)
+            await send(message)
+
+        return keeping_send
+
+
+async def _repeat(entry: _Entry, tap: _Tap, send: Send) -> None:
+    if entry.answer is None:
+        message = "A request with this Idempotency-Key is still being handled; retry once it is done."
+        await send_error(send, KeyInUse(message, code="idempotency_key_in_use"))
+    elif await tap.fingerprint() != entry.fingerprint:
+        message = "This Idempotency-Key was used with a different request; use a new key for a new request."
+        await send_error(send, InvalidRequest(message, code="idempotency_key_reused"))
+    else:
+        answer = entry.answer
+        await send(
+            {"type": "http.response.start", "status": answer.status, "headers": [*answer.headers, REPLAYED]}
+        )
+        await send({"type": "http.response.body", "body": answer.body})
+
+
+class _Tap:
+    """The request's receive, copying the body's first `WINDOW` bytes aside for its digest."""
+
+    def __init__(self, scope: Scope, receive: Receive) -> None:
+        self._receive = receive
+        self._window = bytearray()
+        self._ended = False
+        headers = dict(scope["headers"])
+        content_type = headers.get(b"content-type", b"").decode("latin-1")
+        self._boundary = _boundary(content_type)
+        self._head = b"\0".join(
+            [
+                scope["path"].encode(),
+                content_type.partition(";")[0].strip().lower().encode(),
+                headers.get(b"content-length", b""),
+            ]
+        )
+        splice = splice_of(scope)
+        if splice is not None:
+            scope = {**scope, "extensions": {**scope["extensions"], SPLICE: self._gated(splice)}}
+        self.scope = scope
+
+    async def receive(self) -> Message:
+        message = await self._receive()
+        if message["type"] == "http.request":
+            room = WINDOW - len(self._window)
+            if room > 0:
+                self._window += message.get("body", b"")[:room]
+            self._ended = not message.get("more_body", False)
+        else:
+            self._ended = True
+        return message
+
+    async def fingerprint(self) -> bytes:
+        """The digest of the request, reading on (and dropping) its body until the window is full."""
+        while not self._ended and len(self._window) < WINDOW:
+            await self.receive()
+        window = bytes(self._window)
+        if self._boundary:
+            window = _without_boundary(window, self._boundary, whole=self._ended)
+        return hashlib.sha256(self._head + b"\0" + window).digest()
+
+    def _gated(self, splice: Splice) -> Splice:
+        """The server's splice, refused (0: "not now") until the window has passed through `receive`."""
+
+        async def gated(fd: int, offset: int, limit: int, reserve: int) -> int:
+            if len(self._window) < WINDOW:
+                return 0
+            return await splice(fd, offset, limit, reserve)
+
+        return gated
+
+
+def _boundary(content_type: str) -> bytes:
+    """A form's boundary; none for other bodies, or for a form without one (its handler refuses it)."""
+    try:
+        return boundary_of(content_type) if content_type.lower().startswith("multipart/") else b""
+    except ApiError:
+        return b""
+
+
+def _without_boundary(window: bytes, boundary: bytes, *, whole: bool) -> bytes:
+    """The window minus every boundary, and minus a delimiter cut off by the window's end."""
+    if not whole:
+        delimiter = b"\r\n--" + boundary
+        for size in range(len(delimiter) - 1, 0, -1):
+            if window.endswith(delimiter[:size]):
+                window = window[:-size]
+                break
+    return window.replace(boundary, b"")

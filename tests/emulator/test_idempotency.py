@@ -1,0 +1,179 @@
+"""Idempotency-Key on the emulator's POSTs, over raw HTTP: a repeat gets the first answer, a different
+request under the same key is refused, and the `drop_response` fault that makes clients repeat."""
+
+from __future__ import annotations
+
+import socket
+import time
+from typing import Any
+
+import httpx
+import pytest
+
+from openai_files_emulator import EmulatorServer
+from openai_files_emulator.clock import Clock
+from openai_files_emulator.idempotency import DAY, WINDOW, IdempotencyStore
+
+from .conftest import TIMEOUT, assert_error
+
+UPLOAD = {"filename": "a.jsonl", "purpose": "batch", "bytes": 3, "mime_type": "application/jsonl"}
+
+
+def keyed(key: str) -> dict[str, str]:
+    return {"Idempotency-Key": key}
+
+
+def test_a_repeat_gets_the_first_answer_and_makes_nothing(
+    api: httpx.Client, fresh_emulator: EmulatorServer
+) -> None:
+    first = api.post("/uploads", json=UPLOAD, headers=keyed("k1"))
+    again = api.post("/uploads", json=UPLOAD, headers=keyed("k1"))
+    assert first.status_code == again.status_code == 200
+    assert again.json() == first.json() and again.headers["idempotent-replayed"] == "true"
+    assert "idempotent-replayed" not in first.headers
+    assert again.headers["x-request-id"] != first.headers["x-request-id"]  # a request of its own
+    assert fresh_emulator.emulator.uploads.ids() == [first.json()["id"]]
+    unkeyed = [api.post("/uploads", json=UPLOAD).json()["id"] for _ in range(2)]
+    assert len(set(unkeyed)) == 2  # without a key, each POST creates
+
+
+def test_a_different_request_under_a_used_key_is_refused(
+    api: httpx.Client, fresh_emulator: EmulatorServer
+) -> None:
+    assert api.post("/uploads", json=UPLOAD, headers=keyed("k1")).status_code == 200
+    other = api.post("/uploads", json={**UPLOAD, "bytes": 4}, headers=keyed("k1"))
+    error = assert_error(other, 400, contains="different request")
+    assert error["code"] == "idempotency_key_reused"
+    elsewhere = api.post("/batches", json={"input_file_id": "file-x"}, headers=keyed("k1"))
+    assert_error(elsewhere, 400, param="endpoint")  # another path: the key is free there, so it runs
+    assert len(fresh_emulator.emulator.uploads.ids()) == 1
+
+
+def test_keys_belong_to_their_api_key(api: httpx.Client, fresh_emulator: EmulatorServer) -> None:
+    mine = api.post("/uploads", json=UPLOAD, headers=keyed("k1")).json()
+    theirs = api.post("/uploads", json=UPLOAD, headers={**keyed("k1"), "Authorization": "Bearer sk-other"})
+    assert theirs.status_code == 200 and theirs.json()["id"] != mine["id"]
+
+
+def test_a_form_repeated_with_a_new_boundary_is_the_same_request(
+    api: httpx.Client, fresh_emulator: EmulatorServer
+) -> None:
+    """httpx picks a fresh boundary per request, as a client rebuilding its retry does; a body
+    larger than the window also passes the splice once the window is read."""
+    big = bytes(range(256)) * (WINDOW // 256) * 5  # past the window and the splice threshold
+
+    def post(content: bytes, key: str) -> httpx.Response:
+        return api.post(
+            "/files", data={"purpose": "batch"}, files={"file": ("a.jsonl", content)}, headers=keyed(key)
+        )
+
+    for key, content in (("small", b"{}\n"), ("big", big)):
+        first, again = post(content, key), post(content, key)
+        assert first.status_code == again.status_code == 200, first.text
+        assert again.json() == first.json() and again.headers["idempotent-replayed"] == "true"
+        assert api.get(f"/files/{first.json()['id']}/content").content == content
+        changed = post(b"x" + content[1:], key)
+        assert assert_error(changed, 400)["code"] == "idempotency_key_reused"
+    assert len(api.get("/files").json()["data"]) == 2
+
+
+def test_a_refusal_is_not_kept(api: httpx.Client, fresh_emulator: EmulatorServer) -> None:
+    """The emulator's refusals change nothing: the same request under the same key runs again."""
+    refused = api.post("/uploads", json={**UPLOAD, "bytes": -1}, headers=keyed("k1"))
+    assert_error(refused, 400, param="bytes")
+    assert (
+        "idempotent-replayed"
+        not in api.post("/uploads", json={**UPLOAD, "bytes": -1}, headers=keyed("k1")).headers
+    )
+    assert api.post("/uploads", json=UPLOAD, headers=keyed("k1")).status_code == 200
+
+
+def test_answers_expire_by_the_emulator_clock_and_reset_forgets_them(
+    api: httpx.Client, fresh_emulator: EmulatorServer
+) -> None:
+    first = api.post("/uploads", json=UPLOAD, headers=keyed("k1")).json()
+    fresh_emulator.clock.advance(DAY - 60)
+    assert api.post("/uploads", json=UPLOAD, headers=keyed("k1")).json() == first
+    fresh_emulator.clock.advance(61)
+    later = api.post("/uploads", json=UPLOAD, headers=keyed("k1"))
+    assert "idempotent-replayed" not in later.headers and later.json()["id"] != first["id"]
+    fresh_emulator.reset()
+    assert "idempotent-replayed" not in api.post("/uploads", json=UPLOAD, headers=keyed("k1")).headers
+
+
+def test_a_repeat_while_the_first_is_handled_is_told_to_retry(
+    api: httpx.Client, fresh_emulator: EmulatorServer
+) -> None:
+    """The first request's body is held back, so its handler waits: the repeat gets a retryable 409."""
+    body = httpx.Request("POST", "http://x", json=UPLOAD).content
+    head = (
+        f"POST /v1/uploads HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {fresh_emulator.api_key}\r\n"
+        f"Idempotency-Key: k1\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", fresh_emulator.port), timeout=TIMEOUT.read) as sock:
+        sock.sendall(head.encode() + body[:5])
+        for _ in range(500):  # until the first request holds its key (a liveness cap, not a timing)
+            if len(fresh_emulator.emulator.idempotency):
+                break
+            time.sleep(0.01)
+        busy = api.post("/uploads", json=UPLOAD, headers=keyed("k1"))
+        assert assert_error(busy, 409, contains="still being handled")["code"] == "idempotency_key_in_use"
+        sock.sendall(body[5:])
+        status, answer = _read_answer(sock)
+    assert status == 200
+    again = api.post("/uploads", json=UPLOAD, headers=keyed("k1"))
+    assert again.headers["idempotent-replayed"] == "true" and again.json()["id"] == answer["id"]
+
+
+def _read_answer(sock: socket.socket) -> tuple[int, dict[str, Any]]:
+    received = b""
+    for _ in range(100):
+        received += sock.recv(65536)
+        top, _, rest = received.partition(b"\r\n\r\n")
+        if rest.endswith(b"}"):
+            status = int(top.split(b" ")[1])
+            return status, httpx.Response(status, content=rest).json()
+    raise AssertionError(f"no whole answer: {received!r}")
+
+
+def test_drop_response_loses_the_answer_of_a_handled_request(
+    api: httpx.Client, fresh_emulator: EmulatorServer
+) -> None:
+    fresh_emulator.faults.set(script=("drop_response",))
+    with pytest.raises(httpx.RemoteProtocolError):
+        api.post("/uploads", json=UPLOAD)
+    assert len(fresh_emulator.emulator.uploads.ids()) == 1  # handled, though nobody heard the answer
+    assert fresh_emulator.faults.injected == 1
+
+
+def test_drop_response_is_validated_and_seeded(emulator: EmulatorServer) -> None:
+    admin = f"{emulator.root_url}/__emulator__/faults"
+    for bad in (
+        {"drop_response_rate": 1.5},
+        {"drop_response_rate": 0.6, "drop_rate": 0.6},
+        {"drop_response_rate": "x"},
+    ):
+        assert_error(httpx.put(admin, json=bad, timeout=TIMEOUT), 400)
+    put = httpx.put(
+        admin, json={"drop_response_rate": 0.5, "seed": 3, "script": ["drop_response"]}, timeout=TIMEOUT
+    )
+    assert put.status_code == 200 and put.json()["drop_response_rate"] == 0.5
+    try:
+        draws = [emulator.faults.decide(emulator.faults.config)[0] for _ in range(41)]
+        emulator.faults.set(emulator.faults.config)
+        assert [emulator.faults.decide(emulator.faults.config)[0] for _ in range(41)] == draws
+        assert draws[0] == "drop_response" and 5 < draws.count("drop_response") < 36
+        assert set(draws) == {"ok", "drop_response"}
+    finally:
+        emulator.faults.clear()
+
+
+def test_the_store_is_bounded_and_expires() -> None:
+    clock = Clock(start=1000.0)
+    store = IdempotencyStore(clock, ttl=10, max_entries=2)
+    for key in ("a", "b", "c"):
+        assert store.claim(("caller", "/v1/uploads", key)) is None
+    assert len(store) == 2 and store.claim(("caller", "/v1/uploads", "c")) is not None
+    clock.advance(11)
+    assert store.claim(("caller", "/v1/uploads", "d")) is None
+    assert len(store) == 1

@@ -89,9 +89,9 @@ def test_md5_is_sent_and_checked(
     sent: list[str | None] = []
     complete = backend.complete
 
-    async def recording(upload_id: str, part_ids: list[str], md5: str | None, key: str | None) -> object:
+    async def recording(upload_id: str, part_ids: list[str], md5: str | None) -> object:
         sent.append(md5)
-        return await complete(upload_id, part_ids, md5, key)
+        return await complete(upload_id, part_ids, md5)
 
     monkeypatch.setattr(backend, "complete", recording)
     _round_trip(client, path)

@@ -22,7 +22,7 @@ from typing import Any
 
 from .._errors import APIConnectionError, APIStatusError, NotFoundError, WaitTimeoutError
 from .config import JobConfig
-from .manifest import Manifest, Shard
+from .manifest import UNFINISHED, Manifest, Shard
 from .merge import ShardMerge
 from .outcome import CANCELLED, FAILED, RETRY, SUCCEEDED, Outcome, Records
 from .prepare import ShardWriter
@@ -195,8 +195,7 @@ class JobCore:
         self.m.put("state", "cancelling")
 
     def _finished(self) -> bool:
-        open_states = ("sealed", "uploading", "stored", "creating", "submitted", "ended", "merged")
-        return not self.m.shards(*open_states)
+        return not self.m.shards(*UNFINISHED)
 
     def _next_not_before(self) -> float:
         waiting = [s.not_before for s in self.m.shards("sealed", "stored") if s.not_before > 0]
@@ -224,12 +223,7 @@ class JobCore:
 
     def _delete_stray_local_files(self) -> None:
         """Shard files of a preparation or resharding that never committed, and partial downloads."""
-        live = {
-            s.id
-            for s in self.m.shards(
-                "sealed", "uploading", "stored", "creating", "submitted", "ended", "merged"
-            )
-        }
+        live = {s.id for s in self.m.shards(*UNFINISHED)}
         for path in self.m.folder.iterdir():
             name = path.name
             if name.startswith(".") and name.endswith(".part"):

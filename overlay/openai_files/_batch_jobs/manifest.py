@@ -54,7 +54,6 @@ CREATE TABLE IF NOT EXISTS shards (
 CREATE TABLE IF NOT EXISTS requests (
     seq INTEGER PRIMARY KEY,
     custom_id TEXT NOT NULL UNIQUE,
-    model TEXT NOT NULL,
     tokens INTEGER NOT NULL,
     shard INTEGER NOT NULL,
     offset INTEGER NOT NULL,
@@ -69,20 +68,12 @@ CREATE TABLE IF NOT EXISTS requests (
 # the process died) under way. `stored`: the input file is on the service. `submitted`: its batch runs.
 # `ended`: the batch is terminal, results not yet merged. `merged`: results are in `requests`.
 # `done`: files cleaned up. `cancelled`: never ran because the job was cancelled.
-SHARD_STATES = (
-    "sealed",
-    "uploading",
-    "stored",
-    "creating",
-    "submitted",
-    "ended",
-    "merged",
-    "done",
-    "cancelled",
-)
+UNFINISHED = ("sealed", "uploading", "stored", "creating", "submitted", "ended", "merged")
+"""Every state but `done` and `cancelled`: the shard still has work or files."""
 LIVE = ("creating", "submitted")
 """States whose tokens count as enqueued."""
-FINAL_REQUEST_STATES = ("succeeded", "failed", "cancelled")
+CACHE_KIB = 32 * 1024
+"""SQLite's page cache: the `custom_id` index of a million requests stays in it while they are added."""
 
 
 @dataclass(frozen=True)
@@ -124,6 +115,7 @@ class Manifest:
         self._db = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
         self._db.executescript(SCHEMA)
 
     def close(self) -> None:

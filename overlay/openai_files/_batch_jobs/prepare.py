@@ -28,9 +28,7 @@ JobInput = str | os.PathLike[str] | Iterable[Mapping[str, Any]]
 ROWS_PER_INSERT = 5000
 WRITE_BUFFER = 1 << 20
 """Bytes buffered per open shard file: one write call per MiB rather than per line."""
-INSERT = (
-    "INSERT INTO requests (seq, custom_id, model, tokens, shard, offset, length) VALUES (?, ?, ?, ?, ?, ?, ?)"
-)
+INSERT = "INSERT INTO requests (seq, custom_id, tokens, shard, offset, length) VALUES (?, ?, ?, ?, ?, ?)"
 
 
 @dataclass
@@ -162,7 +160,7 @@ def _lines(source: JobInput, endpoint: str | None) -> Iterator[tuple[int, dict[s
     return _dict_lines(source, endpoint)
 
 
-def _insert(manifest: Manifest, rows: list[tuple[int, str, str, int, int, int, int]]) -> None:
+def _insert(manifest: Manifest, rows: list[tuple[int, str, int, int, int, int]]) -> None:
     """Insert request rows; a repeated `custom_id` raises `BatchInputError` naming both lines."""
     try:
         manifest.executemany(INSERT, rows)
@@ -191,13 +189,13 @@ def prepare(
     manifest.begin()
     writer = ShardWriter(manifest, config)
     try:
-        rows: list[tuple[int, str, str, int, int, int, int]] = []
+        rows: list[tuple[int, str, int, int, int, int]] = []
         count = 0
         for seq, request, line, checked in _lines(source, endpoint):
             model = _model(request)
             tokens = estimator(request, len(line))
             shard_id, offset = writer.add(model, line, tokens, seq=seq)
-            rows.append((seq, request["custom_id"], model, tokens, shard_id, offset, len(line)))
+            rows.append((seq, request["custom_id"], tokens, shard_id, offset, len(line)))
             count += 1
             endpoint = checked
             if len(rows) >= ROWS_PER_INSERT:

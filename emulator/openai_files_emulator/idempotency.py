@@ -13,13 +13,13 @@ is not kept: the emulator's refusals change nothing, so the repeat is simply han
 Requests are recognised by a digest, never kept: path, media type, Content-Length and the first
 `WINDOW` bytes of the body, the multipart boundary taken out (each attempt of a form may pick a new
 one). Bytes past the window (the middle and end of a large file) are not compared: hashing them
-would slow every upload, and the splice that moves them past Python is held back only until the
-window has been read.
+would slow every upload. Window bytes the server splices straight into a file are read back from it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -37,8 +37,9 @@ WINDOW = 1024 * 1024
 its file's first MiB."""
 DAY = 24 * 3600
 MAX_ENTRIES = 10_000
-MAX_ANSWER_BYTES = 1024 * 1024
-"""A larger answer is not kept (no creating POST answers with more than a small JSON object)."""
+MAX_KEPT_BYTES = 32 * 1024 * 1024
+"""Answer bodies kept at once, all keys together; beyond it the oldest go. (Creating POSTs answer
+with small JSON objects, about 1 KB: the key count binds first.)"""
 REPLAYED = (b"idempotent-replayed", b"true")
 
 Slot = tuple[str, str, str]
@@ -73,14 +74,15 @@ class IdempotencyStore:
         *,
         ttl: float = DAY,
         max_entries: int = MAX_ENTRIES,
-        max_answer_bytes: int = MAX_ANSWER_BYTES,
+        max_kept_bytes: int = MAX_KEPT_BYTES,
     ) -> None:
         self._clock = clock
         self._ttl = ttl
         self._max_entries = max_entries
-        self.max_answer_bytes = max_answer_bytes
+        self.max_kept_bytes = max_kept_bytes
         self._lock = threading.Lock()
         self._entries: OrderedDict[Slot, _Entry] = OrderedDict()
+        self._kept_bytes = 0
 
     def claim(self, slot: Slot) -> _Entry | None:
         """The live entry for `slot`, or None after reserving it for this (first) request."""
@@ -89,39 +91,53 @@ class IdempotencyStore:
             entry = self._entries.get(slot)
             if entry is not None and entry.expires_at > now:
                 return entry
-            self._entries.pop(slot, None)
-            self._entries[slot] = _Entry(expires_at=now + self._ttl)
-            self._evict(now)
+            self._put(slot, _Entry(expires_at=now + self._ttl), now)
             return None
 
     def keep(self, slot: Slot, fingerprint: bytes, answer: Answer) -> None:
         """Keep the first request's answer; its repeats get it for `ttl` seconds from now."""
+        now = self._clock.now()
         with self._lock:
-            self._entries.pop(slot, None)
-            self._entries[slot] = _Entry(self._clock.now() + self._ttl, fingerprint, answer)
+            self._put(slot, _Entry(now + self._ttl, fingerprint, answer), now)
 
     def release(self, slot: Slot) -> None:
         """Forget a reservation whose request got no answer worth keeping: a repeat runs afresh."""
         with self._lock:
             entry = self._entries.get(slot)
             if entry is not None and entry.answer is None:
-                del self._entries[slot]
+                self._drop(slot)
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._kept_bytes = 0
 
     def __len__(self) -> int:
         with self._lock:
             return len(self._entries)
 
-    def _evict(self, now: float) -> None:
-        """Drop expired entries from the oldest end, then the oldest beyond the cap."""
+    def _put(self, slot: Slot, entry: _Entry, now: float) -> None:
+        """Store `entry` as the newest, then drop expired entries from the oldest end, and the oldest
+        while over either bound."""
+        self._drop(slot)
+        self._entries[slot] = entry
+        self._kept_bytes += _size(entry)
         entries = self._entries
-        while entries and next(iter(entries.values())).expires_at <= now:
-            entries.popitem(last=False)
-        while len(entries) > self._max_entries:
-            entries.popitem(last=False)
+        while entries and (
+            next(iter(entries.values())).expires_at <= now
+            or len(entries) > self._max_entries
+            or self._kept_bytes > self.max_kept_bytes
+        ):
+            self._drop(next(iter(entries)))
+
+    def _drop(self, slot: Slot) -> None:
+        entry = self._entries.pop(slot, None)
+        if entry is not None:
+            self._kept_bytes -= _size(entry)
+
+
+def _size(entry: _Entry) -> int:
+    return 0 if entry.answer is None else len(entry.answer.body)
 
 
 class IdempotencyMiddleware:
@@ -153,14 +169,19 @@ class IdempotencyMiddleware:
         """`send`, keeping a 2xx answer before its last byte goes out (a lost answer is still kept)."""
         start: Message = {}
         body = bytearray()
+        room = self.store.max_kept_bytes  # a larger answer is passed on, not kept
 
         async def keeping_send(message: Message) -> None:
             nonlocal start
             if message["type"] == "http.response.start":
                 start = message
             elif message["type"] == "http.response.body" and 200 <= start.get("status", 0) < 300:
-                body.extend(message.get("body", b""))
-                if not message.get("more_body", False) and len(body) <= self.store.max_answer_bytes:
+                chunk = message.get("body", b"")
+                if len(body) + len(chunk) <= room:
+                    body.extend(chunk)
+                else:
+                    start = {}
+                if start and not message.get("more_body", False):
                     answer = Answer(start["status"], list(start.get("headers", [])), bytes(body))
                     self.store.keep(slot, await tap.fingerprint(), answer)
             await send(message)
@@ -184,7 +205,7 @@ async def _repeat(entry: _Entry, tap: _Tap, send: Send) -> None:
 
 
 class _Tap:
-    """The request's receive, copying the body's first `WINDOW` bytes aside for its digest."""
+    """The request's receive and splice, copying the body's first `WINDOW` bytes aside for its digest."""
 
     def __init__(self, scope: Scope, receive: Receive) -> None:
         self._receive = receive
@@ -202,7 +223,7 @@ class _Tap:
         )
         splice = splice_of(scope)
         if splice is not None:
-            scope = {**scope, "extensions": {**scope["extensions"], SPLICE: self._gated(splice)}}
+            scope = {**scope, "extensions": {**scope["extensions"], SPLICE: self._copying(splice)}}
         self.scope = scope
 
     async def receive(self) -> Message:
@@ -225,15 +246,28 @@ class _Tap:
             window = _without_boundary(window, self._boundary, whole=self._ended)
         return hashlib.sha256(self._head + b"\0" + window).digest()
 
-    def _gated(self, splice: Splice) -> Splice:
-        """The server's splice, refused (0: "not now") until the window has passed through `receive`."""
+    def _copying(self, splice: Splice) -> Splice:
+        """The server's splice, then what it moved of the window read back from the file (page cache):
+        the window holds the same bytes whichever way they came, and the splice is never held back."""
 
-        async def gated(fd: int, offset: int, limit: int, reserve: int) -> int:
-            if len(self._window) < WINDOW:
-                return 0
-            return await splice(fd, offset, limit, reserve)
+        async def copying(fd: int, offset: int, limit: int, reserve: int) -> int:
+            moved = await splice(fd, offset, limit, reserve)
+            room = WINDOW - len(self._window)
+            if moved and room > 0:
+                self._window += _read_back(fd, min(moved, room), offset)
+            return moved
 
-        return gated
+        return copying
+
+
+def _read_back(fd: int, size: int, offset: int) -> bytes:
+    """`size` bytes at `offset` of the file open (write-only) as `fd`, through a reading descriptor of
+    the same file (splice is Linux's, and so is /proc)."""
+    reader = os.open(f"/proc/self/fd/{fd}", os.O_RDONLY)
+    try:
+        return os.pread(reader, size, offset)
+    finally:
+        os.close(reader)
 
 
 def _boundary(content_type: str) -> bytes:

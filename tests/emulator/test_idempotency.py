@@ -3,6 +3,7 @@ request under the same key is refused, and the `drop_response` fault that makes 
 
 from __future__ import annotations
 
+import os
 import socket
 import time
 from typing import Any
@@ -10,12 +11,14 @@ from typing import Any
 import httpx
 import pytest
 
-from openai_files_emulator import EmulatorServer
+from openai_files_emulator import EmulatorServer, server
 from openai_files_emulator.clock import Clock
-from openai_files_emulator.idempotency import DAY, WINDOW, IdempotencyStore
+from openai_files_emulator.idempotency import DAY, WINDOW, Answer, IdempotencyStore
 
 from .conftest import TIMEOUT, assert_error
+from .test_http import part_request, read_responses
 
+MiB = 1024 * 1024
 UPLOAD = {"filename": "a.jsonl", "purpose": "batch", "bytes": 3, "mime_type": "application/jsonl"}
 
 
@@ -177,3 +180,36 @@ def test_the_store_is_bounded_and_expires() -> None:
     clock.advance(11)
     assert store.claim(("caller", "/v1/uploads", "d")) is None
     assert len(store) == 1
+    small = IdempotencyStore(clock, max_kept_bytes=10)
+    for key in ("a", "b"):
+        small.keep(("caller", "/v1/uploads", key), b"digest", Answer(200, [], b"123456"))
+    assert len(small) == 1 and small.claim(("caller", "/v1/uploads", "b")) is not None
+
+
+def test_a_large_keyed_part_is_still_spliced_and_its_repeat_replayed(
+    fresh_emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The splice waits only for the digest's first MiB; the repeat's unread body does not upset the
+    connection's next request."""
+    moved: list[int] = []
+    original = server.socket_to_file
+
+    def counting(sock: int, target: int, offset: int, count: int) -> int:
+        moved.append(original(sock, target, offset, count))
+        return moved[-1]
+
+    monkeypatch.setattr(server, "socket_to_file", counting)
+    upload = fresh_emulator.emulator.uploads.create(
+        filename="f", purpose="batch", size=9 * MiB, mime_type="t"
+    )
+    content = os.urandom(9 * MiB)
+    keyed_part = part_request(fresh_emulator, upload.id, content).replace(
+        b"Host: x\r\n", b"Host: x\r\nIdempotency-Key: big\r\n", 1
+    )
+    get = f"GET /v1/files HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {fresh_emulator.api_key}\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", fresh_emulator.port), timeout=TIMEOUT.read) as sock:
+        sock.sendall(keyed_part + keyed_part + get.encode())
+        assert read_responses(sock, 3) == [b"HTTP/1.1 200 OK"] * 3
+    assert len(moved) == 1 and moved[0] > 4 * MiB
+    (part,) = upload.parts.values()
+    assert part.path.read_bytes() == content

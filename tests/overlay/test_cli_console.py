@@ -11,11 +11,11 @@ import json
 import os
 import pty
 import re
-import select
 import signal
 import socket
 import subprocess
 import sys
+import threading
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -73,7 +73,7 @@ def stored(client: Client, tmp_path: Path, size: int, name: str = "data.jsonl") 
 
 
 class Terminal:
-    """A child whose stderr is a pseudo-terminal; `read_until` and `rest` collect what it drew."""
+    """A child whose stderr is a pseudo-terminal, read all along (a full terminal would stall the child)."""
 
     def __init__(self, argv: list[str], env: dict[str, str]) -> None:
         self._master, slave = pty.openpty()
@@ -89,31 +89,31 @@ class Terminal:
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
         os.close(slave)
         self.seen = b""
+        self._changed = threading.Condition()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
 
-    def _read(self, timeout: float) -> bool:
-        ready, _, _ = select.select([self._master], [], [], timeout)
-        if not ready:
-            return True
-        try:
-            chunk = os.read(self._master, 65536)
-        except OSError:  # EIO: the child closed its end
-            chunk = b""
-        self.seen += chunk
-        return bool(chunk)
+    def _read(self) -> None:
+        while True:
+            try:
+                chunk = os.read(self._master, 65536)
+            except OSError:  # EIO: every holder of the terminal's other end has closed it
+                chunk = b""
+            with self._changed:
+                self.seen += chunk
+                self._changed.notify_all()
+            if not chunk:
+                return
 
     def read_until(self, marker: bytes) -> None:
-        for _ in range(int(TIMEOUT / 0.1)):
-            if marker in self.seen:
-                return
-            if not self._read(0.1):
-                break
-        raise AssertionError(f"{marker!r} never appeared; saw {self.seen!r}")
+        with self._changed:
+            if not self._changed.wait_for(lambda: marker in self.seen, timeout=TIMEOUT):
+                raise AssertionError(f"{marker!r} never appeared; saw {self.seen!r}")
 
     def rest(self) -> tuple[int, str, str]:
         """Wait for the child; its exit code, stdout, and everything drawn on the terminal."""
         out, _ = self.process.communicate(timeout=TIMEOUT)
-        while self._read(0.5):
-            pass
+        self._reader.join(timeout=TIMEOUT)
         os.close(self._master)
         return self.process.returncode, out, self.seen.decode()
 

@@ -1,16 +1,20 @@
-"""How fast the emulator takes 64 MiB parts, and how much memory it needs for a 2 GiB upload.
+"""How fast the emulator takes 64 MiB parts beside a minimal app on the same server stack, and its memory.
 
-Starts the emulator in a child process, opens one Upload of `--parts` x 64 MiB, sends the parts
-with `--concurrency` parallel `curl` processes (curl, not our client, so the figure is the
-server's), completes the Upload and prints the ingest rate beside two baselines (the same curls
-into raw-socket sinks: one storing nothing, one splicing each body into a file the way the emulator
-does, the floor for any server that keeps the bytes), the server's CPU time per GB (the
-figure to trust on a busy machine), the completion time and the server's peak RSS (VmHWM: the
-kernel's high-water mark, so no spike between samples is missed), and the CPU time the curls took
-(on two cores they compete with the server).
-Everything it writes (the part file curl sends, the emulator's data) lives in one temporary folder
-under `--data-dir`, deleted at the end: /dev/shm by default when it exists, as in bench/upload.py,
-so the figure is the server's and not the disk's.
+One run measures, with the same `--parts` x 64 MiB sent by `--concurrency` parallel `curl`
+processes (curl, not our client, so the figures are the servers'):
+
+- the emulator (child process): one Upload, every part, then complete;
+- the baseline: a minimal stock ASGI app on the same server stack (`server.uvicorn_config`: uvicorn,
+  h11, uvloop) that parses each body with the same parser (python-multipart) and streams the part
+  to a file in the data dir, nothing else; emulator / baseline is what the emulator's own logic
+  costs (target: at least 0.9);
+- for the record, the tuned emulator of `--tuned-commit` (private uvicorn classes, splice, md5
+  ahead), run from a temporary export of that commit when httptools is installed.
+
+For each: GB/s, the server's CPU seconds per GB (the figure to trust on a busy machine) and its peak
+RSS (VmHWM, the kernel's high-water mark). Everything it writes lives in one temporary folder under
+`--data-dir` (/dev/shm by default when it exists, so the figures are the servers' and not the disk's),
+deleted at the end.
 
     .venv/bin/python bench/emulator_ingest.py [--parts 32] [--concurrency 4] [--data-dir DIR]
 """
@@ -18,96 +22,95 @@ so the figure is the server's and not the disk's.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import itertools
 import json
 import os
-import resource
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import psutil
+import uvicorn
+from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.types import Receive, Scope, Send
 
-from openai_files_emulator.child import child_emulator
-from openai_files_emulator.splice import socket_to_file
+from openai_files_emulator.child import ChildEmulator, child_emulator, free_port
+from openai_files_emulator.server import uvicorn_config
 
 PART = 64 * 1024 * 1024
 KEY = "sk-bench"
+# The last commit whose emulator had the tuned ingest path (before the rewrite to stock APIs).
+TUNED_COMMIT = "14b7905a08a11576d9a660926b2932ab6971f730"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def peak_rss_mib(pid: int) -> float:
+    """The peak resident memory of a process, from /proc (VmHWM)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc")
 
 
-def peak_rss_mib(pid: int) -> tuple[float, float]:
-    """(current, peak) resident memory of a process, from /proc."""
-    fields = dict(
-        line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line
-    )
-    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
-
-
-def sink(port: int, store: Path | None) -> None:
-    """A baseline: a threaded raw-socket HTTP sink that stores nothing, or (with `store`) each body in a file.
-
-    Storing takes the emulator's own kernel path (`splice.socket_to_file`: socket -> pipe -> page
-    cache) and nothing else: no HTTP framework, no multipart parsing, no delimiter search, no md5.
-    It is the floor for any server that keeps the bytes on this machine.
-    """
+def baseline_app(store: Path) -> Callable[[Scope, Receive, Send], object]:
+    """A plain ASGI app: each multipart body parsed by python-multipart, the part streamed to a file."""
     names = itertools.count()
 
-    def serve(conn: socket.socket) -> None:
-        with conn:
-            head = b""
-            while b"\r\n\r\n" not in head:
-                head += conn.recv(65536)
-            top, _, rest = head.partition(b"\r\n\r\n")
-            length = next(
-                int(line.split(b":")[1])
-                for line in top.split(b"\r\n")
-                if line.lower().startswith(b"content-length")
-            )
-            remaining = length - len(rest)
-            if store is None:
-                buffer = bytearray(1 << 20)
-                while remaining > 0:
-                    remaining -= conn.recv_into(buffer)
-            else:
-                fd = os.open(store / f"body-{next(names)}", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                try:
-                    os.pwrite(fd, rest, 0)
-                    if socket_to_file(conn.fileno(), fd, len(rest), remaining) != remaining:
-                        raise RuntimeError("the storing sink lost part of a body")
-                finally:
-                    os.close(fd)
-            body = b'{"id": "sink"}'
-            conn.sendall(
-                b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
-            )
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":  # the readiness probe
+            await send({"type": "http.response.start", "status": 204, "headers": []})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        _, params = parse_options_header(dict(scope["headers"])[b"content-type"])
+        with (store / f"part-{next(names)}").open("xb") as target:
 
-    with socket.create_server(("127.0.0.1", port)) as server:
-        while True:
-            threading.Thread(target=serve, args=(server.accept()[0],), daemon=True).start()
+            def on_part_data(data: bytes, start: int, end: int) -> None:
+                target.write(memoryview(data)[start:end])
+
+            parser = MultipartParser(params[b"boundary"], {"on_part_data": on_part_data})
+            more = True
+            while more:
+                message = await receive()
+                parser.write(message.get("body", b""))
+                more = message.get("more_body", False)
+            parser.finalize()
+        body = b'{"id": "part_baseline"}'
+        head = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": 200, "headers": head})
+        await send({"type": "http.response.body", "body": body})
+
+    return app
 
 
-def children_cpu() -> float:
-    """CPU seconds of the child processes reaped so far (the curls; the servers are reaped last)."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+@contextmanager
+def baseline_server(store: Path) -> Iterator[tuple[int, str]]:
+    """The baseline app in a child process: yields (pid, URL to post parts to)."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, __file__, "--serve-baseline", str(port), str(store)])
+    try:
+        for _ in range(200):
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        yield process.pid, f"http://127.0.0.1:{port}/parts"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 def send_parts(url: str, source: Path, parts: int, concurrency: int) -> list[str]:
     """Run `parts` curl uploads of `source`, at most `concurrency` at a time; return the part ids in order."""
     command = [
-        "curl", "--silent", "--show-error", "--fail-with-body", "--max-time", "120",
+        "curl", "--silent", "--show-error", "--fail-with-body", "--max-time", "300",
         "-H", f"Authorization: Bearer {KEY}", "-H", "Expect:",
         "-F", f"data=@{source};type=application/octet-stream", url,
     ]  # fmt: skip
@@ -118,30 +121,88 @@ def send_parts(url: str, source: Path, parts: int, concurrency: int) -> list[str
         while pending and len(running) < concurrency:
             running.append((pending.pop(0), subprocess.Popen(command, stdout=subprocess.PIPE)))
         index, process = running.pop(0)
-        out, _ = process.communicate(timeout=120)
+        out, _ = process.communicate(timeout=300)
         if process.returncode != 0:
             raise RuntimeError(f"curl failed for part {index}: {out!r}")
         ids[index] = json.loads(out)["id"]
     return [ids[i] for i in range(parts)]
 
 
-def measure_sink(source: Path, parts: int, concurrency: int, store: Path | None) -> tuple[float, float]:
-    """Seconds taken and the curls' CPU seconds, into a raw-socket sink (storing in `store` if given)."""
-    port = free_port()
-    command = [sys.executable, __file__, "--sink", str(port)]
-    process = subprocess.Popen([*command, "--sink-store", str(store)] if store else command)
-    try:
-        for _ in range(100):
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.05)
-        started, curl_cpu = time.perf_counter(), children_cpu()
-        send_parts(f"http://127.0.0.1:{port}/sink", source, parts, concurrency)
-        return time.perf_counter() - started, children_cpu() - curl_cpu
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+@dataclass
+class Figures:
+    seconds: float
+    cpu_per_gb: float
+    peak_rss_mib: float
+    complete_seconds: float | None = None
+
+    def line(self, label: str, total: int) -> str:
+        text = (
+            f"{label}: {total / self.seconds / 1e9:.2f} GB/s ({self.seconds:.1f} s), "
+            f"server CPU {self.cpu_per_gb:.2f} s/GB, peak RSS {self.peak_rss_mib:.0f} MiB"
+        )
+        return text if self.complete_seconds is None else f"{text}, complete {self.complete_seconds:.2f} s"
+
+
+def measure(pid: int, url: str, source: Path, parts: int, concurrency: int) -> tuple[Figures, list[str]]:
+    server = psutil.Process(pid)
+    cpu_before = sum(server.cpu_times()[:2])
+    started = time.perf_counter()
+    ids = send_parts(url, source, parts, concurrency)
+    seconds = time.perf_counter() - started
+    cpu = sum(server.cpu_times()[:2]) - cpu_before
+    return Figures(seconds, cpu / (parts * PART / 1e9), peak_rss_mib(pid)), ids
+
+
+def measure_emulator(
+    emulator: AbstractContextManager[ChildEmulator], source: Path, parts: int, concurrency: int
+) -> Figures:
+    """One Upload of every part into an emulator, then complete (no md5)."""
+    total = parts * PART
+    with (
+        emulator as child,
+        httpx.Client(
+            base_url=child.base_url, headers={"Authorization": f"Bearer {KEY}"}, timeout=300
+        ) as client,
+    ):
+        upload = client.post(
+            "/uploads",
+            json={
+                "filename": "big.bin",
+                "purpose": "assistants",
+                "bytes": total,
+                "mime_type": "application/x",
+            },
+        ).json()
+        figures, part_ids = measure(
+            child.process.pid, f"{child.base_url}/uploads/{upload['id']}/parts", source, parts, concurrency
+        )
+        started = time.perf_counter()
+        done = client.post(f"/uploads/{upload['id']}/complete", json={"part_ids": part_ids})
+        figures.complete_seconds = time.perf_counter() - started
+        done.raise_for_status()
+        assert done.json()["file"]["bytes"] == total
+        figures.peak_rss_mib = peak_rss_mib(child.process.pid)
+        client.delete(f"/files/{done.json()['file']['id']}")
+    return figures
+
+
+def tuned_source(workdir: Path, commit: str) -> Path | None:
+    """The emulator package of `commit`, exported to `workdir` (never into the working tree), or None."""
+    if importlib.util.find_spec("httptools") is None:
+        print(f"tuned emulator ({commit[:10]}): skipped, it needs httptools (pip install httptools)")
+        return None
+    root = workdir / "tuned"
+    root.mkdir()
+    archive = subprocess.run(
+        ["git", "archive", commit, "emulator/openai_files_emulator"], capture_output=True, check=False
+    )
+    if archive.returncode != 0:
+        print(
+            f"tuned emulator ({commit[:10]}): skipped, git archive failed: {archive.stderr.decode().strip()}"
+        )
+        return None
+    subprocess.run(["tar", "-x", "-C", str(root)], input=archive.stdout, check=True)
+    return root / "emulator"
 
 
 def main() -> None:
@@ -152,14 +213,17 @@ def main() -> None:
         "--data-dir",
         type=Path,
         default=Path("/dev/shm") if Path("/dev/shm").is_dir() else None,
-        help="folder for the part file and the emulator data (default: /dev/shm if present, else TMPDIR)",
+        help="folder for the part file and the servers' data (default: /dev/shm if present, else TMPDIR)",
     )
-    # Internal: serve a baseline sink in this process.
-    parser.add_argument("--sink", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--sink-store", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--tuned-commit", default=TUNED_COMMIT, help="commit of the tuned emulator; '' skips it"
+    )
+    parser.add_argument("--serve-baseline", nargs=2, help=argparse.SUPPRESS)  # internal: PORT STORE
     args = parser.parse_args()
-    if args.sink:
-        sink(args.sink, args.sink_store)
+    if args.serve_baseline:
+        port, store = args.serve_baseline
+        uvicorn.Server(uvicorn_config(baseline_app(Path(store)), "127.0.0.1", int(port))).run()
+        return
     if shutil.which("curl") is None:
         raise SystemExit("curl is needed for this benchmark")
     workdir = Path(tempfile.mkdtemp(prefix="emulator-bench-", dir=args.data_dir))
@@ -169,61 +233,30 @@ def main() -> None:
         with source.open("wb") as out:
             for _ in range(PART // len(block)):
                 out.write(block)
-        with (
-            child_emulator(workdir / "data", "--api-key", KEY) as emulator,
-            httpx.Client(
-                base_url=emulator.base_url, headers={"Authorization": f"Bearer {KEY}"}, timeout=300
-            ) as client,
-        ):
-            process, root = emulator.process, emulator.root
-            idle_rss, _ = peak_rss_mib(process.pid)
-            total = args.parts * PART
-            upload = client.post(
-                "/uploads",
-                json={
-                    "filename": "big.bin",
-                    "purpose": "assistants",
-                    "bytes": total,
-                    "mime_type": "application/octet-stream",
-                },
-            ).json()
-            server = psutil.Process(process.pid)
-            cpu_before, curl_before = sum(server.cpu_times()[:2]), children_cpu()
-            started = time.perf_counter()
-            part_ids = send_parts(
-                f"{root}/v1/uploads/{upload['id']}/parts", source, args.parts, args.concurrency
+        total = args.parts * PART
+        runs = (args.parts, args.concurrency)
+        emulator = measure_emulator(child_emulator(workdir / "data", "--api-key", KEY), source, *runs)
+        shutil.rmtree(workdir / "data")
+        store = workdir / "baseline"
+        store.mkdir()
+        with baseline_server(store) as (pid, url):
+            baseline, _ = measure(pid, url, source, *runs)
+        shutil.rmtree(store)
+        tuned = None
+        old = tuned_source(workdir, args.tuned_commit) if args.tuned_commit else None
+        if old is not None:
+            env = {**os.environ, "PYTHONPATH": str(old)}
+            tuned = measure_emulator(
+                child_emulator(workdir / "tuned-data", "--api-key", KEY, env=env), source, *runs
             )
-            ingest = time.perf_counter() - started
-            cpu_per_gb = (sum(server.cpu_times()[:2]) - cpu_before) / (total / 1e9)
-            curl_per_gb = (children_cpu() - curl_before) / (total / 1e9)
-            started = time.perf_counter()
-            done = client.post(f"/uploads/{upload['id']}/complete", json={"part_ids": part_ids})
-            complete = time.perf_counter() - started
-            done.raise_for_status()
-            assert done.json()["file"]["bytes"] == total
-            _, peak = peak_rss_mib(process.pid)
-            client.delete(f"/files/{done.json()['file']['id']}")
-        baseline, sink_curl_cpu = measure_sink(source, args.parts, args.concurrency, None)
-        stored = workdir / "sink"
-        stored.mkdir()
-        floor, _ = measure_sink(source, args.parts, args.concurrency, stored)
-        shutil.rmtree(stored)
         print(f"parts: {args.parts} x 64 MiB = {total / 2**30:.1f} GiB, {args.concurrency} parallel curls")
         print(f"data in: {workdir.parent}")
-        print(f"ingest: {total / ingest / 1e9:.2f} GB/s ({ingest:.2f} s)")
-        print(f"baseline, the same curls into a raw socket sink: {total / baseline / 1e9:.2f} GB/s")
-        print(
-            "floor, the same curls into a raw sink storing each body in the data dir: "
-            f"{total / floor / 1e9:.2f} GB/s"
-        )
-        print(f"server CPU (loop, spool writers, md5 ahead): {cpu_per_gb:.2f} s per GB ingested")
-        print(
-            f"curl CPU: {curl_per_gb:.2f} s per GB into the emulator, "
-            f"{sink_curl_cpu / (total / 1e9):.2f} into the sink"
-        )
-        print(f"complete (parts become the file's segments, no copy): {complete:.2f} s")
-        print(f"server RSS: idle {idle_rss:.0f} MiB, peak {peak:.0f} MiB")
-        print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+        print(emulator.line("emulator", total))
+        print(baseline.line("baseline (stock ASGI app, same stack and parser, part to a file)", total))
+        print(f"emulator / baseline: {baseline.seconds / emulator.seconds:.2f} (target >= 0.9)")
+        if tuned is not None:
+            print(tuned.line(f"for the record, tuned emulator of {args.tuned_commit[:10]}", total))
+        print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

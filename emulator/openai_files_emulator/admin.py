@@ -63,9 +63,12 @@ def routes(emulator: Emulator) -> list[Route]:
     async def advance_clock(request: Request) -> Response:
         body = await read_json_object(request, frozenset({"seconds"}))
         seconds = body.get("seconds")
-        if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
+        if not isinstance(seconds, int | float) or isinstance(seconds, bool):
             raise InvalidRequest("'seconds' must be a non-negative number.", param="seconds")
-        emulator.clock.advance(float(seconds))
+        try:
+            emulator.clock.advance(float(seconds))
+        except (ValueError, OverflowError) as exc:  # OverflowError: an integer too large for a float
+            raise InvalidRequest(f"'seconds' is refused: {exc}.", param="seconds") from exc
         return JSONResponse(clock_state())
 
     async def get_requests(request: Request) -> Response:

@@ -5,185 +5,38 @@ Nothing here holds a body in memory; the largest buffer is one network chunk or 
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hashlib
-import io
 import os
 import secrets
 import shutil
 import tempfile
-import threading
 import weakref
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
-
-if TYPE_CHECKING:
-    from _typeshed import WriteableBuffer
 
 READ_BLOCK = 1024 * 1024
-WRITE_BATCH = 1024 * 1024
-MAX_IN_FLIGHT = 8 * 1024 * 1024
-SPOOL_WRITERS = 4
-IOV_MAX = 1024
-# The speculative md5 uses spare CPU only: on a busy machine it falls behind, never the wire.
-HASHER_NICENESS = 19
-
-Buffers = list[bytes | memoryview]
-Tap = Callable[[Buffers], bool]
 
 
 class SpoolFile:
-    """A file a body is streamed into, counting the bytes it took.
+    """A file a body is streamed into, counting the bytes it took."""
 
-    With a `writer` pool, writes go out in batches of about 1 MiB on worker threads (`pwritev` at
-    known offsets, so order does not matter) while the event loop keeps reading the socket: on two
-    cores that overlaps the two big copies of ingest instead of running them back to back. `drain`
-    bounds what is in flight, so memory stays a few MiB per request whatever the body size.
-    Without a pool (a worker thread writing batch results) writes are direct.
-    A `follow`er (the upload's running md5) is handed each batch too, until it declines one.
-    """
-
-    def __init__(self, path: Path, writer: Executor | None = None) -> None:
+    def __init__(self, path: Path) -> None:
         self.path = path
         self.size = 0
-        self._fd: int | None = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        self._writer = writer
-        self._batch: Buffers = []
-        self._batched = 0
-        self._in_flight: deque[tuple[Future[None], int]] = deque()
-        self._in_flight_bytes = 0
-        self._tap: Tap | None = None
-        self._spliced = False
+        self._file = path.open("xb")
 
     def write(self, data: bytes | memoryview) -> None:
-        assert self._fd is not None, "spool file already closed"
-        offset, self.size = self.size, self.size + len(data)
-        if self._writer is None:
-            _pwrite_all(self._fd, [data], offset)
-            return
-        self._batch.append(data)
-        self._batched += len(data)
-        if self._batched >= WRITE_BATCH:
-            self._submit()
+        self._file.write(data)
+        self.size += len(data)
 
-    def fileno(self) -> int:
-        assert self._fd is not None, "spool file already closed"
-        return self._fd
+    def finish(self) -> None:
+        self._file.close()
 
-    def spliced(self, count: int) -> None:
-        """`count` bytes went into the file at `size` by other means (the server's splice).
-
-        A follower gets the rest from the file: it was not handed these. The file may hold bytes
-        beyond them (read ahead of the form's end), cut at `finish`.
-        """
-        if self._batch:
-            self._submit()  # a batch's offset counts back from `size`
-        self.size += count
-        self._tap = None
-        self._spliced = True
-
-    def follow(self, tap: Tap) -> tuple[int, list[Future[None]]] | None:
-        """Hand later batches to `tap` too, until it returns False.
-
-        Returns the offset of the first byte `tap` will see and the writes that must finish before
-        the bytes ahead of it can be read back from the file; None once the body is complete.
-        """
-        if self._fd is None or self._writer is None:
-            return None
-        self._tap = tap
-        return self.size - self._batched, [future for future, _ in self._in_flight]
-
-    def unfollow(self) -> None:
-        self._tap = None
-
-    def _submit(self) -> None:
-        assert self._fd is not None and self._writer is not None
-        offset = self.size - self._batched
-        future = self._writer.submit(_pwrite_all, self._fd, self._batch, offset)
-        if self._tap is not None and not self._tap(self._batch):
-            self._tap = None
-        self._in_flight.append((future, self._batched))
-        self._in_flight_bytes += self._batched
-        self._batch, self._batched = [], 0
-
-    async def drain(self, limit: int = MAX_IN_FLIGHT) -> None:
-        """Wait for queued writes until at most `limit` bytes are still in flight."""
-        while self._in_flight and self._in_flight_bytes > limit:
-            future, size = self._in_flight.popleft()
-            self._in_flight_bytes -= size
-            await asyncio.wrap_future(future)
-
-    async def finish(self) -> None:
-        if self._batch:
-            self._submit()
-        await self.drain(0)
-        if self._spliced and self._fd is not None:
-            os.ftruncate(self._fd, self.size)
-        self.close()
-
-    def close(self) -> None:
-        self._tap = None
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
-
-    async def discard(self) -> None:
-        self._batch, self._batched = [], 0
+    def discard(self) -> None:
         with contextlib.suppress(OSError):
-            await self.drain(0)  # a queued write must not outlive its descriptor
-        self.close()
+            self._file.close()
         self.path.unlink(missing_ok=True)
-
-
-def _pwrite_all(fd: int, buffers: Buffers, offset: int) -> None:
-    views = [memoryview(b) for b in buffers]
-    while views:
-        written = os.pwritev(fd, views[:IOV_MAX], offset)  # more buffers at once: EINVAL
-        offset += written
-        while views and written >= len(views[0]):
-            written -= len(views[0])
-            views.pop(0)
-        if views and written:
-            views[0] = views[0][written:]
-
-
-def _yield_cpu() -> None:
-    """Lower the calling thread's priority (Linux schedules threads one by one)."""
-    with contextlib.suppress(OSError, AttributeError):
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASHER_NICENESS)
-
-
-class SegmentReader(io.RawIOBase):
-    """Reads a file's segments back to back, so a multi-part file reads like one."""
-
-    def __init__(self, segments: Sequence[Path]) -> None:
-        super().__init__()
-        self._pending = list(segments)
-        self._current: BinaryIO | None = None
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: WriteableBuffer) -> int:
-        while True:
-            if self._current is None:
-                if not self._pending:
-                    return 0
-                self._current = open(self._pending.pop(0), "rb")  # noqa: SIM115 - closed below
-            count = self._current.readinto(buffer)  # type: ignore[attr-defined]
-            if count:
-                return int(count)
-            self._current.close()
-            self._current = None
-
-    def close(self) -> None:
-        if self._current is not None:
-            self._current.close()
-        super().close()
 
 
 class BlobStore:
@@ -201,20 +54,18 @@ class BlobStore:
         self._files = self.root / "files"
         self._spool.mkdir(parents=True, exist_ok=True)
         self._files.mkdir(parents=True, exist_ok=True)
-        self._writers = ThreadPoolExecutor(max_workers=SPOOL_WRITERS, thread_name_prefix="spool-writer")
-        # One thread runs every speculative md5 job: first in, first out keeps each upload's order.
-        self.hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="md5", initializer=_yield_cpu)
         # A temporary root goes at close(), or at interpreter exit if nobody closed the app.
         self._cleanup = weakref.finalize(self, shutil.rmtree, self.root, True) if self._owned else None
 
-    def spool(self, *, direct: bool = False) -> SpoolFile:
-        """A spool file for a request body; `direct` for one written from a worker thread."""
-        return SpoolFile(self._spool / secrets.token_hex(12), None if direct else self._writers)
+    def spool(self) -> SpoolFile:
+        """A new spool file for a request body."""
+        return SpoolFile(self.spool_path(create=False))
 
-    def spool_path(self) -> Path:
-        """A new empty file in the spool folder, for results written a piece at a time."""
+    def spool_path(self, *, create: bool = True) -> Path:
+        """A fresh name in the spool folder; `create` makes it an empty file (results written in pieces)."""
         path = self._spool / secrets.token_hex(12)
-        path.touch(mode=0o600, exist_ok=False)
+        if create:
+            path.touch(mode=0o600, exist_ok=False)
         return path
 
     def adopt(self, spooled: Sequence[Path], file_id: str) -> tuple[Path, ...]:
@@ -223,9 +74,6 @@ class BlobStore:
         for source, target in zip(spooled, segments, strict=True):
             os.replace(source, target)
         return segments
-
-    def open(self, segments: Sequence[Path]) -> io.BufferedReader:
-        return io.BufferedReader(SegmentReader(segments), buffer_size=READ_BLOCK)
 
     def iter_bytes(
         self, segments: Sequence[Path], start: int = 0, stop: int | None = None
@@ -250,9 +98,9 @@ class BlobStore:
             if left == 0:
                 return
 
-    def md5(self, segments: Sequence[Path], start: hashlib._Hash | None = None) -> str:
-        """Hash segments in order, continuing `start` if given; runs in a worker thread."""
-        digest = start or hashlib.md5(usedforsecurity=False)
+    def md5(self, segments: Sequence[Path]) -> str:
+        """The md5 of segments back to back; blocking, so callers run it in a worker thread."""
+        digest = hashlib.md5(usedforsecurity=False)
         for block in self.iter_bytes(segments):
             digest.update(block)
         return digest.hexdigest()
@@ -267,7 +115,5 @@ class BlobStore:
             folder.mkdir(parents=True, exist_ok=True)
 
     def close(self) -> None:
-        self._writers.shutdown(wait=True)
-        self.hasher.shutdown(wait=True, cancel_futures=True)
         if self._cleanup is not None:
             self._cleanup()

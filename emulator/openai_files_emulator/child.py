@@ -8,7 +8,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,9 +35,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def child_emulator(data_dir: Path, *args: str, start_timeout: float = 30.0) -> Iterator[ChildEmulator]:
+def child_emulator(
+    data_dir: Path, *args: str, start_timeout: float = 30.0, env: Mapping[str, str] | None = None
+) -> Iterator[ChildEmulator]:
     """Start `openai-files-emulator --data-dir data_dir *args` on a free port; stop it on exit.
 
+    `env` replaces the child's environment (e.g. a PYTHONPATH running another copy of the emulator).
     Yields once `/__emulator__/health` answers. Raises `RuntimeError` when the child exits or does
     not answer within `start_timeout` seconds.
     """
@@ -51,7 +54,7 @@ def child_emulator(data_dir: Path, *args: str, start_timeout: float = 30.0) -> I
         "--data-dir",
         str(data_dir),
     ]
-    process = subprocess.Popen([*command, "--log-level", "warning", *args])
+    process = subprocess.Popen([*command, "--log-level", "warning", *args], env=env)
     root = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + start_timeout

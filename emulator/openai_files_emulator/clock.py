@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
+
+MAX_OFFSET = 100 * 365 * 24 * 3600.0
+"""How far tests may move the clock in all: a century keeps every timestamp an ordinary number."""
 
 
 class Clock:
@@ -30,9 +34,15 @@ class Clock:
         return self._offset
 
     def advance(self, seconds: float) -> float:
-        if seconds < 0:
-            raise ValueError("the clock only moves forward")
+        """Move the clock `seconds` forward; returns the new now.
+
+        Raises `ValueError` for a negative or non-finite jump, or one beyond `MAX_OFFSET` in all.
+        """
+        if not math.isfinite(seconds) or seconds < 0:
+            raise ValueError(f"the clock only moves forward, by a finite number of seconds, not {seconds}")
         with self._lock:
+            if self._offset + seconds > MAX_OFFSET:
+                raise ValueError(f"the clock moves at most {MAX_OFFSET:.0f} seconds in all")
             self._offset += seconds
         return self.now()
 

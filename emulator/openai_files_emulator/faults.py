@@ -22,7 +22,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import ApiError, InvalidRequest, RateLimited, ServerError
 from .settings import check_finite, settings_from_json, settings_to_json
-from .splice import without_splice
 from .wire import send_error
 
 SCRIPT_ACTIONS = frozenset({"ok", "drop", "cut", "drop_response"})
@@ -226,7 +225,6 @@ class FaultMiddleware:
         ):
             await self.app(scope, receive, send)
             return
-        scope = without_splice(scope)  # a faulted body passes the receive that paces or drops it
         # Decided on arrival: a request still waiting out its latency when a test changes or clears the
         # faults must not take a scripted action meant for the requests that come after it.
         action, where = self.faults.decide(config)

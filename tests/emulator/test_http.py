@@ -1,4 +1,4 @@
-"""The server's own HTTP handling: bodies split across reads, keep-alive and pipelining after a body."""
+"""HTTP on the wire: bodies split across reads, keep-alive and pipelining after a body."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import os
 import socket
 
 from openai_files_emulator import EmulatorServer
-from openai_files_emulator.server import _BodyBuffers
 
 from .conftest import TIMEOUT
 
@@ -75,18 +74,3 @@ def test_bodies_larger_than_a_read_back_to_back_keep_their_bytes(fresh_emulator:
         assert read_responses(sock, 3) == [b"HTTP/1.1 200 OK"] * 3
     stored = sorted((part.path.read_bytes() for part in upload.parts.values()), key=len, reverse=True)
     assert stored == contents
-
-
-def test_a_body_buffer_is_reused_only_once_nothing_refers_to_it() -> None:
-    buffers = _BodyBuffers(keep=2)
-    first = buffers.take()
-    first_id = id(first)  # the pool keeps it alive, so the id stays its own
-    view = memoryview(first)[10:20]  # as a spool write or the md5 queue holds a chunk
-    del first
-    second = buffers.take()
-    assert id(second) != first_id
-    del view
-    again = buffers.take()
-    assert id(again) == first_id
-    extra = buffers.take()  # both kept buffers in use: a throwaway one
-    assert extra is not again and extra is not second and len(extra) == len(again)

@@ -10,7 +10,6 @@ from ..blobs import BlobStore
 from ..config import Limits
 from ..errors import missing_argument
 from ..multipart import FormReader, boundary_of, check_declared_length
-from ..splice import splice_of
 from ..wire import query_choice, query_int, resource
 from .ranges import ByteRange, requested_range
 from .state import FilesBackend, check_purpose, expiry_seconds
@@ -31,7 +30,7 @@ def routes(files: FilesBackend, blobs: BlobStore, limits: Limits) -> list[Route]
             max_file_bytes=limits.max_file_bytes,
             max_text_bytes=limits.max_text_field_bytes,
         )
-        form = await reader.read(request.stream(), splice_of(request.scope))
+        form = await reader.read(request.stream())
         try:
             if "purpose" not in form.fields:
                 raise missing_argument("purpose")
@@ -52,7 +51,7 @@ def routes(files: FilesBackend, blobs: BlobStore, limits: Limits) -> list[Route]
                 expires_after=expires_after,
             )
         except BaseException:
-            await form.discard()
+            form.discard()
             raise
         return JSONResponse(record.to_json())
 

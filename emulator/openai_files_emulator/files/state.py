@@ -55,8 +55,8 @@ def expiry_seconds(anchor: object, seconds: object, param: str) -> int:
     """Validate an `expires_after` policy; the only anchor is the creation time."""
     if anchor != "created_at":
         raise invalid_value(f"{param}.anchor", "the only supported anchor is 'created_at'.")
-    if isinstance(seconds, str) and seconds.strip().lstrip("-").isdigit():
-        seconds = int(seconds)
+    if isinstance(seconds, str):
+        seconds = _whole_number(seconds)
     if not isinstance(seconds, int) or isinstance(seconds, bool):
         raise invalid_value(f"{param}.seconds", "expected an integer number of seconds.")
     if not MIN_EXPIRY_SECONDS <= seconds <= MAX_EXPIRY_SECONDS:
@@ -65,6 +65,17 @@ def expiry_seconds(anchor: object, seconds: object, param: str) -> int:
             f"must be between {MIN_EXPIRY_SECONDS} and {MAX_EXPIRY_SECONDS}, got {seconds}.",
         )
     return seconds
+
+
+def _whole_number(text: str) -> int | str:
+    """An ASCII integer as an int; anything else unchanged. Digits past what any rule can accept are
+    clamped, so int() never meets a 5,000-digit string (CPython refuses to convert one)."""
+    digits = text.strip()
+    sign = -1 if digits.startswith("-") else 1
+    digits = digits.removeprefix("-")
+    if not (digits.isascii() and digits.isdigit()):
+        return text
+    return sign * (int(digits) if len(digits) <= 18 else 10**18)
 
 
 def expiry_policy(policy: object, param: str) -> int | None:

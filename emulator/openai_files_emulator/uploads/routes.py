@@ -11,7 +11,6 @@ from ..config import Limits
 from ..errors import invalid_value, missing_argument
 from ..files.state import expiry_policy
 from ..multipart import FormReader, boundary_of, check_declared_length
-from ..splice import splice_of
 from ..wire import read_json_object, required_field, resource
 from .state import UploadsBackend
 
@@ -34,29 +33,23 @@ def routes(uploads: UploadsBackend, blobs: BlobStore, limits: Limits) -> list[Ro
         upload_id = request.path_params["upload_id"]
         uploads.check_accepts_parts(upload_id)
         check_declared_length(request.headers.get("content-length"), limits.max_part_bytes, "data")
-        boundary = boundary_of(request.headers.get("content-type"))
-        slot = uploads.start_part(upload_id)
+        reader = FormReader(
+            boundary_of(request.headers.get("content-type")),
+            blobs,
+            file_fields=frozenset({"data"}),
+            text_fields=frozenset(),
+            max_file_bytes=limits.max_part_bytes,
+            max_text_bytes=limits.max_text_field_bytes,
+        )
+        form = await reader.read(request.stream())
         try:
-            reader = FormReader(
-                boundary,
-                blobs,
-                file_fields=frozenset({"data"}),
-                text_fields=frozenset(),
-                max_file_bytes=limits.max_part_bytes,
-                max_text_bytes=limits.max_text_field_bytes,
-                on_file=slot.receiving,
-            )
-            form = await reader.read(request.stream(), splice_of(request.scope))
-            try:
-                if "data" not in form.files:
-                    raise missing_argument("data")
-                spooled = form.files["data"].spool
-                part = uploads.add_part(upload_id, slot, spooled.path, spooled.size)
-            except BaseException:
-                await form.discard()
-                raise
-        finally:
-            slot.drop()  # a part registered above keeps its place
+            if "data" not in form.files:
+                raise missing_argument("data")
+            spooled = form.files["data"].spool
+            part = uploads.add_part(upload_id, spooled.path, spooled.size)
+        except BaseException:
+            form.discard()
+            raise
         return JSONResponse(part.to_json())
 
     async def complete(request: Request) -> Response:

@@ -14,7 +14,6 @@ from ..config import Limits
 from ..errors import InvalidRequest, NotFound, invalid_value
 from ..files.state import FileRecord, FilesBackend, check_purpose
 from ..ids import IdFactory
-from .md5_chain import Md5Chain, Slot
 
 _MD5 = re.compile(r"[0-9a-fA-F]{32}")
 
@@ -46,7 +45,6 @@ class UploadRecord:
     created_at: int
     expires_at: int
     file_expires_after: int | None
-    chain: Md5Chain
     status: str = "pending"
     completing: bool = False
     parts: dict[str, PartRecord] = field(default_factory=dict)
@@ -108,7 +106,6 @@ class UploadsBackend:
             created_at=now,
             expires_at=now + self._limits.upload_ttl_seconds,
             file_expires_after=file_expires_after,
-            chain=Md5Chain(self._blobs.hasher),
         )
         self._uploads[upload.id] = upload
         return upload
@@ -134,11 +131,7 @@ class UploadsBackend:
             )
         return upload
 
-    def start_part(self, upload_id: str) -> Slot:
-        """A part request's head arrived: refuse it or give it its place in the upload's md5 chain."""
-        return self.check_accepts_parts(upload_id).chain.start()
-
-    def add_part(self, upload_id: str, slot: Slot, path: Path, size: int) -> PartRecord:
+    def add_part(self, upload_id: str, path: Path, size: int) -> PartRecord:
         """Register a spooled part; re-checks the upload, which may have closed while the body arrived."""
         upload = self.check_accepts_parts(upload_id)
         if size > self._limits.max_part_bytes:
@@ -147,7 +140,6 @@ class UploadsBackend:
             )
         part = PartRecord(self._ids.part(), upload_id, self._clock.timestamp(), size, path)
         upload.parts[part.id] = part
-        slot.ready(part.id, path, size)
         return part
 
     async def complete(self, upload_id: str, part_ids: list[str], md5: str | None) -> UploadRecord:
@@ -165,11 +157,9 @@ class UploadsBackend:
         if md5 is not None:
             upload.completing = True  # hashing takes a while: refuse parts, cancel, complete meanwhile
             try:
-                done, start = await upload.chain.head_start(part_ids)
-                digest = await asyncio.to_thread(self._blobs.md5, [p.path for p in parts[done:]], start)
+                digest = await asyncio.to_thread(self._blobs.md5, [p.path for p in parts])
             finally:
                 upload.completing = False
-                upload.chain.resume()
             if digest != md5.lower():
                 raise InvalidRequest(
                     f"The md5 of the parts is {digest}, not {md5}.", param="md5", code="md5_mismatch"
@@ -208,7 +198,6 @@ class UploadsBackend:
         return [upload.parts[p] for p in part_ids]
 
     def _drop_parts(self, upload: UploadRecord) -> None:
-        upload.chain.stop()
         for part in upload.parts.values():
             self._blobs.delete([part.path])
         upload.parts.clear()

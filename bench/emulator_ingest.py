@@ -1,7 +1,8 @@
 """How fast the emulator takes 64 MiB parts beside a minimal app on the same server stack, and its memory.
 
-One run measures, with the same `--parts` x 64 MiB sent by `--concurrency` parallel `curl`
-processes (curl, not our client, so the figures are the servers'):
+One run measures, `--rounds` times in alternation (the machine is shared: each figure printed is
+the median of its rounds), with the same `--parts` x 64 MiB sent by `--concurrency` parallel
+`curl` processes (curl, not our client, so the figures are the servers'):
 
 - the emulator (child process): one Upload, every part, then complete;
 - the baseline: a minimal stock ASGI app on the same server stack (`server.uvicorn_config`: uvicorn,
@@ -16,7 +17,7 @@ RSS (VmHWM, the kernel's high-water mark). Everything it writes lives in one tem
 `--data-dir` (/dev/shm by default when it exists, so the figures are the servers' and not the disk's),
 deleted at the end.
 
-    .venv/bin/python bench/emulator_ingest.py [--parts 32] [--concurrency 4] [--data-dir DIR]
+    .venv/bin/python bench/emulator_ingest.py [--parts 32] [--concurrency 4] [--rounds 3] [--data-dir DIR]
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import itertools
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -135,6 +137,17 @@ class Figures:
     peak_rss_mib: float
     complete_seconds: float | None = None
 
+    @classmethod
+    def median(cls, runs: list[Figures]) -> Figures:
+        """Each figure's median over the runs; the peak RSS is the highest."""
+        completes = [r.complete_seconds for r in runs if r.complete_seconds is not None]
+        return cls(
+            statistics.median(r.seconds for r in runs),
+            statistics.median(r.cpu_per_gb for r in runs),
+            max(r.peak_rss_mib for r in runs),
+            statistics.median(completes) if completes else None,
+        )
+
     def line(self, label: str, total: int) -> str:
         text = (
             f"{label}: {total / self.seconds / 1e9:.2f} GB/s ({self.seconds:.1f} s), "
@@ -209,6 +222,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--parts", type=int, default=32, help="64 MiB parts (32 = 2 GiB)")
     parser.add_argument("--concurrency", type=int, default=4, help="parallel curl processes")
+    parser.add_argument("--rounds", type=int, default=3, help="emulator and baseline runs, alternating")
     parser.add_argument(
         "--data-dir",
         type=Path,
@@ -235,13 +249,18 @@ def main() -> None:
                 out.write(block)
         total = args.parts * PART
         runs = (args.parts, args.concurrency)
-        emulator = measure_emulator(child_emulator(workdir / "data", "--api-key", KEY), source, *runs)
-        shutil.rmtree(workdir / "data")
-        store = workdir / "baseline"
-        store.mkdir()
-        with baseline_server(store) as (pid, url):
-            baseline, _ = measure(pid, url, source, *runs)
-        shutil.rmtree(store)
+        emulators, baselines = [], []
+        for _ in range(args.rounds):
+            emulators.append(
+                measure_emulator(child_emulator(workdir / "data", "--api-key", KEY), source, *runs)
+            )
+            shutil.rmtree(workdir / "data")
+            store = workdir / "baseline"
+            store.mkdir()
+            with baseline_server(store) as (pid, url):
+                baselines.append(measure(pid, url, source, *runs)[0])
+            shutil.rmtree(store)
+        emulator, baseline = Figures.median(emulators), Figures.median(baselines)
         tuned = None
         old = tuned_source(workdir, args.tuned_commit) if args.tuned_commit else None
         if old is not None:
@@ -249,11 +268,17 @@ def main() -> None:
             tuned = measure_emulator(
                 child_emulator(workdir / "tuned-data", "--api-key", KEY, env=env), source, *runs
             )
-        print(f"parts: {args.parts} x 64 MiB = {total / 2**30:.1f} GiB, {args.concurrency} parallel curls")
+        print(
+            f"parts: {args.parts} x 64 MiB = {total / 2**30:.1f} GiB, {args.concurrency} parallel curls, "
+            f"median of {args.rounds} rounds"
+        )
         print(f"data in: {workdir.parent}")
         print(emulator.line("emulator", total))
         print(baseline.line("baseline (stock ASGI app, same stack and parser, part to a file)", total))
-        print(f"emulator / baseline: {baseline.seconds / emulator.seconds:.2f} (target >= 0.9)")
+        print(
+            f"emulator / baseline: {baseline.seconds / emulator.seconds:.2f} in GB/s (target >= 0.9), "
+            f"{baseline.cpu_per_gb / emulator.cpu_per_gb:.2f} in server CPU per GB"
+        )
         if tuned is not None:
             print(tuned.line(f"for the record, tuned emulator of {args.tuned_commit[:10]}", total))
         print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")

@@ -103,7 +103,7 @@ class FormReader:
         self._max_file_bytes = max_file_bytes
         self._max_text_bytes = max_text_bytes
         self.form = Form()
-        self._headers: dict[str, str] = {}
+        self._headers: dict[str, bytes] = {}
         self._header_name = bytearray()
         self._header_value = bytearray()
         self._header_bytes = 0
@@ -166,11 +166,11 @@ class FormReader:
 
     def _header_end(self) -> None:
         name = self._header_name.decode("latin-1").strip().lower()
-        self._headers[name] = self._header_value.decode("utf-8", "replace").strip()
+        self._headers[name] = bytes(self._header_value).strip()  # decoded where used: names may be UTF-8
         self._header_name, self._header_value = bytearray(), bytearray()
 
     def _headers_finished(self) -> None:
-        kind, params = parse_options_header(self._headers.get("content-disposition", ""))
+        kind, params = parse_options_header(self._headers.get("content-disposition", b""))
         if kind.lower() != b"form-data":
             raise MultipartError("a part has no 'Content-Disposition: form-data' header.")
         if b"name" not in params:
@@ -182,7 +182,7 @@ class FormReader:
         if name in self._file_fields:
             self._spool = self._blobs.spool()
             filename = params.get(b"filename", b"").decode("utf-8", "replace") or "upload"
-            content_type = self._headers.get("content-type", "application/octet-stream")
+            content_type = self._headers.get("content-type", b"application/octet-stream").decode("latin-1")
             self.form.files[name] = SpooledField(filename, content_type, self._spool)
         elif name in self._text_fields:
             self._text = bytearray()

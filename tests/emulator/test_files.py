@@ -174,3 +174,18 @@ def test_list_order_purpose_and_cursor(api: httpx.Client) -> None:
 )
 def test_list_refuses_bad_parameters(api: httpx.Client, params: dict[str, object], param: str) -> None:
     assert_error(api.get("/files", params=params), 400, param=param)
+
+
+def test_field_names_and_file_names_in_utf8_or_not(api: httpx.Client) -> None:
+    """Part headers are bytes: UTF-8 names are kept, undecodable bytes replaced, never a 500."""
+    for raw, shown in ((b"caf\xc3\xa9.jsonl", "café.jsonl"), (b"req\xff\xfe.jsonl", "req\ufffd\ufffd.jsonl")):
+        body = (
+            b'--b\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nbatch\r\n'
+            b'--b\r\nContent-Disposition: form-data; name="file"; filename="' + raw + b'"\r\n'
+            b"Content-Type: application/jsonl\r\n\r\n{}\n\r\n--b--\r\n"
+        )
+        created = api.post(
+            "/files", content=body, headers={"Content-Type": "multipart/form-data; boundary=b"}
+        )
+        assert created.status_code == 200, created.text
+        assert created.json()["filename"] == shown

@@ -13,13 +13,12 @@ is not kept: the emulator's refusals change nothing, so the repeat is simply han
 Requests are recognised by a digest, never kept: path, media type, Content-Length and the first
 `WINDOW` bytes of the body, the multipart boundary taken out (each attempt of a form may pick a new
 one). Bytes past the window (the middle and end of a large file) are not compared: hashing them
-would slow every upload. Window bytes the server splices straight into a file are read back from it.
+would slow every upload.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -29,7 +28,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .clock import Clock
 from .errors import ApiError, InvalidRequest
 from .multipart import boundary_of
-from .splice import SPLICE, Splice, splice_of
 from .wire import send_error
 
 WINDOW = 1024 * 1024
@@ -161,7 +159,7 @@ class IdempotencyMiddleware:
             await _repeat(entry, tap, send)
             return
         try:
-            await self.app(tap.scope, tap.receive, self._keeping(slot, tap, send))
+            await self.app(scope, tap.receive, self._keeping(slot, tap, send))
         finally:
             self.store.release(slot)
 
@@ -205,7 +203,7 @@ async def _repeat(entry: _Entry, tap: _Tap, send: Send) -> None:
 
 
 class _Tap:
-    """The request's receive and splice, copying the body's first `WINDOW` bytes aside for its digest."""
+    """The request's receive, copying the body's first `WINDOW` bytes aside for its digest."""
 
     def __init__(self, scope: Scope, receive: Receive) -> None:
         self._receive = receive
@@ -221,10 +219,6 @@ class _Tap:
                 headers.get(b"content-length", b""),
             ]
         )
-        splice = splice_of(scope)
-        if splice is not None:
-            scope = {**scope, "extensions": {**scope["extensions"], SPLICE: self._copying(splice)}}
-        self.scope = scope
 
     async def receive(self) -> Message:
         message = await self._receive()
@@ -245,29 +239,6 @@ class _Tap:
         if self._boundary:
             window = _without_boundary(window, self._boundary, whole=self._ended)
         return hashlib.sha256(self._head + b"\0" + window).digest()
-
-    def _copying(self, splice: Splice) -> Splice:
-        """The server's splice, then what it moved of the window read back from the file (page cache):
-        the window holds the same bytes whichever way they came, and the splice is never held back."""
-
-        async def copying(fd: int, offset: int, limit: int, reserve: int) -> int:
-            moved = await splice(fd, offset, limit, reserve)
-            room = WINDOW - len(self._window)
-            if moved and room > 0:
-                self._window += _read_back(fd, min(moved, room), offset)
-            return moved
-
-        return copying
-
-
-def _read_back(fd: int, size: int, offset: int) -> bytes:
-    """`size` bytes at `offset` of the file open (write-only) as `fd`, through a reading descriptor of
-    the same file (splice is Linux's, and so is /proc)."""
-    reader = os.open(f"/proc/self/fd/{fd}", os.O_RDONLY)
-    try:
-        return os.pread(reader, size, offset)
-    finally:
-        os.close(reader)
 
 
 def _boundary(content_type: str) -> bytes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import importlib
 
-SERVER_PACKAGES = ("starlette", "uvicorn", "httptools")
+SERVER_PACKAGES = ("starlette", "uvicorn", "python_multipart")
 INSTALL_HINT = "pip install 'openai-files[emulator]'"
 
 

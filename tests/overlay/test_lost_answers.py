@@ -1,6 +1,6 @@
-"""A creating POST whose answer is lost after the emulator handled it: the client's retry repeats the
-Idempotency-Key, the emulator answers it from its idempotency store, and exactly one object exists.
-Sync and async clients, one body; the emulator's `drop_response` fault loses the first answer."""
+"""A creating POST (or a cancel) whose answer is lost after the emulator handled it: the client's
+retry repeats the Idempotency-Key, the emulator answers it from its idempotency store, and exactly
+one object exists. Sync and async clients, one body; the `drop_response` fault loses the answer."""
 
 from __future__ import annotations
 
@@ -65,9 +65,20 @@ async def batch(client: Client | AsyncClient, server: EmulatorServer, tmp_path: 
     return created.id, [b.id for b in await collect(client.batches.list())]
 
 
+async def upload_cancel(client: Client | AsyncClient, server: EmulatorServer, tmp_path: Path) -> Made:
+    """Not a creation, but a repeated cancel would be refused (the Upload is no longer pending)."""
+    pending = await resolve(
+        client.uploads.create(filename="a.jsonl", purpose="batch", bytes=3, mime_type="application/jsonl")
+    )
+    lose_next_answer(server, "/v1/uploads/*/cancel")
+    cancelled = await resolve(client.uploads.cancel(pending.id))
+    assert cancelled.status == "cancelled"
+    return cancelled.id, server.emulator.uploads.ids()
+
+
 @pytest.mark.anyio
 @pytest.mark.parametrize(
-    "operation", [stored_file, upload, part, completion, batch], ids=lambda op: op.__name__
+    "operation", [stored_file, upload, part, completion, batch, upload_cancel], ids=lambda op: op.__name__
 )
 async def test_a_lost_answer_is_retried_into_one_object(
     any_client: Client | AsyncClient, fresh_emulator: EmulatorServer, tmp_path: Path, operation: Operation

@@ -6,9 +6,11 @@ gets the bytes directly, in order (it cannot be made atomic, nor filled in paral
 
 A stream cut short is picked up where it stopped with `Range: bytes=N-` when the server answers 206,
 and started over when it answers 200 (it ignores ranges); a few attempts in a row that bring no new
-byte end it with `IncompleteDownloadError`. A large file whose server advertises `Accept-Ranges: bytes`
-is fetched as parts of `part_size` bytes, `concurrency` at a time, each written in place with
-positioned writes: memory stays at one chunk per connection whatever the file size. A part answered
+byte end it with `IncompleteDownloadError`. For a large file whose server advertises `Accept-Ranges:
+bytes`, the opening stream reads the first few MB alone and is timed: when one stream is slow (a long or
+capped link) the rest is fetched as parts of `part_size` bytes, `concurrency` at a time, each written
+in place with positioned writes; when it is fast (a local link, where connections would only share the
+same CPUs) the rest comes as one more stream. Memory stays at one chunk per connection. A part answered
 with 200 instead of 206 means ranges are not honoured after all: the download falls back to one stream.
 Bodies are asked for uncompressed (`Accept-Encoding: identity`), so offsets are the file's own.
 
@@ -24,6 +26,7 @@ import os
 import re
 import secrets
 import stat
+import time
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from pathlib import Path
@@ -57,6 +60,10 @@ PART_SIZE = 16 << 20
 """Bytes per ranged part; files of at least two parts are fetched in parallel."""
 CONCURRENCY = 8
 """Parts in flight: one connection rarely fills a long, fat pipe, eight usually do."""
+PROBE_BYTES = 4 << 20
+"""Bytes the opening stream reads alone, timed, before the rest of a large file is planned."""
+FAST_STREAM = 100_000_000
+"""Bytes per second from which one stream is kept for the rest: more connections would not add up."""
 MAX_STALLS = 3
 """Attempts in a row that bring no new byte before a download gives up."""
 Destination = str | os.PathLike[str] | IO[bytes]
@@ -235,7 +242,7 @@ class _Span:
 
     def write(self, chunk: bytes) -> bool:
         """Write `chunk` at its place; True once the span is complete (stop reading)."""
-        if self.stop is not None:
+        if self.stop is not None and len(chunk) > self.stop - self.position:
             chunk = chunk[: self.stop - self.position]
         self.sink.write_at(self.position, chunk)
         self.position += len(chunk)
@@ -270,19 +277,33 @@ def _open_async(
     return client.with_options(headers=span.headers()).stream(download_file, file_id)
 
 
-def _parts(sink: _Sink, response: httpx.Response, part_size: int) -> list[_Span] | None:
-    """The parts of a parallel download, or None when one stream it is.
+def _probe_size(sink: _Sink, response: httpx.Response, part_size: int) -> int | None:
+    """How many bytes the opening stream reads before the rest is planned, or None for one stream.
 
-    Parallel needs a path target, a server that advertises byte ranges, and at least two parts.
+    Ranges need a path target, a server that advertises byte ranges, and at least two parts.
     """
     size = _length(response)
     ranges = response.headers.get("accept-ranges", "").strip().lower() == "bytes"
     if not (sink.positioned and ranges and response.status_code == 200 and size and size >= 2 * part_size):
         return None
     sink.total = size
-    parts = [_Span(sink, at, min(at + part_size, size), ranged=True) for at in range(0, size, part_size)]
-    sink.tracker.total_parts = len(parts)
-    return parts
+    sink.tracker.total_parts = 2  # at least: the probe and the rest, counted once planned
+    return min(part_size, PROBE_BYTES)
+
+
+def _rest(sink: _Sink, start: int, part_size: int, seconds: float) -> list[_Span]:
+    """The spans after the probe's `start` bytes, which took `seconds`: parts when one stream is slow
+    (a long or capped link, where parts in flight add up), one span when it is already fast (a local
+    link, where more connections only share the same CPUs)."""
+    size = sink.total or start
+    if start / max(seconds, 1e-9) >= FAST_STREAM:
+        rest = [_Span(sink, start, size, ranged=True)]
+    else:
+        rest = [
+            _Span(sink, at, min(at + part_size, size), ranged=True) for at in range(start, size, part_size)
+        ]
+    sink.tracker.total_parts = 1 + len(rest)
+    return rest
 
 
 def _check(sink: _Sink, spans: list[_Span]) -> int:
@@ -329,35 +350,35 @@ def download(
     with _Sink(destination, progress) as sink, contextlib.ExitStack() as opened:
         whole = _Span(sink, 0, None, ranged=False)
         response = opened.enter_context(_open(client, file_id, whole))
-        parts = _parts(sink, response, part_size)
-        if parts is None:
+        probe_size = _probe_size(sink, response, part_size)
+        if probe_size is None:
             _fetch(client, file_id, whole, response, chunk_size)
             return _check(sink, [whole])
+        probe = _Span(sink, 0, probe_size, ranged=True)
         try:
-            _fetch_parts(client, file_id, parts, response, chunk_size=chunk_size, concurrency=concurrency)
+            started = time.monotonic()
+            _fetch(client, file_id, probe, response, chunk_size)
+            rest = _rest(sink, probe_size, part_size, time.monotonic() - started)
+            _fetch_parts(client, file_id, rest, chunk_size=chunk_size, concurrency=concurrency)
         except _NoRanges:
             sink.one_stream()
             whole = _Span(sink, 0, None, ranged=False)
             _fetch(client, file_id, whole, None, chunk_size)
             return _check(sink, [whole])
-        return _check(sink, parts)
+        return _check(sink, [probe, *rest])
 
 
 def _fetch_parts(
-    client: Client,
-    file_id: str,
-    parts: list[_Span],
-    first: httpx.Response,
-    *,
-    chunk_size: int | None,
-    concurrency: int,
+    client: Client, file_id: str, parts: list[_Span], *, chunk_size: int | None, concurrency: int
 ) -> None:
     """Parts in threads, at most `concurrency` at once; the first failure stops the rest."""
+    if len(parts) == 1:
+        _fetch(client, file_id, parts[0], None, chunk_size)
+        return
     sink = parts[0].sink
     pool = ThreadPoolExecutor(concurrency, thread_name_prefix="openai-files-download")
     try:
-        futures = [pool.submit(_fetch, client, file_id, parts[0], first, chunk_size)]
-        futures += [pool.submit(_fetch, client, file_id, part, None, chunk_size) for part in parts[1:]]
+        futures = [pool.submit(_fetch, client, file_id, part, None, chunk_size) for part in parts]
         wait(futures, return_when=FIRST_EXCEPTION)
     finally:
         sink.stopped = True  # parts still running (after a failure, or Ctrl-C) stop at their next chunk
@@ -407,43 +428,40 @@ async def download_async(
         async with contextlib.AsyncExitStack() as opened:
             whole = _Span(sink, 0, None, ranged=False)
             response = await opened.enter_async_context(_open_async(client, file_id, whole))
-            parts = _parts(sink, response, part_size)
-            if parts is None:
+            probe_size = _probe_size(sink, response, part_size)
+            if probe_size is None:
                 await _fetch_async(client, file_id, whole, response, chunk_size)
                 return _check(sink, [whole])
+            probe = _Span(sink, 0, probe_size, ranged=True)
             try:
+                started = time.monotonic()
+                await _fetch_async(client, file_id, probe, response, chunk_size)
+                rest = _rest(sink, probe_size, part_size, time.monotonic() - started)
                 await _fetch_parts_async(
-                    client, file_id, parts, response, chunk_size=chunk_size, concurrency=concurrency
+                    client, file_id, rest, chunk_size=chunk_size, concurrency=concurrency
                 )
             except _NoRanges:
                 sink.one_stream()
                 whole = _Span(sink, 0, None, ranged=False)
                 await _fetch_async(client, file_id, whole, None, chunk_size)
                 return _check(sink, [whole])
-            return _check(sink, parts)
+            return _check(sink, [probe, *rest])
 
 
 async def _fetch_parts_async(
-    client: AsyncClient,
-    file_id: str,
-    parts: list[_Span],
-    first: httpx.Response,
-    *,
-    chunk_size: int | None,
-    concurrency: int,
+    client: AsyncClient, file_id: str, parts: list[_Span], *, chunk_size: int | None, concurrency: int
 ) -> None:
     """Parts as tasks, at most `concurrency` at once; the first failure cancels the rest."""
     limiter = anyio.CapacityLimiter(concurrency)
 
-    async def fetch(part: _Span, response: httpx.Response | None) -> None:
+    async def fetch(part: _Span) -> None:
         async with limiter:
-            await _fetch_async(client, file_id, part, response, chunk_size)
+            await _fetch_async(client, file_id, part, None, chunk_size)
 
     try:
         async with anyio.create_task_group() as group:
-            group.start_soon(fetch, parts[0], first)
-            for part in parts[1:]:
-                group.start_soon(fetch, part, None)
+            for part in parts:
+                group.start_soon(fetch, part)
     except BaseExceptionGroup as group_error:
         raise group_error.exceptions[0] from None
 

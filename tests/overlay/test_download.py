@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from openai_files import AsyncClient, Client, IncompleteDownloadError, InvalidInputError, Progress
+from openai_files._download import _rest, _Sink
 from openai_files_emulator import EmulatorServer
 
 from .conftest import open_client, resolve
@@ -70,9 +71,11 @@ async def test_cut_stream_to_a_writable_resumes_in_order(
 async def test_parallel_ranges_with_cuts_are_exact(
     any_client: Client | AsyncClient, fresh_emulator: EmulatorServer, tmp_path: Path
 ) -> None:
+    """On a slow link (the emulator caps each connection) the rest after the timed opening stream goes in
+    parallel parts; cut streams resume, and the file is exact."""
     data = payload(1_000_000, seed=3)
     file_id = await store(any_client, tmp_path, data)
-    fresh_emulator.faults.set(cut_rate=0.3, seed=11, paths=(CONTENT_PATH,))
+    fresh_emulator.faults.set(cut_rate=0.3, bandwidth=4_000_000, seed=11, paths=(CONTENT_PATH,))
     target = tmp_path / "out.bin"
     seen: list[Progress] = []
     size = await resolve(
@@ -86,6 +89,16 @@ async def test_parallel_ranges_with_cuts_are_exact(
     ranges = [h.get("range") for h in content_requests(fresh_emulator)]
     assert sum(r is not None for r in ranges) >= 15  # 16 parts, the first on the opening stream
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.bin", "source.bin"]
+
+
+@pytest.mark.parametrize(("seconds", "spans"), [(0.001, 1), (1.0, 15)], ids=["fast", "slow"])
+def test_rest_after_the_probe(tmp_path: Path, seconds: float, spans: int) -> None:
+    """4 MiB read in 1 ms (a local link): the rest as one stream; in a second: 64 KiB parts, 15 of them."""
+    with _Sink(tmp_path / "out.bin", None) as sink:
+        sink.total = (4 << 20) + 15 * (64 << 10)
+        rest = _rest(sink, 4 << 20, 64 << 10, seconds)
+        assert len(rest) == spans and sink.tracker.total_parts == spans + 1
+        assert (rest[0].start, rest[-1].stop) == (4 << 20, sink.total)
 
 
 def _ignores_ranges(data: bytes, cut_first: bool) -> Callable[[Seen], bytes]:

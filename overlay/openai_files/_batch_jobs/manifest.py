@@ -21,7 +21,8 @@ import json
 import os
 import sqlite3
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -303,3 +304,31 @@ class JobLock:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+
+
+class BackgroundWrites:
+    """Manifest writes run in a worker thread, one batch in flight, while the caller prepares the next:
+    sqlite3 lets go of the GIL while SQLite works, so writing overlaps parsing on another core.
+
+    `submit` waits for the batch before (so memory holds two at most and an error surfaces at once);
+    `finish` waits for the last; `close` stops the thread. Use it within a `with`.
+    """
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="openai-files-manifest")
+        self._pending: Future[object] | None = None
+
+    def submit(self, write: Callable[..., object], *args: Any) -> None:
+        self.finish()
+        self._pending = self._pool.submit(write, *args)
+
+    def finish(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def __enter__(self) -> BackgroundWrites:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)  # a failed run's last write ends first

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .manifest import Manifest, ResultsFile, Shard
+from .manifest import BackgroundWrites, Manifest, ResultsFile, Shard
 from .outcome import CANCELLED, FAILED, RETRY, SUCCEEDED, Records, classify_line, missing_outcome
 
 ROWS_PER_UPDATE = 5000
@@ -22,13 +22,22 @@ UPDATE = "UPDATE requests SET state = ?, result_offset = ?, result_length = ? WH
 class ShardMerge:
     """One shard's merge; `add_file` for each downloaded file, then `add_missing`, then `tally`.
 
-    The caller holds the transaction: rows and the results file are only durable once it commits.
+    The caller holds the transaction: rows and the results file are only durable once it commits. Row
+    updates run in a worker thread (`BackgroundWrites`), overlapping the parsing of the next lines.
     """
 
     def __init__(
-        self, manifest: Manifest, shard: Shard, results: ResultsFile, *, last_attempt: bool, cancelling: bool
+        self,
+        manifest: Manifest,
+        shard: Shard,
+        results: ResultsFile,
+        writes: BackgroundWrites,
+        *,
+        last_attempt: bool,
+        cancelling: bool,
     ) -> None:
         self._m = manifest
+        self._writes = writes
         self._shard = shard
         self._results = results
         self._last_attempt = last_attempt
@@ -71,6 +80,7 @@ class ShardMerge:
             self._add(outcome.state, self._records(outcome, None), seq)
         self._pending.clear()
         self._flush()
+        self._writes.finish()
 
     def _add(self, state: str, record: str, seq: int) -> None:
         self._rows.append((state, *self._results.add(record), seq))
@@ -79,5 +89,6 @@ class ShardMerge:
             self._flush()
 
     def _flush(self) -> None:
-        self._m.executemany(UPDATE, self._rows)
-        self._rows.clear()
+        if self._rows:
+            self._writes.submit(self._m.executemany, UPDATE, self._rows)
+            self._rows = []

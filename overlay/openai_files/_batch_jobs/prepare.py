@@ -1,9 +1,10 @@
 """Preparing a job: every request checked and written into shard files, in one pass and one transaction.
 
 Input is streamed (a JSONL path of any size, or an iterable of request dicts); memory holds one open
-shard per model and a few thousand manifest rows. `custom_id` uniqueness is the manifest's UNIQUE
-index, so it costs disk, not memory. Nothing is committed until the last line passed: a bad line, a
-crash or Ctrl-C leaves no job behind.
+shard per model and two batches of manifest rows: one being inserted by a worker thread (sqlite3 lets
+go of the GIL while it writes, so the inserts overlap the parsing), one being filled. `custom_id`
+uniqueness is the manifest's UNIQUE index, so it costs disk, not memory. Nothing is committed until the
+last line passed: a bad line, a crash or Ctrl-C leaves no job behind.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from .._batches import check_line, check_request
 from .._errors import BatchInputError, InvalidInputError
 from .config import JobConfig
 from .estimate import TokenEstimator
-from .manifest import Manifest
+from .manifest import BackgroundWrites, Manifest
 
 JobInput = str | os.PathLike[str] | Iterable[Mapping[str, Any]]
 """A JSONL path, or request dicts (`custom_id`, `method`, `url`, `body`) in order."""
@@ -48,7 +49,8 @@ class _OpenShard:
 class ShardWriter:
     """Appends request lines to one open shard file per model, sealing a shard before it would overflow.
 
-    Shard rows are inserted (state `sealed`) as shards close, inside the caller's transaction.
+    Shard rows (state `sealed`) are inserted by `close`, inside the caller's transaction; until then the
+    writer does not touch the manifest, so another thread may be writing request rows meanwhile.
     """
 
     def __init__(self, manifest: Manifest, config: JobConfig) -> None:
@@ -56,6 +58,7 @@ class ShardWriter:
         self._config = config
         self._next_id = manifest.next_shard_id()
         self._open: dict[tuple[str, int], _OpenShard] = {}
+        self._sealed: list[tuple[int, str, int, int, int, int]] = []
         self.written: list[Path] = []
 
     def add(self, model: str, line: bytes, tokens: int, *, seq: int, round_: int = 1) -> tuple[int, int]:
@@ -83,9 +86,14 @@ class ShardWriter:
         return shard.id, offset
 
     def close(self) -> None:
-        """Seal every open shard."""
+        """Seal every open shard and insert the rows of all."""
         for shard in list(self._open.values()):
             self._seal(shard)
+        self._manifest.executemany(
+            "INSERT INTO shards (id, model, round, requests, bytes, tokens, state) "
+            "VALUES (?, ?, ?, ?, ?, ?, 'sealed')",
+            self._sealed,
+        )
 
     def discard(self) -> None:
         """Close and delete every file written (the transaction is being rolled back)."""
@@ -116,16 +124,7 @@ class ShardWriter:
         os.fsync(shard.handle.fileno())
         shard.handle.close()
         del self._open[(shard.model, shard.round)]
-        self._manifest.execute(
-            "INSERT INTO shards (id, model, round, requests, bytes, tokens, state) "
-            "VALUES (?, ?, ?, ?, ?, ?, 'sealed')",
-            (shard.id, shard.model, shard.round, shard.requests, shard.bytes, shard.tokens),
-        )
-
-
-def _model(request: Mapping[str, Any]) -> str:
-    model = request["body"].get("model")
-    return model if isinstance(model, str) else ""
+        self._sealed.append((shard.id, shard.model, shard.round, shard.requests, shard.bytes, shard.tokens))
 
 
 def _path_lines(path: Path, endpoint: str | None) -> Iterator[tuple[int, dict[str, Any], bytes, str]]:
@@ -189,19 +188,22 @@ def prepare(
     manifest.begin()
     writer = ShardWriter(manifest, config)
     try:
-        rows: list[tuple[int, str, int, int, int, int]] = []
-        count = 0
-        for seq, request, line, checked in _lines(source, endpoint):
-            model = _model(request)
-            tokens = estimator(request, len(line))
-            shard_id, offset = writer.add(model, line, tokens, seq=seq)
-            rows.append((seq, request["custom_id"], tokens, shard_id, offset, len(line)))
-            count += 1
-            endpoint = checked
-            if len(rows) >= ROWS_PER_INSERT:
-                _insert(manifest, rows)
-                rows.clear()
-        _insert(manifest, rows)
+        with BackgroundWrites() as inserts:
+            rows: list[tuple[int, str, int, int, int, int]] = []
+            count = 0
+            for seq, request, line, checked in _lines(source, endpoint):
+                model = request["body"].get("model")
+                model = model if isinstance(model, str) else ""
+                tokens = estimator(request, len(line))
+                shard_id, offset = writer.add(model, line, tokens, seq=seq)
+                rows.append((seq, request["custom_id"], tokens, shard_id, offset, len(line)))
+                count += 1
+                endpoint = checked
+                if len(rows) >= ROWS_PER_INSERT:
+                    inserts.submit(_insert, manifest, rows)
+                    rows = []
+            inserts.submit(_insert, manifest, rows)
+            inserts.finish()
         if count == 0 or endpoint is None:
             raise InvalidInputError("the job's input holds no requests", param="source")
         writer.close()

@@ -7,12 +7,15 @@ answers call for; where the emulator's seeded draws decide an outcome, the test 
 from __future__ import annotations
 
 from collections import Counter
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from openai_files import AsyncClient, Client, JobResult, JobStatus
+from openai_files._batch_jobs.drivers import SyncJobApi, drive_sync
+from openai_files._batch_jobs.resource import open_job
 from openai_files_emulator import EmulatorServer
 
 from .conftest import collect, resolve
@@ -218,3 +221,39 @@ async def test_cut_downloads_and_flaky_calls(
     shards = Counter(b["metadata"]["openai_files_shard"] for b in await batches_of(any_client))
     assert set(shards.values()) == {1} and len(shards) == status.shards["done"]
     assert not await collect(any_client.files.list(purpose="batch"))
+
+
+class _Stop(Exception):
+    pass
+
+
+def test_cancel_after_merging_retries_that_never_went_out(
+    client: Client, fresh_emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    """A runner merged batches whose lines want a retry and stopped before sending them again (a crash
+    there); its shards keep their local files for the retry, and cancelled then, those requests end
+    failed with their last error, and none is left pending."""
+    fresh_emulator.batch_settings.set(line_error_rate=0.5, line_statuses=(500,), seed=1)
+    settings = small_config(tmp_path)
+    client.batch_jobs.submit(write_job(tmp_path / "in.jsonl", 60), job_id="m", config=settings)
+
+    def stop_when_merged(status: JobStatus) -> None:
+        if "merged" in status.shards and set(status.shards) <= {"merged", "done"}:
+            raise _Stop
+
+    manifest, core = open_job("m", settings.state_dir, drive=True)
+    with closing(manifest), pytest.raises(_Stop):
+        core._reshard = lambda: False  # type: ignore[method-assign] # what never happened
+        core.on_progress = stop_when_merged
+        drive_sync(SyncJobApi(client), core.run())
+    waiting = client.batch_jobs.status("m", state_dir=settings.state_dir).requests["pending"]
+    assert waiting > 0  # requests whose retry never went out
+    assert list((settings.state_dir / "m").glob("shard-*.jsonl"))  # kept for it
+    status = client.batch_jobs.cancel("m", state_dir=settings.state_dir)
+    assert status.state == "cancelled" and status.requests["pending"] == 0
+    results = list(client.batch_jobs.results("m", state_dir=settings.state_dir))
+    assert_in_order(results, 60)
+    failed = [r for r in results if not r.ok]
+    assert len(failed) == waiting and {(r.status, r.status_code, r.attempts) for r in failed} == {
+        ("failed", 500, 1)
+    }

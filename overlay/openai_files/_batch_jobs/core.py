@@ -160,10 +160,10 @@ class JobCore:
         interval = self.config.poll_interval
         while True:
             changed = yield from self._merge_ended()
+            changed = (yield from self._withdraw()) or changed
             changed = self._reshard() or changed
             changed = (yield from self._cleanup()) or changed
             changed = (yield from self._submit_ready()) or changed
-            changed = (yield from self._withdraw()) or changed
             if self._finished():
                 self.m.put("state", "cancelled" if self.cancelling else "finished")
                 self._report()
@@ -196,6 +196,15 @@ class JobCore:
 
     def _finished(self) -> bool:
         return not self.m.shards(*UNFINISHED)
+
+    def _awaiting_retry(self, shard: Shard) -> bool:
+        """True while requests of `shard` wait to go out in a new shard."""
+        if not shard.retried:
+            return False
+        found = self.m.execute(
+            "SELECT 1 FROM requests WHERE shard = ? AND state = 'retry' LIMIT 1", (shard.id,)
+        ).fetchone()
+        return found is not None
 
     def _next_not_before(self) -> float:
         waiting = [s.not_before for s in self.m.shards("sealed", "stored") if s.not_before > 0]
@@ -464,6 +473,8 @@ class JobCore:
         """On cancel: requests waiting for another batch keep their last failure as final."""
         self.m.begin()
         for shard in self.m.shards("merged"):
+            if not shard.retried:
+                continue
             cursor = self.m.execute(
                 "UPDATE requests SET state = 'failed' WHERE shard = ? AND state = 'retry'", (shard.id,)
             )
@@ -491,9 +502,12 @@ class JobCore:
     # -- cleanup ----------------------------------------------------------------------------------
 
     def _cleanup(self) -> Generator[Call, Any, bool]:
-        """Delete what a merged shard no longer needs: its input file (and outputs, if configured)."""
+        """Delete what a merged shard no longer needs: its input file (and outputs, if configured), and its
+        local file once no request waits to be sent again from it."""
         changed = False
         for shard in self.m.shards("merged"):
+            if self._awaiting_retry(shard):
+                continue
             doomed = [shard.file_id]
             if self.config.delete_outputs:
                 doomed += [shard.output_file_id, shard.error_file_id]

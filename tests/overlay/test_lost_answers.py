@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from openai_files import AsyncClient, Client
+from openai_files import AsyncClient, Client, TransferConfig
 from openai_files_emulator import EmulatorServer
 
 from .conftest import collect, resolve, write_requests
@@ -93,3 +93,28 @@ async def test_a_lost_answer_is_retried_into_one_object(
         and fresh_emulator.faults.matches(fresh_emulator.faults.config, r.method, r.path)
     ]
     assert len(lost_and_retried) == 2 and len(set(lost_and_retried)) == 1
+
+
+@pytest.mark.anyio
+async def test_an_upload_whose_every_answer_is_lost_once_makes_one_file(
+    any_client: Client | AsyncClient, fresh_emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    """create, both parts and complete each lose their first answer; the engine's retries end in one
+    Upload of two parts and one File of the right bytes."""
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(b"0123456789" * 10)
+    fresh_emulator.faults.set(script=("drop_response", "ok") * 4, methods=("POST",))
+    upload = await resolve(
+        any_client.uploads.upload_file(
+            path,
+            purpose="batch",
+            part_size=60,
+            concurrency=1,
+            config=TransferConfig(journal_dir=tmp_path / "j"),
+        )
+    )
+    assert fresh_emulator.faults.injected == 4
+    assert upload.status == "completed" and upload.file is not None
+    assert fresh_emulator.emulator.uploads.ids() == [upload.id]
+    assert [f.id for f in await collect(any_client.files.list())] == [upload.file.id]
+    assert await resolve(any_client.files.content(upload.file.id)) == path.read_bytes()

@@ -7,10 +7,10 @@ gets the bytes directly, in order (it cannot be made atomic, nor filled in paral
 A stream cut short is picked up where it stopped with `Range: bytes=N-` when the server answers 206,
 and started over when it answers 200 (it ignores ranges); a few attempts in a row that bring no new
 byte end it with `IncompleteDownloadError`. For a large file whose server advertises `Accept-Ranges:
-bytes`, the opening stream reads the first few MB alone and is timed: when one stream is slow (a long or
-capped link) the rest is fetched as parts of `part_size` bytes, `concurrency` at a time, each written
-in place with positioned writes; when it is fast (a local link, where connections would only share the
-same CPUs) the rest comes as one more stream. Memory stays at one chunk per connection. A part answered
+bytes`, the opening stream is timed over its first few MB: when it is slow (a long or capped link) the
+rest is fetched as parts of `part_size` bytes, `concurrency` at a time, each written in place with
+positioned writes; when it is fast (a local link, where connections would only share the same CPUs) it
+reads on to the end. Memory stays at one chunk per connection. A part answered
 with 200 instead of 206 means ranges are not honoured after all: the download falls back to one stream.
 Bodies are asked for uncompressed (`Accept-Encoding: identity`), so offsets are the file's own.
 
@@ -291,19 +291,32 @@ def _probe_size(sink: _Sink, response: httpx.Response, part_size: int) -> int | 
     return min(part_size, PROBE_BYTES)
 
 
-def _rest(sink: _Sink, start: int, part_size: int, seconds: float) -> list[_Span]:
-    """The spans after the probe's `start` bytes, which took `seconds`: parts when one stream is slow
-    (a long or capped link, where parts in flight add up), one span when it is already fast (a local
-    link, where more connections only share the same CPUs)."""
+class _Probe(_Span):
+    """The opening stream of a large file, timed over its first bytes: when that was fast (a local
+    link, where more connections would only share the same CPUs) it simply reads on to the end; when
+    slow (a long or capped link, where parts in flight add up) it stops there and parts take the rest."""
+
+    def __init__(self, sink: _Sink, probe_size: int) -> None:
+        super().__init__(sink, 0, probe_size, ranged=True)
+        self._started = time.monotonic()
+        self.fast: bool | None = None
+
+    def write(self, chunk: bytes) -> bool:
+        if self.fast is None and self.stop is not None and self.position + len(chunk) >= self.stop:
+            seconds = time.monotonic() - self._started
+            self.fast = self.stop / max(seconds, 1e-9) >= FAST_STREAM
+            if self.fast:
+                self.stop = self.sink.total
+                self.sink.tracker.total_parts = 1
+        return super().write(chunk)
+
+
+def _parts(sink: _Sink, start: int, part_size: int) -> list[_Span]:
+    """The parts after the probe's `start` bytes."""
     size = sink.total or start
-    if start / max(seconds, 1e-9) >= FAST_STREAM:
-        rest = [_Span(sink, start, size, ranged=True)]
-    else:
-        rest = [
-            _Span(sink, at, min(at + part_size, size), ranged=True) for at in range(start, size, part_size)
-        ]
-    sink.tracker.total_parts = 1 + len(rest)
-    return rest
+    parts = [_Span(sink, at, min(at + part_size, size), ranged=True) for at in range(start, size, part_size)]
+    sink.tracker.total_parts = 1 + len(parts)
+    return parts
 
 
 def _check(sink: _Sink, spans: list[_Span]) -> int:
@@ -354,11 +367,10 @@ def download(
         if probe_size is None:
             _fetch(client, file_id, whole, response, chunk_size)
             return _check(sink, [whole])
-        probe = _Span(sink, 0, probe_size, ranged=True)
+        probe = _Probe(sink, probe_size)
         try:
-            started = time.monotonic()
             _fetch(client, file_id, probe, response, chunk_size)
-            rest = _rest(sink, probe_size, part_size, time.monotonic() - started)
+            rest = [] if probe.fast else _parts(sink, probe_size, part_size)
             _fetch_parts(client, file_id, rest, chunk_size=chunk_size, concurrency=concurrency)
         except _NoRanges:
             sink.one_stream()
@@ -372,8 +384,7 @@ def _fetch_parts(
     client: Client, file_id: str, parts: list[_Span], *, chunk_size: int | None, concurrency: int
 ) -> None:
     """Parts in threads, at most `concurrency` at once; the first failure stops the rest."""
-    if len(parts) == 1:
-        _fetch(client, file_id, parts[0], None, chunk_size)
+    if not parts:
         return
     sink = parts[0].sink
     pool = ThreadPoolExecutor(concurrency, thread_name_prefix="openai-files-download")
@@ -432,11 +443,10 @@ async def download_async(
             if probe_size is None:
                 await _fetch_async(client, file_id, whole, response, chunk_size)
                 return _check(sink, [whole])
-            probe = _Span(sink, 0, probe_size, ranged=True)
+            probe = _Probe(sink, probe_size)
             try:
-                started = time.monotonic()
                 await _fetch_async(client, file_id, probe, response, chunk_size)
-                rest = _rest(sink, probe_size, part_size, time.monotonic() - started)
+                rest = [] if probe.fast else _parts(sink, probe_size, part_size)
                 await _fetch_parts_async(
                     client, file_id, rest, chunk_size=chunk_size, concurrency=concurrency
                 )
@@ -452,7 +462,7 @@ async def _fetch_parts_async(
     client: AsyncClient, file_id: str, parts: list[_Span], *, chunk_size: int | None, concurrency: int
 ) -> None:
     """Parts as tasks, at most `concurrency` at once; the first failure cancels the rest."""
-    limiter = anyio.CapacityLimiter(concurrency)
+    limiter = anyio.CapacityLimiter(max(concurrency, 1))
 
     async def fetch(part: _Span) -> None:
         async with limiter:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from openai_files import AsyncClient, Client, IncompleteDownloadError, InvalidInputError, Progress
-from openai_files._download import _rest, _Sink
+from openai_files._download import _parts, _Probe, _Sink
 from openai_files_emulator import EmulatorServer
 
 from .conftest import open_client, resolve
@@ -91,14 +91,19 @@ async def test_parallel_ranges_with_cuts_are_exact(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.bin", "source.bin"]
 
 
-@pytest.mark.parametrize(("seconds", "spans"), [(0.001, 1), (1.0, 15)], ids=["fast", "slow"])
-def test_rest_after_the_probe(tmp_path: Path, seconds: float, spans: int) -> None:
-    """4 MiB read in 1 ms (a local link): the rest as one stream; in a second: 64 KiB parts, 15 of them."""
+@pytest.mark.parametrize(("seconds", "fast"), [(0.0, True), (1.0, False)])
+def test_the_opening_stream_decides_the_rest(tmp_path: Path, seconds: float, fast: bool) -> None:
+    """4 MiB as good as at once (a local link): read on to the end; in a second: stop there for parts."""
     with _Sink(tmp_path / "out.bin", None) as sink:
         sink.total = (4 << 20) + 15 * (64 << 10)
-        rest = _rest(sink, 4 << 20, 64 << 10, seconds)
-        assert len(rest) == spans and sink.tracker.total_parts == spans + 1
-        assert (rest[0].start, rest[-1].stop) == (4 << 20, sink.total)
+        probe = _Probe(sink, 4 << 20)
+        probe._started -= seconds
+        assert probe.write(bytes(4 << 20)) is not fast
+        assert probe.fast is fast and probe.stop == (sink.total if fast else 4 << 20)
+        rest = [] if fast else _parts(sink, 4 << 20, 64 << 10)
+        assert sink.tracker.total_parts == 1 + len(rest) == (1 if fast else 16)
+        if fast:
+            assert probe.write(bytes(15 * (64 << 10))) and probe.done
 
 
 def _ignores_ranges(data: bytes, cut_first: bool) -> Callable[[Seen], bytes]:

@@ -13,8 +13,9 @@ in flight up to the plan's window (the ceiling: no Python, md5 computed before t
 
 Columns: wall time (create -> parts -> complete, not interpreter start-up), MB/s (10^6 bytes per
 second), peak TCP connections the client had open to the emulator, the link's floor for that many
-connections (bytes / min(connections x per-connection cap, total cap) + the 3 round trips no upload
-avoids: create, one part, complete) and the row's share of it, the client's CPU seconds per GB (user +
+connections (bytes / min(connections x per-connection cap, total cap) + the round trips the client
+cannot avoid: create, one part, complete for an Upload; one for a single request; one more to create a
+batch) and the row's share of it, the client's CPU seconds per GB (user +
 system, curl processes included) and its peak RSS (for curl, the highest sum over the curl processes
 alive at one moment, sampled every 20 ms).
 
@@ -52,7 +53,7 @@ import httpx
 import psutil
 
 from openai_files._transfer import TransferConfig
-from openai_files._transfer.plan import choose_part_size
+from openai_files._transfer.plan import make_plan
 from openai_files_emulator.child import child_emulator
 
 MiB = 1024 * 1024
@@ -70,7 +71,6 @@ LABELS = {
 }
 SWEEP = (4, 8, 12, 16, 24, 32)
 SWEEP_SIZES = ("200MB", "1GiB")
-BATCH_SIZE = 200_000_000
 PATH_SIZES = (4 * MiB, 8 * MiB, 16 * MiB, 32 * MiB, 64 * MiB)
 
 
@@ -91,6 +91,8 @@ class Row:
     rss_mib: float
     conns: int
     nbytes: int
+    trips: int
+    """Requests one after another that no run of this client avoids (each pays the link's latency)."""
 
     @property
     def mb_s(self) -> float:
@@ -103,7 +105,7 @@ class Row:
         rate = self.conns * link["bandwidth"]
         if "total_bandwidth" in link:
             rate = min(rate, link["total_bandwidth"])
-        return float(self.nbytes / rate + 3 * link["latency"])
+        return float(self.nbytes / rate + self.trips * link["latency"])
 
 
 # --- children: each measures one run in its own process and prints one JSON line ---------------------
@@ -305,7 +307,9 @@ class Bench:
         self.repeat = repeat
         self.rows: list[Row] = []
 
-    def run(self, profile: str, size: str, nbytes: int, client: str, args: list[str], repeat: int) -> Row:
+    def run(
+        self, profile: str, size: str, nbytes: int, client: str, args: list[str], repeat: int, trips: int = 3
+    ) -> Row:
         results = []
         for attempt in range(repeat):
             httpx.post(f"{self.root}/__emulator__/reset", timeout=60).raise_for_status()
@@ -317,7 +321,7 @@ class Bench:
         best = min(results, key=lambda r: r["wall"])
         row = Row(
             profile, size, client, best["wall"], best["cpu"], max(r["rss_mib"] for r in results),
-            int(max(r["conns"] for r in results)), nbytes,
+            int(max(r["conns"] for r in results)), nbytes, trips,
         )  # fmt: skip
         self.rows.append(row)
         return row
@@ -332,6 +336,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2, help="runs per cell (the SDK: 1); fastest shown")
     parser.add_argument("--no-sweep", action="store_true", help="skip wan2's fixed-concurrency sweep")
     parser.add_argument("--no-batch", action="store_true", help="skip the batches comparison on wan")
+    parser.add_argument("--batch-size", default="200MB", help="size of the batch input JSONL")
     parser.add_argument("--paths", action="store_true", help="also time files.create's two ways")
     parser.add_argument("--output", type=Path, help="also write the tables (markdown) here")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
@@ -368,14 +373,16 @@ def _scratch_dir(need: int) -> str | None:
 def run_all(
     bench: Bench, work: Path, sizes: list[str], profiles: list[str], args: argparse.Namespace
 ) -> None:
-    ceiling = CONFIG.adaptive_ceiling
     for size in sizes:
         nbytes = parse_size(size)
         data = work / f"data-{size}.jsonl"
-        plan = choose_part_size(nbytes, window=ceiling, config=CONFIG)
+        plan = make_plan(
+            filename=data.name, size=nbytes, purpose="batch", mime_type=None, part_size=None,
+            concurrency=None, md5=True, expires_after=None, config=CONFIG,
+        )  # fmt: skip
         print(f"writing {size} of random data ...", file=sys.stderr)
-        md5 = make_data(data, nbytes, plan)
-        curls = str(min(ceiling, -(-nbytes // plan)))
+        md5 = make_data(data, nbytes, plan.part_size)
+        curls = str(min(plan.concurrency, plan.part_count))
         clients = {
             "upload_file, untuned": (["ours", str(data), "auto", "auto"], args.repeat),
             "upload_file, 64 MiB parts x 8 (former defaults)": (
@@ -403,12 +410,12 @@ def run_all(
         data.unlink()
     if "wan" in profiles and not args.no_batch:
         jsonl = work / "batch.jsonl"
-        make_batch_input(jsonl, BATCH_SIZE)
+        make_batch_input(jsonl, parse_size(args.batch_size))
         nbytes = jsonl.stat().st_size
-        bench.run("wan", "200MB", nbytes, "batches.create_from_file (check + store + create)",
-                  ["batch", str(jsonl)], args.repeat)  # fmt: skip
-        bench.run("wan", "200MB", nbytes, "official SDK files.create + batches.create",
-                  ["sdk_batch", str(jsonl)], 1)  # fmt: skip
+        bench.run("wan", args.batch_size, nbytes, "batches.create_from_file (check + store + create)",
+                  ["batch", str(jsonl)], args.repeat, trips=4)  # fmt: skip
+        bench.run("wan", args.batch_size, nbytes, "official SDK files.create + batches.create",
+                  ["sdk_batch", str(jsonl)], 1, trips=2)  # fmt: skip
         jsonl.unlink()
     if args.paths:
         for nbytes in PATH_SIZES:

@@ -251,17 +251,19 @@ def make_data(path: Path, size: int, part_size: int) -> str:
 
 
 def make_batch_input(path: Path, size: int) -> None:
-    """Chat requests of about 1 kB each, varied text, until `size` bytes."""
+    """Chat requests of about 4 kB each, varied text, up to `size` bytes (a batch input's limit)."""
     rng = random.Random(7)
     words = ["".join(rng.choices(string.ascii_lowercase, k=rng.randint(2, 9))) for _ in range(5000)]
     written = 0
     with path.open("w") as out:
         while written < size:
-            text = " ".join(rng.choices(words, k=150))
+            text = " ".join(rng.choices(words, k=650))  # about 4 kB a line: 200 MB in 50,000 lines
             body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": text}]}
             line = json.dumps(
                 {"custom_id": f"r{written}", "method": "POST", "url": "/v1/chat/completions", "body": body}
             )
+            if written + len(line) + 1 > size:
+                return
             out.write(line + "\n")
             written += len(line) + 1
 
@@ -345,21 +347,23 @@ def main() -> None:
         kind, base_url, path, *rest = args.child
         print(json.dumps(CHILDREN[kind](base_url, Path(path), *rest)))
         return
-    sizes = args.sizes.split(",")
+    sizes = [size for size in args.sizes.split(",") if size]
     profiles = args.profiles.split(",")
     total = sum(parse_size(s) for s in sizes)
     work = Path(tempfile.mkdtemp(prefix="openai-files-bench-", dir=_scratch_dir(4 * total + 1024 * MiB)))
+    bench: Bench | None = None
     try:
         with child_emulator(work / "emulator", "--api-key", API_KEY) as emulator:
             bench = Bench(emulator.root, args.repeat)
             run_all(bench, work, sizes, profiles, args)
             httpx.post(f"{emulator.root}/__emulator__/reset", timeout=60).raise_for_status()
-    finally:
+    finally:  # a failed run still shows the rows it measured
         shutil.rmtree(work, ignore_errors=True)
-    table = render(bench.rows, args.repeat)
-    print(table)
-    if args.output:
-        args.output.write_text(table + "\n")
+        if bench is not None and bench.rows:
+            table = render(bench.rows, args.repeat)
+            print(table)
+            if args.output:
+                args.output.write_text(table + "\n")
 
 
 def _scratch_dir(need: int) -> str | None:

@@ -78,9 +78,10 @@ emulator: $(STAMP)
 ## Every benchmark, one table each (heavy: minutes, and a few GiB of temporary data; CI does not run it).
 bench: bench-upload bench-download bench-emulator bench-vendor bench-jobs bench-calls
 
-## 1 GiB uploaded by our helper, the official SDK and parallel curl, on loopback and a simulated WAN.
+## 10 MB to 1 GiB uploaded by our client, the official SDK and parallel curl, on loopback and two simulated
+## WAN links; create_from_file against the SDK; files.create as one request or as parts.
 bench-upload: $(STAMP)
-	$(BIN)/python bench/upload.py
+	$(BIN)/python bench/upload.py --paths
 
 ## Small calls (files.retrieve): per-call latency, 1,000 at once as tasks and from threads, ours and the SDK.
 bench-calls: $(STAMP)

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from openai import OpenAI
 
 from openai_files_emulator import EmulatorServer
 from openai_files_emulator.clock import Clock
@@ -201,3 +202,25 @@ def test_a_large_keyed_part_and_its_repeat_replayed(fresh_emulator: EmulatorServ
         assert read_responses(sock, 3) == [b"HTTP/1.1 200 OK"] * 3
     (part,) = upload.parts.values()
     assert part.path.read_bytes() == content
+
+
+def test_the_official_sdk_with_a_key_retries_a_lost_answer_into_one_file(
+    fresh_emulator: EmulatorServer,
+) -> None:
+    """The `openai` SDK sends no key of its own; given one, its retry of a lost answer (a request built
+    anew, so a new multipart boundary) gets the first File."""
+    sdk = OpenAI(
+        api_key=fresh_emulator.api_key, base_url=fresh_emulator.base_url, max_retries=2, timeout=10.0
+    )
+    fresh_emulator.faults.set(script=("drop_response",), paths=("/v1/files",), methods=("POST",))
+    stored = sdk.files.create(
+        file=("a.jsonl", b"{}\n"), purpose="batch", extra_headers={"Idempotency-Key": "sdk-1"}
+    )
+    assert fresh_emulator.faults.injected == 1
+    assert [f.id for f in sdk.files.list()] == [stored.id]
+    sent = [
+        r.headers
+        for r in fresh_emulator.emulator.requests.recent()
+        if r.path == "/v1/files" and r.method == "POST"
+    ]
+    assert len(sent) == 2 and sent[0]["content-type"] != sent[1]["content-type"]  # the boundary changed

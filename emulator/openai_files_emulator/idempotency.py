@@ -203,29 +203,31 @@ async def _repeat(entry: _Entry, tap: _Tap, send: Send) -> None:
 
 
 class _Tap:
-    """The request's receive, copying the body's first `WINDOW` bytes aside for its digest."""
+    """The request's receive, feeding the body's first `WINDOW` bytes to its digest as they pass."""
 
     def __init__(self, scope: Scope, receive: Receive) -> None:
         self._receive = receive
-        self._window = bytearray()
+        self._taken = 0
         self._ended = False
         headers = dict(scope["headers"])
         content_type = headers.get(b"content-type", b"").decode("latin-1")
-        self._boundary = _boundary(content_type)
-        self._head = b"\0".join(
+        head = b"\0".join(
             [
                 scope["path"].encode(),
                 content_type.partition(";")[0].strip().lower().encode(),
                 headers.get(b"content-length", b""),
             ]
         )
+        self._digest = _Digest(head, _boundary(content_type))
 
     async def receive(self) -> Message:
         message = await self._receive()
         if message["type"] == "http.request":
-            room = WINDOW - len(self._window)
+            room = WINDOW - self._taken
             if room > 0:
-                self._window += message.get("body", b"")[:room]
+                piece = bytes(message.get("body", b"")[:room])
+                self._taken += len(piece)
+                self._digest.update(piece)
             self._ended = not message.get("more_body", False)
         else:
             self._ended = True
@@ -233,12 +235,42 @@ class _Tap:
 
     async def fingerprint(self) -> bytes:
         """The digest of the request, reading on (and dropping) its body until the window is full."""
-        while not self._ended and len(self._window) < WINDOW:
+        while not self._ended and self._taken < WINDOW:
             await self.receive()
-        window = bytes(self._window)
-        if self._boundary:
-            window = _without_boundary(window, self._boundary, whole=self._ended)
-        return hashlib.sha256(self._head + b"\0" + window).digest()
+        return self._digest.digest(whole=self._ended)
+
+
+class _Digest:
+    """sha256 of body bytes fed in pieces, every multipart boundary taken out: only the last
+    delimiter's length of bytes is held back, in case a boundary starts there."""
+
+    def __init__(self, head: bytes, boundary: bytes) -> None:
+        self._sha = hashlib.sha256(head + b"\0")
+        self._boundary = boundary
+        self._delimiter = b"\r\n--" + boundary
+        self._carry = b""
+
+    def update(self, data: bytes) -> None:
+        if not self._boundary:
+            self._sha.update(data)
+            return
+        joined = (self._carry + data).replace(self._boundary, b"")
+        cut = max(0, len(joined) - (len(self._delimiter) - 1))
+        self._sha.update(joined[:cut])
+        self._carry = joined[cut:]
+
+    def digest(self, *, whole: bool) -> bytes:
+        """With `whole` false the body went on past the window: a delimiter cut off by the window's
+        end is left out too (it would hold part of a boundary)."""
+        tail = self._carry
+        if not whole:
+            for size in range(len(self._delimiter) - 1, 0, -1):
+                if tail.endswith(self._delimiter[:size]):
+                    tail = tail[:-size]
+                    break
+        sha = self._sha.copy()
+        sha.update(tail)
+        return sha.digest()
 
 
 def _boundary(content_type: str) -> bytes:
@@ -247,14 +279,3 @@ def _boundary(content_type: str) -> bytes:
         return boundary_of(content_type) if content_type.lower().startswith("multipart/") else b""
     except ApiError:
         return b""
-
-
-def _without_boundary(window: bytes, boundary: bytes, *, whole: bool) -> bytes:
-    """The window minus every boundary, and minus a delimiter cut off by the window's end."""
-    if not whole:
-        delimiter = b"\r\n--" + boundary
-        for size in range(len(delimiter) - 1, 0, -1):
-            if window.endswith(delimiter[:size]):
-                window = window[:-size]
-                break
-    return window.replace(boundary, b"")

@@ -14,7 +14,7 @@ from openai import OpenAI
 
 from openai_files_emulator import EmulatorServer
 from openai_files_emulator.clock import Clock
-from openai_files_emulator.idempotency import DAY, WINDOW, Answer, IdempotencyStore
+from openai_files_emulator.idempotency import DAY, WINDOW, Answer, IdempotencyStore, _Digest
 
 from .conftest import TIMEOUT, assert_error
 from .test_http import part_request, read_responses
@@ -224,3 +224,33 @@ def test_the_official_sdk_with_a_key_retries_a_lost_answer_into_one_file(
         if r.path == "/v1/files" and r.method == "POST"
     ]
     assert len(sent) == 2 and sent[0]["content-type"] != sent[1]["content-type"]  # the boundary changed
+
+
+@pytest.mark.parametrize("cut", [0, 1, 5, 37, 40, 41])
+def test_a_form_digest_depends_on_neither_boundary_nor_chunking(cut: int) -> None:
+    """The same fields under two boundaries, fed in different pieces, and the window's end `cut`
+    bytes into the closing delimiter (or the content before it): the same digest."""
+
+    def form(boundary: bytes) -> bytes:
+        return (
+            b"--"
+            + boundary
+            + b'\r\nContent-Disposition: form-data; name="data"; filename="a"\r\n\r\n'
+            + b"\r\n-x" * 50
+            + b"\r\n--"
+            + boundary
+            + b"--\r\n"
+        )
+
+    def digest(boundary: bytes, piece: int, whole: bool) -> bytes:
+        body = form(boundary)
+        body = body if whole else body[: body.rindex(b"\r\n--") + cut]
+        fed = _Digest(b"head", boundary)
+        for start in range(0, len(body), piece):
+            fed.update(body[start : start + piece])
+        return fed.digest(whole=whole)
+
+    first, second = b"a" * 32, b"0123456789abcdef" * 2
+    assert digest(first, 7, whole=False) == digest(second, 64, whole=False)
+    assert digest(first, 1, whole=True) == digest(second, 1000, whole=True)
+    assert digest(first, 7, whole=True) != digest(first, 7, whole=False)

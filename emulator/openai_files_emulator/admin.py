@@ -3,7 +3,8 @@ tests that drive an emulator in another process. No auth: it only ever listens w
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import dataclasses
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -12,12 +13,14 @@ from starlette.routing import Route
 from .batches.settings import BatchConfig
 from .errors import InvalidRequest
 from .faults import FaultConfig
+from .settings import settings_from_json
 from .wire import read_json_object, resource
 
 if TYPE_CHECKING:
     from .app import Emulator
 
 PREFIX = "/__emulator__"
+S = TypeVar("S")
 
 
 def routes(emulator: Emulator) -> list[Route]:
@@ -31,11 +34,7 @@ def routes(emulator: Emulator) -> list[Route]:
         return JSONResponse({**emulator.faults.config.to_json(), "injected": emulator.faults.injected})
 
     async def put_faults(request: Request) -> Response:
-        body = await read_json_object(request, frozenset(FaultConfig().to_json()))
-        try:
-            config = FaultConfig.from_json(body)
-        except (TypeError, ValueError) as exc:
-            raise InvalidRequest(str(exc)) from exc
+        config = await _read_settings(request, FaultConfig, "fault")
         return JSONResponse(emulator.faults.set(config).to_json())
 
     async def delete_faults(request: Request) -> Response:
@@ -46,11 +45,7 @@ def routes(emulator: Emulator) -> list[Route]:
         return JSONResponse(emulator.batch_settings.config.to_json())
 
     async def put_batches(request: Request) -> Response:
-        body = await read_json_object(request, frozenset(BatchConfig().to_json()))
-        try:
-            config = BatchConfig.from_json(body)
-        except (TypeError, ValueError) as exc:
-            raise InvalidRequest(str(exc)) from exc
+        config = await _read_settings(request, BatchConfig, "batch")
         return JSONResponse(emulator.batch_settings.set(config).to_json())
 
     async def delete_batches(request: Request) -> Response:
@@ -87,3 +82,13 @@ def routes(emulator: Emulator) -> list[Route]:
         resource(f"{PREFIX}/requests", GET=get_requests),
         resource(f"{PREFIX}/reset", POST=reset),
     ]
+
+
+async def _read_settings(request: Request, cls: type[S], what: str) -> S:
+    """The JSON body as a settings object; 400, and nothing stored, for an unknown field or a value of
+    the wrong type or range."""
+    body = await read_json_object(request, frozenset(f.name for f in dataclasses.fields(cls)))  # type: ignore[arg-type]
+    try:
+        return settings_from_json(cls, body, what)
+    except (TypeError, ValueError) as exc:
+        raise InvalidRequest(str(exc)) from exc

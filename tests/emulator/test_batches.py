@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from openai_files_emulator import EmulatorServer
+from openai_files_emulator.batches.jsonl import lines_from
 
 from .conftest import assert_error, jsonl, upload_file
 
@@ -231,3 +232,11 @@ def test_batch_over_an_upload_whose_parts_split_lines(api: httpx.Client) -> None
     ).json()
     done = poll(api, batch["id"])[-1]
     assert done["request_counts"] == {"total": 3, "completed": 3, "failed": 0}
+
+
+def test_lines_are_read_with_their_numbers_and_ends_however_the_blocks_fall() -> None:
+    data = b'{"a":1}\n\n  \n{"b":2}\r\nlast'
+    expected = [(1, 18, b'{"a":1}\n'), (4, 31, b'{"b":2}\r\n'), (5, 35, b"last")]
+    for size in range(1, len(data) + 1):
+        blocks = [data[i : i + size] for i in range(0, len(data), size)]
+        assert list(lines_from(blocks, 10)) == expected, size

@@ -66,20 +66,23 @@ class Outcome:
 def lines_from(blocks: Iterable[bytes], offset: int = 0) -> Iterator[tuple[int, int, bytes]]:
     """The non-blank lines of a byte stream that starts at `offset`: (line number, end offset, line).
 
-    Line numbers count from the stream's start, blank lines included; one line is held at a time.
+    Line numbers count from the stream's start, blank lines included; one line is held at a time,
+    and a line longer than a block is scanned once (the carried part is known to hold no newline).
     """
-    number, base, carry = 0, offset, b""
+    number, base, pending = 0, offset, bytearray()
     for block in blocks:
-        data = carry + block if carry else block
+        scanned = len(pending)
+        pending += block
         start = 0
-        while (end := data.find(b"\n", start)) != -1:
+        while (end := pending.find(b"\n", max(start, scanned))) != -1:
             number += 1
-            if data[start:end].strip():
-                yield number, base + end + 1, data[start : end + 1]
+            if pending[start:end].strip():
+                yield number, base + end + 1, bytes(pending[start : end + 1])
             start = end + 1
-        carry, base = data[start:], base + start
-    if carry.strip():
-        yield number + 1, base + len(carry), carry
+        del pending[:start]
+        base += start
+    if pending.strip():
+        yield number + 1, base + len(pending), bytes(pending)
 
 
 def validate(lines: Iterable[tuple[int, int, bytes]], endpoint: str, config: BatchConfig) -> Validation:

@@ -32,7 +32,7 @@ WRITE_BUFFER = 1 << 20
 INSERT = "INSERT INTO requests (seq, custom_id, tokens, shard, offset, length) VALUES (?, ?, ?, ?, ?, ?)"
 
 
-@dataclass
+@dataclass(slots=True)
 class _OpenShard:
     id: int
     model: str

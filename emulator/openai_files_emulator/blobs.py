@@ -24,7 +24,9 @@ class SpoolFile:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.size = 0
-        self._file = path.open("xb")
+        # Private to the emulator's user, as the files they become (os.open: open() has no mode).
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)  # O_BINARY: Windows
+        self._file = os.fdopen(os.open(path, flags, 0o600), "wb")
 
     def write(self, data: bytes | memoryview) -> None:
         self._file.write(data)

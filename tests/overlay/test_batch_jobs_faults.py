@@ -186,8 +186,11 @@ async def test_all_failed_batch_has_no_output_file(
 async def test_just_created_file_unknown_for_a_moment(
     any_client: Client | AsyncClient, fresh_emulator: EmulatorServer, tmp_path: Path
 ) -> None:
-    fresh_emulator.batch_settings.set(file_lag=0.2, seed=3)
-    status, results = await run_job(any_client, write_job(tmp_path / "in.jsonl", 300), "v", tmp_path)
+    fresh_emulator.batch_settings.set(file_lag=0.6, seed=3)  # files seen 0.18, 0.33 and 0.47 s late
+    source = write_job(tmp_path / "in.jsonl", 300)
+    status, results = await run_job(
+        any_client, source, "v", tmp_path, create_retries=10, create_retry_delay=0.05
+    )
     assert_in_order(results, 300)
     assert status.requests["succeeded"] == 300
     creates = [

@@ -16,12 +16,13 @@ import pytest
 from openai_files import (
     AsyncClient,
     Client,
+    InternalServerError,
     InvalidInputError,
     UnconfirmedUploadError,
     Upload,
 )
 from openai_files._cli import main
-from openai_files._transfer import Progress
+from openai_files._transfer import Progress, TransferConfig
 from openai_files_emulator.server import EmulatorServer
 
 from .conftest import ServerCalls, kept_for_resume, kill_upload_child
@@ -224,6 +225,34 @@ async def test_a_rerun_with_another_part_size_cancels_the_old_upload_and_says_wh
     assert server_calls.status(old) == "cancelled"
     assert f"the part size changed from {PART} to {2 * PART}" in caplog.text
     assert "file changed" not in caplog.text
+
+
+@pytest.mark.anyio
+async def test_a_rerun_with_another_window_keeps_the_part_size_it_chose(
+    kind: str,
+    client: Client,
+    fresh_emulator: EmulatorServer,
+    server_calls: ServerCalls,
+    make_file: Callable[[int], Path],
+    tmp_path: Path,
+) -> None:
+    """A part size the client chose follows the window; a rerun with another window resumes the same
+    Upload in the interrupted run's parts instead of starting over."""
+    config = TransferConfig(min_chosen_part_size=PART, part_retries=0)
+    path = make_file(8 * PART)
+    journal = tmp_path / "journal.json"
+    with (
+        fresh_emulator.injected(script=("ok", "500"), paths=PARTS_PATH),
+        pytest.raises(InternalServerError),
+    ):
+        client.with_options(max_retries=0).uploads.upload_file(
+            path, purpose="batch", concurrency=2, resume=journal, config=config
+        )
+    [old] = server_calls.upload_ids()
+
+    upload = await _rerun(kind, fresh_emulator, path, concurrency=4, resume=journal, config=config)
+    assert upload.id == old and server_calls.counts["create"] == 1
+    assert upload.file and client.files.content(upload.file.id) == path.read_bytes()
 
 
 def test_a_journal_that_fails_midway_still_cancels_the_upload(

@@ -7,7 +7,7 @@ import os
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -52,6 +52,7 @@ class UploadJob:
         self.config = config
         self.coordinator = Coordinator()
         self.tracker = ProgressTracker(plan.size, plan.part_count, progress)
+        self._progress = progress
         self.identity = source.identity()
         self.limiter = TokenBucket(config.max_bandwidth) if config.max_bandwidth else None
         self.concurrency: Concurrency = (
@@ -85,6 +86,8 @@ class UploadJob:
         old = Journal.load(self._journal_file)
         if old is None:
             return None
+        if self.plan.part_size_chosen and old.part_size != self.plan.part_size:
+            self._keep_part_size(old.part_size)
         now = time.time()
         reason = old.stale_reason(self._fingerprint, self.plan.part_size, now, self.config.expiry_margin)
         if reason is not None:
@@ -107,6 +110,15 @@ class UploadJob:
         )
         self.tracker.add(done_bytes, parts=len(self.parts))
         return None
+
+    def _keep_part_size(self, part_size: int) -> None:
+        """Cut the file as the interrupted run did, when this run chose its part size itself (another
+        window gives another cut): a rerun with other settings then resumes instead of starting over.
+        A journaled size outside the service's range is left to `stale_reason` to refuse."""
+        if not self.config.min_part_size <= part_size <= self.config.max_part_size:
+            return
+        self.plan = replace(self.plan, part_size=part_size)
+        self.tracker = ProgressTracker(self.plan.size, self.plan.part_count, self._progress)
 
     def created(self, created: Created) -> None:
         self.upload_id = created.upload_id

@@ -52,6 +52,8 @@ class UploadPlan:
     concurrency: int
     """Parts in flight at most: the fixed number, or an adaptive window's ceiling."""
     adaptive: bool
+    part_size_chosen: bool
+    """True when the part size was cut for the file rather than given: a resume may keep the journal's."""
     md5: bool
     expires_after: int | None
 
@@ -94,6 +96,7 @@ def make_plan(
         rules.at_least(concurrency, 1, param="concurrency")
     window = config.adaptive_ceiling if concurrency is None else concurrency
     part_size = config.part_size if part_size is None else part_size
+    part_size_chosen = part_size is None
     if part_size is None:  # an adaptive window learns from finished parts: cut for two rounds of it
         part_size = choose_part_size(size, window=window * (2 if concurrency is None else 1), config=config)
     rules.in_range(part_size, config.min_part_size, config.max_part_size, param="part_size", unit=" bytes")
@@ -112,6 +115,7 @@ def make_plan(
         part_size=part_size,
         concurrency=window,
         adaptive=concurrency is None,
+        part_size_chosen=part_size_chosen,
         md5=md5,
         expires_after=expires_after,
     )

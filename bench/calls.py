@@ -2,16 +2,19 @@
 
     .venv/bin/python bench/calls.py [--sequential 500] [--calls 1000] [--threads 64] [--runs 3] [--output F]
 
-One child emulator serves every run. Each measurement runs in a process of its own, one client shared by
-all its calls, after one warm-up call (imports, first connection):
+One child emulator serves every run, in two scenarios: loopback as it is (about a millisecond a call, so
+the clients' own CPU decides), and with 50 ms added to every call by the emulator, as a service across a
+network sees it (there, what decides is how many calls are on the wire at once). Each measurement runs in
+a process of its own, one client shared by all its calls, after one warm-up call (imports, first
+connection):
 
-- sequential: `--sequential` calls one after another; the per-call latency;
+- sequential: `--sequential` calls one after another (a fifth of them with the added latency);
 - async tasks: `--calls` calls started at once as tasks on one `AsyncClient` / `AsyncOpenAI`;
 - threads: `--calls` calls from a pool of `--threads` threads sharing one `Client` / `OpenAI`.
 
-Clients: ours with its default pool, the official SDK (openai, default pool of 1000 connections, 100 kept
-alive), and ours with the pool it had before (64 connections, 16 kept alive) to show why the default is
-what it is. Cells run in rotating order, `--runs` times; the table shows the fastest run, the client's CPU
+Clients: ours with its default pool (64 connections, 16 kept alive), the official SDK (openai, on httpx2,
+1,000 connections, 100 kept alive), and ours given the SDK's pool size, to show why our default is what
+it is. Cells run in rotating order, `--runs` times; the table shows the fastest run, the client's CPU
 time in it, and the SDK's wall time over ours (>= 1x: ours is at least as fast).
 """
 
@@ -36,18 +39,20 @@ import httpx
 from openai_files_emulator.child import child_emulator
 
 API_KEY = "sk-bench"
-OURS, SDK, OURS_OLD_POOL = "ours", "sdk", "ours-64"
+OURS, SDK, OURS_BIG_POOL = "ours", "sdk", "ours-1000"
 CLIENTS = {
     OURS: "openai-files (default pool)",
     SDK: "official SDK (openai)",
-    OURS_OLD_POOL: "openai-files, previous pool (64 conns, 16 kept alive)",
+    OURS_BIG_POOL: "openai-files given the SDK's pool (1,000 conns, 100 kept alive)",
 }
 MODES = ("sequential", "async tasks", "threads")
-OLD_POOL = httpx.Limits(max_connections=64, max_keepalive_connections=16)
+SCENARIOS = {"loopback": None, "+50 ms a call": {"latency": 0.05, "paths": ["/v1/files/*"]}}
+BIG_POOL = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
 
 
 @dataclass
 class Cell:
+    scenario: str
     mode: str
     client: str
     calls: int
@@ -99,8 +104,8 @@ def _sync_client(kind: str, base_url: str) -> Any:
         return openai.OpenAI(api_key=API_KEY, base_url=base_url)
     from openai_files import Client  # noqa: PLC0415
 
-    if kind == OURS_OLD_POOL:
-        return Client(api_key=API_KEY, base_url=base_url, limits=OLD_POOL)
+    if kind == OURS_BIG_POOL:
+        return Client(api_key=API_KEY, base_url=base_url, limits=BIG_POOL)
     return Client(api_key=API_KEY, base_url=base_url)
 
 
@@ -116,8 +121,8 @@ def _child_async(kind: str, base_url: str, file_id: str, calls: int) -> dict[str
             from openai_files import AsyncClient  # noqa: PLC0415
 
             client = (
-                AsyncClient(api_key=API_KEY, base_url=base_url, limits=OLD_POOL)
-                if kind == OURS_OLD_POOL
+                AsyncClient(api_key=API_KEY, base_url=base_url, limits=BIG_POOL)
+                if kind == OURS_BIG_POOL
                 else AsyncClient(api_key=API_KEY, base_url=base_url)
             )
         retrieve = client.files.retrieve
@@ -147,7 +152,7 @@ def run_child(args: list[str]) -> dict[str, float]:
 
 
 def run_all(sequential: int, calls: int, threads: int, runs: int) -> list[Cell]:
-    results: dict[tuple[str, str], list[dict[str, float]]] = {}
+    results: dict[tuple[str, str, str], list[dict[str, float]]] = {}
     order = list(CLIENTS)
     with (
         tempfile.TemporaryDirectory(prefix="openai-files-bench-calls-") as work,
@@ -162,19 +167,24 @@ def run_all(sequential: int, calls: int, threads: int, runs: int) -> list[Cell]:
         )
         stored.raise_for_status()
         file_id = stored.json()["id"]
-        for run in range(runs):
-            for mode in MODES:
-                count = sequential if mode == "sequential" else calls
-                for kind in order[run % len(order) :] + order[: run % len(order)]:
-                    found = run_child([kind, mode, emulator.base_url, file_id, str(count), str(threads)])
-                    results.setdefault((mode, kind), []).append({**found, "calls": count})
-                    print(f"run {run + 1} {mode} {kind}: {found}", file=sys.stderr)
+        for scenario, faults in SCENARIOS.items():
+            control = f"{emulator.root}/__emulator__/faults"
+            if faults:
+                httpx.put(control, json=faults, timeout=10).raise_for_status()
+            else:
+                httpx.delete(control, timeout=10).raise_for_status()
+            for run in range(runs):
+                for mode in MODES:
+                    count = calls if mode != "sequential" else sequential // (5 if faults else 1)
+                    for kind in order[run % len(order) :] + order[: run % len(order)]:
+                        found = run_child([kind, mode, emulator.base_url, file_id, str(count), str(threads)])
+                        results.setdefault((scenario, mode, kind), []).append({**found, "calls": count})
+                        print(f"{scenario} run {run + 1} {mode} {kind}: {found}", file=sys.stderr)
     cells = []
-    for (mode, kind), found in results.items():
+    for (scenario, mode, kind), found in results.items():
         best = min(found, key=lambda r: r["wall"])
-        cells.append(
-            Cell(mode, kind, int(best["calls"]), best["wall"], best["cpu"], max(r["rss_mib"] for r in found))
-        )
+        rss = max(r["rss_mib"] for r in found)
+        cells.append(Cell(scenario, mode, kind, int(best["calls"]), best["wall"], best["cpu"], rss))
     return cells
 
 
@@ -185,22 +195,25 @@ def render(cells: list[Cell], threads: int, runs: int, load: tuple[float, float]
         platform.processor(),
     )  # fmt: skip
     lines = [
-        f"`files.retrieve` against a child emulator on loopback; {os.cpu_count()} CPUs ({cpu}), "
+        f"`files.retrieve` against a child emulator; {os.cpu_count()} CPUs ({cpu}), "
         f"Python {platform.python_version()}, httpx {httpx.__version__}; load average {load[0]:.1f} before, "
         f"{load[1]:.1f} after. Fastest of {runs} runs per row; threads: {threads}.",
         "",
-        "| mode | client | calls | wall s | ms per call | calls/s | client CPU s | peak RSS MiB "
+        "| scenario | mode | client | calls | wall s | ms per call | calls/s | client CPU s | peak RSS MiB "
         "| SDK wall / ours |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for mode in MODES:
-        sdk = next(c for c in cells if c.mode == mode and c.client == SDK)
-        for kind, name in CLIENTS.items():
-            c = next(c for c in cells if c.mode == mode and c.client == kind)
-            lines.append(
-                f"| {mode} | {name} | {c.calls} | {c.wall:.2f} | {1000 * c.wall / c.calls:.2f} "
-                f"| {c.calls / c.wall:,.0f} | {c.cpu:.2f} | {c.rss_mib:.0f} | {sdk.wall / c.wall:.2f}x |"
-            )
+    for scenario in SCENARIOS:
+        for mode in MODES:
+            row = [c for c in cells if c.scenario == scenario and c.mode == mode]
+            sdk = next(c for c in row if c.client == SDK)
+            for kind, name in CLIENTS.items():
+                c = next(c for c in row if c.client == kind)
+                lines.append(
+                    f"| {scenario} | {mode} | {name} | {c.calls} | {c.wall:.2f} "
+                    f"| {1000 * c.wall / c.calls:.2f} | {c.calls / c.wall:,.0f} | {c.cpu:.2f} "
+                    f"| {c.rss_mib:.0f} | {sdk.wall / c.wall:.2f}x |"
+                )
     return "\n".join(lines)
 
 

@@ -30,15 +30,16 @@ __all__ = [
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_MAX_RETRIES = 2
-# One client is shared by a service's tasks and threads, so a burst of calls must not queue: httpcore
-# (1.0.x) matches every queued request against every connection whenever a request starts or ends, so
-# 1,000 concurrent calls on 64 connections spend their time in that scan, and it counts all connections
-# against the keep-alive limit, so above 16 each freed connection is closed and a new one opened. With
-# 1,000 connections nothing queues. 100 are kept alive: the pool walks every connection for each idle
-# one, so a burst's sockets are better closed than kept. These are the official SDK's numbers too, and
-# `make bench-calls` measures them (README). Upload memory does not follow the pool: parts in flight
-# are the upload's own window (at most 16).
-DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
+# Measured, not guessed (`make bench-calls`, README): with httpx 0.28 / httpcore 1.0.x, a larger pool is
+# the slow side. On every request start and end the pool walks all its connections (polling each idle
+# one) and matches every queued request against them, so 1,000 concurrent calls on a 1,000-connection
+# pool (the official SDK's size) spend several times the client CPU of 64 connections, and keeping more
+# than 16 alive makes every walk longer (64 kept alive measured several times slower with 50 ms a call).
+# The price of 16: httpcore counts all connections against it, so while more than 16 are open a freed
+# one is closed rather than reused (encode/httpcore#1000); on a real network that is a new handshake for
+# the next call, which the loopback benchmark does not see. Upload memory does not depend on the pool:
+# parts in flight are the upload's own window (at most 16).
+DEFAULT_LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=16)
 
 
 def _user_agent() -> str:

@@ -215,7 +215,7 @@ class Client(_Core):
             max_retries: retries per request after the first attempt; default 2.
             verify: TLS verification (a CA bundle path or an `ssl.SSLContext`); `False` is never the default.
             transport: an httpx transport to swap the network (tests, embedding).
-            limits: the connection pool's size; default 64 connections, 16 kept alive (see `_config`).
+            limits: the connection pool's size; default 64 connections, 16 kept alive (README, Benchmarks).
 
         Raises:
             ConfigurationError: no API key, a base URL that is not http(s), or a negative `max_retries`.

@@ -26,18 +26,20 @@ MB = 1_000_000
 
 
 def write_input(path: Path, size: int) -> int:
-    """Chat requests padded to about 5 KB each until the file holds `size` bytes; returns the count."""
+    """Chat requests padded to about 5 KB each, as many as fit in `size` bytes (at least one): the default
+    200 MB is exactly the most a batch input may hold. Returns the count."""
     filler = "lorem ipsum dolor sit amet " * 180
     count = written = 0
     with path.open("w") as out:
-        while written < size:
+        while True:
             body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": f"{count}: {filler}"}]}
             line = json.dumps(
                 {"custom_id": f"request-{count}", "method": "POST", "url": ENDPOINT, "body": body}
             )
+            if count and written + len(line) + 1 > size:
+                return count
             written += out.write(line + "\n")
             count += 1
-    return count
 
 
 def _status(batch: Batch) -> None:

@@ -5,8 +5,13 @@ import io
 from openai_files import Progress, ProgressBar
 
 
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
 def _draw(events: list[Progress], label: str) -> list[str]:
-    stream = io.StringIO()
+    stream = _Terminal()
     bar = ProgressBar(label, stream=stream, width=10)
     for event in events:
         bar(event)
@@ -37,6 +42,18 @@ def test_bar_without_a_known_size_shows_bytes_and_rate() -> None:
 
     assert lines[-1].startswith("download 2.5 MB ") and lines[-1].endswith("MB/s")
     assert "[" not in "".join(lines)
+
+
+def test_off_a_terminal_only_the_final_line_is_written() -> None:
+    """A log file or a pipe gets one plain line, no `\\r` redraws."""
+    stream = io.StringIO()
+    bar = ProgressBar("upload", stream=stream, width=10)
+    for event in (Progress(0, 200, 0, 2), Progress(100, 200, 1, 2), Progress(200, 200, 2, 2)):
+        bar(event)
+
+    assert "\r" not in stream.getvalue()
+    [line] = stream.getvalue().splitlines()
+    assert line.startswith("upload [##########] 100.0% ") and line.endswith(" parts 2/2")
 
 
 def test_only_the_last_event_finishes() -> None:

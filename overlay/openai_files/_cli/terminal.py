@@ -11,6 +11,8 @@ import os
 import sys
 from typing import IO, Any, TextIO
 
+from .._transfer.progress import is_terminal
+
 __all__ = ["Diagnostics", "OutputClosed", "open_streams", "wants_color"]
 
 
@@ -33,47 +35,33 @@ def wants_color(stream: IO[Any] | None) -> bool:
     """Color only on a terminal, and never under `NO_COLOR` (https://no-color.org) or `TERM=dumb`."""
     if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
         return False
-    return _is_terminal(stream)
-
-
-def _is_terminal(stream: IO[Any] | None) -> bool:
-    try:
-        return stream is not None and stream.isatty()
-    except (OSError, ValueError):
-        return False
+    return is_terminal(stream)
 
 
 class Diagnostics:
     """stderr as the CLI uses it: writes never raise, and a line always starts on a fresh line.
 
-    A progress bar writes `\\r`-led redraws; on a terminal they pass through and the line stays open until
-    the bar ends it, so a note printed meanwhile first ends the bar's line. Elsewhere only the bar's final
-    line is kept. The object is a text stream (`write`, `flush`), so it can be handed to `ProgressBar`
+    On a terminal a progress bar writes `\\r`-led redraws and the line stays open until the bar ends it,
+    so a note printed meanwhile first ends the bar's line; elsewhere the bar writes only its final line.
+    The object is a text stream (`write`, `flush`, `isatty`), so it can be handed to `ProgressBar`
     and to a logging handler.
     """
 
     def __init__(self, stream: TextIO | None) -> None:
         self._stream = stream
-        self.is_terminal = _is_terminal(stream)
+        self.is_terminal = is_terminal(stream)
         self.color = wants_color(stream)
         self._line_open = False
 
     def write(self, text: str) -> int:
         if not text:
             return 0
-        if text.startswith("\r"):
-            if not self.is_terminal:
-                return self._keep_final(text)
+        if text.startswith("\r"):  # a bar's redraw: only on a terminal (`isatty`)
             self._line_open = not text.endswith("\n")
         elif self._line_open:
             text = "\n" + text
             self._line_open = False
         self._emit(text)
-        return len(text)
-
-    def _keep_final(self, text: str) -> int:
-        if text.endswith("\n"):  # without the padding that covered a longer redraw on a terminal
-            self._emit(text.strip("\r\n ") + "\n")
         return len(text)
 
     def note(self, message: str) -> None:
@@ -102,6 +90,10 @@ class Diagnostics:
 
     def flush(self) -> None:
         """Writes are flushed as they happen."""
+
+    def isatty(self) -> bool:
+        """Whether the stream under it is a terminal: a bar handed this object redraws in place then."""
+        return self.is_terminal
 
 
 def open_streams() -> tuple[TextIO | None, Diagnostics]:

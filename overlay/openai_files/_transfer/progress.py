@@ -66,6 +66,14 @@ class TextStream(Protocol):
     def flush(self) -> None: ...
 
 
+def is_terminal(stream: object) -> bool:
+    """Whether `stream` is a terminal; a stream without `isatty`, closed or broken, is not."""
+    try:
+        return bool(getattr(stream, "isatty", lambda: False)())
+    except (OSError, ValueError):
+        return False
+
+
 class _Nowhere:
     def write(self, text: str, /) -> int:
         return len(text)
@@ -78,12 +86,13 @@ _NOWHERE = _Nowhere()
 
 
 class ProgressBar:
-    """A one-line bar for terminals: percent, MB moved, rate and parts; redrawn at most 10 times a second.
+    """A one-line bar: percent, MB moved, rate and parts.
 
-    Pass it as `progress=` to `uploads.upload_file` or `files.download`. Without a known size (a download
-    whose server did not say) it shows the MB and the rate only. Each redraw covers the whole previous
-    line, which may have been longer. A stream that is closed or missing (`2>&-` leaves `sys.stderr`
-    None) loses the bar, never the transfer.
+    Pass it as `progress=` to `uploads.upload_file` or `files.download`. On a terminal it is redrawn in
+    place at most 10 times a second, each redraw covering the whole previous line; anywhere else (a log
+    file, a pipe) only the final line is written, so logs hold no `\r` sequences. Without a known size (a
+    download whose server did not say) it shows the MB and the rate only. A stream that is closed or
+    missing (`2>&-` leaves `sys.stderr` None) loses the bar, never the transfer.
     """
 
     def __init__(self, label: str = "upload", stream: TextStream | None = None, width: int = 30) -> None:
@@ -91,6 +100,7 @@ class ProgressBar:
         self._label = label
         self._stream: TextStream = stream if stream is not None else (sys.stderr or _NOWHERE)
         self._width = width
+        self._in_place = is_terminal(self._stream)
         self._lock = threading.Lock()
         self._started = time.monotonic()
         self._drawn = 0.0
@@ -99,7 +109,7 @@ class ProgressBar:
     def __call__(self, p: Progress) -> None:
         now = time.monotonic()
         with self._lock:
-            if not p.finished and now - self._drawn < 0.1:
+            if not p.finished and (not self._in_place or now - self._drawn < 0.1):
                 return
             self._drawn = now
             rate = p.bytes_done / max(now - self._started, 1e-9) / 1e6
@@ -108,9 +118,10 @@ class ProgressBar:
             line += f" {rate:,.1f} MB/s"
             if p.total_parts > 1:
                 line += f" parts {p.parts_done}/{p.total_parts}"
-            padded, self._shown = line.ljust(self._shown), len(line)
+            if self._in_place:
+                line, self._shown = "\r" + line.ljust(self._shown), len(line)
             try:
-                self._stream.write("\r" + padded + ("\n" if p.finished else ""))
+                self._stream.write(line + ("\n" if p.finished else ""))
                 self._stream.flush()
             except (OSError, ValueError):  # a closed stream
                 self._stream = _NOWHERE

@@ -248,10 +248,7 @@ class BatchJobs:
         the status after each change. Returns the final status.
         """
         manifest, core = open_job(job_id, state_dir, drive=True)
-        with closing(manifest):
-            core.on_progress = on_progress
-            status: JobStatus = drive_sync(SyncJobApi(self._client), core.run(timeout=timeout))
-            return status
+        return self._run_to_end(manifest, core, timeout, on_progress)
 
     def run(
         self,
@@ -268,10 +265,7 @@ class BatchJobs:
         manifest, core = create_job(
             source, endpoint=endpoint, job_id=job_id, config=config, estimator=estimator
         )
-        with closing(manifest):
-            core.on_progress = on_progress
-            status: JobStatus = drive_sync(SyncJobApi(self._client), core.run(timeout=timeout))
-            return status
+        return self._run_to_end(manifest, core, timeout, on_progress)
 
     def status(self, job_id: str, *, state_dir: str | os.PathLike[str] | None = None) -> JobStatus:
         """The job's state as its manifest has it (no network call)."""
@@ -301,6 +295,15 @@ class BatchJobs:
     def list(self, *, state_dir: str | os.PathLike[str] | None = None) -> list[JobStatus]:
         """Every job in the state directory (no network call)."""
         return list_jobs(state_dir)
+
+    def _run_to_end(
+        self, manifest: Manifest, core: JobCore, timeout: float | None, on_progress: JobProgress | None
+    ) -> JobStatus:
+        """Drive an opened job until it ends (or `timeout`), then close its manifest."""
+        with closing(manifest):
+            core.on_progress = on_progress
+            status: JobStatus = drive_sync(SyncJobApi(self._client), core.run(timeout=timeout))
+            return status
 
 
 class AsyncBatchJobs:
@@ -337,10 +340,7 @@ class AsyncBatchJobs:
     ) -> JobStatus:
         """See `BatchJobs.wait`."""
         manifest, core = open_job(job_id, state_dir, drive=True)
-        with closing(manifest):
-            core.on_progress = on_progress
-            status: JobStatus = await drive_async(AsyncJobApi(self._client), core.run(timeout=timeout))
-            return status
+        return await self._run_to_end(manifest, core, timeout, on_progress)
 
     async def run(
         self,
@@ -357,10 +357,7 @@ class AsyncBatchJobs:
         manifest, core = await anyio.to_thread.run_sync(
             lambda: create_job(source, endpoint=endpoint, job_id=job_id, config=config, estimator=estimator)
         )
-        with closing(manifest):
-            core.on_progress = on_progress
-            status: JobStatus = await drive_async(AsyncJobApi(self._client), core.run(timeout=timeout))
-            return status
+        return await self._run_to_end(manifest, core, timeout, on_progress)
 
     async def status(self, job_id: str, *, state_dir: str | os.PathLike[str] | None = None) -> JobStatus:
         """See `BatchJobs.status`."""
@@ -394,3 +391,12 @@ class AsyncBatchJobs:
     async def list(self, *, state_dir: str | os.PathLike[str] | None = None) -> list[JobStatus]:
         """See `BatchJobs.list`."""
         return list_jobs(state_dir)
+
+    async def _run_to_end(
+        self, manifest: Manifest, core: JobCore, timeout: float | None, on_progress: JobProgress | None
+    ) -> JobStatus:
+        """Drive an opened job until it ends (or `timeout`), then close its manifest."""
+        with closing(manifest):
+            core.on_progress = on_progress
+            status: JobStatus = await drive_async(AsyncJobApi(self._client), core.run(timeout=timeout))
+            return status

@@ -6,10 +6,10 @@ and on two simulated wide-area links, each against one emulator process.
 
 Links (the emulator's faults, on every /v1 request): `wan` caps each connection at 25 MB/s and adds
 50 ms to each request; `wan2` caps each connection at 10 MB/s and all of them together at 100 MB/s, and
-adds 150 ms. Rows per size: our `upload_file` untuned (parts cut for the file, adaptive window), the
-same with today's former defaults (64 MiB parts, 8 in flight), the official SDK's `upload_file_chunked`
-(sequential), and parallel curl processes posting the parts of our untuned plan, one process per part
-in flight up to the plan's window (the ceiling: no Python, md5 computed before the clock starts).
+adds 150 ms. Rows per size: our `upload_file` untuned (parts cut for the file, adaptive window, no md5),
+the same with `md5=True`, the former defaults (64 MiB parts, 8 in flight, md5), the official SDK's
+`upload_file_chunked` (sequential, no md5), and parallel curl processes posting the parts of our untuned
+plan, one process per part in flight up to the plan's window (the ceiling: no Python, no md5).
 
 Columns: wall time (create -> parts -> complete, not interpreter start-up), MB/s (10^6 bytes per
 second), peak TCP connections the client had open to the emulator, the link's floor for that many
@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import contextlib
-import hashlib
 import json
 import os
 import platform
@@ -136,10 +135,10 @@ def measured() -> Iterator[dict[str, float]]:
     result["rss_mib"] = _peak_rss_mib()
 
 
-def child_ours(base_url: str, path: Path, concurrency: str, part_size: str) -> dict[str, float]:
+def child_ours(base_url: str, path: Path, concurrency: str, part_size: str, md5: str) -> dict[str, float]:
     from openai_files import Client  # noqa: PLC0415 - each child imports only the client it measures
 
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = {"md5": md5 == "md5"}
     if concurrency != "auto":
         options["concurrency"] = int(concurrency)
     if part_size != "auto":
@@ -193,11 +192,10 @@ def child_sdk_batch(base_url: str, path: Path) -> dict[str, float]:
     return result
 
 
-def child_curl(base_url: str, path: Path, parts_dir: str, concurrency: str, md5: str) -> dict[str, float]:
+def child_curl(base_url: str, path: Path, parts_dir: str, concurrency: str) -> dict[str, float]:
     """Create and complete with httpx; every part is one `curl -F data=@partfile` process.
 
-    The md5 is computed before the clock starts (a ceiling gets it for free) and sent on complete, so
-    the service does the same verification work as for our client.
+    No md5, as our untuned row: the service does the same work for both.
     """
     parts = sorted(Path(parts_dir).iterdir())
     headers = {"Authorization": f"Bearer {API_KEY}"}
@@ -216,7 +214,7 @@ def child_curl(base_url: str, path: Path, parts_dir: str, concurrency: str, md5:
         upload_id = http.post("/uploads", json={**body, "mime_type": "application/jsonl"}).json()["id"]
         with concurrent.futures.ThreadPoolExecutor(int(concurrency)) as pool:
             part_ids = list(pool.map(post, parts))
-        done = http.post(f"/uploads/{upload_id}/complete", json={"part_ids": part_ids, "md5": md5}).json()
+        done = http.post(f"/uploads/{upload_id}/complete", json={"part_ids": part_ids}).json()
     assert done["file"]["bytes"] == path.stat().st_size
     return result
 
@@ -234,20 +232,17 @@ CHILDREN: dict[str, Callable[..., dict[str, float]]] = {
 # --- the parent: emulator, data, scenarios, tables -------------------------------------------------
 
 
-def make_data(path: Path, size: int, part_size: int) -> str:
-    """Random bytes (nothing compresses), cut into part files for curl beside it; returns the md5."""
+def make_data(path: Path, size: int, part_size: int) -> None:
+    """Random bytes (nothing compresses), cut into part files for curl beside it."""
     parts_dir = path.with_suffix(".parts")
     parts_dir.mkdir()
-    digest = hashlib.md5()
     with path.open("wb") as f:
         for index, offset in enumerate(range(0, size, part_size)):
             with (parts_dir / f"{index:05d}").open("wb") as part:
                 for at in range(offset, min(offset + part_size, size), 8 * MiB):
                     chunk = os.urandom(min(8 * MiB, offset + part_size - at, size - at))
-                    digest.update(chunk)
                     f.write(chunk)
                     part.write(chunk)
-    return digest.hexdigest()
 
 
 def make_batch_input(path: Path, size: int) -> None:
@@ -382,31 +377,32 @@ def run_all(
         data = work / f"data-{size}.jsonl"
         plan = make_plan(
             filename=data.name, size=nbytes, purpose="batch", mime_type=None, part_size=None,
-            concurrency=None, md5=True, expires_after=None, config=CONFIG,
+            concurrency=None, md5=False, expires_after=None, config=CONFIG,
         )  # fmt: skip
         print(f"writing {size} of random data ...", file=sys.stderr)
-        md5 = make_data(data, nbytes, plan.part_size)
+        make_data(data, nbytes, plan.part_size)
         curls = str(min(plan.concurrency, plan.part_count))
         clients = {
-            "upload_file, untuned": (["ours", str(data), "auto", "auto"], args.repeat),
-            "upload_file, 64 MiB parts x 8 (former defaults)": (
-                ["ours", str(data), "8", str(64 * MiB)],
+            "upload_file, untuned": (["ours", str(data), "auto", "auto", "-"], args.repeat),
+            "upload_file, untuned, md5=True": (["ours", str(data), "auto", "auto", "md5"], args.repeat),
+            "upload_file, 64 MiB parts x 8, md5 (former defaults)": (
+                ["ours", str(data), "8", str(64 * MiB), "md5"],
                 args.repeat,
             ),
             "official SDK upload_file_chunked": (["sdk", str(data)], 1),
-            f"curl x{curls}, same parts, md5 precomputed": (
-                ["curl", str(data), str(data.with_suffix(".parts")), curls, md5],
+            f"curl x{curls}, same parts": (
+                ["curl", str(data), str(data.with_suffix(".parts")), curls],
                 args.repeat,
             ),
         }
         if size == sizes[0]:
-            run_child(["ours", f"{bench.root}/v1", str(data), "auto", "auto"], bench.port)  # warm-up
+            run_child(["ours", f"{bench.root}/v1", str(data), "auto", "auto", "-"], bench.port)  # warm-up
         for profile in profiles:
             for client, (child_args, repeat) in clients.items():
                 bench.run(profile, size, nbytes, client, child_args, repeat)
             if profile == "wan2" and size in SWEEP_SIZES and not args.no_sweep:
                 for fixed in SWEEP:
-                    child_args = ["ours", str(data), str(fixed), "auto"]
+                    child_args = ["ours", str(data), str(fixed), "auto", "-"]
                     bench.run(
                         profile, size, nbytes, f"upload_file, {fixed} in flight", child_args, args.repeat
                     )

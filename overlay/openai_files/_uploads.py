@@ -1,7 +1,7 @@
 """The `uploads` resource group: one call per Uploads endpoint, and `upload_file`, the multipart helper.
 
 `upload_file` always takes the Uploads path, whatever the size: one code path, one return type (the
-completed Upload with its File), the md5 checked by the service, resume and progress for every file. A
+completed Upload with its File), resume, progress and the optional md5 for every file. A
 small file pays two extra round trips (create and complete) for that; `files.create` chooses between
 one request and this helper by size.
 """
@@ -256,7 +256,7 @@ class Uploads:
         filename: str | None = None,
         part_size: int | None = None,
         concurrency: int | None = None,
-        md5: bool = True,
+        md5: bool = False,
         expires_after_seconds: int | None = None,
         progress: ProgressCallback | None = None,
         resume: bool | str | os.PathLike[str] = False,
@@ -266,8 +266,9 @@ class Uploads:
 
         Parts stream from the file and are retried on their own; by default they are cut for the file
         (`plan.choose_part_size`) and their number in flight adapts to the link (8, growing by half while
-        throughput grows, up to 16). The whole file's md5 is computed alongside and checked by the
-        service. A failure cancels the Upload, unless `resume` is on and a rerun could finish it.
+        throughput grows, up to 16). Before complete the file is checked unchanged (size and mtime);
+        `md5=True` also has the service check the whole file's md5. A failure cancels the Upload, unless
+        `resume` is on and a rerun could finish it.
 
         Args:
             file: a path, or a seekable binary file object (sent from its position to its end).
@@ -276,7 +277,8 @@ class Uploads:
             filename: the name to store; default the path's (or object's) name.
             part_size: bytes per part, up to 64 MiB; fixes what the default chooses for the file.
             concurrency: parts in flight; fixes what the default adapts to the link.
-            md5: send the file's md5 for the service to check (default on).
+            md5: also compute the file's md5 (a pass over it alongside the parts) and have the service
+                check it at complete (one more pass there); off by default, as in the official SDK.
             expires_after_seconds: delete the File this long after creation (3600 to 2592000).
             progress: called with a `Progress` from the sending threads.
             resume: keep a journal of sent parts so that a rerun after a crash sends only the missing
@@ -370,7 +372,7 @@ class AsyncUploads:
         filename: str | None = None,
         part_size: int | None = None,
         concurrency: int | None = None,
-        md5: bool = True,
+        md5: bool = False,
         expires_after_seconds: int | None = None,
         progress: ProgressCallback | None = None,
         resume: bool | str | os.PathLike[str] = False,

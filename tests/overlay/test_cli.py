@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -38,6 +39,29 @@ def test_files_commands(env: EmulatorServer, capsys: pytest.CaptureFixture[str],
     assert code == 0 and target.read_bytes() == source.read_bytes() and "download [" in err
     code, out, _ = run(capsys, "--json", "files", "rm", stored["id"])
     assert code == 0 and json.loads(out)["deleted"] is True
+
+
+@pytest.mark.parametrize("flag", [[], ["--md5"]])
+def test_upload_sends_an_md5_when_asked(
+    env: EmulatorServer,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    flag: list[str],
+) -> None:
+    source = tmp_path / "data.jsonl"
+    source.write_bytes(b'{"x": 1}\n' * 1000)
+    sent: list[str | None] = []
+    complete = env.emulator.uploads.complete
+
+    async def recording(upload_id: str, part_ids: list[str], md5: str | None) -> object:
+        sent.append(md5)
+        return await complete(upload_id, part_ids, md5)
+
+    monkeypatch.setattr(env.emulator.uploads, "complete", recording)
+    code, _, err = run(capsys, "upload", str(source), "--purpose", "batch", *flag)
+    assert code == 0, err
+    assert sent == [hashlib.md5(source.read_bytes()).hexdigest() if flag else None]
 
 
 def test_batch_commands(env: EmulatorServer, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

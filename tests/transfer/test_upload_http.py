@@ -78,11 +78,13 @@ def test_exhausted_retries_cancel_the_upload_and_stop_the_rest(
     assert server_calls.counts["add_part"] < 10
 
 
-def test_md5_is_sent_and_checked(
+@pytest.mark.parametrize("md5", [True, False])
+def test_md5_is_sent_when_asked(
     client: Client,
     fresh_emulator: EmulatorServer,
     make_file: Callable[[int], Path],
     monkeypatch: pytest.MonkeyPatch,
+    md5: bool,
 ) -> None:
     path = make_file(3 * PART + 9)
     backend = fresh_emulator.emulator.uploads
@@ -94,8 +96,8 @@ def test_md5_is_sent_and_checked(
         return await complete(upload_id, part_ids, md5)
 
     monkeypatch.setattr(backend, "complete", recording)
-    _round_trip(client, path)
-    assert sent == [hashlib.md5(path.read_bytes()).hexdigest()]
+    _round_trip(client, path, **({"md5": True} if md5 else {}))  # off unless asked
+    assert sent == [hashlib.md5(path.read_bytes()).hexdigest() if md5 else None]
 
 
 @pytest.mark.parametrize(

@@ -31,6 +31,11 @@ def register(commands: Commands) -> None:
         "--concurrency", type=flags.count, metavar="N", help="parts in flight (default: adapts to the link)"
     )
     up.add_argument(
+        "--md5",
+        action="store_true",
+        help="also have the service check the file's md5 (a pass over the file here and one there)",
+    )
+    up.add_argument(
         "--resume",
         action="store_true",
         help="journal the parts sent; an interrupted upload is kept and a rerun sends only the rest",
@@ -56,6 +61,7 @@ def upload(ctx: Context) -> int:
         mime_type=ctx.args.mime_type,
         part_size=ctx.args.part_size,
         concurrency=ctx.args.concurrency,
+        md5=ctx.args.md5,
         resume=ctx.args.resume,
         progress=upload_bar(ctx),
     )

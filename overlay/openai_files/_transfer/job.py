@@ -255,7 +255,7 @@ def prepare_job(
     filename: str | None = None,
     part_size: int | None = None,
     concurrency: int | None = None,
-    md5: bool = True,
+    md5: bool = False,
     expires_after_seconds: int | None = None,
     progress: ProgressCallback | None = None,
     resume: bool | str | os.PathLike[str] = False,

@@ -7,15 +7,20 @@ the median of its rounds), with the same `--parts` x 64 MiB sent by `--concurren
 - the emulator (child process): one Upload, every part, then complete;
 - the baseline: a minimal stock ASGI app on the same server stack (`server.uvicorn_config`: uvicorn,
   h11, uvloop) that parses each body with the same parser (python-multipart) and streams the part
-  to a file in the data dir, nothing else; emulator / baseline is what the emulator's own logic
+  to a file in the data dir, nothing else; emulator / baseline shows what the emulator's own logic
   costs (target: at least 0.9);
 - for the record, the tuned emulator of `--tuned-commit` (private uvicorn classes, splice, md5
   ahead), run from a temporary export of that commit when httptools is installed.
 
-For each: GB/s, the server's CPU seconds per GB (the figure to trust on a busy machine) and its peak
-RSS (VmHWM, the kernel's high-water mark). Everything it writes lives in one temporary folder under
-`--data-dir` (/dev/shm by default when it exists, so the figures are the servers' and not the disk's),
-deleted at the end.
+Emulator and baseline run twice per round: with the C library's default allocator settings, and
+with glibc's malloc thresholds pinned (`PINNED_MALLOC`) for both. The pinned pair is the one that
+shows what the emulator's own logic costs; the default pair is what a user gets, and its gap is the
+allocator's, not the emulator's (see `PINNED_MALLOC`).
+
+For each: GB/s, the server's CPU seconds per GB (the figure to trust on a busy machine), its minor
+page faults per GB and its peak RSS (VmHWM, the kernel's high-water mark). Everything it writes lives
+in one temporary folder under `--data-dir` (/dev/shm by default when it exists, so the figures are
+the servers' and not the disk's), deleted at the end.
 
     .venv/bin/python bench/emulator_ingest.py [--parts 32] [--concurrency 4] [--rounds 3] [--data-dir DIR]
 """
@@ -51,6 +56,17 @@ PART = 64 * 1024 * 1024
 KEY = "sk-bench"
 # The last commit whose emulator had the tuned ingest path (before the rewrite to stock APIs).
 TUNED_COMMIT = "14b7905a08a11576d9a660926b2932ab6971f730"
+PINNED_MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(4 * 2**20), "MALLOC_TRIM_THRESHOLD_": str(16 * 2**20)}
+"""glibc's malloc thresholds, set alike for both servers (documented environment tunables, mallopt(3);
+other C libraries ignore them).
+
+Why: glibc raises its mmap threshold to the largest block a process has freed so far, and its trim
+threshold to twice that. The server stack's per-read buffers (h11 and uvicorn copy each ~256 KiB read
+two or three times) then come from fresh, zeroed pages or from reused heap depending on what each
+process happened to free at startup, not on what it does per request. Measured with gdb (`p mp_`):
+the baseline, started from this script, had a 408 KiB threshold, the emulator 252 KiB; the emulator
+grew and trimmed its heap about 4 times per read (the baseline 1.75) and took 2.4 page faults per 4 KiB
+received (the baseline 1.4): the whole of its extra CPU. Pinned, neither faults after warm-up."""
 
 
 def peak_rss_mib(pid: int) -> float:
@@ -59,6 +75,12 @@ def peak_rss_mib(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     raise RuntimeError("no VmHWM in /proc")
+
+
+def minor_faults(pid: int) -> int:
+    """The page faults a process has taken without reading from disk, from /proc (minflt)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return int(fields[7])  # the 10th field; the first two (pid, comm) are before the ")"
 
 
 def baseline_app(store: Path) -> Callable[[Scope, Receive, Send], object]:
@@ -92,10 +114,11 @@ def baseline_app(store: Path) -> Callable[[Scope, Receive, Send], object]:
 
 
 @contextmanager
-def baseline_server(store: Path) -> Iterator[tuple[int, str]]:
-    """The baseline app in a child process: yields (pid, URL to post parts to)."""
+def baseline_server(store: Path, env: dict[str, str] | None) -> Iterator[tuple[int, str]]:
+    """The baseline app in a child process (`env`: its environment, None for ours): yields (pid, URL)."""
     port = free_port()
-    process = subprocess.Popen([sys.executable, __file__, "--serve-baseline", str(port), str(store)])
+    command = [sys.executable, __file__, "--serve-baseline", str(port), str(store)]
+    process = subprocess.Popen(command, env=env)
     try:
         for _ in range(200):
             try:
@@ -134,6 +157,7 @@ def send_parts(url: str, source: Path, parts: int, concurrency: int) -> list[str
 class Figures:
     seconds: float
     cpu_per_gb: float
+    faults_per_gb: float
     peak_rss_mib: float
     complete_seconds: float | None = None
 
@@ -144,6 +168,7 @@ class Figures:
         return cls(
             statistics.median(r.seconds for r in runs),
             statistics.median(r.cpu_per_gb for r in runs),
+            statistics.median(r.faults_per_gb for r in runs),
             max(r.peak_rss_mib for r in runs),
             statistics.median(completes) if completes else None,
         )
@@ -151,19 +176,21 @@ class Figures:
     def line(self, label: str, total: int) -> str:
         text = (
             f"{label}: {total / self.seconds / 1e9:.2f} GB/s ({self.seconds:.1f} s), "
-            f"server CPU {self.cpu_per_gb:.2f} s/GB, peak RSS {self.peak_rss_mib:.0f} MiB"
+            f"server CPU {self.cpu_per_gb:.2f} s/GB, {self.faults_per_gb / 1000:.0f}k page faults/GB, "
+            f"peak RSS {self.peak_rss_mib:.0f} MiB"
         )
         return text if self.complete_seconds is None else f"{text}, complete {self.complete_seconds:.2f} s"
 
 
 def measure(pid: int, url: str, source: Path, parts: int, concurrency: int) -> tuple[Figures, list[str]]:
     server = psutil.Process(pid)
-    cpu_before = sum(server.cpu_times()[:2])
+    cpu_before, faults_before = sum(server.cpu_times()[:2]), minor_faults(pid)
     started = time.perf_counter()
     ids = send_parts(url, source, parts, concurrency)
     seconds = time.perf_counter() - started
-    cpu = sum(server.cpu_times()[:2]) - cpu_before
-    return Figures(seconds, cpu / (parts * PART / 1e9), peak_rss_mib(pid)), ids
+    cpu, faults = sum(server.cpu_times()[:2]) - cpu_before, minor_faults(pid) - faults_before
+    gigabytes = parts * PART / 1e9
+    return Figures(seconds, cpu / gigabytes, faults / gigabytes, peak_rss_mib(pid)), ids
 
 
 def measure_emulator(
@@ -249,36 +276,37 @@ def main() -> None:
                 out.write(block)
         total = args.parts * PART
         runs = (args.parts, args.concurrency)
-        emulators, baselines = [], []
+        data, flags = workdir / "data", ("--api-key", KEY)
+        allocators = {"default allocator": None, "malloc pinned": {**os.environ, **PINNED_MALLOC}}
+        rounds: dict[str, tuple[list[Figures], list[Figures]]] = {name: ([], []) for name in allocators}
         for _ in range(args.rounds):
-            emulators.append(
-                measure_emulator(child_emulator(workdir / "data", "--api-key", KEY), source, *runs)
-            )
-            shutil.rmtree(workdir / "data")
-            store = workdir / "baseline"
-            store.mkdir()
-            with baseline_server(store) as (pid, url):
-                baselines.append(measure(pid, url, source, *runs)[0])
-            shutil.rmtree(store)
-        emulator, baseline = Figures.median(emulators), Figures.median(baselines)
+            for name, env in allocators.items():
+                emulators, baselines = rounds[name]
+                emulators.append(measure_emulator(child_emulator(data, *flags, env=env), source, *runs))
+                shutil.rmtree(data)
+                store = workdir / "baseline"
+                store.mkdir()
+                with baseline_server(store, env) as (pid, url):
+                    baselines.append(measure(pid, url, source, *runs)[0])
+                shutil.rmtree(store)
         tuned = None
         old = tuned_source(workdir, args.tuned_commit) if args.tuned_commit else None
         if old is not None:
             env = {**os.environ, "PYTHONPATH": str(old)}
-            tuned = measure_emulator(
-                child_emulator(workdir / "tuned-data", "--api-key", KEY, env=env), source, *runs
-            )
+            tuned = measure_emulator(child_emulator(workdir / "tuned-data", *flags, env=env), source, *runs)
         print(
             f"parts: {args.parts} x 64 MiB = {total / 2**30:.1f} GiB, {args.concurrency} parallel curls, "
             f"median of {args.rounds} rounds"
         )
         print(f"data in: {workdir.parent}")
-        print(emulator.line("emulator", total))
-        print(baseline.line("baseline (stock ASGI app, same stack and parser, part to a file)", total))
-        print(
-            f"emulator / baseline: {baseline.seconds / emulator.seconds:.2f} in GB/s (target >= 0.9), "
-            f"{baseline.cpu_per_gb / emulator.cpu_per_gb:.2f} in server CPU per GB"
-        )
+        for name, (emulators, baselines) in rounds.items():
+            emulator, baseline = Figures.median(emulators), Figures.median(baselines)
+            print(emulator.line(f"{name}, emulator", total))
+            print(baseline.line(f"{name}, baseline (stock ASGI app, same stack and parser)", total))
+            print(
+                f"{name}, emulator / baseline: {baseline.seconds / emulator.seconds:.2f} in GB/s "
+                f"(target >= 0.9), {baseline.cpu_per_gb / emulator.cpu_per_gb:.2f} in server CPU per GB"
+            )
         if tuned is not None:
             print(tuned.line(f"for the record, tuned emulator of {args.tuned_commit[:10]}", total))
         print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")

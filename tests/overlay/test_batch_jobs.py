@@ -93,6 +93,28 @@ def test_shards_hold_one_model_within_every_limit(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("first", "again"),
+    [(2, 5), (100, 160), (310, 320), (5, 390)],
+    ids=["same-statement", "next-statement", "tail", "statement-and-tail"],
+)
+def test_repeated_custom_id_names_both_lines(tmp_path: Path, first: int, again: int) -> None:
+    """Rows go to SQLite many per statement; a repeat is named by its line and its first line wherever
+    the two fall (400 lines: two whole statements of rows, then a tail inserted row by row)."""
+    source = write_job(tmp_path / "in.jsonl", 400)
+    lines = source.read_text().splitlines()
+    lines[again - 1] = lines[first - 1]
+    source.write_text("\n".join(lines) + "\n")
+    manifest = Manifest(tmp_path / "manifest.sqlite")
+    with pytest.raises(BatchInputError, match=f"used twice \\(first on line {first}\\)") as caught:
+        prepare(
+            manifest, source, endpoint=None, config=small_config(tmp_path), estimator=conservative_estimate
+        )
+    assert caught.value.line == again
+    assert manifest.execute("SELECT COUNT(*) FROM requests").fetchone() == (0,)
+    manifest.close()
+
+
+@pytest.mark.parametrize(
     ("line", "message"),
     [
         ("{not json", "line 1501: not valid JSON"),

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from openai_files import AsyncClient, Batch, BatchInputError, Client, InvalidInputError, WaitTimeoutError
-from openai_files._batches import validate_batch_input
+from openai_files._batches import check_line, validate_batch_input
 from openai_files._transfer import TransferConfig
 from openai_files._transfer.config import KiB
 from openai_files_emulator import EmulatorServer
@@ -39,6 +39,35 @@ def test_local_check_names_the_line(tmp_path: Path, second: str, message: str) -
     with pytest.raises(BatchInputError, match=message) as caught:
         validate_batch_input(path)
     assert caught.value.line == 2
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        json.dumps(GOOD).encode() + b"\n",
+        json.dumps(GOOD),
+        b"\xef\xbb\xbf" + json.dumps(GOOD).encode(),  # a UTF-8 byte order mark
+        json.dumps(GOOD).encode("utf-16"),
+        b"  " + json.dumps(GOOD).encode() + b"\r\n",
+        json.dumps({**GOOD, "body": {"input": "\u00e9\ud800"}}, ensure_ascii=False).encode(
+            "utf-8", "surrogatepass"
+        ),
+        json.dumps(GOOD).encode() + b" x\n",
+        json.dumps(GOOD).encode() + b"\x0c",
+        b"\xff" + json.dumps(GOOD).encode(),
+        json.dumps(GOOD).encode() + b"\n\n",
+    ],
+)
+def test_line_parsing_is_json_loads(raw: bytes | str) -> None:
+    """Lines are parsed by a quicker route than `json.loads` when they allow it: it accepts and refuses
+    exactly what `json.loads` does, with the same value."""
+    try:
+        expected = json.loads(raw)
+    except ValueError:
+        with pytest.raises(BatchInputError, match="line 7: not valid JSON"):
+            check_line(raw, line=7, endpoint=None)
+    else:
+        assert check_line(raw, line=7, endpoint=None) == (expected, "/v1/embeddings")
 
 
 def test_local_check_endpoint_rules(tmp_path: Path) -> None:

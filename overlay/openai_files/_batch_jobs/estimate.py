@@ -21,7 +21,7 @@ def conservative_estimate(request: Mapping[str, Any], line_bytes: int) -> int:
     """The default estimator: `line_bytes / 3`, rounded up, plus the body's output cap if it has one."""
     body = request.get("body")
     cap = 0
-    if isinstance(body, Mapping):
+    if isinstance(body, dict | Mapping):  # dict first: its check is the cheap one
         for name in OUTPUT_CAPS:
             if name in body:
                 value = body[name]

@@ -42,6 +42,7 @@ from ._generated import (
     list_batches,
     retrieve_batch,
 )
+from ._jsonl import parse_line
 from ._pagination import AsyncPager, Page, SyncPager
 from ._retry import is_refusal
 from ._rules import BatchEndpoint, CompletionWindow
@@ -105,30 +106,12 @@ def check_line(raw: bytes | str, *, line: int, endpoint: str | None) -> tuple[di
     Raises `BatchInputError` naming `line`. Uniqueness of `custom_id` is the caller's to check.
     """
     try:
-        request = _parse(raw)
+        request = parse_line(raw)
     except ValueError:
         raise BatchInputError("not valid JSON", line=line) from None
     except RecursionError:
         raise BatchInputError("JSON nested too deeply to read", line=line) from None
     return request, check_request(request, line=line, endpoint=endpoint)
-
-
-_JSON = json.JSONDecoder()
-
-
-def _parse(raw: bytes | str) -> Any:
-    """`json.loads(raw)`, quicker for the usual line (UTF-8, starting with its value, ending in at most a
-    newline): decoded once as str and handed to `raw_decode`, without the encoding detection and the two
-    whitespace passes `json.loads` adds per call. Any other line goes to `json.loads` itself, so what is
-    accepted or refused, and how, stays exactly its rule."""
-    try:
-        text = raw.decode() if isinstance(raw, bytes) else raw
-        value, end = _JSON.raw_decode(text)
-    except ValueError:  # UnicodeDecodeError and JSONDecodeError both are
-        return json.loads(raw)
-    if end == len(text) or text[end:] == "\n":
-        return value
-    return json.loads(raw)
 
 
 def check_request(request: Any, *, line: int, endpoint: str | None) -> str:

@@ -22,7 +22,7 @@ from typing import Any
 
 from .._errors import APIConnectionError, APIStatusError, NotFoundError, WaitTimeoutError
 from .config import JobConfig
-from .manifest import UNFINISHED, BackgroundWrites, Manifest, Shard
+from .manifest import UNFINISHED, Manifest, Shard
 from .merge import ShardMerge
 from .outcome import CANCELLED, FAILED, RETRY, SUCCEEDED, Outcome, Records
 from .prepare import ShardWriter
@@ -381,12 +381,11 @@ class JobCore:
                 path = self.m.folder / f"shard-{shard.id}.{kind}.jsonl"
                 yield Call("download", (file_id, path))
                 downloads.append(path)
-        with self.m.recording() as results, BackgroundWrites() as writes:
+        with self.m.recording() as results:
             merge = ShardMerge(
                 self.m,
                 shard,
                 results,
-                writes,
                 last_attempt=shard.round >= self.config.max_attempts,
                 cancelling=self.cancelling,
             )

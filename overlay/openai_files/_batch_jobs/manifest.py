@@ -308,7 +308,9 @@ class JobLock:
 
 class BackgroundWrites:
     """Manifest writes run in a worker thread, one batch in flight, while the caller prepares the next:
-    sqlite3 lets go of the GIL while SQLite works, so writing overlaps parsing on another core.
+    sqlite3 lets go of the GIL while SQLite works, so writing overlaps parsing on another core. It pays
+    only when each statement does much (many rows): after each one the worker waits to get the GIL
+    back from the busy caller, and a statement per row loses more in those waits than it overlaps.
 
     `submit` waits for the batch before (so memory holds two at most and an error surfaces at once);
     `finish` waits for the last; `close` stops the thread. Use it within a `with`.

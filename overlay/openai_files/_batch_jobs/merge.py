@@ -12,10 +12,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .manifest import BackgroundWrites, Manifest, ResultsFile, Shard
+from .._jsonl import parse_line
+from .manifest import Manifest, ResultsFile, Shard
 from .outcome import CANCELLED, FAILED, RETRY, SUCCEEDED, Records, classify_line, missing_outcome
 
 ROWS_PER_UPDATE = 5000
+READ_BUFFER = 1 << 20
+"""Bytes read and decoded at a time (measured over 100,000 output lines: 0.76 s against 0.78-0.94 s
+with the default 8 KiB)."""
 UPDATE = "UPDATE requests SET state = ?, result_offset = ?, result_length = ? WHERE seq = ?"
 
 
@@ -23,7 +27,8 @@ class ShardMerge:
     """One shard's merge; `add_file` for each downloaded file, then `add_missing`, then `tally`.
 
     The caller holds the transaction: rows and the results file are only durable once it commits. Row
-    updates run in a worker thread (`BackgroundWrites`), overlapping the parsing of the next lines.
+    updates run in this thread, 5,000 at a time: in a worker thread (measured over 100,000 lines) they
+    cost more than here, as each row's statement hands the GIL back and forth with the parsing.
     """
 
     def __init__(
@@ -31,13 +36,11 @@ class ShardMerge:
         manifest: Manifest,
         shard: Shard,
         results: ResultsFile,
-        writes: BackgroundWrites,
         *,
         last_attempt: bool,
         cancelling: bool,
     ) -> None:
         self._m = manifest
-        self._writes = writes
         self._shard = shard
         self._results = results
         self._last_attempt = last_attempt
@@ -53,11 +56,11 @@ class ShardMerge:
 
     def add_file(self, path: Path) -> None:
         """Every line of an output or error file."""
-        with path.open(encoding="utf-8") as lines:
+        with path.open(encoding="utf-8", buffering=READ_BUFFER) as lines:
             for raw in lines:
-                if not raw.strip():
+                if raw.isspace():  # not `strip()`, which copies every line
                     continue
-                line = json.loads(raw)
+                line = parse_line(raw)
                 seq = self._pending.pop(str(line.get("custom_id")), None)
                 if seq is not None:
                     outcome = classify_line(
@@ -80,7 +83,6 @@ class ShardMerge:
             self._add(outcome.state, self._records(outcome, None), seq)
         self._pending.clear()
         self._flush()
-        self._writes.finish()
 
     def _add(self, state: str, record: str, seq: int) -> None:
         self._rows.append((state, *self._results.add(record), seq))
@@ -90,5 +92,5 @@ class ShardMerge:
 
     def _flush(self) -> None:
         if self._rows:
-            self._writes.submit(self._m.executemany, UPDATE, self._rows)
+            self._m.executemany(UPDATE, self._rows)
             self._rows = []

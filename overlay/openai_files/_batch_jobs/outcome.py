@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 RETRYABLE_CODES = frozenset({"batch_expired", "batch_cancelled"})
 SUCCEEDED, FAILED, CANCELLED, RETRY = "succeeded", "failed", "cancelled", "retry"
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """One request's fate after one batch: `state` is succeeded, failed, cancelled or retry."""
+class Outcome(NamedTuple):
+    """One request's fate after one batch: `state` is succeeded, failed, cancelled or retry.
+
+    A named tuple rather than a frozen dataclass: one is made per merged line, and a tuple is made
+    several times faster."""
 
     custom_id: str
     state: str

@@ -89,6 +89,10 @@ def _final(state: str) -> str:
     return FAILED if state == RETRY else state
 
 
+_encode = json.JSONEncoder().encode
+"""`json.dumps` with its defaults, without its per-call layers (a third of its time for a `custom_id`)."""
+
+
 class Records:
     """Result records of one batch's requests as JSON text, in the field order of `JobResult`.
 
@@ -105,7 +109,7 @@ class Records:
         error = "null" if outcome.error is None else json.dumps(outcome.error)
         line = raw_line.strip() if raw_line else "null"
         return (
-            f'{{"custom_id": {json.dumps(outcome.custom_id)}, "status": "{_final(outcome.state)}", '
+            f'{{"custom_id": {_encode(outcome.custom_id)}, "status": "{_final(outcome.state)}", '
             f'"status_code": {code}, {self._shared}, "error": {error}, "line": {line}}}'
         )
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from openai_files._transfer import TransferConfig
 from openai_files._transfer.concurrency import AdaptiveConcurrency
 from openai_files._transfer.config import GiB, MiB
-from openai_files._transfer.plan import choose_part_size, make_plan, sends_in_parts
+from openai_files._transfer.plan import UploadPlan, choose_part_size, make_plan, sends_in_parts
 
 CONFIG = TransferConfig()
 
@@ -55,15 +55,29 @@ def test_explicit_part_size_and_concurrency_win() -> None:
     assert (plan.part_size, plan.concurrency, plan.adaptive) == (5 * MiB, 3, False)
 
 
-def test_untuned_plan_is_adaptive_and_bounded_by_memory() -> None:
-    roomy = make_plan(
-        filename="in.jsonl", size=200 * MiB, purpose="batch", mime_type=None, part_size=None,
-        concurrency=None, md5=True, expires_after=None, config=CONFIG,
+def _untuned(size: int, config: TransferConfig = CONFIG) -> UploadPlan:
+    return make_plan(
+        filename="in.jsonl", size=size, purpose="batch", mime_type=None, part_size=None,
+        concurrency=None, md5=False, expires_after=None, config=config,
     )  # fmt: skip
-    assert roomy.adaptive and roomy.concurrency == CONFIG.max_concurrency == 16
-    assert roomy.part_size == choose_part_size(200 * MiB, window=32, config=CONFIG)  # two rounds
+
+
+@pytest.mark.parametrize(
+    ("size", "parts"),
+    [(100 * 10**6, 11), (200 * MiB, 16), (1 * GiB, 16)],  # 11: 16 parts would be under the 8 MiB floor
+)
+def test_a_file_that_fits_in_one_round_sends_every_part_at_once(size: int, parts: int) -> None:
+    plan = _untuned(size)
+    assert (plan.part_count, plan.concurrency, plan.adaptive) == (parts, parts, False)
+
+
+def test_a_larger_file_gets_an_adaptive_window_bounded_by_memory() -> None:
+    plan = _untuned(1 * GiB + 1)
+    assert plan.adaptive and plan.concurrency == CONFIG.max_concurrency == 16
+    assert plan.part_count == 32  # two rounds of the ceiling, not a 65th MiB in a part
     tight = TransferConfig(window_memory=8 * MiB, initial_concurrency=2)  # 1 MiB reads, two per part
     assert tight.adaptive_ceiling == 4
+    assert _untuned(200 * MiB, tight).concurrency == 4
 
 
 @pytest.mark.parametrize(

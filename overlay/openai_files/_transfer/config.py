@@ -34,9 +34,11 @@ class TransferConfig:
     concurrency: int | None = None
     """Parts in flight; None adapts the number to the link (`concurrency.AdaptiveConcurrency`)."""
     initial_concurrency: int = 8
-    """Where an adaptive window starts: one connection rarely fills a long, fat pipe, eight often do."""
+    """Where an adaptive window starts (a file larger than one round of the ceiling): one connection
+    rarely fills a long, fat pipe, eight often do."""
     max_concurrency: int = 16
-    """Ceiling of an adaptive window, and the window a chosen part size is cut for."""
+    """Ceiling of an adaptive window, and the window a chosen part size is cut for: a file of up to this
+    many parts (16 x 64 MiB = 1 GiB) sends them all at once."""
     window_memory: int = 32 * MiB
     """Memory bound of an adaptive window: each part in flight holds about two reads (`read_size`)."""
     single_request_below: int = 16 * MiB

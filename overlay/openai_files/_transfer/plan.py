@@ -50,7 +50,8 @@ class UploadPlan:
     size: int
     part_size: int
     concurrency: int
-    """Parts in flight at most: the fixed number, or an adaptive window's ceiling."""
+    """Parts in flight at most: the fixed number, every part of a file that fits in the window's ceiling,
+    or the ceiling of an adaptive window."""
     adaptive: bool
     part_size_chosen: bool
     """True when the part size was cut for the file rather than given: a resume may keep the journal's."""
@@ -81,7 +82,8 @@ def make_plan(
 ) -> UploadPlan:
     """Validate every argument against the service's rules (`InvalidInputError` naming it), and choose
     what was left open: `part_size` or `concurrency` None takes the config's, and when that is None too,
-    a part size cut for the file and an adaptive window."""
+    a part size cut for the file, and every part at once when they fit in the window's ceiling (up to
+    1 GiB by default), else an adaptive window."""
     if size <= 0:
         raise InvalidInputError(
             f"{filename}: the file is empty; the service takes no empty uploads", param="file"
@@ -97,9 +99,13 @@ def make_plan(
     window = config.adaptive_ceiling if concurrency is None else concurrency
     part_size = config.part_size if part_size is None else part_size
     part_size_chosen = part_size is None
-    if part_size is None:  # an adaptive window learns from finished parts: cut for two rounds of it
-        part_size = choose_part_size(size, window=window * (2 if concurrency is None else 1), config=config)
+    if part_size is None:
+        part_size = choose_part_size(size, window=window, config=config)
     rules.in_range(part_size, config.min_part_size, config.max_part_size, param="part_size", unit=" bytes")
+    # A window learns only from finished parts. When every part fits in the ceiling, none finishes
+    # before the last has started, so a smaller window would only add a round: they all go at once.
+    parts = -(-size // part_size)
+    adaptive = concurrency is None and parts > window
     rules.choice(purpose, CreateUploadRequestPurpose, param="purpose")
     rules.expiry_seconds(expires_after, param="expires_after_seconds")
     mime_type = mime_type or infer_mime_type(filename)
@@ -113,8 +119,8 @@ def make_plan(
         mime_type=mime_type,
         size=size,
         part_size=part_size,
-        concurrency=window,
-        adaptive=concurrency is None,
+        concurrency=window if concurrency is not None or adaptive else parts,
+        adaptive=adaptive,
         part_size_chosen=part_size_chosen,
         md5=md5,
         expires_after=expires_after,

@@ -14,8 +14,9 @@ the median of its rounds), with the same `--parts` x 64 MiB sent by `--concurren
 
 Emulator and baseline run twice per round: with the C library's default allocator settings, and
 with glibc's malloc thresholds pinned (`PINNED_MALLOC`) for both. The pinned pair is the one that
-shows what the emulator's own logic costs; the default pair is what a user gets, and its gap is the
-allocator's, not the emulator's (see `PINNED_MALLOC`).
+shows what the emulator's own logic costs (and what `child_emulator`, so the demo and the other
+benchmarks, runs); the default pair is what `openai-files-emulator` started by hand gets, and its gap
+is the allocator's, not the emulator's (see `PINNED_MALLOC`).
 
 For each: GB/s, the server's CPU seconds per GB (the figure to trust on a busy machine), its minor
 page faults per GB and its peak RSS (VmHWM, the kernel's high-water mark). Everything it writes lives
@@ -49,24 +50,13 @@ import uvicorn
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.types import Receive, Scope, Send
 
-from openai_files_emulator.child import ChildEmulator, child_emulator, free_port
+from openai_files_emulator.child import PINNED_MALLOC, ChildEmulator, child_emulator, free_port
 from openai_files_emulator.server import uvicorn_config
 
 PART = 64 * 1024 * 1024
 KEY = "sk-bench"
 # The last commit whose emulator had the tuned ingest path (before the rewrite to stock APIs).
 TUNED_COMMIT = "14b7905a08a11576d9a660926b2932ab6971f730"
-PINNED_MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(4 * 2**20), "MALLOC_TRIM_THRESHOLD_": str(16 * 2**20)}
-"""glibc's malloc thresholds, set alike for both servers (documented environment tunables, mallopt(3);
-other C libraries ignore them).
-
-Why: glibc raises its mmap threshold to the largest block a process has freed so far, and its trim
-threshold to twice that. The server stack's per-read buffers (h11 and uvicorn copy each ~256 KiB read
-two or three times) then come from fresh, zeroed pages or from reused heap depending on what each
-process happened to free at startup, not on what it does per request. Measured with gdb (`p mp_`):
-the baseline, started from this script, had a 408 KiB threshold, the emulator 252 KiB; the emulator
-grew and trimmed its heap about 4 times per read (the baseline 1.75) and took 2.4 page faults per 4 KiB
-received (the baseline 1.4): the whole of its extra CPU. Pinned, neither faults after warm-up."""
 
 
 def peak_rss_mib(pid: int) -> float:
@@ -277,7 +267,7 @@ def main() -> None:
         total = args.parts * PART
         runs = (args.parts, args.concurrency)
         data, flags = workdir / "data", ("--api-key", KEY)
-        allocators = {"default allocator": None, "malloc pinned": {**os.environ, **PINNED_MALLOC}}
+        allocators = {"default allocator": dict(os.environ), "malloc pinned": {**os.environ, **PINNED_MALLOC}}
         rounds: dict[str, tuple[list[Figures], list[Figures]]] = {name: ([], []) for name in allocators}
         for _ in range(args.rounds):
             for name, env in allocators.items():

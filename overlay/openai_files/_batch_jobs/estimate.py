@@ -15,13 +15,15 @@ TokenEstimator = Callable[[Mapping[str, Any], int], int]
 """Called with (the request as parsed, its JSONL line's size in bytes); returns estimated tokens."""
 
 OUTPUT_CAPS = ("max_tokens", "max_completion_tokens", "max_output_tokens")
+_MAPPINGS = (dict, Mapping)
+"""`dict` first: its check is a few times cheaper than the `Mapping` ABC's, and nearly every body is one."""
 
 
 def conservative_estimate(request: Mapping[str, Any], line_bytes: int) -> int:
     """The default estimator: `line_bytes / 3`, rounded up, plus the body's output cap if it has one."""
     body = request.get("body")
     cap = 0
-    if isinstance(body, dict | Mapping):  # dict first: its check is the cheap one
+    if isinstance(body, _MAPPINGS):
         for name in OUTPUT_CAPS:
             if name in body:
                 value = body[name]

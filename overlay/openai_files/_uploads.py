@@ -265,10 +265,10 @@ class Uploads:
         """Send a file of up to 8 GiB in parallel parts; return the completed Upload with its `file`.
 
         Parts stream from the file and are retried on their own; by default they are cut for the file
-        (`plan.choose_part_size`) and their number in flight adapts to the link (8, growing by half while
-        throughput grows, up to 16). Before complete the file is checked unchanged (size and mtime);
-        `md5=True` also has the service check the whole file's md5. A failure cancels the Upload, unless
-        `resume` is on and a rerun could finish it.
+        (`plan.choose_part_size`): up to 1 GiB, 16 parts or fewer, all sent at once; beyond, the number in
+        flight adapts to the link (8, growing by half while throughput grows, up to 16). Before complete
+        the file is checked unchanged (size and mtime); `md5=True` also has the service check the whole
+        file's md5. A failure cancels the Upload, unless `resume` is on and a rerun could finish it.
 
         Args:
             file: a path, or a seekable binary file object (sent from its position to its end).

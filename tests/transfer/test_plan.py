@@ -75,7 +75,7 @@ def test_a_larger_file_gets_an_adaptive_window_bounded_by_memory() -> None:
     plan = _untuned(1 * GiB + 1)
     assert plan.adaptive and plan.concurrency == CONFIG.max_concurrency == 16
     assert plan.part_count == 32  # two rounds of the ceiling, not a 65th MiB in a part
-    tight = TransferConfig(window_memory=8 * MiB, initial_concurrency=2)  # 1 MiB reads, two per part
+    tight = TransferConfig(window_memory=8 * MiB, read_size=1 * MiB, initial_concurrency=2)  # 2 reads/part
     assert tight.adaptive_ceiling == 4
     assert _untuned(200 * MiB, tight).concurrency == 4
 

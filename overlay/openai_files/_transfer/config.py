@@ -48,8 +48,10 @@ class TransferConfig:
     size measured (to 64 MiB): there the emulator's per-part work is the cost, not a network."""
     part_retries: int = 5
     """Retries per part (at least the client's own), each part on its own schedule."""
-    read_size: int = 1 * MiB
-    """Chunk read by the md5 thread, the resume content check and each read of a part on the wire."""
+    read_size: int = 512 * KiB
+    """Chunk read by the md5 thread, the resume content check and each read of a part on the wire.
+    Each part in flight holds about two: 32 parts in flight keep the client under 80 MB (1 MiB reads
+    took it to 102 MiB), for about 10 % more client CPU per GB than 1 MiB reads."""
     progress_step: int = 1 * MiB
     """Bytes a part accumulates before it reports progress, to keep callbacks cheap."""
     max_bandwidth: int | None = None

@@ -48,7 +48,12 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    p.add_argument(
+        "--port",
+        type=int,
+        default=8000,
+        help="port to listen on (default 8000; 0 takes a free one, printed at start)",
+    )
     p.add_argument(
         "--data-dir", type=Path, default=None, help="where bodies are spooled (default: a temp dir)"
     )
@@ -164,9 +169,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         config = config_from(args)
     except ValueError as exc:
         parser().error(str(exc))
-    url = base_url(args.host, args.port)
-    print(f"openai-files-emulator: serving OPENAI_BASE_URL={url}", file=sys.stderr, flush=True)
-    serve(config, args.host, args.port, args.log_level)
+
+    def announce(port: int) -> None:
+        url = base_url(args.host, port)
+        print(f"openai-files-emulator: serving OPENAI_BASE_URL={url}", file=sys.stderr, flush=True)
+
+    serve(config, args.host, args.port, args.log_level, listening=announce)
 
 
 if __name__ == "__main__":

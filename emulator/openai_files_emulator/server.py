@@ -9,7 +9,7 @@ import signal
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import FrameType, TracebackType
 from typing import Any
 
@@ -63,7 +63,8 @@ def uvicorn_config(app: ASGIApp, host: str, port: int, log_level: str = "warning
 def _listen(host: str, port: int) -> socket.socket:
     # IPPROTO_TCP explicitly: asyncio turns on TCP_NODELAY only for sockets whose proto says TCP,
     # and without it every response waits ~40 ms for a delayed ACK.
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     sock.listen(128)
@@ -163,18 +164,32 @@ class EmulatorServer:
         self.stop()
 
 
-def serve(config: EmulatorConfig, host: str, port: int, log_level: str = "info") -> None:
-    """Serve in the foreground until SIGINT or SIGTERM, then remove a temporary data directory."""
+def serve(
+    config: EmulatorConfig,
+    host: str,
+    port: int,
+    log_level: str = "info",
+    *,
+    listening: Callable[[int], object] | None = None,
+) -> None:
+    """Serve in the foreground until SIGINT or SIGTERM, then remove a temporary data directory.
+
+    `listening` is called with the port once the socket listens (port 0 takes a free one).
+    """
     app = create_app(config)
+    sock = _listen(host, port)
+    if listening is not None:
+        listening(sock.getsockname()[1])
     # uvicorn shuts down gracefully, then re-raises the signal under the previous handler: make
     # that a clean exit so the `finally` below runs (the default SIGTERM action would skip it).
     previous = signal.signal(signal.SIGTERM, _exit_cleanly)
     try:
-        uvicorn.Server(uvicorn_config(app, host, port, log_level)).run()
+        uvicorn.Server(uvicorn_config(app, host, port, log_level)).run(sockets=[sock])
     except KeyboardInterrupt:
         pass
     finally:
         signal.signal(signal.SIGTERM, previous)
+        sock.close()
         app.emulator.close()
 
 

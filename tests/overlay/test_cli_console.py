@@ -12,7 +12,6 @@ import os
 import pty
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -20,6 +19,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from openai_files import Client
@@ -324,20 +324,23 @@ def test_help_and_version_from_the_console(env: dict[str, str]) -> None:
 
 
 def test_the_emulator_says_which_base_url_to_use(tmp_path: Path) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     process = subprocess.Popen(
-        [str(BIN / "openai-files-emulator"), "--port", str(port), "--log-level", "warning"],
+        [str(BIN / "openai-files-emulator"), "--port", "0", "--log-level", "warning"],
         stderr=subprocess.PIPE, text=True, env={**os.environ, "TMPDIR": str(tmp_path)},
     )  # fmt: skip
     try:
         assert process.stderr is not None
         first = process.stderr.readline()
+        said = re.fullmatch(
+            r"openai-files-emulator: serving OPENAI_BASE_URL=(http://127\.0\.0\.1:(\d+)/v1)\n", first
+        )
+        assert said is not None and int(said[2]) > 0, first
+        # The port printed is the one it listens on (0 took a free one).
+        health = said[1].removesuffix("/v1") + "/__emulator__/health"
+        assert httpx.get(health, timeout=TIMEOUT).status_code == 200
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=TIMEOUT)
-    assert first == f"openai-files-emulator: serving OPENAI_BASE_URL=http://127.0.0.1:{port}/v1\n"
 
 
 # Missing commands and clear outcomes

@@ -56,17 +56,17 @@ class ShardMerge:
 
     def add_file(self, path: Path) -> None:
         """Every line of an output or error file."""
+        pending, records, add = self._pending, self._records, self._add  # looked up once, not per line
+        last_attempt, cancelling = self._last_attempt, self._cancelling
         with path.open(encoding="utf-8", buffering=READ_BUFFER) as lines:
             for raw in lines:
                 if raw.isspace():  # not `strip()`, which copies every line
                     continue
                 line = parse_line(raw)
-                seq = self._pending.pop(str(line.get("custom_id")), None)
+                seq = pending.pop(str(line.get("custom_id")), None)
                 if seq is not None:
-                    outcome = classify_line(
-                        line, last_attempt=self._last_attempt, cancelling=self._cancelling
-                    )
-                    self._add(outcome.state, self._records(outcome, raw), seq)
+                    outcome = classify_line(line, last_attempt=last_attempt, cancelling=cancelling)
+                    add(outcome.state, records(outcome, raw), seq)
         self._flush()
 
     def add_missing(self) -> None:
@@ -85,7 +85,8 @@ class ShardMerge:
         self._flush()
 
     def _add(self, state: str, record: str, seq: int) -> None:
-        self._rows.append((state, *self._results.add(record), seq))
+        offset, length = self._results.add(record)
+        self._rows.append((state, offset, length, seq))
         self.tally[state] += 1
         if len(self._rows) >= ROWS_PER_UPDATE:
             self._flush()

@@ -450,7 +450,9 @@ def render(rows: list[Row], repeat: int) -> str:
             (
                 r
                 for r in rows
-                if (r.profile, r.size) == (row.profile, row.size) and r.client.startswith("official")
+                if (r.profile, r.size) == (row.profile, row.size)
+                and r.client.startswith("official")
+                and ("batches" in r.client) == ("batches" in row.client)  # like for like
             ),
             None,
         )

@@ -276,7 +276,7 @@ class Uploads:
             mime_type: the file's type; default inferred from the name.
             filename: the name to store; default the path's (or object's) name.
             part_size: bytes per part, up to 64 MiB; fixes what the default chooses for the file.
-            concurrency: parts in flight; fixes what the default adapts to the link.
+            concurrency: parts in flight; fixes what the default chooses (see above).
             md5: also compute the file's md5 (a pass over it alongside the parts) and have the service
                 check it at complete (one more pass there); off by default, as in the official SDK.
             expires_after_seconds: delete the File this long after creation (3600 to 2592000).

@@ -28,7 +28,10 @@ def register(commands: Commands) -> None:
         "--part-size", type=flags.mebibytes, metavar="MIB", help="MiB per part (default: cut for the file)"
     )
     up.add_argument(
-        "--concurrency", type=flags.count, metavar="N", help="parts in flight (default: adapts to the link)"
+        "--concurrency",
+        type=flags.count,
+        metavar="N",
+        help="parts in flight (default: every part of a file up to 1 GiB at once, beyond that it adapts)",
     )
     up.add_argument(
         "--md5",

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -87,3 +90,18 @@ def raw_exchange(port: int, head: str) -> tuple[int, dict[str, Any]]:
             if length is not None and len(body) >= length:
                 return int(top.split()[1]), dict(json.loads(body[:length]))
     raise AssertionError(f"incomplete answer: {received!r}")
+
+
+def start_on_a_free_port(*args: str, env: dict[str, str]) -> tuple[subprocess.Popen[str], int]:
+    """`python -m openai_files_emulator --port 0 *args`, and the port its first line names once it
+    listens (a port probed free beforehand could be taken by another process in between)."""
+    command = [sys.executable, "-m", "openai_files_emulator", "--port", "0", "--log-level", "warning"]
+    process = subprocess.Popen([*command, *args], env=env, stderr=subprocess.PIPE, text=True)
+    assert process.stderr is not None
+    first = process.stderr.readline()
+    said = re.search(r"OPENAI_BASE_URL=http://127\.0\.0\.1:(\d+)/v1$", first)
+    if said is None:
+        process.kill()
+        process.wait(timeout=10)
+        raise AssertionError(f"the emulator did not say where it listens: {first!r}")
+    return process, int(said[1])

@@ -5,10 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -17,7 +13,7 @@ import pytest
 from openai_files_emulator import BatchConfig
 from openai_files_emulator.__main__ import byte_rate, config_from, parser
 
-from .conftest import TIMEOUT
+from .conftest import TIMEOUT, start_on_a_free_port
 
 
 def test_flags_become_config(tmp_path: Path) -> None:
@@ -66,24 +62,11 @@ def test_byte_rate_refuses_nonsense() -> None:
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
 def test_entry_point_serves_and_cleans_up(stop: signal.Signals, tmp_path: Path) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    url = f"http://127.0.0.1:{port}/v1/files"
-    command = [sys.executable, "-m", "openai_files_emulator", "--port", str(port), "--api-key", "sk-cli"]
     # TMPDIR: where its private data directory goes, so the test can see it removed.
-    process = subprocess.Popen(
-        [*command, "--log-level", "warning"], env={**os.environ, "TMPDIR": str(tmp_path)}
-    )
+    process, port = start_on_a_free_port("--api-key", "sk-cli", env={**os.environ, "TMPDIR": str(tmp_path)})
+    url = f"http://127.0.0.1:{port}/v1/files"
     try:
-        for _ in range(100):
-            try:
-                response = httpx.get(url, headers={"Authorization": "Bearer sk-cli"}, timeout=TIMEOUT)
-                break
-            except httpx.TransportError:
-                time.sleep(0.05)
-        else:
-            raise AssertionError("the emulator did not start")
+        response = httpx.get(url, headers={"Authorization": "Bearer sk-cli"}, timeout=TIMEOUT)
         assert response.status_code == 200
         assert httpx.get(url, headers={"Authorization": "Bearer other"}, timeout=TIMEOUT).status_code == 401
     finally:

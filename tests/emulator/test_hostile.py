@@ -6,8 +6,6 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,9 +13,8 @@ import httpx
 import pytest
 
 from openai_files_emulator import EmulatorServer, FaultConfig
-from openai_files_emulator.child import free_port
 
-from .conftest import TIMEOUT, assert_error
+from .conftest import TIMEOUT, assert_error, start_on_a_free_port
 from .test_batches import create_batch
 
 DEEP = "[" * 50_000 + "]" * 50_000
@@ -139,20 +136,9 @@ def test_request_head_is_capped(fresh_emulator: EmulatorServer, api: httpx.Clien
 
 
 def test_sigterm_stops_the_emulator_while_a_client_holds_a_body_open(tmp_path: Path) -> None:
-    port = free_port()
     data = tmp_path / "data"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "openai_files_emulator", "--port", str(port), "--log-level", "warning",
-         "--api-key", "sk-t"],
-        env={**os.environ, "TMPDIR": str(tmp_path)},
-    )  # fmt: skip
+    process, port = start_on_a_free_port("--api-key", "sk-t", env={**os.environ, "TMPDIR": str(tmp_path)})
     try:
-        for _ in range(200):
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/__emulator__/health", timeout=TIMEOUT)
-                break
-            except httpx.TransportError:
-                time.sleep(0.05)
         upload = httpx.post(
             f"http://127.0.0.1:{port}/v1/uploads",
             headers={"Authorization": "Bearer sk-t"},

@@ -6,8 +6,8 @@ and on two simulated wide-area links, each against one emulator process.
 
 Links (the emulator's faults, on every /v1 request): `wan` caps each connection at 25 MB/s and adds
 50 ms to each request; `wan2` caps each connection at 10 MB/s and all of them together at 100 MB/s, and
-adds 150 ms. Rows per size: our `upload_file` untuned (parts cut for the file, adaptive window, no md5),
-the same with `md5=True`, the former defaults (64 MiB parts, 8 in flight, md5), the official SDK's
+adds 150 ms. Rows per size: our `upload_file` untuned (parts cut for the file, all at once up to 1 GiB,
+no md5), the same with `md5=True`, the former defaults (64 MiB parts, 8 in flight, md5), the official SDK's
 `upload_file_chunked` (sequential, no md5), and parallel curl processes posting the parts of our untuned
 plan, one process per part in flight up to the plan's window (the ceiling: no Python, no md5).
 

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from _machine import cpu_model, peak_rss_mib
 
 from openai_files_emulator.child import child_emulator
 
@@ -64,18 +65,11 @@ class Cell:
 # --- children: each runs one cell in its own process and prints one JSON line ----------------------
 
 
-def _peak_rss_mib() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmHWM in /proc/self/status")
-
-
 def _measure(run: Callable[[], object]) -> dict[str, float]:
     cpu, start = time.process_time(), time.perf_counter()
     run()
     wall = time.perf_counter() - start
-    return {"wall": wall, "cpu": time.process_time() - cpu, "rss_mib": _peak_rss_mib()}
+    return {"wall": wall, "cpu": time.process_time() - cpu, "rss_mib": peak_rss_mib()}
 
 
 def child(kind: str, mode: str, base_url: str, file_id: str, calls: int, threads: int) -> dict[str, float]:
@@ -134,7 +128,7 @@ def _child_async(kind: str, base_url: str, file_id: str, calls: int) -> dict[str
         cpu, start = time.process_time(), time.perf_counter()
         await asyncio.gather(*(one() for _ in range(calls)))
         wall = time.perf_counter() - start
-        return {"wall": wall, "cpu": time.process_time() - cpu, "rss_mib": _peak_rss_mib()}
+        return {"wall": wall, "cpu": time.process_time() - cpu, "rss_mib": peak_rss_mib()}
 
     return asyncio.run(main())
 
@@ -189,11 +183,7 @@ def run_all(sequential: int, calls: int, threads: int, runs: int) -> list[Cell]:
 
 
 def render(cells: list[Cell], threads: int, runs: int, load: tuple[float, float]) -> str:
-    cpu = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-         if line.startswith("model name")),
-        platform.processor(),
-    )  # fmt: skip
+    cpu = cpu_model()
     lines = [
         f"`files.retrieve` against a child emulator; {os.cpu_count()} CPUs ({cpu}), "
         f"Python {platform.python_version()}, httpx {httpx.__version__}; load average {load[0]:.1f} before, "

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from _machine import cpu_model, peak_rss_mib
 
 from openai_files_emulator.child import child_emulator
 
@@ -49,13 +50,6 @@ class Row:
         return self.size / self.wall / 1e6
 
 
-def _peak_rss_mib() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmHWM in /proc/self/status")
-
-
 def child_ours(base_url: str, file_id: str, target: Path, concurrency: int) -> dict[str, float]:
     from openai_files import Client  # noqa: PLC0415 - each child imports only the client it measures
 
@@ -63,7 +57,7 @@ def child_ours(base_url: str, file_id: str, target: Path, concurrency: int) -> d
         start = time.perf_counter()
         client.files.download(file_id, target, concurrency=concurrency)
         wall = time.perf_counter() - start
-    return {"wall": wall, "rss_mib": _peak_rss_mib()}
+    return {"wall": wall, "rss_mib": peak_rss_mib()}
 
 
 def child_sdk(base_url: str, file_id: str, target: Path) -> dict[str, float]:
@@ -74,7 +68,7 @@ def child_sdk(base_url: str, file_id: str, target: Path) -> dict[str, float]:
     with client.files.with_streaming_response.content(file_id) as response:
         response.stream_to_file(target)
     wall = time.perf_counter() - start
-    return {"wall": wall, "rss_mib": _peak_rss_mib()}
+    return {"wall": wall, "rss_mib": peak_rss_mib()}
 
 
 def md5_of(path: Path) -> str:
@@ -163,11 +157,7 @@ def run_all(work: Path, size: int, repeat: int) -> list[Row]:
 
 
 def render(rows: list[Row], size_mib: int, repeat: int) -> str:
-    cpu = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-         if line.startswith("model name")),
-        platform.processor(),
-    )  # fmt: skip
+    cpu = cpu_model()
     lines = [
         f"Download of {size_mib} MiB from the local emulator to disk; {os.cpu_count()} CPUs ({cpu}), "
         f"Python {platform.python_version()}. Fastest of {repeat} runs per row; RSS is the highest seen.",

@@ -47,6 +47,7 @@ from pathlib import Path
 import httpx
 import psutil
 import uvicorn
+from _machine import peak_rss_mib
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.types import Receive, Scope, Send
 
@@ -57,14 +58,6 @@ PART = 64 * 1024 * 1024
 KEY = "sk-bench"
 # The last commit whose emulator had the tuned ingest path (before the rewrite to stock APIs).
 TUNED_COMMIT = "14b7905a08a11576d9a660926b2932ab6971f730"
-
-
-def peak_rss_mib(pid: int) -> float:
-    """The peak resident memory of a process, from /proc (VmHWM)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmHWM in /proc")
 
 
 def minor_faults(pid: int) -> int:

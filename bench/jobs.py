@@ -29,18 +29,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from _machine import cpu_model, peak_rss_mib
+
 from openai_files_emulator.child import child_emulator
 
 API_KEY = "sk-bench"
 MODELS = ("gpt-4o-mini", "gpt-4.1-mini", "gpt-4o", "o4-mini")
 PREPARE_TRIALS = 3
-
-
-def _peak_rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) * 1024 / 1e6
-    raise RuntimeError("no VmHWM in /proc/self/status")
 
 
 def generate(path: Path, requests: int, line_bytes: int) -> int:
@@ -148,7 +143,7 @@ def child(base_url: str, source: Path, state_dir: Path) -> dict[str, Any]:
         "results_count": count,
         "succeeded": status.requests["succeeded"],
         "shards": shards,
-        "peak_rss_mb": _peak_rss_mb(),
+        "peak_rss_mb": peak_rss_mib() * 2**20 / 1e6,
     }
 
 
@@ -193,11 +188,7 @@ def main() -> None:
 
 
 def render(r: dict[str, Any], requests: int, size: int) -> str:
-    cpu = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-         if line.startswith("model name")),
-        platform.processor(),
-    )  # fmt: skip
+    cpu = cpu_model()
     ok = r["results_count"] == requests and r["succeeded"] == requests
     rows = [
         ("preparation: check + shard + manifest", r["prepare"], r["bare_input"]),

@@ -50,6 +50,7 @@ from typing import Any
 
 import httpx
 import psutil
+from _machine import cpu_model, peak_rss_mib
 
 from openai_files._transfer import TransferConfig
 from openai_files._transfer.plan import make_plan
@@ -110,14 +111,6 @@ class Row:
 # --- children: each measures one run in its own process and prints one JSON line ---------------------
 
 
-def _peak_rss_mib() -> float:
-    """VmHWM, the high-water mark of this program's memory (ru_maxrss would include the pre-exec fork)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmHWM in /proc/self/status")
-
-
 def _cpu() -> float:
     """CPU seconds of this process and of the children it waited for (the curl processes)."""
     own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -132,7 +125,7 @@ def measured() -> Iterator[dict[str, float]]:
     yield result
     result["wall"] = time.perf_counter() - start
     result["cpu"] = _cpu() - cpu
-    result["rss_mib"] = _peak_rss_mib()
+    result["rss_mib"] = peak_rss_mib()
 
 
 def child_ours(base_url: str, path: Path, concurrency: str, part_size: str, md5: str) -> dict[str, float]:
@@ -431,11 +424,7 @@ def run_all(
 
 
 def render(rows: list[Row], repeat: int) -> str:
-    cpu = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-         if line.startswith("model name")),
-        platform.processor(),
-    )  # fmt: skip
+    cpu = cpu_model()
     lines = [
         f"{os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}; fastest of {repeat} runs "
         "per row (the SDK: 1); RSS is the highest seen. Links: "

@@ -6,6 +6,7 @@ import json
 import logging
 import math
 import os
+import re
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -42,7 +43,7 @@ from ._generated import (
     list_batches,
     retrieve_batch,
 )
-from ._jsonl import parse_line
+from ._jsonl import NonStandardJSON, parse_line
 from ._pagination import AsyncPager, Page, SyncPager
 from ._retry import is_refusal
 from ._rules import BatchEndpoint, CompletionWindow
@@ -101,17 +102,39 @@ def validate_batch_input(path: str | os.PathLike[str], endpoint: str | None = No
 def check_line(raw: bytes | str, *, line: int, endpoint: str | None) -> tuple[dict[str, Any], str]:
     """Parse one JSONL line and check it as the service would; return (request, endpoint).
 
-    The request must be a JSON object with a non-empty string `custom_id`, `method` POST, a `url` equal
-    to `endpoint` (when None, the line's own url, which must be a batch endpoint) and an object `body`.
-    Raises `BatchInputError` naming `line`. Uniqueness of `custom_id` is the caller's to check.
+    The line must be standard JSON: no NaN or Infinity, no lone surrogate (`"\\ud800"` names no
+    character, so no UTF-8 request can carry it). The request must be a JSON object with a non-empty
+    string `custom_id`, `method` POST, a `url` equal to `endpoint` (when None, the line's own url, which
+    must be a batch endpoint) and an object `body`. Raises `BatchInputError` naming `line`. Uniqueness of
+    `custom_id` is the caller's to check.
     """
     try:
-        request = parse_line(raw)
+        request = parse_line(raw, strict=True)
+    except NonStandardJSON as error:
+        raise BatchInputError(f"not standard JSON: {error}", line=line) from None
     except ValueError:
         raise BatchInputError("not valid JSON", line=line) from None
     except RecursionError:
         raise BatchInputError("JSON nested too deeply to read", line=line) from None
+    if isinstance(raw, str) or _SURROGATE_ESCAPE.search(raw):
+        _check_unicode(request, line=line)
     return request, check_request(request, line=line, endpoint=endpoint)
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+"""In bytes, only a `\\ud800`-`\\udfff` escape can bring a lone surrogate into a parsed line (bytes that
+encode one are not UTF-8 and fail to parse); lines without such an escape skip the check."""
+
+
+def _check_unicode(request: Any, *, line: int) -> None:
+    """Refuse a request holding a lone surrogate: the service cannot read it, and no UTF-8 can carry it."""
+    try:
+        json.dumps(request, ensure_ascii=False).encode()
+    except UnicodeEncodeError as error:
+        code = ord(error.object[error.start])
+        raise BatchInputError(
+            f"\\u{code:04x} is a lone surrogate, not a character; the service refuses it", line=line
+        ) from None
 
 
 def check_request(request: Any, *, line: int, endpoint: str | None) -> str:

@@ -6,16 +6,19 @@ Each test sets up one finding against the emulator over real HTTP and checks the
 from __future__ import annotations
 
 import json
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from openai_files import Client
+from openai_files import Client, JobConfig
+from openai_files._batch_jobs.drivers import SyncJobApi, drive_sync
+from openai_files._batch_jobs.resource import create_job, open_job
 from openai_files._cli import main
 from openai_files_emulator import EmulatorServer
 
-from .test_batch_jobs import request, write_job
+from .test_batch_jobs import request, small_config, write_job
 
 
 def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -64,3 +67,53 @@ def test_non_standard_json_is_refused_naming_the_line(
     assert out == ""
     assert list(client.files.list()) == []
     assert not (tmp_path / "state").exists() or not any((tmp_path / "state").iterdir())
+
+
+class Killed(BaseException):
+    """The process dying at a call: nothing after it runs, what the manifest holds stays."""
+
+
+class KilledAt(SyncJobApi):
+    """The job's calls, the process dying just before the first call named `op` goes out."""
+
+    def __init__(self, client: Client, op: str) -> None:
+        super().__init__(client)
+        self._op = op
+
+    def __getattribute__(self, name: str) -> Any:
+        if name == object.__getattribute__(self, "_op"):
+            raise Killed(name)
+        return super().__getattribute__(name)
+
+
+def _drive_until_killed(client: Client, op: str, job_id: str, config: JobConfig) -> None:
+    manifest, core = open_job(job_id, config.state_dir, drive=True)
+    with closing(manifest), pytest.raises(Killed):
+        drive_sync(KilledAt(client, op), core.run())
+
+
+def test_same_job_id_in_two_state_directories_keeps_to_its_own(client: Client, tmp_path: Path) -> None:
+    """Job B runs under the same id from another state directory; job A, killed before its upload and
+    again before its batch create, recovers without taking B's batch or deleting B's input file."""
+    source = write_job(tmp_path / "in.jsonl", 30, models=("gpt-4o-mini",))
+    a, b = (small_config(tmp_path, state_dir=tmp_path / name) for name in ("a", "b"))
+    client.batch_jobs.submit(source, job_id="same", config=b)  # B's batch runs, its input file stored
+    b_files = {f.id for f in client.files.list()}
+    b_batches = {batch.id for batch in client.batches.list()}
+    assert len(b_files) == len(b_batches) == 1
+
+    manifest, _ = create_job(source, endpoint=None, job_id="same", config=a, estimator=None)
+    manifest.close()
+    _drive_until_killed(client, "store", "same", a)  # A dies while uploading its shard
+    _drive_until_killed(client, "create_batch", "same", a)  # ... then while creating its batch
+    a_status = client.batch_jobs.wait("same", state_dir=a.state_dir, timeout=60)
+    b_status = client.batch_jobs.wait("same", state_dir=b.state_dir, timeout=60)
+
+    for status, config in ((a_status, a), (b_status, b)):
+        assert status.requests == {"total": 30, "succeeded": 30, "failed": 0, "cancelled": 0, "pending": 0}
+        results = list(client.batch_jobs.results("same", state_dir=config.state_dir))
+        assert {(r.status, r.attempts) for r in results} == {("succeeded", 1)}
+    a_ids = {r.batch_id for r in client.batch_jobs.results("same", state_dir=a.state_dir)}
+    b_ids = {r.batch_id for r in client.batch_jobs.results("same", state_dir=b.state_dir)}
+    assert b_ids == b_batches and len(a_ids) == 1 and not a_ids & b_ids  # each job kept to its own batch
+    assert len(list(client.batches.list())) == 2

@@ -31,6 +31,9 @@ log = logging.getLogger("openai_files.batch_jobs")
 
 TERMINAL = frozenset({"completed", "failed", "expired", "cancelled"})
 TAG_JOB, TAG_SHARD, TAG_SUBMIT = "openai_files_job", "openai_files_shard", "openai_files_submit"
+TAG_KEY = "openai_files_job_key"
+"""A job's random key, drawn when it is prepared: two jobs of one id (two state directories, two machines)
+never take each other's batches or files for their own."""
 RECONCILE_MARGIN = 600.0
 """Seconds before an intent's time from which the service's lists are searched (clock skew, latency)."""
 
@@ -86,8 +89,9 @@ class JobStatus:
         }
 
 
-def remote_filename(job_id: str, shard_id: int) -> str:
-    return f"{job_id}.shard-{shard_id}.jsonl"
+def remote_filename(job_id: str, key: str, shard_id: int) -> str:
+    """The stored name of a shard's input file: unique to the job (its id and key) and the shard."""
+    return f"{job_id}.{key}.shard-{shard_id}.jsonl" if key else f"{job_id}.shard-{shard_id}.jsonl"
 
 
 def _file_id(value: str | None) -> str | None:
@@ -108,6 +112,8 @@ class JobCore:
     ) -> None:
         self.m = manifest
         self.job_id = job_id
+        self.key = str(manifest.get("key") or "")
+        """The job's key (see `TAG_KEY`); empty for a job prepared before jobs had one."""
         self.config = config
         self.on_progress = on_progress
         self._clock = clock
@@ -216,7 +222,9 @@ class JobCore:
         """Resolve intents a killed process left: find its batches again, delete its orphaned files."""
         for shard in self.m.shards("uploading"):
             since = (shard.intent_at or 0.0) - RECONCILE_MARGIN
-            orphans: list[str] = yield Call("find_files", (remote_filename(self.job_id, shard.id), since))
+            orphans: list[str] = yield Call(
+                "find_files", (remote_filename(self.job_id, self.key, shard.id), since)
+            )
             for file_id in orphans:
                 log.info("deleting file %s left by an interrupted upload of shard %d", file_id, shard.id)
                 yield from self._delete_file(file_id)
@@ -269,7 +277,7 @@ class JobCore:
     def _store(self, shard: Shard) -> Steps:
         self.m.update_shard(shard.id, state="uploading", intent_at=self._clock())
         file_id: str = yield Call(
-            "store", (self.m.shard_path(shard.id), remote_filename(self.job_id, shard.id))
+            "store", (self.m.shard_path(shard.id), remote_filename(self.job_id, self.key, shard.id))
         )
         self.m.update_shard(shard.id, state="stored", file_id=file_id, intent_at=None)
 
@@ -281,6 +289,8 @@ class JobCore:
         see yet, a 429, a 5xx, a lost answer) is tried again with backoff, `create_retries` times.
         """
         metadata = {TAG_JOB: self.job_id, TAG_SHARD: str(shard.id), TAG_SUBMIT: str(shard.submits)}
+        if self.key:
+            metadata[TAG_KEY] = self.key
         delay = self.config.create_retry_delay
         for tries_left in range(self.config.create_retries, -1, -1):
             self.m.update_shard(shard.id, state="creating", intent_at=self._clock())
@@ -307,7 +317,7 @@ class JobCore:
     def _find_created(self, shard: Shard) -> Generator[Call, Any, BatchView | None]:
         """The batch a create of `shard` (its current submit) made, if the service has it."""
         since = (shard.intent_at or 0.0) - RECONCILE_MARGIN
-        found: list[BatchView] = yield Call("find_batches", (self.job_id, since))
+        found: list[BatchView] = yield Call("find_batches", (self.job_id, self.key, since))
         for batch in found:
             if batch.metadata.get(TAG_SHARD) == str(shard.id) and batch.metadata.get(TAG_SUBMIT) == str(
                 shard.submits

@@ -14,7 +14,7 @@ import anyio
 
 from .._generated import Batch, OpenAIFile
 from .._rules import batch_endpoint
-from .core import TAG_JOB, BatchView, Steps
+from .core import TAG_JOB, TAG_KEY, BatchView, Steps
 
 if TYPE_CHECKING:
     from .._client import AsyncClient, Client
@@ -42,9 +42,12 @@ def _named(stored: OpenAIFile, filename: str, since: float) -> bool | None:
     return None if stored.created_at < since else stored.filename == filename
 
 
-def _tagged(batch: Batch, job_id: str, since: float) -> bool | None:
-    """True for a batch of this job; None once a newest-first listing went past `since`."""
-    return None if batch.created_at < since else batch_view(batch).metadata.get(TAG_JOB) == job_id
+def _tagged(batch: Batch, job_id: str, key: str, since: float) -> bool | None:
+    """True for a batch of this job (id and key); None once a newest-first listing went past `since`."""
+    if batch.created_at < since:
+        return None
+    metadata = batch_view(batch).metadata
+    return metadata.get(TAG_JOB) == job_id and metadata.get(TAG_KEY, "") == key
 
 
 class SyncJobApi:
@@ -77,10 +80,10 @@ class SyncJobApi:
     def cancel(self, batch_id: str) -> BatchView:
         return batch_view(self._client.batches.cancel(batch_id))
 
-    def find_batches(self, job_id: str, since: float) -> list[BatchView]:
+    def find_batches(self, job_id: str, key: str, since: float) -> list[BatchView]:
         found: list[BatchView] = []
         for batch in self._client.batches.list(limit=LIST_PAGE):
-            if (match := _tagged(batch, job_id, since)) is None:
+            if (match := _tagged(batch, job_id, key, since)) is None:
                 break
             found += [batch_view(batch)] if match else []
         return found
@@ -124,10 +127,10 @@ class AsyncJobApi:
     async def cancel(self, batch_id: str) -> BatchView:
         return batch_view(await self._client.batches.cancel(batch_id))
 
-    async def find_batches(self, job_id: str, since: float) -> list[BatchView]:
+    async def find_batches(self, job_id: str, key: str, since: float) -> list[BatchView]:
         found: list[BatchView] = []
         async for batch in self._client.batches.list(limit=LIST_PAGE):
-            if (match := _tagged(batch, job_id, since)) is None:
+            if (match := _tagged(batch, job_id, key, since)) is None:
                 break
             found += [batch_view(batch)] if match else []
         return found

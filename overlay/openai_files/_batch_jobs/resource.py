@@ -145,6 +145,7 @@ def create_job(
         raise
     try:
         manifest.put("input", described)
+        manifest.put("key", secrets.token_hex(8))
         manifest.put("config", _config_to_meta(config))
         prepare(
             manifest, source, endpoint=endpoint, config=config, estimator=estimator or conservative_estimate

@@ -5,6 +5,7 @@ operation runs through the client's transport with `client.call(operation, ...)`
 the models are re-exported here.
 """
 
+from . import webhooks
 from ._batch_jobs import JobConfig, JobResult, JobStatus, TokenEstimator, conservative_estimate
 from ._batches import BatchResult
 from ._client import AsyncClient, Client
@@ -95,4 +96,5 @@ __all__ = [
     "UploadPurpose",
     "WaitTimeoutError",
     "conservative_estimate",
+    "webhooks",
 ]

@@ -53,6 +53,10 @@ try:
         Upload,
         UploadPart,
         UploadStatus,
+        WebhookBatchCancelled,
+        WebhookBatchCompleted,
+        WebhookBatchExpired,
+        WebhookBatchFailed,
     )
     from openai_files_api.types import UNSET, File, Unset
 except ImportError as exc:  # pragma: no cover - only after a regeneration that broke the contract
@@ -96,6 +100,10 @@ __all__ = [
     "Upload",
     "UploadPart",
     "UploadStatus",
+    "WebhookBatchCancelled",
+    "WebhookBatchCompleted",
+    "WebhookBatchExpired",
+    "WebhookBatchFailed",
     "add_upload_part",
     "cancel_batch",
     "cancel_upload",

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from openai_files_spec._stable_names import stable_names
 from openai_files_spec._tree import Node, describe, keyword_nodes, operations
+from openai_files_spec._webhooks import event_titles
 
 ERROR_RESPONSE = "#/components/responses/ErrorResponse"
 ERROR_SCHEMA = "#/components/schemas/ErrorResponse"
@@ -230,6 +231,11 @@ FIXES = (
         "duplicate-titles",
         "shared titles make the generator drop models",
         _upstream_only_fix(duplicate_titles),
+    ),
+    Fix(
+        "webhook-titles",
+        "webhook payloads titled by event type name their classes after it",
+        _upstream_only_fix(event_titles),
     ),
     Fix("stable-names", "schemas moved between inline and named rename generated classes", stable_names),
     Fix("binary-downloads", "file content declared as a JSON string", _upstream_only_fix(binary_downloads)),

@@ -35,7 +35,7 @@ def slice_tags(upstream: Node, tags: tuple[str, ...] = TAGS, extra_roots: tuple[
 
 
 def prune(spec: Node) -> None:
-    """Drop components nothing reaches any more (after a fix rewired a reference)."""
+    """Drop components that no operation or webhook reaches any more (after a fix rewired a reference)."""
     everything = spec.get("components") or {}
     spec["components"] = {}
     _copy_reachable({"components": everything}, spec, (), copy_nodes=False)
@@ -49,7 +49,7 @@ def _copy_reachable(source: Node, spec: Node, extra_roots: tuple[str, ...], copy
         for name in requirement:
             if name in schemes:
                 kept.setdefault("securitySchemes", {})[name] = schemes[name]
-    pending = [*refs(spec["paths"]), *extra_roots]
+    pending = [*refs(spec["paths"]), *refs(spec.get("webhooks") or {}), *extra_roots]
     while pending:
         target = pending.pop()
         parts = target.split("/")

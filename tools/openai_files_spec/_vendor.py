@@ -7,6 +7,7 @@ from openai_files_spec._fixes import ERROR_SCHEMA, FIXES
 from openai_files_spec._merge import adopt_current
 from openai_files_spec._slice import prune, slice_tags
 from openai_files_spec._tree import Node, operations
+from openai_files_spec._webhooks import batch_webhooks, payload_roots, with_webhooks
 from openai_files_spec._yamlio import dump
 
 
@@ -24,7 +25,8 @@ class Vendored:
 
 def vendor(upstream: Node, current: Node | None) -> Vendored:
     """Our spec from a full upstream one; `current` (our openapi.yaml) lends its text and order."""
-    spec = slice_tags(upstream, extra_roots=(ERROR_SCHEMA,))
+    webhooks = batch_webhooks(upstream)
+    spec = with_webhooks(slice_tags(upstream, extra_roots=(ERROR_SCHEMA, *payload_roots(webhooks))), webhooks)
     fixes = {fix.name: fix.apply(spec, current) for fix in FIXES}
     prune(spec)
     if current is not None:

@@ -40,6 +40,22 @@ from .upload_object import UploadObject
 from .upload_part import UploadPart
 from .upload_part_object import UploadPartObject
 from .upload_status import UploadStatus
+from .webhook_batch_cancelled import WebhookBatchCancelled
+from .webhook_batch_cancelled_data import WebhookBatchCancelledData
+from .webhook_batch_cancelled_object import WebhookBatchCancelledObject
+from .webhook_batch_cancelled_type import WebhookBatchCancelledType
+from .webhook_batch_completed import WebhookBatchCompleted
+from .webhook_batch_completed_data import WebhookBatchCompletedData
+from .webhook_batch_completed_object import WebhookBatchCompletedObject
+from .webhook_batch_completed_type import WebhookBatchCompletedType
+from .webhook_batch_expired import WebhookBatchExpired
+from .webhook_batch_expired_data import WebhookBatchExpiredData
+from .webhook_batch_expired_object import WebhookBatchExpiredObject
+from .webhook_batch_expired_type import WebhookBatchExpiredType
+from .webhook_batch_failed import WebhookBatchFailed
+from .webhook_batch_failed_data import WebhookBatchFailedData
+from .webhook_batch_failed_object import WebhookBatchFailedObject
+from .webhook_batch_failed_type import WebhookBatchFailedType
 
 __all__ = (
     "AddUploadPartRequest",
@@ -82,4 +98,20 @@ __all__ = (
     "UploadPart",
     "UploadPartObject",
     "UploadStatus",
+    "WebhookBatchCancelled",
+    "WebhookBatchCancelledData",
+    "WebhookBatchCancelledObject",
+    "WebhookBatchCancelledType",
+    "WebhookBatchCompleted",
+    "WebhookBatchCompletedData",
+    "WebhookBatchCompletedObject",
+    "WebhookBatchCompletedType",
+    "WebhookBatchExpired",
+    "WebhookBatchExpiredData",
+    "WebhookBatchExpiredObject",
+    "WebhookBatchExpiredType",
+    "WebhookBatchFailed",
+    "WebhookBatchFailedData",
+    "WebhookBatchFailedObject",
+    "WebhookBatchFailedType",
 )

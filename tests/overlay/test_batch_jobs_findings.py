@@ -6,6 +6,9 @@ Each test sets up one finding against the emulator over real HTTP and checks the
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -117,3 +120,44 @@ def test_same_job_id_in_two_state_directories_keeps_to_its_own(client: Client, t
     b_ids = {r.batch_id for r in client.batch_jobs.results("same", state_dir=b.state_dir)}
     assert b_ids == b_batches and len(a_ids) == 1 and not a_ids & b_ids  # each job kept to its own batch
     assert len(list(client.batches.list())) == 2
+
+
+FAST_CLOCK_CHILD = """
+import os, signal, sys, time
+_real = time.time
+time.time = lambda: _real() + 700  # this machine's clock runs 700 s ahead of the service's
+from pathlib import Path
+import httpx
+from openai_files import Client, JobConfig
+
+class DiesAfterCreate(httpx.HTTPTransport):
+    def handle_request(self, request):
+        response = super().handle_request(request)
+        if request.method == "POST" and request.url.path.endswith("/batches"):
+            response.read()
+            os.kill(os.getpid(), signal.SIGKILL)  # the batch exists; the job has not recorded it
+        return response
+
+base_url, api_key, state_dir, source, kill = sys.argv[1:]
+config = JobConfig(poll_interval=0.01, max_poll_interval=0.02, state_dir=Path(state_dir))
+transport = DiesAfterCreate() if kill == "kill" else None
+with Client(api_key=api_key, base_url=base_url, timeout=10.0, transport=transport) as client:
+    client.batch_jobs.run(Path(source), job_id="skew", config=config)
+"""
+
+
+def test_a_fast_client_clock_does_not_run_a_shard_twice(
+    client: Client, fresh_emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    """Killed right after its batch was created, a job whose machine's clock is 700 s fast finds that
+    batch again on rerun: reconciliation goes by the service's times, not this machine's."""
+    source = write_job(tmp_path / "in.jsonl", 20, models=("gpt-4o-mini",))
+    argv = [sys.executable, "-c", FAST_CLOCK_CHILD, fresh_emulator.base_url, fresh_emulator.api_key]
+    argv += [str(tmp_path / "state"), str(source)]
+    assert subprocess.run([*argv, "kill"], timeout=60, check=False).returncode == -signal.SIGKILL
+    assert len(list(client.batches.list())) == 1
+    assert subprocess.run([*argv, "rerun"], timeout=60, check=False).returncode == 0
+    assert len(list(client.batches.list())) == 1  # the shard ran once
+    results = list(client.batch_jobs.results("skew", state_dir=tmp_path / "state"))
+    assert [r.custom_id for r in results] == [f"r{n}" for n in range(20)]
+    assert {(r.status, r.attempts) for r in results} == {("succeeded", 1)}

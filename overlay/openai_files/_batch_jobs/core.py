@@ -35,7 +35,9 @@ TAG_KEY = "openai_files_job_key"
 """A job's random key, drawn when it is prepared: two jobs of one id (two state directories, two machines)
 never take each other's batches or files for their own."""
 RECONCILE_MARGIN = 600.0
-"""Seconds before an intent's time from which the service's lists are searched (clock skew, latency)."""
+"""Seconds before an intent's time from which the service's lists are searched (clock skew between the
+service's own machines, latency). An intent's time is the service's, never this machine's clock: the
+newest `created_at` the job got back from the service before it (see `JobCore._service_time`)."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class BatchView:
     error_file_id: str | None
     errors: tuple[dict[str, Any], ...]
     metadata: Mapping[str, str]
+    created_at: int
 
 
 @dataclass(frozen=True)
@@ -274,11 +277,21 @@ class JobCore:
             changed = True
         return changed
 
+    def _service_time(self) -> float:
+        """The newest `created_at` the service gave this job (0 before any): a time on the service's
+        clock that comes before anything the job creates next, whatever this machine's clock says."""
+        return float(self.m.get("service_time", 0))
+
+    def _saw(self, created_at: int) -> None:
+        if created_at > self._service_time():
+            self.m.put("service_time", created_at)
+
     def _store(self, shard: Shard) -> Steps:
-        self.m.update_shard(shard.id, state="uploading", intent_at=self._clock())
-        file_id: str = yield Call(
+        self.m.update_shard(shard.id, state="uploading", intent_at=self._service_time())
+        file_id, created_at = yield Call(
             "store", (self.m.shard_path(shard.id), remote_filename(self.job_id, self.key, shard.id))
         )
+        self._saw(created_at)
         self.m.update_shard(shard.id, state="stored", file_id=file_id, intent_at=None)
 
     def _create(self, shard: Shard) -> Steps:
@@ -293,7 +306,7 @@ class JobCore:
             metadata[TAG_KEY] = self.key
         delay = self.config.create_retry_delay
         for tries_left in range(self.config.create_retries, -1, -1):
-            self.m.update_shard(shard.id, state="creating", intent_at=self._clock())
+            self.m.update_shard(shard.id, state="creating", intent_at=self._service_time())
             try:
                 batch: BatchView = yield Call(
                     "create_batch", (shard.file_id, str(self.m.get("endpoint")), metadata)
@@ -326,6 +339,7 @@ class JobCore:
         return None
 
     def _submitted(self, shard: Shard, batch: BatchView) -> None:
+        self._saw(batch.created_at)
         self.m.update_shard(
             shard.id,
             state="submitted",

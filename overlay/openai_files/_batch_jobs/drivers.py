@@ -34,6 +34,7 @@ def batch_view(batch: Batch) -> BatchView:
         error_file_id=wire.get("error_file_id"),
         errors=tuple(e for e in errors if isinstance(e, dict)),
         metadata={str(k): str(v) for k, v in (wire.get("metadata") or {}).items()},
+        created_at=batch.created_at,
     )
 
 
@@ -56,8 +57,9 @@ class SyncJobApi:
     def __init__(self, client: Client) -> None:
         self._client = client
 
-    def store(self, path: Path, filename: str) -> str:
-        return self._client.files.create(path, purpose="batch", filename=filename).id
+    def store(self, path: Path, filename: str) -> tuple[str, int]:
+        stored = self._client.files.create(path, purpose="batch", filename=filename)
+        return stored.id, stored.created_at
 
     def delete_file(self, file_id: str) -> None:
         self._client.files.delete(file_id)
@@ -101,8 +103,9 @@ class AsyncJobApi:
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
-    async def store(self, path: Path, filename: str) -> str:
-        return (await self._client.files.create(path, purpose="batch", filename=filename)).id
+    async def store(self, path: Path, filename: str) -> tuple[str, int]:
+        stored = await self._client.files.create(path, purpose="batch", filename=filename)
+        return stored.id, stored.created_at
 
     async def delete_file(self, file_id: str) -> None:
         await self._client.files.delete(file_id)

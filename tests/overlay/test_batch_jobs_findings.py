@@ -161,3 +161,25 @@ def test_a_fast_client_clock_does_not_run_a_shard_twice(
     results = list(client.batch_jobs.results("skew", state_dir=tmp_path / "state"))
     assert [r.custom_id for r in results] == [f"r{n}" for n in range(20)]
     assert {(r.status, r.attempts) for r in results} == {("succeeded", 1)}
+
+
+def test_a_batch_the_service_lost_is_resubmitted(
+    client: Client, fresh_emulator: EmulatorServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A batch that answers 404 poll after poll is gone: its requests go in a new batch, and a warning
+    says so, instead of polling it forever."""
+    source = write_job(tmp_path / "in.jsonl", 20, models=("gpt-4o-mini",))
+    config = small_config(tmp_path)
+    lost = client.batch_jobs.submit(source, job_id="lost", config=config).batches[0]["batch_id"]
+    fresh_emulator.faults.set(script=("404",) * 100, paths=(f"/v1/batches/{lost}",), methods=("GET",))
+    with caplog.at_level("WARNING", logger="openai_files.batch_jobs"):
+        status = client.batch_jobs.wait("lost", state_dir=config.state_dir, timeout=30)
+    assert status.requests == {"total": 20, "succeeded": 20, "failed": 0, "cancelled": 0, "pending": 0}
+    results = list(client.batch_jobs.results("lost", state_dir=config.state_dir))
+    assert [r.custom_id for r in results] == [f"r{n}" for n in range(20)]
+    assert {(r.status, r.attempts) for r in results} == {("succeeded", 1)}
+    again = {r.batch_id for r in results}
+    assert len(again) == 1 and lost not in again
+    assert {b.id for b in client.batches.list()} == {lost, *again}
+    assert [r.levelname for r in caplog.records if lost in r.getMessage()] == ["WARNING"]
+    assert "go again in a new batch" in caplog.text

@@ -34,6 +34,9 @@ TAG_JOB, TAG_SHARD, TAG_SUBMIT = "openai_files_job", "openai_files_shard", "open
 TAG_KEY = "openai_files_job_key"
 """A job's random key, drawn when it is prepared: two jobs of one id (two state directories, two machines)
 never take each other's batches or files for their own."""
+GONE_AFTER_POLLS = 5
+"""Polls in a row a batch must answer 404 before it is taken for lost by the service, not just created
+and not yet visible (with the default poll interval, a minute)."""
 RECONCILE_MARGIN = 600.0
 """Seconds before an intent's time from which the service's lists are searched (clock skew between the
 service's own machines, latency). An intent's time is the service's, never this machine's clock: the
@@ -120,6 +123,8 @@ class JobCore:
         self.config = config
         self.on_progress = on_progress
         self._clock = clock
+        self._unseen: dict[int, int] = {}
+        """Polls in a row each shard's batch answered 404."""
 
     # -- reading ----------------------------------------------------------------------------------
 
@@ -356,9 +361,15 @@ class JobCore:
         for shard in self.m.shards("submitted"):
             try:
                 batch: BatchView = yield Call("retrieve", (shard.batch_id,))
-            except NotFoundError:  # created a moment ago, not visible yet: look again next round
-                log.info("batch %s not visible yet", shard.batch_id)
+            except NotFoundError:
+                unseen = self._unseen[shard.id] = self._unseen.get(shard.id, 0) + 1
+                if unseen < GONE_AFTER_POLLS:  # created a moment ago, not visible yet: look again
+                    log.info("batch %s not visible yet", shard.batch_id)
+                    continue
+                yield from self._gone(shard)
+                changed = True
                 continue
+            self._unseen.pop(shard.id, None)
             if batch.status == shard.batch_status:
                 continue
             changed = True
@@ -376,6 +387,19 @@ class JobCore:
                     batch_error=json.dumps(batch.errors[0]) if batch.errors else None,
                 )
         return changed
+
+    def _gone(self, shard: Shard) -> Steps:
+        """A batch the service no longer knows: its shard is stored and submitted again from the local
+        file, which is kept until the shard's results are in."""
+        log.warning(
+            "batch %s of job %s is unknown to the service (%d polls answered 404): "
+            "its %d requests (shard %d) go again in a new batch",
+            shard.batch_id, self.job_id, GONE_AFTER_POLLS, shard.requests, shard.id,
+        )
+        del self._unseen[shard.id]
+        if shard.file_id:
+            yield from self._delete_file(shard.file_id)
+        self.m.update_shard(shard.id, state="sealed", file_id=None, batch_id=None, batch_status=None)
 
     def _requeue(self, shard: Shard) -> None:
         """A batch refused for the enqueued-token quota: submit its file again later, with backoff."""

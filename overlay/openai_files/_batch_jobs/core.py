@@ -391,11 +391,11 @@ class JobCore:
     def _gone(self, shard: Shard) -> Steps:
         """A batch the service no longer knows: its shard is stored and submitted again from the local
         file, which is kept until the shard's results are in."""
+        gone = f"batch {shard.batch_id} of job {self.job_id} is unknown to the service"
         log.warning(
-            "batch %s of job %s is unknown to the service (%d polls answered 404): "
-            "its %d requests (shard %d) go again in a new batch",
-            shard.batch_id, self.job_id, GONE_AFTER_POLLS, shard.requests, shard.id,
-        )
+            "%s (%d polls answered 404): its %d requests (shard %d) go again in a new batch",
+            gone, GONE_AFTER_POLLS, shard.requests, shard.id,
+        )  # fmt: skip
         del self._unseen[shard.id]
         if shard.file_id:
             yield from self._delete_file(shard.file_id)

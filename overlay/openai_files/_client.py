@@ -31,7 +31,7 @@ from ._files import AsyncFiles, Files
 from ._generated import AuthenticatedClient, ErrorResponse
 from ._log_scrub import scrub_logs_of
 from ._operation import Endpoint, Operation
-from ._retry import RetryPolicy, is_retryable_exception
+from ._retry import RetryPolicy, is_retryable_exception, unreadable_json
 from ._uploads import AsyncUploads, Uploads
 
 __all__ = ["AsyncClient", "Client"]
@@ -341,7 +341,9 @@ class Client(_Core):
         self.close()
 
     def _send(self, kwargs: Mapping[str, Any], *, stream: bool = False) -> httpx.Response:
-        """Send with retries; return a 2xx response (unread if `stream`: the caller closes it) or raise."""
+        """Send with retries; return a 2xx response (unread if `stream`: the caller closes it) or raise.
+
+        A read 2xx body that should be JSON and does not parse was cut: retried as a lost connection."""
         prepared, policy = self._prepare(kwargs)
         retries = 0
         while True:
@@ -351,11 +353,15 @@ class Client(_Core):
             except httpx.TransportError as exc:
                 delay = self._delay_after_failure(exc, request, retries, policy)
             else:
-                if response.is_success:
+                garbled = None if stream or not response.is_success else unreadable_json(response)
+                if response.is_success and garbled is None:
                     return response
                 response.read()
                 response.close()
-                delay = self._delay_after_status(response, retries, policy)
+                if garbled is not None:
+                    delay = self._delay_after_failure(garbled, request, retries, policy)
+                else:
+                    delay = self._delay_after_status(response, retries, policy)
             retries += 1
             self._sleep(delay)
 
@@ -453,10 +459,14 @@ class AsyncClient(_Core):
             except httpx.TransportError as exc:
                 delay = self._delay_after_failure(exc, request, retries, policy)
             else:
-                if response.is_success:
+                garbled = None if stream or not response.is_success else unreadable_json(response)
+                if response.is_success and garbled is None:
                     return response
                 await response.aread()
                 await response.aclose()
-                delay = self._delay_after_status(response, retries, policy)
+                if garbled is not None:
+                    delay = self._delay_after_failure(garbled, request, retries, policy)
+                else:
+                    delay = self._delay_after_status(response, retries, policy)
             retries += 1
             await anyio.sleep(delay)

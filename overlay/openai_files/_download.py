@@ -4,15 +4,25 @@ A download to a path goes to a hidden temporary file beside it and is renamed ov
 once every announced byte arrived, so a failure leaves the target as it was. A caller's own writable
 gets the bytes directly, in order (it cannot be made atomic, nor filled in parallel).
 
-A stream cut short is picked up where it stopped with `Range: bytes=N-` when the server answers 206,
-and started over when it answers 200 (it ignores ranges); a few attempts in a row that bring no new
-byte end it with `IncompleteDownloadError`. For a large file whose server advertises `Accept-Ranges:
-bytes`, the opening stream is timed over its first few MB: when it is slow (a long or capped link) the
-rest is fetched as parts of `part_size` bytes, `concurrency` at a time, each written in place with
-positioned writes; when it is fast (a local link, where connections would only share the same CPUs) it
-reads on to the end. Memory stays at one chunk per connection. A part answered
-with 200 instead of 206 means ranges are not honoured after all: the download falls back to one stream.
-Bodies are asked for uncompressed (`Accept-Encoding: identity`), so offsets are the file's own.
+The File's `bytes` is read first and every answer is checked against it before any of its bytes is
+kept: a whole-file answer must announce that length (when it announces one), a partial answer must
+start at the byte the download stands at and name that size as the total in its `Content-Range`, and
+no body may run past the file's end. An answer that does not fit (a lost answer's stray head, a range
+from a stale offset) is asked for again, never written; the download is complete only when exactly
+`bytes` bytes arrived.
+
+A stream cut short is picked up where it stopped with `Range: bytes=N-` when the server answers 206; a
+200 (it ignores ranges) is read from the start, its first N bytes skipped. Bodies are asked for
+uncompressed (`Accept-Encoding: identity`), so offsets are the file's own; after a compressed answer
+the whole file is asked for again, what is here skipped. A few attempts in a row that bring no new byte
+end it with `IncompleteDownloadError`.
+
+For a large file whose server advertises `Accept-Ranges: bytes`, the opening stream is timed over its
+first few MB: when it is slow (a long or capped link) the rest is fetched as parts of `part_size`
+bytes, `concurrency` at a time, each written in place with positioned writes; when it is fast (a local
+link, where connections would only share the same CPUs) it reads on to the end. Memory stays at one
+chunk per connection. A part answered with 200 instead of 206 means ranges are not honoured after
+all: the download falls back to one stream.
 
 The result looks as `cp` would leave it: a new file gets the mode the umask gives, an existing target
 keeps its mode, and a symlink stays a symlink while the file it points to is written. (A hard-linked
@@ -26,6 +36,7 @@ import os
 import re
 import secrets
 import stat
+import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
@@ -37,7 +48,7 @@ import anyio
 import httpx
 
 from ._errors import IncompleteDownloadError, InvalidInputError, TransferAborted
-from ._generated import download_file
+from ._generated import OpenAIFile, download_file, retrieve_file
 from ._transfer.progress import ProgressCallback, ProgressTracker
 
 if TYPE_CHECKING:
@@ -66,6 +77,9 @@ FAST_STREAM = 100_000_000
 """Bytes per second from which one stream is kept for the rest: more connections would not add up."""
 MAX_STALLS = 3
 """Attempts in a row that bring no new byte before a download gives up."""
+SPOOL_BYTES = 8 << 20
+"""A file read line by line is kept in memory up to this size while it arrives, on disk beyond."""
+"""Attempts in a row that bring no new byte before a download gives up."""
 Destination = str | os.PathLike[str] | IO[bytes]
 
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
@@ -73,6 +87,21 @@ _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
 
 class _NoRanges(Exception):
     """A ranged request was answered with the whole file: this server does not honour `Range`."""
+
+
+class _Unusable(Exception):
+    """An answer that does not fit the file being downloaded: none of its bytes are kept; ask again."""
+
+
+class _Overlong(_Unusable):
+    """A body that runs past the file's end: what this span wrote from it is forgotten too."""
+
+
+def file_size(stored: OpenAIFile) -> int | None:
+    """The File's `bytes`, or None when the service sent no usable size (then the answers' own
+    framing is all there is to check)."""
+    size = getattr(stored, "bytes_", None)
+    return size if isinstance(size, int) and not isinstance(size, bool) and size >= 0 else None
 
 
 class _Sink:
@@ -151,7 +180,7 @@ class _Sink:
         self.tracker.add(len(data))
 
     def restart(self, written: int) -> None:
-        """The server sends the whole file again: forget the `written` bytes kept so far."""
+        """Forget the `written` bytes kept so far (an answer that turned out wrong, or parts given up)."""
         if self._writable is not None:
             if not (self._writable.seekable() and written == self._writable.tell()):
                 raise IncompleteDownloadError(expected=self.total or written, received=written)
@@ -183,26 +212,34 @@ def _private_file_beside(target: Path) -> tuple[Path, int, int]:
 
 
 def _content_range(response: httpx.Response) -> tuple[int, int, int | None] | None:
-    """(first byte, one past the last, file size or None) of a 206 response, else None."""
+    """(first byte, one past the last, file size or None) of a response's Content-Range, else None."""
     match = _CONTENT_RANGE.fullmatch(response.headers.get("content-range", "").strip())
-    if response.status_code != 206 or match is None:
+    if match is None:
         return None
     first, last, size = match.groups()
     return int(first), int(last) + 1, None if size == "*" else int(size)
 
 
+def _encoded(response: httpx.Response) -> bool:
+    """True for a compressed body: httpx hands out the file's bytes, but offsets and lengths on the wire
+    count the compressed ones."""
+    return response.headers.get("content-encoding", "").strip().lower() not in ("", "identity")
+
+
 def _length(response: httpx.Response) -> int | None:
-    length = response.headers.get("content-length", "")
-    return int(length) if length.isdigit() else None
+    """The announced length of the body in the file's own bytes, if there is one."""
+    length = response.headers.get("content-length", "").strip()
+    return int(length) if length.isdigit() and not _encoded(response) else None
 
 
 class _Span:
     """Bytes [start, stop) fetched over one connection at a time, resumed where a cut left them.
 
-    `stop` is None while the size is unknown (a stream without Content-Length). A 200 (the whole file)
-    is taken while nothing was written yet; after that, a `ranged` span (a part) must be answered 206
-    for exactly its bytes, and an unranged one (the whole file) starts over. Progress is the furthest
-    byte ever reached, so a server that restarts and cuts at the same place is given up on.
+    `stop` is None while the size is unknown (no File size and no Content-Length). Every answer is
+    checked against the file (`begin`) before a byte of it is written. An unranged span (the whole file)
+    takes a 200 at any point, skipping the bytes it already has; a `ranged` span (a part) that has bytes
+    must be answered 206. Progress is the furthest byte ever reached, so a server that restarts and
+    cuts at the same place is given up on.
     """
 
     def __init__(self, sink: _Sink, start: int, stop: int | None, *, ranged: bool) -> None:
@@ -211,6 +248,11 @@ class _Span:
         self.stop = stop
         self.ranged = ranged
         self._stalls = 0
+        self._skip = 0
+        """Bytes at the head of the current answer that this span already has (a 200 to a resume)."""
+        self._whole_only = False
+        """Set once the server compressed an answer: offsets on the wire are not the file's, so resume by
+        asking for the whole file and skipping what is here."""
 
     @property
     def done(self) -> bool:
@@ -218,35 +260,58 @@ class _Span:
 
     def headers(self) -> dict[str, str]:
         headers = {"Accept-Encoding": "identity"}
-        if self.ranged or self.position > 0:
+        if self.ranged or (self.position > 0 and not self._whole_only):
             last = "" if self.stop is None else str(self.stop - 1)
             headers["Range"] = f"bytes={self.position}-{last}"
         return headers
 
     def begin(self, response: httpx.Response) -> None:
-        """Check a response fits where this span stands; a 200 to a resume starts the file over."""
-        found = _content_range(response)
-        if found is not None and found[0] == self.position:
+        """Check that an answer fits the file where this span stands; `_Unusable` when it does not."""
+        total = self.sink.total
+        self._skip = 0
+        if response.status_code == 206:
+            found = _content_range(response)
+            if found is None or _encoded(response):
+                named = response.headers.get("content-range")
+                raise _Unusable(f"a partial answer with Content-Range {named}")
+            first, _, size = found
+            if size is not None and total is not None and size != total:
+                raise _Unusable(f"Content-Range gives the file {size} bytes, its File {total}")
+            if first != self.position:
+                raise _Unusable(f"Content-Range starts at byte {first}, the download is at {self.position}")
+            if total is None:
+                self.sink.total = size
             if self.stop is None:
-                self.stop = self.sink.total = found[2]
+                self.stop = self.sink.total
             return
-        if found is not None or (self.ranged and self.position):
-            if self.ranged:
-                raise _NoRanges
-            raise IncompleteDownloadError(expected=self.stop or self.position, received=self.position)
-        if self.position:  # the whole file again, from byte 0
-            self.sink.restart(self.position - self.start)
-            self.position = 0
+        length = _length(response)
+        if length is not None and total is not None and length != total:
+            raise _Unusable(f"the answer announces {length} bytes, the file holds {total}")
+        if self.ranged and self.position:
+            raise _NoRanges
+        self._whole_only = self._whole_only or _encoded(response)
+        self._skip = self.position
+        if total is None:
+            self.sink.total = length
         if not self.ranged:
-            self.stop = self.sink.total = _length(response)
+            self.stop = self.sink.total
 
     def write(self, chunk: bytes) -> bool:
-        """Write `chunk` at its place; True once the span is complete (stop reading)."""
+        """Write `chunk` at its place; True once a span that ends before the file does is complete (stop
+        reading: the rest is another span's). Raises `_Overlong` for a body running past the file's end."""
+        if self._skip:
+            skipped = min(self._skip, len(chunk))
+            self._skip -= skipped
+            chunk = chunk[skipped:]
+        end = self.sink.total
+        if end is not None and self.position + len(chunk) > end:
+            raise _Overlong(f"the answer runs past the file's {end} bytes")
         if self.stop is not None and len(chunk) > self.stop - self.position:
             chunk = chunk[: self.stop - self.position]
-        self.sink.write_at(self.position, chunk)
-        self.position += len(chunk)
-        return self.done
+        if chunk:
+            self.sink.write_at(self.position, chunk)
+            self.position += len(chunk)
+        return self.done and self.stop != end
 
     def ended(self) -> None:
         """The body ended without error: a stream of unknown size is complete, else it was cut."""
@@ -255,8 +320,12 @@ class _Span:
         elif not self.done:
             self.cut(None)
 
-    def cut(self, error: httpx.TransportError | None) -> None:
-        """The stream broke at `position`: resume, unless attempts keep bringing nothing new."""
+    def cut(self, error: Exception | None) -> None:
+        """The answer broke off or did not fit: resume, unless attempts keep bringing nothing new. What an
+        over-long answer wrote is forgotten: none of it can be trusted."""
+        if isinstance(error, _Overlong):
+            self.sink.restart(self.position - self.start)
+            self.position = self.start
         if self.position > self._best:
             self._best, self._stalls = self.position, 0
         else:
@@ -284,7 +353,8 @@ def _probe_size(sink: _Sink, response: httpx.Response, part_size: int) -> int | 
     """
     size = _length(response)
     ranges = response.headers.get("accept-ranges", "").strip().lower() == "bytes"
-    if not (sink.positioned and ranges and response.status_code == 200 and size and size >= 2 * part_size):
+    fits = sink.total in (None, size) and response.status_code == 200
+    if not (sink.positioned and ranges and fits and size and size >= 2 * part_size):
         return None
     sink.total = size
     sink.tracker.total_parts = 2  # at least: the probe and the rest, counted once planned
@@ -320,8 +390,9 @@ def _parts(sink: _Sink, start: int, part_size: int) -> list[_Span]:
 
 
 def _check(sink: _Sink, spans: list[_Span]) -> int:
-    size = max(span.stop or 0 for span in spans)
-    if sink.received != size:
+    """The file's size, once exactly that many bytes arrived."""
+    size = sink.total if sink.total is not None else max(span.stop or 0 for span in spans)
+    if sink.received != size or not all(span.done for span in spans):
         raise IncompleteDownloadError(expected=size, received=sink.received)
     return size
 
@@ -341,7 +412,7 @@ def _fetch(
                         break
                 else:
                     span.ended()
-            except httpx.TransportError as exc:
+            except (httpx.TransportError, _Unusable) as exc:
                 span.cut(exc)
             finally:
                 response.close()
@@ -359,9 +430,11 @@ def download(
     part_size: int = PART_SIZE,
     concurrency: int = CONCURRENCY,
 ) -> int:
-    """Download a file's content to `destination`; return the number of bytes written."""
+    """Download a file's content to `destination`; return the number of bytes written (the File's
+    `bytes`, read first: every answer is checked against it)."""
     with _Sink(destination, progress) as sink, contextlib.ExitStack() as opened:
-        whole = _Span(sink, 0, None, ranged=False)
+        sink.total = file_size(client.call(retrieve_file, file_id))
+        whole = _Span(sink, 0, sink.total, ranged=False)
         response = opened.enter_context(_open(client, file_id, whole))
         probe_size = _probe_size(sink, response, part_size)
         if probe_size is None:
@@ -374,7 +447,7 @@ def download(
             _fetch_parts(client, file_id, rest, chunk_size=chunk_size, concurrency=concurrency)
         except _NoRanges:
             sink.one_stream()
-            whole = _Span(sink, 0, None, ranged=False)
+            whole = _Span(sink, 0, sink.total, ranged=False)
             _fetch(client, file_id, whole, None, chunk_size)
             return _check(sink, [whole])
         return _check(sink, [probe, *rest])
@@ -416,7 +489,7 @@ async def _fetch_async(
                         break
                 else:
                     span.ended()
-            except httpx.TransportError as exc:
+            except (httpx.TransportError, _Unusable) as exc:
                 span.cut(exc)
             finally:
                 await response.aclose()
@@ -437,7 +510,8 @@ async def download_async(
     """See `download`. Disk writes happen on the event loop: one chunk each, into the page cache."""
     with _Sink(destination, progress) as sink:
         async with contextlib.AsyncExitStack() as opened:
-            whole = _Span(sink, 0, None, ranged=False)
+            sink.total = file_size(await client.call(retrieve_file, file_id))
+            whole = _Span(sink, 0, sink.total, ranged=False)
             response = await opened.enter_async_context(_open_async(client, file_id, whole))
             probe_size = _probe_size(sink, response, part_size)
             if probe_size is None:
@@ -452,7 +526,7 @@ async def download_async(
                 )
             except _NoRanges:
                 sink.one_stream()
-                whole = _Span(sink, 0, None, ranged=False)
+                whole = _Span(sink, 0, sink.total, ranged=False)
                 await _fetch_async(client, file_id, whole, None, chunk_size)
                 return _check(sink, [whole])
             return _check(sink, [probe, *rest])
@@ -477,13 +551,22 @@ async def _fetch_parts_async(
 
 
 def iter_lines(client: Client, file_id: str) -> Iterator[str]:
-    """A stored text file's lines, streamed."""
-    with client.stream(download_file, file_id) as response:
-        yield from response.iter_lines()
+    """A stored text file's lines (without their line ends), handed out once the whole file arrived,
+    checked and resumed as `download` does: no line of a cut or stray answer is ever read."""
+    with tempfile.SpooledTemporaryFile(SPOOL_BYTES) as buffer:
+        download(client, file_id, buffer)
+        yield from _lines(buffer)
 
 
 async def aiter_lines(client: AsyncClient, file_id: str) -> AsyncIterator[str]:
     """See `iter_lines`."""
-    async with client.stream(download_file, file_id) as response:
-        async for line in response.aiter_lines():
+    with tempfile.SpooledTemporaryFile(SPOOL_BYTES) as buffer:
+        await download_async(client, file_id, buffer)
+        for line in _lines(buffer):
             yield line
+
+
+def _lines(buffer: IO[bytes]) -> Iterator[str]:
+    buffer.seek(0)
+    for raw in buffer:
+        yield raw.decode().removesuffix("\n").removesuffix("\r")

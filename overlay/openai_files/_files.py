@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,7 +33,6 @@ from ._generated import (
     Upload,
     create_file,
     delete_file,
-    download_file,
     list_files,
     retrieve_file,
 )
@@ -239,8 +239,11 @@ class Files:
         return SyncPager(lambda after: query.page(self._client, after))
 
     def content(self, file_id: str) -> bytes:
-        """A small file's bytes in memory; use `download` for anything large. Raises as `Client.call`."""
-        return self._client.call(download_file, file_id).payload.read()
+        """A small file's bytes in memory, checked and resumed as `download` does; use `download` for
+        anything large. Raises `IncompleteDownloadError` or as `Client.call`."""
+        buffer = io.BytesIO()
+        download(self._client, file_id, buffer)
+        return buffer.getvalue()
 
     def download(
         self,
@@ -314,7 +317,9 @@ class AsyncFiles:
 
     async def content(self, file_id: str) -> bytes:
         """See `Files.content`."""
-        return (await self._client.call(download_file, file_id)).payload.read()
+        buffer = io.BytesIO()
+        await download_async(self._client, file_id, buffer)
+        return buffer.getvalue()
 
     async def download(
         self,

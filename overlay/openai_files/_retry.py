@@ -2,13 +2,16 @@
 
 The sync and async clients run the same loop around `RetryPolicy.next_delay`; the upload engine calls it
 per part. Retried: connection errors and timeouts, 408, 409 (a lock held by a concurrent request), 429 and
-every 5xx. A server's `x-should-retry` header overrides the status, and `retry-after-ms` / `retry-after`
-replace the computed backoff when they ask for a sane wait.
+every 5xx, and a successful JSON answer whose body does not parse (cut short though its framing looked
+whole: what a lost connection leaves, never what the service sends). A server's `x-should-retry` header
+overrides the status, and `retry-after-ms` / `retry-after` replace the computed backoff when they ask
+for a sane wait.
 """
 
 from __future__ import annotations
 
 import email.utils
+import json
 import random
 import time
 from collections.abc import Mapping
@@ -16,7 +19,14 @@ from dataclasses import dataclass
 
 import httpx
 
-__all__ = ["RetryPolicy", "is_refusal", "is_retryable_exception", "is_retryable_status", "retry_after"]
+__all__ = [
+    "RetryPolicy",
+    "is_refusal",
+    "is_retryable_exception",
+    "is_retryable_status",
+    "retry_after",
+    "unreadable_json",
+]
 
 RETRYABLE_STATUSES = frozenset({408, 409, 429})
 
@@ -33,6 +43,20 @@ def is_refusal(status: int) -> bool:
 def is_retryable_exception(exc: BaseException) -> bool:
     """Transport failures that may succeed on a new attempt; a malformed URL never will."""
     return isinstance(exc, httpx.TimeoutException | httpx.NetworkError | httpx.RemoteProtocolError)
+
+
+def unreadable_json(response: httpx.Response) -> httpx.RemoteProtocolError | None:
+    """The transport error a read 2xx body labelled JSON (or not labelled) amounts to when it does not
+    parse, e.g. `Unterminated string`: the answer was cut; None for a body that parses or is not JSON."""
+    kind = response.headers.get("content-type", "").lower()
+    if ("json" not in kind) if kind else not response.content:
+        return None
+    try:
+        json.loads(response.content)
+    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
+        detail = f"response body cut short or garbled ({exc})"
+        return httpx.RemoteProtocolError(detail, request=response.request)
+    return None
 
 
 def retry_after(headers: Mapping[str, str], *, now: float | None = None) -> float | None:

@@ -8,6 +8,7 @@ every request's method, path and headers.
 from __future__ import annotations
 
 import contextlib
+import json
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -19,6 +20,20 @@ def raw_response(status: int, body: bytes = b"", *, length: int | None = None, *
     lines = [f"HTTP/1.1 {status} Stub", f"Content-Length: {len(body) if length is None else length}"]
     lines += [f"{name.replace('_', '-')}: {value}" for name, value in headers.items()]
     return ("\r\n".join([*lines, "Connection: close", "", ""])).encode() + body
+
+
+def stored_file(file_id: str, size: int) -> bytes:
+    """The answer to a retrieve of a File of `size` bytes (a download reads it first)."""
+    document = {
+        "id": file_id,
+        "object": "file",
+        "bytes": size,
+        "created_at": 1,
+        "filename": "f.bin",
+        "purpose": "batch",
+        "status": "processed",
+    }
+    return raw_response(200, json.dumps(document).encode(), content_type="application/json")
 
 
 @dataclass

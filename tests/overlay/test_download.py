@@ -15,7 +15,7 @@ from openai_files._download import _parts, _Probe, _Sink
 from openai_files_emulator import EmulatorServer
 
 from .conftest import open_client, resolve
-from .stub_server import Seen, raw_response, serving
+from .stub_server import Seen, raw_response, serving, stored_file
 
 CONTENT_PATH = "/v1/files/*/content"
 
@@ -102,8 +102,8 @@ def test_the_opening_stream_decides_the_rest(tmp_path: Path, seconds: float, fas
         assert probe.fast is fast and probe.stop == (sink.total if fast else 4 << 20)
         rest = [] if fast else _parts(sink, 4 << 20, 64 << 10)
         assert sink.tracker.total_parts == 1 + len(rest) == (1 if fast else 16)
-        if fast:
-            assert probe.write(bytes(15 * (64 << 10))) and probe.done
+        if fast:  # read on to the file's end, where the answer ends too
+            assert not probe.write(bytes(15 * (64 << 10))) and probe.done
 
 
 def _ignores_ranges(data: bytes, cut_first: bool) -> Callable[[Seen], bytes]:
@@ -112,6 +112,8 @@ def _ignores_ranges(data: bytes, cut_first: bool) -> Callable[[Seen], bytes]:
     answered: list[Seen] = []
 
     def reply(seen: Seen) -> bytes:
+        if not seen.path.endswith("/content"):
+            return stored_file("file-1", len(data))
         answered.append(seen)
         if cut_first and len(answered) == 1:
             return raw_response(200, data[: len(data) // 2], length=len(data), accept_ranges="bytes")
@@ -158,3 +160,84 @@ async def test_stream_that_never_progresses_gives_up(
     with pytest.raises(IncompleteDownloadError):
         await resolve(any_client.files.download(file_id, target, chunk_size=1 << 20))
     assert not target.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["source.bin"]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("size", "script"),
+    [
+        (5_000, ("drop_response",)),  # a stray head announcing 1,024 bytes, 8 of them sent
+        (345, ("cut", "drop_response", "drop_response")),  # the stray head to a resume
+        (40_000, ("cut", "drop_response", "cut", "cut")),
+    ],
+)
+async def test_lost_answers_and_cuts_never_shape_the_file(
+    any_client: Client | AsyncClient,
+    fresh_emulator: EmulatorServer,
+    tmp_path: Path,
+    size: int,
+    script: tuple[str, ...],
+) -> None:
+    """An answer lost on its way leaves a head that promises another size: it is asked for again, never
+    written, and the file is exact however the answers were cut (to a path, a writable, in memory)."""
+    data = payload(size, seed=size)
+    file_id = await store(any_client, tmp_path, data)
+    target = tmp_path / "out.bin"
+    for destination in (target, io.BytesIO()):
+        fresh_emulator.faults.set(script=script, seed=3, paths=(CONTENT_PATH,))
+        assert await resolve(any_client.files.download(file_id, destination)) == size
+        assert fresh_emulator.faults.injected == len(script)
+    assert target.read_bytes() == data and destination.getvalue() == data
+    fresh_emulator.faults.set(script=script, seed=3, paths=(CONTENT_PATH,))
+    assert await resolve(any_client.files.content(file_id)) == data
+
+
+def _close_framed(status: int, body: bytes, **headers: str) -> bytes:
+    """An answer whose body ends where the connection closes: cut short, it still looks whole to HTTP."""
+    lines = [f"HTTP/1.1 {status} Stub", *(f"{k.replace('_', '-')}: {v}" for k, v in headers.items())]
+    return ("\r\n".join([*lines, "Connection: close", "", ""])).encode() + body
+
+
+@pytest.mark.anyio
+async def test_answers_not_fitting_the_file_are_asked_again(kind: str, tmp_path: Path) -> None:
+    """A body that looks whole but is short resumes; a range naming another total, or starting elsewhere,
+    is not written: the file ends exact, its size the File's."""
+    data = payload(10_000, seed=7)
+    answers = iter(
+        [
+            _close_framed(200, data[:4000]),  # looks whole, is short
+            raw_response(206, data[4000:], content_range="bytes 4000-9999/12000"),  # another file's total
+            raw_response(206, data[3000:], content_range="bytes 3000-9999/10000"),  # a stale offset
+            raw_response(206, data[4000:], content_range="bytes 4000-9999/10000"),
+        ]
+    )
+
+    def reply(seen: Seen) -> bytes:
+        return next(answers) if seen.path.endswith("/content") else stored_file("file-1", len(data))
+
+    target = tmp_path / "out.bin"
+    with serving(reply) as stub:
+        async with open_client(kind, api_key="sk-x", base_url=stub.base_url, max_retries=0) as client:
+            assert await resolve(client.files.download("file-1", target)) == len(data)
+    assert target.read_bytes() == data
+    assert [s.headers.get("range") for s in stub.seen[1:]] == [None, *["bytes=4000-9999"] * 3]
+
+
+@pytest.mark.anyio
+async def test_a_body_longer_than_the_file_is_never_kept(kind: str, tmp_path: Path) -> None:
+    data = payload(3_000, seed=8)
+    target = tmp_path / "out.bin"
+
+    def reply(seen: Seen) -> bytes:
+        return (
+            _close_framed(200, data + b"extra") if seen.path.endswith("/content") else stored_file("f", 3000)
+        )
+
+    with serving(reply) as stub:
+        async with open_client(kind, api_key="sk-x", base_url=stub.base_url, max_retries=0) as client:
+            with pytest.raises(IncompleteDownloadError):
+                await resolve(client.files.download("file-1", target))
+            with pytest.raises(IncompleteDownloadError):
+                await resolve(client.files.content("file-1"))
+    assert list(tmp_path.iterdir()) == []
+    assert sum(s.path.endswith("/content") for s in stub.seen) == 6  # three tries each, none kept

@@ -30,7 +30,7 @@ from openai_files import (
 from openai_files_emulator import EmulatorServer
 
 from .conftest import collect, open_client, resolve
-from .stub_server import raw_response, serving
+from .stub_server import Seen, raw_response, serving, stored_file
 
 STATUS_CLASSES = [
     (400, BadRequestError),
@@ -199,8 +199,48 @@ async def test_redirect_to_another_host_carries_no_key(kind: str) -> None:
 async def test_body_cut_short_leaves_no_file(kind: str, tmp_path: Path) -> None:
     """The server announces 10 bytes, sends 5 and closes: the error says so, nothing is written."""
     target = tmp_path / "out.bin"
-    with serving(lambda seen: raw_response(200, b"12345", length=10)) as short:
+
+    def reply(seen: Seen) -> bytes:
+        if seen.path.endswith("/content"):
+            return raw_response(200, b"12345", length=10)
+        return stored_file("file-1", 10)
+
+    with serving(reply) as short:
         async with open_client(kind, api_key="sk-x", base_url=short.base_url, max_retries=0) as client:
             with pytest.raises(IncompleteDownloadError, match="5 bytes, expected 10"):
                 await resolve(client.files.download("file-1", target))
     assert list(tmp_path.iterdir()) == []
+
+
+def _ends_with_the_connection(body: bytes) -> bytes:
+    """An answer whose body is framed by closing the connection (no length announced), so a cut one looks
+    whole to HTTP."""
+    return b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n" + body
+
+
+@pytest.mark.anyio
+async def test_json_body_cut_short_is_retried_not_parsed(kind: str) -> None:
+    """A retrieve and a list page whose JSON stops mid-document (`Unterminated string`) are lost answers:
+    tried again, and with no retry left a connection error (try again later), not a parse error."""
+    document = stored_file("file-1", 7).partition(b"\r\n\r\n")[2]
+    page = (
+        b'{"object": "list", "data": ['
+        + document
+        + b'], "first_id": "file-1", "last_id": "file-1", "has_more": false}'
+    )
+    answers = iter(
+        [
+            _ends_with_the_connection(document[:40]),  # mid-string
+            _ends_with_the_connection(document),
+            _ends_with_the_connection(page[: len(page) - 30]),  # between two fields
+            _ends_with_the_connection(page),
+            _ends_with_the_connection(document[:-1]),  # the closing brace
+        ]
+    )
+    with serving(lambda seen: next(answers)) as stub:
+        async with open_client(kind, api_key="sk-x", base_url=stub.base_url, max_retries=1) as client:
+            assert (await resolve(client.files.retrieve("file-1"))).bytes_ == 7
+            assert [f.id for f in await collect(client.files.list())] == ["file-1"]
+            with pytest.raises(APIConnectionError, match="cut short"):
+                await resolve(client.with_options(max_retries=0).files.retrieve("file-1"))
+    assert len(stub.seen) == 5

@@ -1,8 +1,6 @@
-"""Shared test configuration: the emulator's pytest plugin and the async backend."""
+"""Shared test configuration: the async backend (the emulator's fixtures come from the pytest11 plugin)."""
 
 import pytest
-
-pytest_plugins = ["openai_files_emulator.pytest_plugin"]
 
 
 @pytest.fixture

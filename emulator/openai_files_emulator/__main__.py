@@ -109,7 +109,10 @@ def parser() -> argparse.ArgumentParser:
     )
     batches.add_argument("--batch-seed", type=int, default=0, help="seed for per-request outcomes")
     batches.add_argument(
-        "--pace", choices=PACES, default="retrieve", help="lifecycle step per retrieve or by time"
+        "--pace",
+        choices=PACES,
+        default="retrieve",
+        help="one lifecycle step per retrieve, by time, or all at the first retrieve (instant)",
     )
     batches.add_argument("--stage-seconds", type=float, default=1.0, help="length of each stage (time pace)")
     batches.add_argument(

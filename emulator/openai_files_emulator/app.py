@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -48,6 +49,9 @@ class Emulator:
         self.batches = BatchesBackend(
             self.files, self.blobs, self.clock, self.ids, limits, settings=self.batch_settings
         )
+        self.instance = secrets.token_hex(8)
+        """Names this emulator's objects apart from another's (ids repeat: they are seeded); every
+        answer carries it as `openai-files-emulator-instance`, and each reset draws a new one."""
 
     def reset(self) -> None:
         """Forget every object, body, logged request and kept idempotent answer, clear faults, rewind
@@ -61,6 +65,7 @@ class Emulator:
         self.requests.clear()
         self.idempotency.clear()
         self.clock.reset()
+        self.instance = secrets.token_hex(8)
 
     def close(self) -> None:
         self.blobs.close()
@@ -81,7 +86,7 @@ def create_app(config: EmulatorConfig | None = None) -> EmulatorApp:
     app = EmulatorApp(
         routes=[Mount("/v1", routes=v1), *admin.routes(emulator)],
         middleware=[
-            Middleware(RequestIdMiddleware, ids=emulator.ids),
+            Middleware(RequestIdMiddleware, emulator=emulator),
             Middleware(RecordingMiddleware, log=emulator.requests),
             Middleware(AuthMiddleware, api_keys=emulator.config.api_keys),
             Middleware(FaultMiddleware, faults=emulator.faults),

@@ -2,29 +2,41 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import Unauthorized
-from .ids import IdFactory
 from .wire import send_error
+
+if TYPE_CHECKING:
+    from .app import Emulator
+
+INSTANCE_HEADER = b"openai-files-emulator-instance"
 
 
 class RequestIdMiddleware:
-    """Every response carries `x-request-id`, as the service's do; clients put it in their errors."""
+    """Every response carries `x-request-id`, as the service's do (clients put it in their errors), and
+    `openai-files-emulator-instance`, so state a client keeps can say which emulator it belongs to."""
 
-    def __init__(self, app: ASGIApp, ids: IdFactory) -> None:
+    def __init__(self, app: ASGIApp, emulator: Emulator) -> None:
         self.app = app
-        self.ids = ids
+        self.emulator = emulator
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = self.ids.request().encode()
+        request_id = self.emulator.ids.request().encode()
+        instance = self.emulator.instance.encode()
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id)]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-request-id", request_id),
+                    (INSTANCE_HEADER, instance),
+                ]
             await send(message)
 
         await self.app(scope, receive, send_with_id)

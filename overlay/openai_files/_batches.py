@@ -64,14 +64,16 @@ log = logging.getLogger("openai_files")
 def validate_batch_input(path: str | os.PathLike[str], endpoint: str | None = None) -> tuple[str, int]:
     """Check a JSONL batch input file line by line, as the service would; return (endpoint, requests).
 
-    Every line must pass `check_request`, and `custom_id`s must be unique; the file may hold at most
-    `MAX_BATCH_REQUESTS` requests and `MAX_BATCH_BYTES` bytes. The first problem raises
+    Every line must pass `check_request`, `custom_id`s must be unique and every body that names a `model`
+    must name the first one (the service fails a batch of two models with `mismatched_model`); the file
+    may hold at most `MAX_BATCH_REQUESTS` requests and `MAX_BATCH_BYTES` bytes. The first problem raises
     `BatchInputError` naming its line (`InvalidInputError` for the file as a whole).
     """
     if endpoint is not None:
         rules.choice(endpoint, CreateBatchRequestEndpoint, param="endpoint")
     seen: set[str] = set()
     count = 0
+    first_model: tuple[str, int] | None = None
     if not Path(path).is_file() or not os.access(path, os.R_OK):
         raise InvalidInputError(f"{path}: not a readable file", param="path")
     size = Path(path).stat().st_size
@@ -93,10 +95,29 @@ def validate_batch_input(path: str | os.PathLike[str], endpoint: str | None = No
             if custom_id in seen:
                 raise BatchInputError(f"custom_id {custom_id!r} is used twice", line=number)
             seen.add(custom_id)
+            first_model = _one_model(request, first_model, line=number)
             count += 1
     if endpoint is None or count == 0:
         raise InvalidInputError(f"{path}: holds no requests", param="path")
     return endpoint, count
+
+
+def _one_model(
+    request: dict[str, Any], first: tuple[str, int] | None, *, line: int
+) -> tuple[str, int] | None:
+    """The batch's model and the line that named it first; `BatchInputError` for a line naming another."""
+    model = request["body"].get("model")
+    if not isinstance(model, str):
+        return first
+    if first is None:
+        return model, line
+    if model != first[0]:
+        raise BatchInputError(
+            f"model {model!r} differs from {first[0]!r} on line {first[1]}: a batch runs one model; "
+            "`openai-files jobs submit` (client.batch_jobs.submit) splits a file by model",
+            line=line,
+        )
+    return first
 
 
 def check_line(raw: bytes | str, *, line: int, endpoint: str | None) -> tuple[dict[str, Any], str]:

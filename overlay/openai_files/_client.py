@@ -28,10 +28,11 @@ from ._batches import AsyncBatches, Batches
 from ._config import DEFAULT_LIMITS, Settings, SettingsOptions
 from ._errors import APIConnectionError, APITimeoutError, error_from_response
 from ._files import AsyncFiles, Files
-from ._generated import AuthenticatedClient, ErrorResponse
+from ._generated import AuthenticatedClient, ErrorResponse, list_batches
 from ._log_scrub import scrub_logs_of
 from ._operation import Endpoint, Operation
 from ._retry import RetryPolicy, is_retryable_exception, unreadable_json
+from ._service import InstanceSeen, ServiceIdentity
 from ._uploads import AsyncUploads, Uploads
 
 __all__ = ["AsyncClient", "Client"]
@@ -52,6 +53,7 @@ class _Core:
         """Resolve settings; return the arguments both httpx client classes take."""
         self._configure(Settings.resolve(**options))
         self._headers: Mapping[str, str] = {}  # added to every request: `with_options(headers=...)`
+        self._seen = InstanceSeen()  # shared with the copies `with_options` makes
         scrub_logs_of(self._settings.api_key)
         return {
             "base_url": self._settings.base_url,
@@ -81,6 +83,11 @@ class _Core:
     def timeout(self) -> httpx.Timeout:
         """The timeouts of each request (connect, read, write, pool)."""
         return self._settings.timeout
+
+    def _service_seen(self) -> ServiceIdentity:
+        """The service as far as answers so far tell: its base URL, and the emulator instance the last
+        answer named (None before any answer, and always from the real service)."""
+        return ServiceIdentity(self.base_url, self._seen.instance)
 
     def redact(self, text: str) -> str:
         """`text` with this client's API key replaced by `[redacted]`, for anything that logs or prints it."""
@@ -328,6 +335,12 @@ class Client(_Core):
         finally:
             response.close()
 
+    def _service(self, *, ask: bool) -> ServiceIdentity:
+        """`_service_seen`; with `ask` and no answer yet, one small request (a page of one batch) first."""
+        if ask and not self._seen.answered:
+            self.call(list_batches, limit=1)
+        return self._service_seen()
+
     def close(self) -> None:
         """Close the connection pool; the copies made by `with_options` share it."""
         self._http.close()
@@ -355,6 +368,7 @@ class Client(_Core):
             else:
                 garbled = None if stream or not response.is_success else unreadable_json(response)
                 if response.is_success and garbled is None:
+                    self._seen.note(response)
                     return response
                 response.read()
                 response.close()
@@ -436,6 +450,12 @@ class AsyncClient(_Core):
         finally:
             await response.aclose()
 
+    async def _service(self, *, ask: bool) -> ServiceIdentity:
+        """See `Client._service`."""
+        if ask and not self._seen.answered:
+            await self.call(list_batches, limit=1)
+        return self._service_seen()
+
     async def aclose(self) -> None:
         """Close the connection pool; the copies made by `with_options` share it."""
         await self._http.aclose()
@@ -461,6 +481,7 @@ class AsyncClient(_Core):
             else:
                 garbled = None if stream or not response.is_success else unreadable_json(response)
                 if response.is_success and garbled is None:
+                    self._seen.note(response)
                     return response
                 await response.aread()
                 await response.aclose()

@@ -4,7 +4,8 @@
     ├── ConfigurationError          no API key, or a base URL that is not http(s)
     ├── InvalidInputError           bad local input, caught before any byte is sent (also a ValueError);
     │   │                           `.param` names the argument at fault, as the service's envelope does
-    │   └── BatchInputError             a JSONL batch file line that the service would refuse; `.line`
+    │   ├── BatchInputError             a JSONL batch file line that the service would refuse; `.line`
+    │   └── ServiceMismatchError        a job or upload journal resumed against another service than its own
     ├── FileChangedError            the file changed size or mtime while its parts were being sent
     ├── UnconfirmedUploadError      an interrupted run completed the Upload; its File cannot be identified
     ├── TransferAborted             raised inside a part's body once the upload failed; never retried
@@ -61,6 +62,7 @@ __all__ = [
     "OpenAIFilesError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ServiceMismatchError",
     "TransferAborted",
     "UnconfirmedUploadError",
     "UnprocessableEntityError",
@@ -104,6 +106,19 @@ class BatchInputError(InvalidInputError):
     def __init__(self, message: str, *, line: int, param: str = "path") -> None:
         super().__init__(f"line {line}: {message}", param=param)
         self.line = line
+
+
+class ServiceMismatchError(InvalidInputError):
+    """A job's manifest or an upload's journal was made against another service than the client's.
+
+    `recorded` and `current` describe both (base URL, and the emulator's instance id where there is
+    one); nothing was sent and the state is kept, to be resumed against its own service.
+    """
+
+    def __init__(self, message: str, *, recorded: str, current: str) -> None:
+        super().__init__(message, param="base_url")
+        self.recorded = recorded
+        self.current = current
 
 
 class FileChangedError(OpenAIFilesError):

@@ -34,6 +34,7 @@ from ._generated import (
 )
 from ._retry import is_refusal, is_retryable_status
 from ._rules import UploadPurpose
+from ._service import ServiceIdentity
 from ._transfer import (
     Completion,
     Created,
@@ -154,8 +155,10 @@ def _refused(error: BaseException) -> bool:
     return isinstance(error, APIStatusError) and is_refusal(error.status_code)
 
 
-def _created(upload: Upload) -> Created:
-    return Created(upload_id=upload.id, expires_at=upload.expires_at, created_at=upload.created_at)
+def _created(upload: Upload, service: ServiceIdentity) -> Created:
+    return Created(
+        upload_id=upload.id, expires_at=upload.expires_at, created_at=upload.created_at, service=service
+    )
 
 
 class _SyncApi:
@@ -175,7 +178,11 @@ class _SyncApi:
             coordinator.check()
 
     def create(self, plan: UploadPlan) -> Created:
-        return _created(self._client.call(create_upload, body=_plan_body(plan)))
+        upload = self._client.call(create_upload, body=_plan_body(plan))
+        return _created(upload, self._client._service_seen())
+
+    def service(self, journaled: ServiceIdentity) -> ServiceIdentity:
+        return self._client._service(ask=journaled.asks_instance(self._client.base_url))
 
     def add_part(self, upload_id: str, window: PartWindow) -> str:
         return self._parts.call(add_upload_part, upload_id, body=_part_body(window)).id
@@ -212,7 +219,11 @@ class _AsyncApi:
         self._job = job
 
     async def create(self, plan: UploadPlan) -> Created:
-        return _created(await self._client.call(create_upload, body=_plan_body(plan)))
+        upload = await self._client.call(create_upload, body=_plan_body(plan))
+        return _created(upload, self._client._service_seen())
+
+    async def service(self, journaled: ServiceIdentity) -> ServiceIdentity:
+        return await self._client._service(ask=journaled.asks_instance(self._client.base_url))
 
     async def add_part(self, upload_id: str, window: PartWindow) -> str:
         return (await self._parts.call(add_upload_part, upload_id, body=_part_body(window))).id

@@ -31,6 +31,10 @@ GOOD = {"custom_id": "a", "method": "POST", "url": "/v1/embeddings", "body": {"m
             "line 2: url '/v1/completions' differs",
         ),
         (json.dumps({**GOOD, "custom_id": "b", "body": "text"}), "line 2: body must be a JSON object"),
+        (
+            json.dumps({**GOOD, "custom_id": "b", "body": {"model": "other", "input": "x"}}),
+            "line 2: model 'other' differs from 'm' on line 1: .* `openai-files jobs submit`",
+        ),
     ],
 )
 def test_local_check_names_the_line(tmp_path: Path, second: str, message: str) -> None:
@@ -88,6 +92,10 @@ def test_local_check_endpoint_rules(tmp_path: Path) -> None:
 @pytest.mark.anyio
 async def test_bad_file_creates_nothing(any_client: Client | AsyncClient, tmp_path: Path) -> None:
     path = tmp_path / "in.jsonl"
+    other_model = {**GOOD, "custom_id": "b", "body": {"model": "other", "input": "x"}}
+    path.write_text(json.dumps(GOOD) + "\n" + json.dumps(other_model) + "\n")
+    with pytest.raises(BatchInputError, match="model 'other'"):
+        await resolve(any_client.batches.create_from_file(path))
     path.write_text(json.dumps(GOOD) + "\n" + json.dumps(GOOD) + "\n")
     with pytest.raises(BatchInputError):
         await resolve(any_client.batches.create_from_file(path))

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from openai_files import Client
 from openai_files._cli import main
 from openai_files_emulator import EmulatorServer
 
@@ -157,3 +158,48 @@ def test_bad_flags_are_one_line_and_exit_2_before_any_request(
     out, err = capsys.readouterr()
     assert (exited.value.code, out) == (2, "")
     assert err.startswith("openai-files: error: ") and err.count("\n") == 1 and message in err
+
+
+def _mixed_models(path: Path, count: int) -> Path:
+    """`count` chat requests, the first to one model and every other to a second."""
+    with path.open("w") as out:
+        for n in range(count):
+            body = {
+                "model": "gpt-4o-mini" if n == 0 else "gpt-4o",
+                "messages": [{"role": "user", "content": "hi"}],
+            }
+            out.write(
+                json.dumps(
+                    {"custom_id": f"r{n}", "method": "POST", "url": "/v1/chat/completions", "body": body}
+                )
+            )
+            out.write("\n")
+    return path
+
+
+def test_batches_create_refuses_two_models_naming_the_line_and_jobs_submit(
+    env: EmulatorServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Issue 21: the service fails such a batch (`mismatched_model`); the local check says so first."""
+    source = _mixed_models(tmp_path / "mixed.jsonl", 3)
+    code, out, err = run(capsys, "batches", "create", str(source))
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "line 2" in err and "'gpt-4o'" in err and "'gpt-4o-mini'" in err and "jobs submit" in err
+    assert env.emulator.requests.recent() == []  # nothing sent, nothing stored
+
+
+def test_a_failed_batch_prints_each_distinct_error_once_with_its_count(
+    env: EmulatorServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A batch the service failed on 100 lines of one error: one line for it, not 100."""
+    source = _mixed_models(tmp_path / "mixed.jsonl", 101)
+    with Client(timeout=10) as client:  # `batches.create` takes a stored file as it is
+        stored = client.files.create(source, purpose="batch")
+        batch = client.batches.create(stored.id, endpoint="/v1/chat/completions")
+    code, out, err = run(capsys, "batches", "wait", batch.id, "--poll", "0.01", "--max-wait", "30")
+    assert code == 6
+    reasons = [line for line in err.splitlines() if f"batch {batch.id} failed" in line]
+    assert len(reasons) == 2, err  # the error once, then the request counts
+    assert "100 times, lines 2, 3, 4, 5, 6 and 95 more: mismatched_model:" in reasons[0]
+    code, _, err = run(capsys, "batches", "get", batch.id)
+    assert code == 6 and err.count("mismatched_model") == 1

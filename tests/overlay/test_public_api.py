@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import types
+
 import openai_files
 
 
 def test_all_matches_public_names() -> None:
-    public = {name for name in dir(openai_files) if not name.startswith("_")}
+    """Names, not submodules: pytest imports `openai_files.pytest_plugin`, which sets it on the package."""
+    public = {
+        name
+        for name in dir(openai_files)
+        if not name.startswith("_") and not isinstance(getattr(openai_files, name), types.ModuleType)
+    }
     assert set(openai_files.__all__) == public
     assert openai_files.__all__ == sorted(openai_files.__all__)

@@ -125,8 +125,8 @@ def validate(lines: Iterable[tuple[int, int, bytes]], endpoint: str, config: Bat
                 result.fail(
                     number,
                     "mismatched_model",
-                    f"A batch holds requests to one model: line {number} names '{model}', "
-                    f"line {result.model_line} '{result.model}'.",
+                    f"A batch holds requests to one model: this line names '{model}', "
+                    f"the batch '{result.model}' (line {result.model_line}).",
                     "body.model",
                 )
     if result.total == 0:

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..settings import check_finite, settings_from_json, settings_to_json
 
-PACES = ("retrieve", "time")
+PACES = ("retrieve", "time", "instant")
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,8 @@ class BatchConfig:
     """Seeds the per-request outcomes and the file lag; each draw is a pure function of the seed and ids."""
     pace: str = "retrieve"
     """`retrieve`: one lifecycle step per retrieve (no waiting in tests); `time`: each stage lasts
-    `stage_seconds` on the emulator's clock, and a retrieve catches the batch up with it."""
+    `stage_seconds` on the emulator's clock, and a retrieve catches the batch up with it; `instant`:
+    the first retrieve runs the batch to its end (the plugin's fast mode)."""
     in_progress_steps: int = 1
     """With `retrieve` pace, the retrieves a batch spends answering its requests (an equal share each)."""
     stage_seconds: float = 1.0

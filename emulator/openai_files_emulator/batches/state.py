@@ -3,7 +3,8 @@
 By default (`pace="retrieve"`) the lifecycle moves one step each time a batch is retrieved
 (validating -> in_progress -> finalizing -> completed, or cancelling -> cancelled), so a client
 polling `retrieve` sees every status in order and a test needs no sleeps; `in_progress_steps`
-spreads the answering of requests over several retrieves. With `pace="time"` each stage lasts
+spreads the answering of requests over several retrieves; `pace="instant"` takes every step at the
+first retrieve. With `pace="time"` each stage lasts
 `stage_seconds` on the emulator's clock and a retrieve catches the batch up. Either way, once the
 clock passes `expires_at` (24 h after creation) an unfinished batch becomes `expired`.
 
@@ -217,6 +218,8 @@ class BatchesBackend:
                 await self._end(batch, "cancelled", now, config)
             elif now < batch.expires_at:
                 await self._step(batch, now, config)
+                while config.pace == "instant" and batch.status not in TERMINAL:
+                    await self._step(batch, now, config)
             if batch.status not in TERMINAL and now >= batch.expires_at:
                 await self._end(batch, "expired", now, config)
         return batch

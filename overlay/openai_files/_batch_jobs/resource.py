@@ -7,6 +7,7 @@ drives it to the end, `status` and `results` read it, `cancel` stops it.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import re
@@ -22,6 +23,7 @@ import anyio
 
 from .._errors import InvalidInputError, JobBusyError, JobNotFinishedError
 from .._rules import BatchEndpoint
+from .._service import ServiceIdentity
 from .config import JobConfig, default_state_dir
 from .core import JobCore, JobStatus
 from .drivers import AsyncJobApi, SyncJobApi, drive_async, drive_sync
@@ -95,6 +97,34 @@ def open_job(
     stored = manifest.get("config") or {}
     config = JobConfig(**stored, state_dir=folder.parent)
     return manifest, JobCore(manifest, job_id, config)
+
+
+def recorded_service(manifest: Manifest) -> ServiceIdentity | None:
+    """The service the job was started against (None for jobs from before it was recorded)."""
+    return ServiceIdentity.from_json(manifest.get("service"))
+
+
+def remember_service(manifest: Manifest, seen: ServiceIdentity) -> None:
+    """Record the service of a new job, and its instance once an answer named it."""
+    recorded = recorded_service(manifest)
+    if recorded is None or (recorded.instance is None and seen.instance and recorded.same_as(seen)):
+        manifest.put("service", seen.to_json())
+
+
+def check_service(manifest: Manifest, core: JobCore, current: Callable[[bool], ServiceIdentity]) -> None:
+    """Refuse, closing the manifest, a job started against another service; record a new job's.
+
+    `current(ask)` is the client's service, asking it with one request when `ask` and none answered yet.
+    """
+    try:
+        recorded = recorded_service(manifest)
+        if recorded is not None:
+            ask = recorded.asks_instance(current(False).base_url)
+            current(ask).check_resumes(recorded, what=f"job {core.job_id!r}")
+        remember_service(manifest, current(False))
+    except BaseException:
+        manifest.close()
+        raise
 
 
 def _clear(folder: Path) -> None:
@@ -230,7 +260,7 @@ class BatchJobs:
         manifest, core = create_job(
             source, endpoint=endpoint, job_id=job_id, config=config, estimator=estimator
         )
-        with closing(manifest):
+        with self._driving(manifest, core):
             drive_sync(SyncJobApi(self._client), core.submit())
             return core.status()
 
@@ -250,6 +280,16 @@ class BatchJobs:
         """
         manifest, core = open_job(job_id, state_dir, drive=True)
         return self._run_to_end(manifest, core, timeout, on_progress)
+
+    @contextlib.contextmanager
+    def _driving(self, manifest: Manifest, core: JobCore) -> Iterator[None]:
+        """Check the job belongs to this client's service, drive it, record the service, close."""
+        check_service(manifest, core, lambda ask: self._client._service(ask=ask))
+        with closing(manifest):
+            try:
+                yield
+            finally:
+                remember_service(manifest, self._client._service_seen())
 
     def run(
         self,
@@ -287,9 +327,10 @@ class BatchJobs:
         its batches and finishes it, and the status returned says `cancelling`.
         """
         manifest, core, drive = _for_cancel(job_id, state_dir)
-        with closing(manifest):
-            if not drive:
+        if not drive:
+            with closing(manifest):
                 return core.status()
+        with self._driving(manifest, core):
             status: JobStatus = drive_sync(SyncJobApi(self._client), core.cancel())
             return status
 
@@ -301,7 +342,7 @@ class BatchJobs:
         self, manifest: Manifest, core: JobCore, timeout: float | None, on_progress: JobProgress | None
     ) -> JobStatus:
         """Drive an opened job until it ends (or `timeout`), then close its manifest."""
-        with closing(manifest):
+        with self._driving(manifest, core):
             core.on_progress = on_progress
             status: JobStatus = drive_sync(SyncJobApi(self._client), core.run(timeout=timeout))
             return status
@@ -327,7 +368,7 @@ class AsyncBatchJobs:
         manifest, core = await anyio.to_thread.run_sync(
             lambda: create_job(source, endpoint=endpoint, job_id=job_id, config=config, estimator=estimator)
         )
-        with closing(manifest):
+        async with self._driving(manifest, core):
             await drive_async(AsyncJobApi(self._client), core.submit())
             return core.status()
 
@@ -342,6 +383,19 @@ class AsyncBatchJobs:
         """See `BatchJobs.wait`."""
         manifest, core = open_job(job_id, state_dir, drive=True)
         return await self._run_to_end(manifest, core, timeout, on_progress)
+
+    @contextlib.asynccontextmanager
+    async def _driving(self, manifest: Manifest, core: JobCore) -> AsyncIterator[None]:
+        """See `BatchJobs._driving`."""
+        recorded = recorded_service(manifest)
+        if recorded is not None and recorded.asks_instance(self._client.base_url):
+            await self._client._service(ask=True)  # learn the instance before the check
+        check_service(manifest, core, lambda ask: self._client._service_seen())
+        with closing(manifest):
+            try:
+                yield
+            finally:
+                remember_service(manifest, self._client._service_seen())
 
     async def run(
         self,
@@ -383,9 +437,10 @@ class AsyncBatchJobs:
     async def cancel(self, job_id: str, *, state_dir: str | os.PathLike[str] | None = None) -> JobStatus:
         """See `BatchJobs.cancel`."""
         manifest, core, drive = _for_cancel(job_id, state_dir)
-        with closing(manifest):
-            if not drive:
+        if not drive:
+            with closing(manifest):
                 return core.status()
+        async with self._driving(manifest, core):
             status: JobStatus = await drive_async(AsyncJobApi(self._client), core.cancel())
             return status
 
@@ -397,7 +452,7 @@ class AsyncBatchJobs:
         self, manifest: Manifest, core: JobCore, timeout: float | None, on_progress: JobProgress | None
     ) -> JobStatus:
         """Drive an opened job until it ends (or `timeout`), then close its manifest."""
-        with closing(manifest):
+        async with self._driving(manifest, core):
             core.on_progress = on_progress
             status: JobStatus = await drive_async(AsyncJobApi(self._client), core.run(timeout=timeout))
             return status

@@ -16,6 +16,8 @@ __all__ = ["BATCH_FIELDS", "register"]
 
 BATCH_FIELDS = ("id", "status", "endpoint", "input_file_id", "output_file_id")
 UNSUCCESSFUL = ("failed", "expired", "cancelled")
+SHOWN_LINES = 5
+"""Line numbers named for an error the batch found on several lines."""
 
 
 def register(commands: Commands) -> None:
@@ -77,21 +79,26 @@ def _outcome(ctx: Context, batch: Batch) -> int:
 
 
 def _reasons(document: dict[str, Any]) -> list[str]:
-    errors = (document.get("errors") or {}).get("data") or []
-    reasons = [
-        "".join(
-            (
-                f"line {error['line']}: " if error.get("line") is not None else "",
-                f"{error['code']}: " if error.get("code") else "",
-                str(error.get("message") or "no message"),
-            )
-        )
-        for error in errors
-    ]
+    """One line per distinct error (code and message), naming its lines and how many there are."""
+    lines: dict[tuple[str, str], list[int | None]] = {}
+    for error in (document.get("errors") or {}).get("data") or []:
+        key = (f"{error['code']}: " if error.get("code") else "", str(error.get("message") or "no message"))
+        lines.setdefault(key, []).append(error.get("line"))
+    reasons = [f"{_where(numbers)}{code}{message}" for (code, message), numbers in lines.items()]
     counts = document.get("request_counts")
     if counts:
         reasons.append(f"{counts['completed']} of {counts['total']} requests done, {counts['failed']} failed")
     return reasons
+
+
+def _where(numbers: list[int | None]) -> str:
+    """`line 4: `, or for an error seen on several lines `3 times, lines 4, 5, 9 and 97 more: `."""
+    known = [n for n in numbers if n is not None]
+    shown = ", ".join(map(str, known[:SHOWN_LINES]))
+    more = f" and {len(known) - SHOWN_LINES} more" if len(known) > SHOWN_LINES else ""
+    if len(numbers) == 1:
+        return f"line {shown}: " if known else ""
+    return f"{len(numbers)} times" + (f", lines {shown}{more}: " if known else ": ")
 
 
 def get_(ctx: Context) -> int:

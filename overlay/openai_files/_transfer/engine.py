@@ -21,6 +21,7 @@ from typing import Generic, Protocol, TypeVar
 import anyio
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
+from .._service import ServiceIdentity
 from .coordinator import SIGNAL_CHECK
 from .job import Created, UploadJob
 from .journal import Completion
@@ -38,6 +39,10 @@ CLEANUP_SECONDS = 30.0
 
 class SyncUploadApi(Protocol[Completed_co]):
     def create(self, plan: UploadPlan) -> Created: ...
+    def service(self, journaled: ServiceIdentity) -> ServiceIdentity:
+        """The service this run talks to, learnt well enough to compare with the `journaled` one."""
+        ...
+
     def add_part(self, upload_id: str, window: PartWindow) -> str: ...
     def complete(self, upload_id: str, part_ids: list[str], completion: Completion) -> Completed_co:
         """Send `completion` (its md5 and Idempotency-Key): a repeat must get the same answer."""
@@ -63,6 +68,7 @@ class SyncUploadApi(Protocol[Completed_co]):
 
 class AsyncUploadApi(Protocol[Completed_co]):
     async def create(self, plan: UploadPlan) -> Created: ...
+    async def service(self, journaled: ServiceIdentity) -> ServiceIdentity: ...
     async def add_part(self, upload_id: str, window: PartWindow) -> str: ...
     async def complete(self, upload_id: str, part_ids: list[str], completion: Completion) -> Completed_co: ...
     async def cancel(self, upload_id: str) -> None: ...
@@ -140,6 +146,8 @@ def run_sync(api: SyncUploadApi[R], job: UploadJob) -> R:
     complete: then that request is repeated, and its File found, never stored a second time.
     """
     try:
+        if (journaled := job.journaled_service()) is not None:
+            job.check_service(api.service(journaled))
         if (stale := job.resume()) is not None:
             with _cancel_logged(stale):
                 api.cancel(stale)
@@ -203,6 +211,8 @@ def _send_parts_sync(api: SyncUploadApi[R], job: UploadJob) -> None:
 async def run_async(api: AsyncUploadApi[R], job: UploadJob) -> R:
     """See `run_sync`. The cleanup is shielded: a cancelled scope would cancel it at its first await."""
     try:
+        if (journaled := job.journaled_service()) is not None:
+            job.check_service(await api.service(journaled))
         if (stale := job.resume()) is not None:
             await _cancel_shielded(api, stale)
         if not job.upload_id:

@@ -13,6 +13,7 @@ from typing import BinaryIO
 
 from .. import _rules as rules
 from .._errors import InvalidInputError
+from .._service import ServiceIdentity
 from .bandwidth import TokenBucket
 from .concurrency import AdaptiveConcurrency, Concurrency, FixedConcurrency
 from .config import TransferConfig
@@ -34,6 +35,8 @@ class Created:
     upload_id: str
     expires_at: int
     created_at: int = 0
+    service: ServiceIdentity | None = None
+    """Where the Upload was made, for its journal."""
 
 
 class UploadJob:
@@ -74,6 +77,17 @@ class UploadJob:
         self._fingerprint = FileFingerprint.take(source) if journal_file else None
         self._md5: Md5Thread | None = None
         self._completed_elsewhere = False
+
+    def journaled_service(self) -> ServiceIdentity | None:
+        """The service an existing journal for this upload names, or None (no journal, or none named)."""
+        if self._journal_file is None:
+            return None
+        old = Journal.load(self._journal_file)
+        return None if old is None else old.service
+
+    def check_service(self, current: ServiceIdentity) -> None:
+        """Raise `ServiceMismatchError` when the journal was made against another service; it is kept."""
+        current.check_resumes(self.journaled_service(), what=f"upload journal {self._journal_file}")
 
     def resume(self) -> str | None:
         """Adopt the journaled Upload when it still fits this file; say why when it does not.
@@ -132,6 +146,7 @@ class UploadJob:
                 part_size=self.plan.part_size,
                 fingerprint=self._fingerprint,
                 created_at=created.created_at,
+                service=created.service,
             )
             self.journal.save()
 

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .._service import ServiceIdentity
 from .source import Source
 
 log = logging.getLogger("openai_files.transfer")
@@ -68,6 +69,8 @@ class Journal:
     parts: dict[int, str] = field(default_factory=dict)
     created_at: int = 0
     completion: Completion | None = None
+    service: ServiceIdentity | None = None
+    """The service the Upload lives on; None in journals written before it was recorded."""
 
     def record(self, index: int, part_id: str) -> None:
         self.parts[index] = part_id
@@ -87,6 +90,7 @@ class Journal:
             "fingerprint": asdict(self.fingerprint),
             "parts": {str(i): p for i, p in sorted(self.parts.items())},
             "completion": None if self.completion is None else asdict(self.completion),
+            "service": None if self.service is None else self.service.to_json(),
         }
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=self.path.name, suffix=".tmp", dir=self.path.parent)
@@ -121,6 +125,7 @@ class Journal:
                 parts={int(i): str(p) for i, p in data["parts"].items()},
                 created_at=int(data.get("created_at", 0)),
                 completion=None if data.get("completion") is None else Completion(**data["completion"]),
+                service=ServiceIdentity.from_json(data.get("service")),
             )
         except FileNotFoundError:
             return None

@@ -196,7 +196,7 @@ def test_a_failed_batch_prints_each_distinct_error_once_with_its_count(
     with Client(timeout=10) as client:  # `batches.create` takes a stored file as it is
         stored = client.files.create(source, purpose="batch")
         batch = client.batches.create(stored.id, endpoint="/v1/chat/completions")
-    code, out, err = run(capsys, "batches", "wait", batch.id, "--poll", "0.01", "--max-wait", "30")
+    code, _, err = run(capsys, "batches", "wait", batch.id, "--poll", "0.01", "--max-wait", "30")
     assert code == 6
     reasons = [line for line in err.splitlines() if f"batch {batch.id} failed" in line]
     assert len(reasons) == 2, err  # the error once, then the request counts

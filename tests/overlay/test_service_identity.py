@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from openai_files import Client, JobConfig, ServiceMismatchError
+from openai_files import Client, InternalServerError, JobConfig, ServiceMismatchError
 from openai_files_emulator import EmulatorServer
 
 from .conftest import write_requests
@@ -78,20 +78,22 @@ def test_an_upload_journal_resumed_against_a_reset_emulator_is_refused_and_kept(
     path = tmp_path / "data.bin"
     path.write_bytes(b"x" * (3 * PART))
     journal = tmp_path / "journal.json"
-    with Client(api_key=fresh_emulator.api_key, base_url=fresh_emulator.base_url, timeout=10) as client:
-        with (
-            fresh_emulator.injected(script=("503",), paths=("/v1/uploads/*/complete",)),
-            pytest.raises(Exception, match="503|complete"),
-        ):
-            client.with_options(max_retries=0).uploads.upload_file(
-                path, purpose="batch", part_size=PART, resume=journal
-            )
+    with (
+        Client(api_key=fresh_emulator.api_key, base_url=fresh_emulator.base_url, timeout=10) as client,
+        fresh_emulator.injected(script=("503",), paths=("/v1/uploads/*/complete",)),
+        pytest.raises(InternalServerError),
+    ):
+        client.with_options(max_retries=0).uploads.upload_file(
+            path, purpose="batch", part_size=PART, resume=journal
+        )
     recorded = json.loads(journal.read_text())["service"]
     assert recorded == {"base_url": fresh_emulator.base_url, "instance": fresh_emulator.emulator.instance}
     fresh_emulator.reset()
-    with Client(api_key=fresh_emulator.api_key, base_url=fresh_emulator.base_url, timeout=10) as client:
-        with pytest.raises(ServiceMismatchError, match=recorded["instance"]):
-            client.uploads.upload_file(path, purpose="batch", part_size=PART, resume=journal)
+    with (
+        Client(api_key=fresh_emulator.api_key, base_url=fresh_emulator.base_url, timeout=10) as client,
+        pytest.raises(ServiceMismatchError, match=recorded["instance"]),
+    ):
+        client.uploads.upload_file(path, purpose="batch", part_size=PART, resume=journal)
     assert json.loads(journal.read_text())["service"] == recorded
     assert _posts(fresh_emulator) == []
 

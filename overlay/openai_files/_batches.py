@@ -22,6 +22,7 @@ from ._errors import (
     BatchInputError,
     BatchNotFinishedError,
     InvalidInputError,
+    NotFoundError,
     WaitTimeoutError,
 )
 from ._files import expiry
@@ -45,7 +46,7 @@ from ._generated import (
 )
 from ._jsonl import NonStandardJSON, parse_line
 from ._pagination import AsyncPager, Page, SyncPager
-from ._retry import is_refusal
+from ._retry import file_lag_delays, is_file_lag, is_refusal
 from ._rules import BatchEndpoint, CompletionWindow
 from ._transfer.config import TransferConfig
 
@@ -179,13 +180,14 @@ def check_request(request: Any, *, line: int, endpoint: str | None) -> str:
     return endpoint
 
 
-def _create_body(
+def create_body(
     input_file_id: str,
     endpoint: str,
     completion_window: str,
     metadata: Mapping[str, str] | None,
     output_expires_after_seconds: int | None,
 ) -> CreateBatchRequest:
+    """The body of `POST /batches`, every argument checked (`InvalidInputError` naming it)."""
     expires = expiry(output_expires_after_seconds, param="output_expires_after_seconds")
     pairs = rules.metadata(metadata)
     return CreateBatchRequest(
@@ -321,6 +323,9 @@ class Batches:
     ) -> Batch:
         """Start a batch over a stored JSONL file (purpose `batch`).
 
+        The service may not see a file stored a moment ago: such a refusal is tried again, 1 s later,
+        then 2, 4, 8 and 16 s (as batch jobs do), while the Files API has the file.
+
         Args:
             input_file_id: the stored input file.
             endpoint: the endpoint every request line calls, e.g. `"/v1/chat/completions"`.
@@ -335,10 +340,32 @@ class Batches:
             InvalidInputError: a bad endpoint, window or expiry (`.param` names it), before sending.
             APIError: as `Client.call`.
         """
-        body = _create_body(
-            input_file_id, endpoint, completion_window, metadata, output_expires_after_seconds
-        )
-        return self._client.call(create_batch, body=body)
+        body = create_body(input_file_id, endpoint, completion_window, metadata, output_expires_after_seconds)
+        return self._create(body)
+
+    def _create(self, body: CreateBatchRequest) -> Batch:
+        """`POST /batches`, again after a refusal for an input file that the Files API has but batches do
+        not see yet (`is_file_lag`); a file the Files API does not know either fails at once."""
+        delays = iter(file_lag_delays())
+        while True:
+            try:
+                return self._client.call(create_batch, body=body)
+            except APIStatusError as error:
+                delay = (
+                    next(delays, None) if is_file_lag(error) and self._stored(body.input_file_id) else None
+                )
+                if delay is None:
+                    raise
+                log.info("creating the batch again in %.1fs: %s", delay, error)
+                time.sleep(delay)
+
+    def _stored(self, file_id: str) -> bool:
+        """False when the Files API does not know `file_id` either: a wrong id, not a file not seen yet."""
+        try:
+            self._client.files.retrieve(file_id)
+        except NotFoundError:
+            return False
+        return True
 
     def create_from_file(
         self,
@@ -370,10 +397,10 @@ class Batches:
         """
         checked, _ = validate_batch_input(path, endpoint)
         # Every argument is checked before the file is stored, so a bad one leaves nothing behind.
-        body = _create_body("", checked, "24h", metadata, output_expires_after_seconds)
+        body = create_body("", checked, "24h", metadata, output_expires_after_seconds)
         body.input_file_id = self._client.files.create(path, purpose="batch", config=config).id
         try:
-            return self._client.call(create_batch, body=body)
+            return self._create(body)
         except Exception as error:
             if _refused(error):
                 self._discard(body.input_file_id)
@@ -481,10 +508,30 @@ class AsyncBatches:
         output_expires_after_seconds: int | None = None,
     ) -> Batch:
         """See `Batches.create`."""
-        body = _create_body(
-            input_file_id, endpoint, completion_window, metadata, output_expires_after_seconds
-        )
-        return await self._client.call(create_batch, body=body)
+        body = create_body(input_file_id, endpoint, completion_window, metadata, output_expires_after_seconds)
+        return await self._create(body)
+
+    async def _create(self, body: CreateBatchRequest) -> Batch:
+        """See `Batches._create`."""
+        delays = iter(file_lag_delays())
+        while True:
+            try:
+                return await self._client.call(create_batch, body=body)
+            except APIStatusError as error:
+                lag = is_file_lag(error) and await self._stored(body.input_file_id)
+                delay = next(delays, None) if lag else None
+                if delay is None:
+                    raise
+                log.info("creating the batch again in %.1fs: %s", delay, error)
+                await anyio.sleep(delay)
+
+    async def _stored(self, file_id: str) -> bool:
+        """See `Batches._stored`."""
+        try:
+            await self._client.files.retrieve(file_id)
+        except NotFoundError:
+            return False
+        return True
 
     async def create_from_file(
         self,
@@ -497,10 +544,10 @@ class AsyncBatches:
     ) -> Batch:
         """See `Batches.create_from_file`; the local check runs in a worker thread."""
         checked, _ = await anyio.to_thread.run_sync(validate_batch_input, path, endpoint)
-        body = _create_body("", checked, "24h", metadata, output_expires_after_seconds)
+        body = create_body("", checked, "24h", metadata, output_expires_after_seconds)
         body.input_file_id = (await self._client.files.create(path, purpose="batch", config=config)).id
         try:
-            return await self._client.call(create_batch, body=body)
+            return await self._create(body)
         except Exception as error:
             if _refused(error):
                 await self._discard(body.input_file_id)

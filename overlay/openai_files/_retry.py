@@ -19,8 +19,14 @@ from dataclasses import dataclass
 
 import httpx
 
+from ._errors import APIStatusError
+
 __all__ = [
+    "FILE_LAG_DELAY",
+    "FILE_LAG_RETRIES",
     "RetryPolicy",
+    "file_lag_delays",
+    "is_file_lag",
     "is_refusal",
     "is_retryable_exception",
     "is_retryable_status",
@@ -38,6 +44,31 @@ def is_retryable_status(status: int) -> bool:
 def is_refusal(status: int) -> bool:
     """A 4xx that a retry would only repeat: the request itself is refused."""
     return 400 <= status < 500 and not is_retryable_status(status)
+
+
+FILE_LAG_RETRIES = 5
+"""How often a batch refused for an input file the service does not see yet is created again."""
+FILE_LAG_DELAY = 1.0
+"""Seconds before the first of those retries, doubled each time: 31 s in all."""
+
+
+def is_file_lag(error: BaseException) -> bool:
+    """`POST /batches` refused for its input file: 400 or 404 naming `input_file_id`.
+
+    A file stored a moment ago may not be visible to batches yet (eventual consistency), so the create
+    is worth trying again, `FILE_LAG_RETRIES` times; an id that never existed fails the same way, later.
+    Nothing was created, so trying again cannot make a second batch.
+    """
+    return (
+        isinstance(error, APIStatusError)
+        and error.status_code in (400, 404)
+        and error.param == "input_file_id"
+    )
+
+
+def file_lag_delays(retries: int = FILE_LAG_RETRIES, first: float = FILE_LAG_DELAY) -> list[float]:
+    """The waits before each retry of a create refused by `is_file_lag`: `first`, doubled each time."""
+    return [first * 2**n for n in range(retries)]
 
 
 def is_retryable_exception(exc: BaseException) -> bool:

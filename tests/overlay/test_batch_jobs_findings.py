@@ -183,3 +183,17 @@ def test_a_batch_the_service_lost_is_resubmitted(
     assert {b.id for b in client.batches.list()} == {lost, *again}
     assert [r.levelname for r in caplog.records if lost in r.getMessage()] == ["WARNING"]
     assert "go again in a new batch" in caplog.text
+
+
+def test_batches_create_waits_out_the_file_lag(
+    env: EmulatorServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The service may not see a just-stored file for a while and refuses the batch meanwhile (400 on
+    `input_file_id`); `batches create` tries again as the job runner does, instead of failing at once."""
+    env.batch_settings.set(file_lag=3.0)  # a new file stays unseen up to 3 s: retries after 1 s and 2 s
+    source = write_job(tmp_path / "in.jsonl", 3, models=("gpt-4o-mini",))
+    code, out, err = cli(capsys, "--json", "batches", "create", str(source))
+    assert code == 0, err
+    assert json.loads(out)["status"] == "validating"
+    creates = [r for r in env.emulator.requests.recent() if (r.method, r.path) == ("POST", "/v1/batches")]
+    assert len(creates) >= 2  # refused first (unless the seeded lag fell under the few ms of the upload)

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import _retry as retry
 from .. import _rules as rules
 
 ANY_MODEL = "*"
@@ -46,10 +47,11 @@ class JobConfig:
     token_limit_backoff: float = 60.0
     """Seconds before a shard refused with `token_limit_exceeded` is submitted again; doubled each time."""
     max_token_limit_backoff: float = 3600.0
-    create_retries: int = 5
+    create_retries: int = retry.FILE_LAG_RETRIES
     """How often `batches.create` is tried again after a refusal that may pass: a just-stored file the
-    service does not see yet, 429, 5xx, or an answer lost (the batch is looked for first)."""
-    create_retry_delay: float = 1.0
+    service does not see yet (as `client.batches.create` does), 429, 5xx, or an answer lost (the batch
+    is looked for first)."""
+    create_retry_delay: float = retry.FILE_LAG_DELAY
     """Seconds before the first of those retries; doubled each time."""
     delete_outputs: bool = False
     """Delete each batch's output and error files once their lines are in the manifest."""

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import APIConnectionError, APIStatusError, NotFoundError, WaitTimeoutError
+from .._retry import is_file_lag
 from .config import JobConfig
 from .manifest import UNFINISHED, Manifest, Shard
 from .merge import ShardMerge
@@ -584,6 +585,8 @@ def _maybe_created(error: Exception) -> bool:
 
 def _worth_retrying(error: Exception) -> bool:
     """A refusal that may pass: the service does not see a just-stored file yet, 429, 5xx, no answer."""
-    if isinstance(error, APIStatusError) and error.status_code in (400, 404):
-        return error.param == "input_file_id"
-    return _maybe_created(error) or (isinstance(error, APIStatusError) and error.status_code == 429)
+    return (
+        is_file_lag(error)
+        or _maybe_created(error)
+        or (isinstance(error, APIStatusError) and error.status_code == 429)
+    )

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 
-from .._generated import Batch, OpenAIFile
-from .._rules import batch_endpoint
+from .._batches import create_body
+from .._generated import Batch, CreateBatchRequest, OpenAIFile, create_batch
 from .core import TAG_JOB, TAG_KEY, BatchView, Steps
 
 if TYPE_CHECKING:
@@ -36,6 +36,12 @@ def batch_view(batch: Batch) -> BatchView:
         metadata={str(k): str(v) for k, v in (wire.get("metadata") or {}).items()},
         created_at=batch.created_at,
     )
+
+
+def _one_create(file_id: str, endpoint: str, metadata: dict[str, str]) -> CreateBatchRequest:
+    """The body of one `POST /batches`: the core makes each attempt itself (`batches.create` would try
+    again on file lag by itself), looking for the batch before trying again."""
+    return create_body(file_id, endpoint, "24h", metadata, None)
 
 
 def _named(stored: OpenAIFile, filename: str, since: float) -> bool | None:
@@ -74,7 +80,7 @@ class SyncJobApi:
 
     def create_batch(self, file_id: str, endpoint: str, metadata: dict[str, str]) -> BatchView:
         once = self._client.with_options(max_retries=0)  # the core looks for the batch before a retry
-        return batch_view(once.batches.create(file_id, endpoint=batch_endpoint(endpoint), metadata=metadata))
+        return batch_view(once.call(create_batch, body=_one_create(file_id, endpoint, metadata)))
 
     def retrieve(self, batch_id: str) -> BatchView:
         return batch_view(self._client.batches.retrieve(batch_id))
@@ -120,9 +126,7 @@ class AsyncJobApi:
 
     async def create_batch(self, file_id: str, endpoint: str, metadata: dict[str, str]) -> BatchView:
         once = self._client.with_options(max_retries=0)  # the core looks for the batch before a retry
-        return batch_view(
-            await once.batches.create(file_id, endpoint=batch_endpoint(endpoint), metadata=metadata)
-        )
+        return batch_view(await once.call(create_batch, body=_one_create(file_id, endpoint, metadata)))
 
     async def retrieve(self, batch_id: str) -> BatchView:
         return batch_view(await self._client.batches.retrieve(batch_id))

@@ -9,6 +9,7 @@ from ._entry import INSTALL_HINT, SERVER_PACKAGES
 
 if TYPE_CHECKING:
     from .app import Emulator, EmulatorApp, create_app
+    from .batches.script import Answer
     from .batches.settings import BatchConfig
     from .clock import Clock
     from .config import EmulatorConfig, Limits
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 # Exported names are imported on first use: `import openai_files_emulator` (and the command's entry point)
 # works without the server packages, and using one without them says which extra to install.
 _EXPORTS = {
+    "Answer": ".batches.script",
     "BatchConfig": ".batches.settings",
     "Clock": ".clock",
     "Emulator": ".app",
@@ -30,6 +32,7 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "Answer",
     "BatchConfig",
     "Clock",
     "Emulator",

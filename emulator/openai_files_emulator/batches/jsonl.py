@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from ..wire import parse_json
+from . import script
+from .script import Script
 from .settings import BatchConfig
 
 MAX_REQUESTS = 50_000
@@ -144,6 +146,7 @@ class Batch:
     endpoint: str
     created_at: int
     config: BatchConfig
+    script: Script | None = None
 
 
 def execute(
@@ -187,6 +190,14 @@ def answer(raw: bytes, batch: Batch, outcome: Outcome) -> tuple[dict[str, Any], 
     digest = _digest(batch.id, custom_id)
     line: dict[str, Any] = {"id": f"batch_req_{digest[:32]}", "custom_id": custom_id, "error": None}
     request_id = f"req_{digest[32:64]}"
+    scripted = None if batch.script is None else script.lookup(batch.script, request)
+    if scripted is not None:
+        if scripted.error is not None:
+            line["response"], line["error"] = None, dict(scripted.error)
+        else:
+            status, body = scripted.status, scripted.body
+            line["response"] = {"status_code": status, "request_id": request_id, "body": body}
+        return line, scripted.succeeded
     model = body.get("model")
     if not isinstance(model, str) and batch.endpoint not in MODEL_OPTIONAL:
         message = "The request body has no 'model'."

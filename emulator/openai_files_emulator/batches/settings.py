@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..settings import check_finite, settings_from_json, settings_to_json
+from .script import Script
 
 PACES = ("retrieve", "time", "instant")
 
@@ -87,11 +88,26 @@ class BatchSettings:
 
     def __init__(self, config: BatchConfig) -> None:
         self._initial = self._config = config
+        self._script: Script | None = None
         self._lock = threading.Lock()
 
     @property
     def config(self) -> BatchConfig:
         return self._config
+
+    @property
+    def answers(self) -> Script | None:
+        """The scripted answers in force, if any."""
+        return self._script
+
+    def script(self, answers: Script | None) -> None:
+        """Answer batch requests as `answers` says (see `batches.script`); None: stand-ins again.
+
+        A Python object, so only in-process (a test's `server.batch_settings.script(...)`), never over
+        the control plane; `clear()` and a reset forget it. It applies to requests answered from now on.
+        """
+        with self._lock:
+            self._script = answers
 
     def set(self, config: BatchConfig | None = None, **changes: Any) -> BatchConfig:
         """Replace the behaviour; keywords amend `config` (or the defaults). Raises `ValueError`."""
@@ -103,3 +119,4 @@ class BatchSettings:
     def clear(self) -> None:
         with self._lock:
             self._config = self._initial
+            self._script = None

@@ -315,7 +315,7 @@ class BatchesBackend:
         batch.move("in_progress", now)
 
     def _context(self, batch: BatchRecord, config: BatchConfig) -> jsonl.Batch:
-        return jsonl.Batch(batch.id, batch.endpoint, batch.created_at, config)
+        return jsonl.Batch(batch.id, batch.endpoint, batch.created_at, config, self.settings.answers)
 
     async def _run(self, batch: BatchRecord, count: int, config: BatchConfig) -> None:
         """Answer the next `count` requests into the batch's spool files."""

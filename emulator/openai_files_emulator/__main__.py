@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -13,6 +14,7 @@ from .batches.settings import PACES, BatchConfig
 from .config import EmulatorConfig
 from .faults import FaultConfig
 from .server import serve
+from .webhooks import SECRET_ENV, WebhookConfig
 
 _SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmg]?)(i?b?)?", re.IGNORECASE)
 _UNITS = {"": 1, "k": 1000, "m": 1000**2, "g": 1000**3}
@@ -121,6 +123,15 @@ def parser() -> argparse.ArgumentParser:
     batches.add_argument(
         "--file-lag", type=float, default=0.0, help="seconds a new file may stay unknown to POST /batches"
     )
+    hooks = p.add_argument_group("webhooks (off by default; faults on the control plane)")
+    hooks.add_argument(
+        "--webhook-url", action="append", default=[], help="POST each batch event here (repeatable)"
+    )
+    hooks.add_argument(
+        "--webhook-secret",
+        default=os.environ.get(SECRET_ENV, ""),
+        help=f"signing secret, whsec_ + base64 (default: ${SECRET_ENV})",
+    )
     return p
 
 
@@ -163,6 +174,7 @@ def config_from(args: argparse.Namespace) -> EmulatorConfig:
         seed=args.seed,
         faults=fault_config,
         batches=batch_config,
+        webhooks=WebhookConfig(urls=tuple(args.webhook_url), secret=args.webhook_secret),
     )
 
 

@@ -14,6 +14,7 @@ from .batches.settings import BatchConfig
 from .errors import InvalidRequest
 from .faults import FaultConfig
 from .settings import settings_from_json
+from .webhooks import WebhookConfig
 from .wire import read_json_object, resource
 
 if TYPE_CHECKING:
@@ -52,6 +53,17 @@ def routes(emulator: Emulator) -> list[Route]:
         emulator.batch_settings.clear()
         return JSONResponse(emulator.batch_settings.config.to_json())
 
+    async def get_webhooks(request: Request) -> Response:
+        return JSONResponse(emulator.webhooks.config.to_json())
+
+    async def put_webhooks(request: Request) -> Response:
+        config = await _read_settings(request, WebhookConfig, "webhook")
+        return JSONResponse(emulator.webhooks.set(config).to_json())
+
+    async def delete_webhooks(request: Request) -> Response:
+        emulator.webhooks.clear()
+        return JSONResponse(emulator.webhooks.config.to_json())
+
     async def get_clock(request: Request) -> Response:
         return JSONResponse(clock_state())
 
@@ -77,6 +89,7 @@ def routes(emulator: Emulator) -> list[Route]:
         resource(f"{PREFIX}/health", GET=health),
         resource(f"{PREFIX}/faults", GET=get_faults, PUT=put_faults, DELETE=delete_faults),
         resource(f"{PREFIX}/batches", GET=get_batches, PUT=put_batches, DELETE=delete_batches),
+        resource(f"{PREFIX}/webhooks", GET=get_webhooks, PUT=put_webhooks, DELETE=delete_webhooks),
         resource(f"{PREFIX}/clock", GET=get_clock),
         resource(f"{PREFIX}/clock/advance", POST=advance_clock),
         resource(f"{PREFIX}/requests", GET=get_requests),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -28,6 +30,7 @@ from .middleware import AuthMiddleware, RequestIdMiddleware
 from .recorder import RecordingMiddleware, RequestLog
 from .uploads import routes as upload_routes
 from .uploads.state import UploadsBackend
+from .webhooks import Webhooks
 from .wire import error_response
 
 
@@ -52,6 +55,8 @@ class Emulator:
         self.instance = secrets.token_hex(8)
         """Names this emulator's objects apart from another's (ids repeat: they are seeded); every
         answer carries it as `openai-files-emulator-instance`, and each reset draws a new one."""
+        self.webhooks = Webhooks(config.webhooks, self.clock, self.requests)
+        self.batches.on_end = self.webhooks.batch_ended
 
     def reset(self) -> None:
         """Forget every object, body, logged request and kept idempotent answer, clear faults, rewind
@@ -62,6 +67,7 @@ class Emulator:
         self.ids.reseed(self.config.seed)
         self.faults.clear()
         self.batch_settings.clear()
+        self.webhooks.clear()
         self.requests.clear()
         self.idempotency.clear()
         self.clock.reset()
@@ -94,9 +100,17 @@ def create_app(config: EmulatorConfig | None = None) -> EmulatorApp:
             Middleware(IdempotencyMiddleware, store=emulator.idempotency),
         ],
         exception_handlers={ApiError: _api_error, HTTPException: _http_error, Exception: _server_error},
+        lifespan=_lifespan,
     )
     app.emulator = emulator
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: EmulatorApp) -> AsyncIterator[None]:
+    """While serving: the webhook sender (idle until a URL is registered)."""
+    async with app.emulator.webhooks.running(app.emulator.batches):
+        yield
 
 
 async def _api_error(request: Request, exc: Exception) -> Response:

@@ -8,6 +8,7 @@ from pathlib import Path
 from .batches.settings import BatchConfig
 from .clock import Clock
 from .faults import FaultConfig
+from .webhooks import WebhookConfig
 
 MiB = 1024 * 1024
 GiB = 1024 * MiB
@@ -38,3 +39,5 @@ class EmulatorConfig:
     batches: BatchConfig = field(default_factory=BatchConfig)
     """How batches behave (quotas, per-request outcomes, pace, file lag); see `BatchConfig`."""
     clock: Clock = field(default_factory=Clock)
+    webhooks: WebhookConfig = field(default_factory=WebhookConfig)
+    """Where batch events are POSTed, the signing secret, and delivery faults; see `WebhookConfig`."""

@@ -1,5 +1,6 @@
 """The most recent /v1 requests as they arrived, so a test can check what a client sent on each attempt
-(an Idempotency-Key repeated across retries, say), faulted ones included.
+(an Idempotency-Key repeated across retries, say), faulted ones included; and every webhook delivery
+attempt the emulator made (`path` is then the URL, `outcome` how it went).
 
 Only the method, path and headers are kept, never bodies, and never the Authorization header: the
 log is readable over the control plane, which has no auth.
@@ -23,9 +24,12 @@ class SeenRequest:
     path: str
     headers: dict[str, str]
     """Lower-case names; a repeated header keeps its last value."""
+    outcome: str | None = None
+    """Only on webhook deliveries: `webhook 200`, `webhook timeout`, `webhook dropped (fault)`, ..."""
 
     def to_json(self) -> dict[str, Any]:
-        return {"method": self.method, "path": self.path, "headers": self.headers}
+        seen = {"method": self.method, "path": self.path, "headers": self.headers}
+        return seen if self.outcome is None else seen | {"outcome": self.outcome}
 
 
 class RequestLog:

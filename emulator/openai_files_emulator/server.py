@@ -21,6 +21,7 @@ from .batches.settings import BatchSettings
 from .clock import Clock
 from .config import EmulatorConfig
 from .faults import DroppedConnection, FaultConfig, Faults
+from .webhooks import Webhooks
 
 START_TIMEOUT = 10.0
 DEFAULT_API_KEY = "sk-emulator-test"
@@ -51,7 +52,7 @@ def uvicorn_config(app: ASGIApp, host: str, port: int, log_level: str = "warning
         http="h11",
         h11_max_incomplete_event_size=MAX_HEAD_BYTES,
         loop="auto",
-        lifespan="off",
+        lifespan="auto",  # the emulator app runs its webhook sender in it
         access_log=False,
         log_level=log_level,
         # Parts are up to 64 MB; the default 5 s keep-alive is fine, but allow slow (capped) links.
@@ -111,6 +112,11 @@ class EmulatorServer:
     def batch_settings(self) -> BatchSettings:
         """How batches behave: `.set(token_limits={"gpt-4o-mini": 1000}, pace="time")`, `.clear()`."""
         return self.emulator.batch_settings
+
+    @property
+    def webhooks(self) -> Webhooks:
+        """Batch events: `.set(urls=("http://127.0.0.1:8001/hook",), secret="whsec_...")`, `.clear()`."""
+        return self.emulator.webhooks
 
     @property
     def clock(self) -> Clock:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -149,6 +149,8 @@ class BatchesBackend:
         self._ids = ids
         self._limits = limits
         self.settings = settings
+        self.on_end: Callable[[BatchRecord], None] = lambda batch: None
+        """Called once with each batch that reaches a terminal status (the webhook sender's hook)."""
         self.clear()
 
     def clear(self) -> None:
@@ -210,19 +212,28 @@ class BatchesBackend:
         async with batch.lock:
             if batch.status in TERMINAL:
                 return batch
-            config = self.settings.config
-            now = self._clock.now()
-            if config.pace == "time":
-                await self._catch_up(batch, min(now, batch.expires_at), config)
-            elif batch.status == "cancelling":
-                await self._end(batch, "cancelled", now, config)
-            elif now < batch.expires_at:
-                await self._step(batch, now, config)
-                while config.pace == "instant" and batch.status not in TERMINAL:
-                    await self._step(batch, now, config)
-            if batch.status not in TERMINAL and now >= batch.expires_at:
-                await self._end(batch, "expired", now, config)
+            await self._advance(batch)
+            if batch.status in TERMINAL:
+                self.on_end(batch)
         return batch
+
+    def unfinished(self) -> list[str]:
+        """The ids of the batches not yet in a terminal status."""
+        return [batch.id for batch in self._batches.values() if batch.status not in TERMINAL]
+
+    async def _advance(self, batch: BatchRecord) -> None:
+        config = self.settings.config
+        now = self._clock.now()
+        if config.pace == "time":
+            await self._catch_up(batch, min(now, batch.expires_at), config)
+        elif batch.status == "cancelling":
+            await self._end(batch, "cancelled", now, config)
+        elif now < batch.expires_at:
+            await self._step(batch, now, config)
+            while config.pace == "instant" and batch.status not in TERMINAL:
+                await self._step(batch, now, config)
+        if batch.status not in TERMINAL and now >= batch.expires_at:
+            await self._end(batch, "expired", now, config)
 
     async def cancel(self, batch_id: str) -> BatchRecord:
         batch = self.get(batch_id)

@@ -20,8 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .._errors import APIConnectionError, APIStatusError, NotFoundError, WaitTimeoutError
-from .._retry import is_file_lag
+from .._errors import (
+    APIConnectionError,
+    APIStatusError,
+    IncompleteDownloadError,
+    NotFoundError,
+    WaitTimeoutError,
+)
+from .._retry import is_file_lag, is_retryable_status
 from .config import JobConfig
 from .manifest import UNFINISHED, Manifest, Shard
 from .merge import ShardMerge
@@ -418,18 +424,47 @@ class JobCore:
     def _merge_ended(self) -> Generator[Call, Any, bool]:
         changed = False
         for shard in self.m.shards("ended"):
-            yield from self._merge(shard)
-            changed = True
+            changed = (yield from self._merge(shard)) or changed
         return changed
 
-    def _merge(self, shard: Shard) -> Steps:
-        """Fetch the output and error files, then record every request's outcome in one transaction."""
+    def _merge(self, shard: Shard) -> Generator[Call, Any, bool]:
+        """Fetch the output and error files, then record every request's outcome in one transaction;
+        True once merged.
+
+        Only whole files are read: a download that failed in a way that may pass (no answer, cut short,
+        429, 5xx) leaves the shard ended, to be fetched again on a later round, so a request is never
+        taken for unanswered because its line did not arrive. A file the service no longer has (deleted,
+        expired) is lost output: the requests it held go to another batch.
+        """
         downloads: list[Path] = []
-        for kind, file_id in (("output", shard.output_file_id), ("errors", shard.error_file_id)):
-            if file_id:
-                path = self.m.folder / f"shard-{shard.id}.{kind}.jsonl"
-                yield Call("download", (file_id, path))
-                downloads.append(path)
+        lost: list[str] = []
+        try:
+            for kind, file_id in (("output", shard.output_file_id), ("errors", shard.error_file_id)):
+                if file_id:
+                    path = self.m.folder / f"shard-{shard.id}.{kind}.jsonl"
+                    downloads.append(path)
+                    try:
+                        yield Call("download", (file_id, path))
+                    except NotFoundError:
+                        downloads.pop()
+                        lost.append(file_id)
+            if lost:
+                log.warning(
+                    "file %s of batch %s (job %s) is gone from the service: the requests it held go again "
+                    "in a new batch", ", ".join(lost), shard.batch_id, self.job_id,
+                )  # fmt: skip
+            self._record_merge(shard, downloads, output_lost=bool(lost))
+        except (APIConnectionError, APIStatusError, IncompleteDownloadError) as error:
+            if isinstance(error, APIStatusError) and not is_retryable_status(error.status_code):
+                raise
+            log.warning("results of batch %s not read yet, trying again later: %s", shard.batch_id, error)
+            return False
+        finally:
+            for path in downloads:
+                path.unlink(missing_ok=True)
+        return True
+
+    def _record_merge(self, shard: Shard, downloads: list[Path], *, output_lost: bool) -> None:
         with self.m.recording() as results:
             merge = ShardMerge(
                 self.m,
@@ -437,6 +472,7 @@ class JobCore:
                 results,
                 last_attempt=shard.round >= self.config.max_attempts,
                 cancelling=self.cancelling,
+                output_lost=output_lost,
             )
             for path in downloads:
                 merge.add_file(path)
@@ -450,8 +486,6 @@ class JobCore:
                 cancelled=tally[CANCELLED],
                 retried=tally[RETRY],
             )
-        for path in downloads:
-            path.unlink(missing_ok=True)
 
     # -- retries ----------------------------------------------------------------------------------
 

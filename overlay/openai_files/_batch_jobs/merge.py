@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from .._errors import IncompleteDownloadError
 from .._jsonl import parse_line
 from .manifest import Manifest, ResultsFile, Shard
 from .outcome import CANCELLED, FAILED, RETRY, SUCCEEDED, Records, classify_line, missing_outcome
@@ -23,8 +24,22 @@ with the default 8 KiB)."""
 UPDATE = "UPDATE requests SET state = ?, result_offset = ?, result_length = ? WHERE seq = ?"
 
 
+def _parse(raw: str, path: Path) -> Any:
+    """One line's value; a last line that does not end the file and does not parse was cut short."""
+    try:
+        return parse_line(raw)
+    except ValueError:
+        if raw.endswith("\n"):
+            raise
+        size = path.stat().st_size
+        raise IncompleteDownloadError(expected=size + 1, received=size) from None
+
+
 class ShardMerge:
     """One shard's merge; `add_file` for each downloaded file, then `add_missing`, then `tally`.
+
+    `output_lost`: a file of the batch is gone from the service, so a request with no line may well
+    have been answered: it goes to another batch rather than being given `missing_result`.
 
     The caller holds the transaction: rows and the results file are only durable once it commits. Row
     updates run in this thread, 5,000 at a time: in a worker thread (measured over 100,000 lines) they
@@ -39,12 +54,14 @@ class ShardMerge:
         *,
         last_attempt: bool,
         cancelling: bool,
+        output_lost: bool = False,
     ) -> None:
         self._m = manifest
         self._shard = shard
         self._results = results
         self._last_attempt = last_attempt
         self._cancelling = cancelling
+        self._output_lost = output_lost
         self._records = Records(attempts=shard.round, batch_id=shard.batch_id)
         self._pending: dict[str, int] = dict(
             manifest.execute(
@@ -62,7 +79,7 @@ class ShardMerge:
             for raw in lines:
                 if raw.isspace():  # not `strip()`, which copies every line
                     continue
-                line = parse_line(raw)
+                line = _parse(raw, path)
                 seq = pending.pop(str(line.get("custom_id")), None)
                 if seq is not None:
                     outcome = classify_line(line, last_attempt=last_attempt, cancelling=cancelling)
@@ -79,6 +96,7 @@ class ShardMerge:
                 batch_error,
                 last_attempt=self._last_attempt,
                 cancelling=self._cancelling,
+                output_lost=self._output_lost,
             )
             self._add(outcome.state, self._records(outcome, None), seq)
         self._pending.clear()

@@ -1,7 +1,8 @@
 """What one line of a batch's output or error file means for its request, and the job's result records.
 
 The rules heavy users get wrong, in one place: a line is a success only when it has no `error` and its
-`response.status_code` is 2xx; 429, 5xx, `batch_expired` and `batch_cancelled` are worth another batch;
+`response.status_code` is 2xx; 429, 5xx, `batch_expired`, `batch_cancelled` and `output_lost` (a results
+file gone from the service) are worth another batch;
 anything else is final.
 """
 
@@ -11,7 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-RETRYABLE_CODES = frozenset({"batch_expired", "batch_cancelled"})
+RETRYABLE_CODES = frozenset({"batch_expired", "batch_cancelled", "output_lost"})
 SUCCEEDED, FAILED, CANCELLED, RETRY = "succeeded", "failed", "cancelled", "retry"
 
 
@@ -60,9 +61,22 @@ def classify_line(line: dict[str, Any], *, last_attempt: bool, cancelling: bool)
 
 
 def missing_outcome(
-    custom_id: str, batch_status: str, batch_error: Any, *, last_attempt: bool, cancelling: bool
+    custom_id: str,
+    batch_status: str,
+    batch_error: Any,
+    *,
+    last_attempt: bool,
+    cancelling: bool,
+    output_lost: bool = False,
 ) -> Outcome:
-    """The outcome of a request that appears in neither file of its ended batch."""
+    """The outcome of a request that appears in neither downloaded file of its ended batch (both whole).
+
+    `missing_result` (final) only when every file of the batch was read: when one is gone from the
+    service (`output_lost`), its line may have been there, and the request goes to another batch.
+    """
+    if output_lost:
+        error = {"code": "output_lost", "message": "the batch's results file is gone from the service"}
+        return _failure(custom_id, None, error, last_attempt=last_attempt, cancelling=cancelling)
     if batch_status == "failed":
         error = batch_error or {"code": "batch_failed", "message": "the batch failed"}
         return Outcome(custom_id, FAILED, None, error)

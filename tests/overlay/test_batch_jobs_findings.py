@@ -6,6 +6,7 @@ Each test sets up one finding against the emulator over real HTTP and checks the
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -197,3 +198,39 @@ def test_batches_create_waits_out_the_file_lag(
     assert json.loads(out)["status"] == "validating"
     creates = [r for r in env.emulator.requests.recent() if (r.method, r.path) == ("POST", "/v1/batches")]
     assert len(creates) >= 2  # refused first (unless the seeded lag fell under the few ms of the upload)
+
+
+def _read_only(path: Path, *, on: bool) -> None:
+    """Make a folder read-only, even for root (immutable: root's permission checks pass every mode)."""
+    if os.geteuid() == 0:
+        subprocess.run(["chattr", "+i" if on else "-i", str(path)], check=True, timeout=10)
+    else:
+        path.chmod(0o555 if on else 0o755)
+
+
+def test_a_read_only_state_directory_serves_status_results_and_ls(
+    client: Client, env: EmulatorServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Reading a job writes nothing: `jobs status`, `results` and `ls` work where the state directory
+    may not be written."""
+    config = small_config(tmp_path)
+    source = write_job(tmp_path / "in.jsonl", 10, models=("gpt-4o-mini",))
+    client.batch_jobs.run(source, job_id="ro", config=config, timeout=30)
+    folders = (config.state_dir / "ro", config.state_dir)
+    kept = sorted(p.name for p in folders[0].iterdir())
+    for folder in folders:
+        _read_only(folder, on=True)
+    try:
+        state = ["--state-dir", str(config.state_dir)]
+        outputs = []
+        for command in (["status", "ro"], ["results", "ro"], ["ls"]):
+            code, out, err = cli(capsys, "jobs", *command, *state)
+            assert (code, err) == (0, ""), command
+            outputs.append(out)
+        assert sorted(p.name for p in folders[0].iterdir()) == kept  # nothing made beside the manifest
+    finally:
+        for folder in folders:
+            _read_only(folder, on=False)
+    assert outputs[0].split()[:3] == ["job", "ro", "finished"]
+    assert [json.loads(line)["custom_id"] for line in outputs[1].splitlines()] == [f"r{n}" for n in range(10)]
+    assert outputs[2].split()[:2] == ["ro", "finished"]

@@ -107,17 +107,24 @@ SHARD_COLUMNS = ", ".join(Shard.__dataclass_fields__)
 class Manifest:
     """The job's SQLite database. One writer at a time: a second runner waits for the lock (timeout)."""
 
-    def __init__(self, path: Path, *, timeout: float = 30.0) -> None:
+    def __init__(self, path: Path, *, timeout: float = 30.0, read_only: bool = False) -> None:
+        """Open (or create) the database at `path`; `read_only` opens an existing one for reading only,
+        which works in a folder this process may not write to (status and results need no write access).
+        """
         self.path = path
         self.folder = path.parent
         self.lock: JobLock | None = None
         """The driver's lock on the job, released with the manifest."""
         # One connection, used by one thread at a time (the async client prepares in a worker thread).
-        self._db = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
+        target = _read_only_uri(path) if read_only else str(path)
+        self._db = sqlite3.connect(
+            target, timeout=timeout, isolation_level=None, check_same_thread=False, uri=read_only
+        )
         self._db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
-        self._db.executescript(SCHEMA)
+        if not read_only:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.executescript(SCHEMA)
 
     def close(self) -> None:
         self._db.close()
@@ -241,6 +248,21 @@ class Manifest:
     def shard_counts(self) -> dict[str, int]:
         rows = self._db.execute("SELECT state, COUNT(*) FROM shards GROUP BY state")
         return {state: int(count) for state, count in rows}
+
+
+def _read_only_uri(path: Path) -> str:
+    """A URI opening `path` for reading only.
+
+    A reader of a WAL database needs its `-shm` index: it makes one beside the database when it may. In
+    a folder it may not write to, with no `-wal` file left (the last writer closed cleanly and folded it
+    in), the database file alone holds every commit: it is opened as immutable, with no index and no
+    lock. A `-wal` left by a killed writer comes with its `-shm`, which a reader may use where they are.
+    """
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    wal = path.with_name(path.name + "-wal")
+    if not os.access(path.parent, os.W_OK) and not wal.exists():
+        uri += "&immutable=1"
+    return uri
 
 
 class ResultsFile:

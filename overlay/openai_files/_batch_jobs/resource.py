@@ -74,16 +74,17 @@ def _locked(folder: Path, job_id: str) -> JobLock:
 
 
 def open_job(
-    job_id: str, state_dir: str | os.PathLike[str] | None, *, drive: bool = False
+    job_id: str, state_dir: str | os.PathLike[str] | None, *, drive: bool = False, write: bool = False
 ) -> tuple[Manifest, JobCore]:
     """The manifest and core of an existing, prepared job; `InvalidInputError` when there is none.
 
-    `drive`: take the job's lock too (released with the manifest), or raise `JobBusyError`.
+    `drive`: take the job's lock too (released with the manifest), or raise `JobBusyError`. Without
+    `drive` or `write` the manifest is opened for reading only, which needs no write access.
     """
     folder = Path(state_dir or default_state_dir()) / _check_job_id(job_id)
     if not (folder / MANIFEST).is_file():
         raise InvalidInputError(f"no job {job_id!r} in {folder.parent}", param="job_id")
-    manifest = Manifest(folder / MANIFEST)
+    manifest = Manifest(folder / MANIFEST, read_only=not (drive or write))
     try:
         if manifest.get("state") is None:
             raise InvalidInputError(
@@ -193,7 +194,7 @@ def _for_cancel(job_id: str, state_dir: str | os.PathLike[str] | None) -> tuple[
     try:
         manifest, core = open_job(job_id, state_dir, drive=True)
     except JobBusyError:
-        manifest, core = open_job(job_id, state_dir)
+        manifest, core = open_job(job_id, state_dir, write=True)
         core.request_cancel()
         return manifest, core, False
     return manifest, core, True

@@ -102,9 +102,10 @@ bench-jobs: $(STAMP)
 bench-emulator: $(STAMP)
 	$(BIN)/python bench/emulator_ingest.py
 
-## How long `make vendor` takes on the real upstream spec, step by step (the working tree is not touched).
+## How long `make vendor` takes on the upstream spec (UPSTREAM=<path>, else ../shared/upstream/), step by step;
+## the working tree is not touched.
 bench-vendor: $(STAMP)
-	$(BIN)/python bench/vendor.py
+	UPSTREAM="$(UPSTREAM)" $(BIN)/python bench/vendor.py
 
 clean:
 	rm -rf $(VENV) .nox .mypy_cache .ruff_cache .pytest_cache

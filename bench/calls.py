@@ -1,29 +1,32 @@
 """Benchmark: small calls (`files.retrieve`) one after another and many at once, ours beside the official SDK.
 
-    .venv/bin/python bench/calls.py [--sequential 500] [--calls 1000] [--threads 64] [--runs 3] [--output F]
+    .venv/bin/python bench/calls.py [--sequential 500] [--calls 1000] [--threads 64] [--runs 3]
 
 One child emulator serves every run, in two scenarios: loopback as it is (about a millisecond a call, so
 the clients' own CPU decides), and with 50 ms added to every call by the emulator, as a service across a
 network sees it (there, what decides is how many calls are on the wire at once). Each measurement runs in
-a process of its own, one client shared by all its calls, after one warm-up call (imports, first
-connection):
+a process of its own, one client shared by all its calls:
 
 - sequential: `--sequential` calls one after another (a fifth of them with the added latency);
-- async tasks: `--calls` calls started at once as tasks on one `AsyncClient` / `AsyncOpenAI`;
+- async tasks, new client: `--calls` calls started at once as tasks on a client that has sent nothing yet
+  (a service's first burst right after it starts: no connection open);
+- async tasks, warm: the same after one warm-up call;
 - threads: `--calls` calls from a pool of `--threads` threads sharing one `Client` / `OpenAI`.
 
-Clients: ours with its default pool (64 connections, 16 kept alive), the official SDK (openai, on httpx2,
-1,000 connections, 100 kept alive), and ours given the SDK's pool size, to show why our default is what
-it is. Cells run in rotating order, `--runs` times; the table shows the fastest run, the client's CPU
-time in it, and the SDK's wall time over ours (>= 1x: ours is at least as fast).
+Every mode but the new client's makes one warm-up call first (imports, first connection). Clients: ours
+with its default pool (64 connections, 16 kept alive), the official SDK (openai, on httpx2, 1,000
+connections, 100 kept alive), and ours given the SDK's pool size, to show why our default is what it is.
+Cells run in rotating order, `--runs` times each, the same for every client; the table shows the fastest
+run, the client's CPU time in it, and the SDK's wall time over ours (>= 1x: ours is at least as fast).
+It is written to `bench/results/calls.md` (`bench/_results.py`).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -35,7 +38,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from _machine import cpu_model, peak_rss_mib
+from _machine import peak_rss_mib
+from _results import write
 
 from openai_files_emulator.child import child_emulator
 
@@ -46,7 +50,8 @@ CLIENTS = {
     SDK: "official SDK (openai)",
     OURS_BIG_POOL: "openai-files given the SDK's pool (1,000 conns, 100 kept alive)",
 }
-MODES = ("sequential", "async tasks", "threads")
+COLD, WARM = "async tasks, new client", "async tasks, warm"
+MODES = ("sequential", COLD, WARM, "threads")
 SCENARIOS = {"loopback": None, "+50 ms a call": {"latency": 0.05, "paths": ["/v1/files/*"]}}
 BIG_POOL = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
 
@@ -74,8 +79,8 @@ def _measure(run: Callable[[], object]) -> dict[str, float]:
 
 def child(kind: str, mode: str, base_url: str, file_id: str, calls: int, threads: int) -> dict[str, float]:
     """One cell. Every call's answer is checked, so a failed call cannot pass for a fast one."""
-    if mode == "async tasks":
-        return _child_async(kind, base_url, file_id, calls)
+    if mode in (COLD, WARM):
+        return _child_async(kind, base_url, file_id, calls, warm=mode == WARM)
     sync = _sync_client(kind, base_url)
     retrieve = sync.files.retrieve
 
@@ -103,7 +108,7 @@ def _sync_client(kind: str, base_url: str) -> Any:
     return Client(api_key=API_KEY, base_url=base_url)
 
 
-def _child_async(kind: str, base_url: str, file_id: str, calls: int) -> dict[str, float]:
+def _child_async(kind: str, base_url: str, file_id: str, calls: int, *, warm: bool) -> dict[str, float]:
     import asyncio  # noqa: PLC0415
 
     async def main() -> dict[str, float]:
@@ -124,7 +129,8 @@ def _child_async(kind: str, base_url: str, file_id: str, calls: int) -> dict[str
         async def one() -> None:
             assert (await retrieve(file_id)).id == file_id
 
-        await one()
+        if warm:
+            await one()
         cpu, start = time.process_time(), time.perf_counter()
         await asyncio.gather(*(one() for _ in range(calls)))
         wall = time.perf_counter() - start
@@ -183,11 +189,10 @@ def run_all(sequential: int, calls: int, threads: int, runs: int) -> list[Cell]:
 
 
 def render(cells: list[Cell], threads: int, runs: int, load: tuple[float, float]) -> str:
-    cpu = cpu_model()
     lines = [
-        f"`files.retrieve` against a child emulator; {os.cpu_count()} CPUs ({cpu}), "
-        f"Python {platform.python_version()}, httpx {httpx.__version__}; load average {load[0]:.1f} before, "
-        f"{load[1]:.1f} after. Fastest of {runs} runs per row; threads: {threads}.",
+        f"`files.retrieve` against a child emulator; httpx {httpx.__version__}, openai "
+        f"{importlib.metadata.version('openai')}; load average {load[0]:.1f} before, {load[1]:.1f} after. "
+        f"Fastest of {runs} runs per row, for every client; threads: {threads}.",
         "",
         "| scenario | mode | client | calls | wall s | ms per call | calls/s | client CPU s | peak RSS MiB "
         "| SDK wall / ours |",
@@ -215,7 +220,6 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=1000, help="calls in the concurrent rows")
     parser.add_argument("--threads", type=int, default=64, help="threads sharing one sync client")
     parser.add_argument("--runs", type=int, default=3, help="runs per cell; the table shows the fastest")
-    parser.add_argument("--output", type=Path, help="also write the table (markdown) here")
     parser.add_argument("--child", nargs=6, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -226,8 +230,7 @@ def main() -> None:
     cells = run_all(args.sequential, args.calls, args.threads, args.runs)
     table = render(cells, args.threads, args.runs, (before, os.getloadavg()[0]))
     print(table)
-    if args.output:
-        args.output.write_text(table + "\n")
+    write("calls", table)
 
 
 if __name__ == "__main__":

@@ -4,12 +4,13 @@ a time) beside the official SDK's streaming download, on loopback and on a simul
 By default the opening stream is timed over its first 4 MiB: fast (loopback) it reads on to the end,
 slow (the WAN link) the rest comes as 16 MiB ranges, 8 in flight.
 
-    .venv/bin/python bench/download.py [--size-mib 512] [--repeat 2] [--output table.md]
+    .venv/bin/python bench/download.py [--size-mib 512] [--repeat 3]
 
 The WAN scenario has the emulator cap each connection at 25 MB/s and add 50 ms to each request, as
 `bench/upload.py` does. Each client runs in its own process and writes the file to disk; wall time
 covers the download only (not interpreter start-up), MB/s is 10^6 bytes per second of wall time, peak
 RSS is the client process's high-water mark. Every download is checked against the source's md5.
+Every row is the fastest of `--repeat` runs; the table goes to `bench/results/download.md`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import argparse
 import hashlib
 import json
 import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from _machine import cpu_model, peak_rss_mib
+from _machine import peak_rss_mib
+from _results import write
 
 from openai_files_emulator.child import child_emulator
 
@@ -93,8 +94,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--size-mib", type=int, default=512)
-    parser.add_argument("--repeat", type=int, default=2, help="runs per cell; the table shows the fastest")
-    parser.add_argument("--output", type=Path, help="also write the table (markdown) here")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per cell; the table shows the fastest")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -115,8 +115,7 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
     table = render(rows, args.size_mib, args.repeat)
     print(table)
-    if args.output:
-        args.output.write_text(table + "\n")
+    write("download", table)
 
 
 def run_all(work: Path, size: int, repeat: int) -> list[Row]:
@@ -157,10 +156,9 @@ def run_all(work: Path, size: int, repeat: int) -> list[Row]:
 
 
 def render(rows: list[Row], size_mib: int, repeat: int) -> str:
-    cpu = cpu_model()
     lines = [
-        f"Download of {size_mib} MiB from the local emulator to disk; {os.cpu_count()} CPUs ({cpu}), "
-        f"Python {platform.python_version()}. Fastest of {repeat} runs per row; RSS is the highest seen.",
+        f"Download of {size_mib} MiB from the local emulator to disk. Fastest of {repeat} runs per row, "
+        "every client alike; RSS is the highest seen.",
         "",
         "| scenario | client | wall s | MB/s | peak client RSS MiB | speed vs SDK |",
         "|---|---|---:|---:|---:|---:|",

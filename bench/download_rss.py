@@ -3,7 +3,8 @@
 Run: `.venv/bin/python bench/download_rss.py [--size-mib 512] [--limit-mb 80]`.
 The emulator runs in its own process; the file is stored once through the upload helper, then a fresh
 child process downloads it to disk with `client.files.download` and reports its own peak RSS
-(`ru_maxrss`), so neither the server nor the upload is counted. Exits 1 when the limit is exceeded.
+(VmHWM, `bench/_machine.py`), so neither the server nor the upload is counted. Exits 1 when the limit
+is exceeded.
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from _machine import peak_rss_mib
 
 from openai_files import Client
 from openai_files_emulator.child import child_emulator
@@ -32,8 +34,7 @@ def download_child(base_url: str, file_id: str, target: Path) -> None:
         started = time.monotonic()
         size = client.files.download(file_id, target)
         seconds = time.monotonic() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    print(json.dumps({"bytes": size, "seconds": seconds, "peak_rss": peak}))
+    print(json.dumps({"bytes": size, "seconds": seconds, "peak_rss": peak_rss_mib() * MiB}))
 
 
 def write_source(path: Path, size: int) -> str:

@@ -8,15 +8,13 @@ the median of its rounds), with the same `--parts` x 64 MiB sent by `--concurren
 - the baseline: a minimal stock ASGI app on the same server stack (`server.uvicorn_config`: uvicorn,
   h11, uvloop) that parses each body with the same parser (python-multipart) and streams the part
   to a file in the data dir, nothing else; emulator / baseline shows what the emulator's own logic
-  costs (target: at least 0.9);
-- for the record, the tuned emulator of `--tuned-commit` (private uvicorn classes, splice, md5
-  ahead), run from a temporary export of that commit when httptools is installed.
+  costs (target: at least 0.9).
 
-Emulator and baseline run twice per round: with the C library's default allocator settings, and
-with glibc's malloc thresholds pinned (`PINNED_MALLOC`) for both. The pinned pair is the one that
-shows what the emulator's own logic costs (and what `child_emulator`, so the demo and the other
-benchmarks, runs); the default pair is what `openai-files-emulator` started by hand gets, and its gap
-is the allocator's, not the emulator's (see `PINNED_MALLOC`).
+Emulator and baseline run twice per round: first with the C library's default allocator settings, what
+`make emulator`, `openai-files-emulator` started by hand and the pytest plugin get, so that pair leads
+the table; then with glibc's malloc thresholds pinned (`PINNED_MALLOC`) for both, what `child_emulator`
+(the demo, the other benchmarks) sets. The gap between the pairs is the allocator's, not the emulator's
+(see `PINNED_MALLOC`).
 
 For each: GB/s, the server's CPU seconds per GB (the figure to trust on a busy machine), its minor
 page faults per GB and its peak RSS (VmHWM, the kernel's high-water mark). Everything it writes lives
@@ -24,12 +22,13 @@ in one temporary folder under `--data-dir` (/dev/shm by default when it exists, 
 the servers' and not the disk's), deleted at the end.
 
     .venv/bin/python bench/emulator_ingest.py [--parts 32] [--concurrency 4] [--rounds 3] [--data-dir DIR]
+
+The table goes to `bench/results/emulator_ingest.md`.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import itertools
 import json
 import os
@@ -48,6 +47,7 @@ import httpx
 import psutil
 import uvicorn
 from _machine import peak_rss_mib
+from _results import write
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.types import Receive, Scope, Send
 
@@ -56,8 +56,6 @@ from openai_files_emulator.server import uvicorn_config
 
 PART = 64 * 1024 * 1024
 KEY = "sk-bench"
-# The last commit whose emulator had the tuned ingest path (before the rewrite to stock APIs).
-TUNED_COMMIT = "14b7905a08a11576d9a660926b2932ab6971f730"
 
 
 def minor_faults(pid: int) -> int:
@@ -156,13 +154,13 @@ class Figures:
             statistics.median(completes) if completes else None,
         )
 
-    def line(self, label: str, total: int) -> str:
-        text = (
-            f"{label}: {total / self.seconds / 1e9:.2f} GB/s ({self.seconds:.1f} s), "
-            f"server CPU {self.cpu_per_gb:.2f} s/GB, {self.faults_per_gb / 1000:.0f}k page faults/GB, "
-            f"peak RSS {self.peak_rss_mib:.0f} MiB"
+    def row(self, allocator: str, server: str, total: int) -> str:
+        complete = "" if self.complete_seconds is None else f"{self.complete_seconds:.2f}"
+        return (
+            f"| {allocator} | {server} | {total / self.seconds / 1e9:.2f} | {self.seconds:.1f} "
+            f"| {self.cpu_per_gb:.2f} | {self.faults_per_gb / 1000:.0f} | {self.peak_rss_mib:.0f} "
+            f"| {complete} |"
         )
-        return text if self.complete_seconds is None else f"{text}, complete {self.complete_seconds:.2f} s"
 
 
 def measure(pid: int, url: str, source: Path, parts: int, concurrency: int) -> tuple[Figures, list[str]]:
@@ -209,25 +207,6 @@ def measure_emulator(
     return figures
 
 
-def tuned_source(workdir: Path, commit: str) -> Path | None:
-    """The emulator package of `commit`, exported to `workdir` (never into the working tree), or None."""
-    if importlib.util.find_spec("httptools") is None:
-        print(f"tuned emulator ({commit[:10]}): skipped, it needs httptools (pip install httptools)")
-        return None
-    root = workdir / "tuned"
-    root.mkdir()
-    archive = subprocess.run(
-        ["git", "archive", commit, "emulator/openai_files_emulator"], capture_output=True, check=False
-    )
-    if archive.returncode != 0:
-        print(
-            f"tuned emulator ({commit[:10]}): skipped, git archive failed: {archive.stderr.decode().strip()}"
-        )
-        return None
-    subprocess.run(["tar", "-x", "-C", str(root)], input=archive.stdout, check=True)
-    return root / "emulator"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--parts", type=int, default=32, help="64 MiB parts (32 = 2 GiB)")
@@ -238,9 +217,6 @@ def main() -> None:
         type=Path,
         default=Path("/dev/shm") if Path("/dev/shm").is_dir() else None,
         help="folder for the part file and the servers' data (default: /dev/shm if present, else TMPDIR)",
-    )
-    parser.add_argument(
-        "--tuned-commit", default=TUNED_COMMIT, help="commit of the tuned emulator; '' skips it"
     )
     parser.add_argument("--serve-baseline", nargs=2, help=argparse.SUPPRESS)  # internal: PORT STORE
     args = parser.parse_args()
@@ -260,7 +236,10 @@ def main() -> None:
         total = args.parts * PART
         runs = (args.parts, args.concurrency)
         data, flags = workdir / "data", ("--api-key", KEY)
-        allocators = {"default allocator": dict(os.environ), "malloc pinned": {**os.environ, **PINNED_MALLOC}}
+        allocators = {
+            "default (what make emulator runs)": dict(os.environ),
+            "malloc pinned (child_emulator)": {**os.environ, **PINNED_MALLOC},
+        }
         rounds: dict[str, tuple[list[Figures], list[Figures]]] = {name: ([], []) for name in allocators}
         for _ in range(args.rounds):
             for name, env in allocators.items():
@@ -272,27 +251,27 @@ def main() -> None:
                 with baseline_server(store, env) as (pid, url):
                     baselines.append(measure(pid, url, source, *runs)[0])
                 shutil.rmtree(store)
-        tuned = None
-        old = tuned_source(workdir, args.tuned_commit) if args.tuned_commit else None
-        if old is not None:
-            env = {**os.environ, "PYTHONPATH": str(old)}
-            tuned = measure_emulator(child_emulator(workdir / "tuned-data", *flags, env=env), source, *runs)
-        print(
-            f"parts: {args.parts} x 64 MiB = {total / 2**30:.1f} GiB, {args.concurrency} parallel curls, "
-            f"median of {args.rounds} rounds"
-        )
-        print(f"data in: {workdir.parent}")
+        lines = [
+            f"{args.parts} parts of 64 MiB ({total / 2**30:.1f} GiB) from {args.concurrency} parallel curls "
+            f"into {workdir.parent}; each figure the median of {args.rounds} rounds (the same for both "
+            "servers), peak RSS the highest.",
+            "",
+            "| allocator | server | GB/s | s | server CPU s/GB | page faults k/GB | peak RSS MiB "
+            "| complete s |",
+            "|---|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        ratios = []
         for name, (emulators, baselines) in rounds.items():
             emulator, baseline = Figures.median(emulators), Figures.median(baselines)
-            print(emulator.line(f"{name}, emulator", total))
-            print(baseline.line(f"{name}, baseline (stock ASGI app, same stack and parser)", total))
-            print(
-                f"{name}, emulator / baseline: {baseline.seconds / emulator.seconds:.2f} in GB/s "
-                f"(target >= 0.9), {baseline.cpu_per_gb / emulator.cpu_per_gb:.2f} in server CPU per GB"
+            lines.append(emulator.row(name, "emulator", total))
+            lines.append(baseline.row(name, "baseline: stock ASGI app, same stack and parser", total))
+            ratios.append(
+                f"- {name}: emulator / baseline {baseline.seconds / emulator.seconds:.2f}x in GB/s "
+                f"(target >= 0.9x), {baseline.cpu_per_gb / emulator.cpu_per_gb:.2f}x in server CPU per GB"
             )
-        if tuned is not None:
-            print(tuned.line(f"for the record, tuned emulator of {args.tuned_commit[:10]}", total))
-        print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+        table = "\n".join([*lines, "", *ratios])
+        print(table)
+        write("emulator_ingest", table)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

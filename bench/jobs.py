@@ -1,6 +1,6 @@
 """Benchmark: a generated 1 GB, 1,000,000-request JSONL through `client.batch_jobs` on the emulator.
 
-    .venv/bin/python bench/jobs.py [--requests 1000000] [--line-bytes 1000] [--output table.md]
+    .venv/bin/python bench/jobs.py [--requests 1000000] [--line-bytes 1000]
 
 Reports, from one run in a child process (the emulator runs in another):
 - preparation (every line checked, `custom_id`s made unique, shards cut and written, manifest rows) beside
@@ -8,28 +8,33 @@ Reports, from one run in a child process (the emulator runs in another):
   times, interleaved, and the fastest kept, since the machine is shared; CPU seconds beside wall seconds,
   as the CPU time of a process is less disturbed by other work on the machine;
 - merging results (every output and error line parsed, classified and recorded, in one transaction per
-  shard; downloads not counted) beside a bare read-and-parse of each output file right after it was
-  merged (target: within 2x), and streaming the million results back in input order;
+  shard; downloads not counted) beside a bare read-and-parse of each downloaded file just before it is
+  merged (target: within 2x), and streaming the million results back in input order. The code is not
+  touched: the job's steps (a generator of calls, `drive_sync` performs them) are passed through, and
+  the merge time is the job's own time after each download up to its next call, which holds the merge
+  and a little bookkeeping besides;
 - the client process's peak RSS over the whole job (target: at most 150 MB).
+
+The table goes to `bench/results/jobs.md`.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
-import os
-import platform
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from _machine import cpu_model, peak_rss_mib
+from _machine import peak_rss_mib
+from _results import write
 
 from openai_files_emulator.child import child_emulator
 
@@ -84,31 +89,37 @@ def bare_parse(path: Path, watch: Stopwatch) -> None:
             json.loads(line)
 
 
+def observed(steps: Generator[Any, Any, Any], merge: Stopwatch, bare: Stopwatch, read: list[int]) -> Any:
+    """The job's `steps`, passed through unchanged for `drive_sync`, timing the job's own work after each
+    download (where it merges) on `merge`; first, the bare loop reads the file just downloaded."""
+    result: Any = None
+    error: Exception | None = None
+    after_download = False
+    while True:
+        with merge.span() if after_download else contextlib.nullcontext():
+            try:
+                call = steps.throw(error) if error is not None else steps.send(result)
+            except StopIteration as stop:
+                return stop.value
+        try:
+            result, error = (yield call), None
+        except Exception as exc:  # the driver hands a failed call back to the job
+            result, error = None, exc
+        after_download = call.op == "download" and error is None
+        if after_download:
+            path = Path(call.args[1])
+            bare_parse(path, bare)
+            read.append(path.stat().st_size)
+
+
 def child(base_url: str, source: Path, state_dir: Path) -> dict[str, Any]:
     """The measured process: prepare, run the job, merge, stream results; then the bare baselines."""
     from openai_files import Client, JobConfig  # noqa: PLC0415
     from openai_files._batch_jobs.drivers import SyncJobApi, drive_sync  # noqa: PLC0415
-    from openai_files._batch_jobs.merge import ShardMerge  # noqa: PLC0415
     from openai_files._batch_jobs.resource import create_job  # noqa: PLC0415
 
     merge, bare_output = Stopwatch(), Stopwatch()
-    output_bytes = 0
-    add_file, add_missing = ShardMerge.add_file, ShardMerge.add_missing
-
-    def timed_file(self: ShardMerge, path: Path) -> None:
-        """Each file merged, then the bare loop over the same file at once (the same machine load)."""
-        nonlocal output_bytes
-        with merge.span():
-            add_file(self, path)
-        bare_parse(path, bare_output)
-        output_bytes += path.stat().st_size
-
-    def timed_missing(self: ShardMerge) -> None:
-        with merge.span():
-            add_missing(self)
-
-    ShardMerge.add_file = timed_file  # type: ignore[method-assign]
-    ShardMerge.add_missing = timed_missing  # type: ignore[method-assign]
+    downloaded: list[int] = []
     config = JobConfig(poll_interval=0.2, max_poll_interval=1.0, delete_outputs=True, state_dir=state_dir)
     with Client(api_key=API_KEY, base_url=base_url, timeout=600.0) as client:
         prepare, bare_input = [], []
@@ -126,7 +137,7 @@ def child(base_url: str, source: Path, state_dir: Path) -> dict[str, Any]:
         shards = len(manifest.shards())
         run = Stopwatch()
         with run.span():
-            status = drive_sync(SyncJobApi(client), core.run())
+            status = drive_sync(SyncJobApi(client), observed(core.run(), merge, bare_output, downloaded))
         manifest.close()
         results = Stopwatch()
         with results.span():
@@ -138,7 +149,7 @@ def child(base_url: str, source: Path, state_dir: Path) -> dict[str, Any]:
         "run": run.wall,
         "merge": [merge.wall, merge.cpu],
         "bare_output": [bare_output.wall, bare_output.cpu],
-        "output_bytes": output_bytes,
+        "output_bytes": sum(downloaded),
         "results": results.wall,
         "results_count": count,
         "succeeded": status.requests["succeeded"],
@@ -153,7 +164,6 @@ def main() -> None:
     )
     parser.add_argument("--requests", type=int, default=1_000_000)
     parser.add_argument("--line-bytes", type=int, default=1000)
-    parser.add_argument("--output", type=Path, help="also write the table (markdown) here")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -183,12 +193,10 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
     table = render(report, args.requests, size)
     print(table)
-    if args.output:
-        args.output.write_text(table + "\n")
+    write("jobs", table)
 
 
 def render(r: dict[str, Any], requests: int, size: int) -> str:
-    cpu = cpu_model()
     ok = r["results_count"] == requests and r["succeeded"] == requests
     rows = [
         ("preparation: check + shard + manifest", r["prepare"], r["bare_input"]),
@@ -196,7 +204,7 @@ def render(r: dict[str, Any], requests: int, size: int) -> str:
     ]
     lines = [
         f"A job of {requests:,} requests ({size / 1e9:.2f} GB of JSONL, {len(MODELS)} models, {r['shards']} "
-        f"shards) on the local emulator; {os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}. "
+        "shards) on the local emulator. "
         f"Results {'complete' if ok else 'INCOMPLETE'}: {r['results_count']:,} records, "
         f"{r['succeeded']:,} succeeded.",
         "",

@@ -1,29 +1,31 @@
 """Benchmark: uploads of 10 MB to 1 GiB by our client, the official SDK and parallel curl, on loopback
 and on two simulated wide-area links, each against one emulator process.
 
-    .venv/bin/python bench/upload.py [--sizes 10MB,100MB,200MB,1GiB] [--profiles loopback,wan,wan2]
-        [--repeat 2] [--output table.md] [--no-sweep] [--no-batch] [--paths]
+    .venv/bin/python bench/upload.py [--sizes 10MB,100MB,200MB,1GiB] [--profiles wan2,wan,loopback]
+        [--repeat 3] [--no-sweep] [--no-batch] [--paths]
 
-Links (the emulator's faults, on every /v1 request): `wan` caps each connection at 25 MB/s and adds
-50 ms to each request; `wan2` caps each connection at 10 MB/s and all of them together at 100 MB/s, and
-adds 150 ms. Rows per size: our `upload_file` untuned (parts cut for the file, all at once up to 1 GiB,
+Links (the emulator's faults, on every /v1 request): `wan2` caps each connection at 10 MB/s and all of them
+together at 100 MB/s, and adds 150 ms; `wan` caps each connection at 25 MB/s with no total cap and adds 50 ms,
+so there "x the SDK" mostly counts connections (the SDK opens one): a real link has a total, which is why
+`wan2` comes first. Rows per size: our `upload_file` untuned (parts cut for the file, all at once up to 1 GiB,
 no md5), the same with `md5=True`, the former defaults (64 MiB parts, 8 in flight, md5), the official SDK's
-`upload_file_chunked` (sequential, no md5), and parallel curl processes posting the parts of our untuned
-plan, one process per part in flight up to the plan's window (the ceiling: no Python, no md5).
+`upload_file_chunked` (sequential, no md5), and parallel curl processes posting the parts of our untuned plan,
+one process per part in flight up to the plan's window (the ceiling: no Python, no md5).
 
-Columns: wall time (create -> parts -> complete, not interpreter start-up), MB/s (10^6 bytes per
-second), peak TCP connections the client had open to the emulator, the link's floor for that many
-connections (bytes / min(connections x per-connection cap, total cap) + the round trips the client
-cannot avoid: create, one part, complete for an Upload; one for a single request; one more to create a
-batch) and the row's share of it, the client's CPU seconds per GB (user +
-system, curl processes included) and its peak RSS (for curl, the highest sum over the curl processes
-alive at one moment, sampled every 20 ms).
+Columns: wall time (create -> parts -> complete, not interpreter start-up), MB/s (10^6 bytes per second), peak
+TCP connections carrying data (for curl, its processes: the control connection that creates and completes the
+Upload carries no part), the link's floor for that many connections (bytes / min(connections x per-connection
+cap, total cap) + the round trips the client cannot avoid: create, one part, complete for an Upload; one for a
+single request; one more to create a batch) and the row's share of it, the client's CPU seconds per GB (user +
+system, curl processes included) and its peak RSS (for curl, the highest sum over the curl processes alive at
+one moment, sampled every 20 ms).
 
 `wan2` also sweeps fixed concurrencies (4 .. 32, parts cut for each) on 200 MB and 1 GiB, to compare
 the untuned window with the best fixed one. `wan` also times `batches.create_from_file` of a 200 MB JSONL
 (local check included) against the SDK's `files.create` + `batches.create`. `--paths` times
 `files.create` as one request and as Upload parts for small files, the measurement behind
 `TransferConfig.single_request_below`. Data lives in /dev/shm when it has room, deleted at the end.
+Every row, the SDK's too, is the fastest of `--repeat` runs; the tables go to `bench/results/upload.md`.
 """
 
 from __future__ import annotations
@@ -33,7 +35,6 @@ import concurrent.futures
 import contextlib
 import json
 import os
-import platform
 import random
 import resource
 import shutil
@@ -50,7 +51,8 @@ from typing import Any
 
 import httpx
 import psutil
-from _machine import cpu_model, peak_rss_mib
+from _machine import peak_rss_mib
+from _results import write
 
 from openai_files._transfer import TransferConfig
 from openai_files._transfer.plan import make_plan
@@ -60,14 +62,14 @@ MiB = 1024 * 1024
 API_KEY = "sk-bench"
 CONFIG = TransferConfig()
 PROFILES: dict[str, dict[str, Any]] = {
-    "loopback": {},
-    "wan": {"bandwidth": 25_000_000, "latency": 0.05},
     "wan2": {"bandwidth": 10_000_000, "total_bandwidth": 100_000_000, "latency": 0.15},
+    "wan": {"bandwidth": 25_000_000, "latency": 0.05},
+    "loopback": {},
 }
 LABELS = {
-    "loopback": "loopback",
-    "wan": "WAN 25 MB/s/conn + 50 ms",
     "wan2": "WAN 10 MB/s/conn, 100 MB/s total + 150 ms",
+    "wan": "WAN 25 MB/s/conn, no total cap (x the SDK there counts connections) + 50 ms",
+    "loopback": "loopback",
 }
 SWEEP = (4, 8, 12, 16, 24, 32)
 SWEEP_SIZES = ("200MB", "1GiB")
@@ -273,7 +275,9 @@ def run_child(args: list[str], port: int) -> dict[str, float]:
             with contextlib.suppress(psutil.Error):
                 mine = [c for c in process.net_connections("tcp") if c.raddr and c.raddr.port == port]
                 curls = [c for c in process.children() if c.name() == "curl"]
-                peak["conns"] = max(peak["conns"], len(mine) + len(curls))
+                # curl's parts travel on its processes' connections; the child's own one only creates
+                # and completes the Upload, so it carries no data.
+                peak["conns"] = max(peak["conns"], len(curls) or len(mine))
                 peak["curl_rss"] = max(peak["curl_rss"], sum(c.memory_info().rss for c in curls) / MiB)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -322,13 +326,12 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--sizes", default="10MB,100MB,200MB,1GiB")
-    parser.add_argument("--profiles", default="loopback,wan,wan2")
-    parser.add_argument("--repeat", type=int, default=2, help="runs per cell (the SDK: 1); fastest shown")
+    parser.add_argument("--profiles", default=",".join(PROFILES))
+    parser.add_argument("--repeat", type=int, default=3, help="runs per cell, every client; fastest shown")
     parser.add_argument("--no-sweep", action="store_true", help="skip wan2's fixed-concurrency sweep")
     parser.add_argument("--no-batch", action="store_true", help="skip the batches comparison on wan")
     parser.add_argument("--batch-size", default="200MB", help="size of the batch input JSONL")
     parser.add_argument("--paths", action="store_true", help="also time files.create's two ways")
-    parser.add_argument("--output", type=Path, help="also write the tables (markdown) here")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -350,8 +353,7 @@ def main() -> None:
         if bench is not None and bench.rows:
             table = render(bench.rows, args.repeat)
             print(table)
-            if args.output:
-                args.output.write_text(table + "\n")
+            write("upload", table)
 
 
 def _scratch_dir(need: int) -> str | None:
@@ -382,7 +384,7 @@ def run_all(
                 ["ours", str(data), "8", str(64 * MiB), "md5"],
                 args.repeat,
             ),
-            "official SDK upload_file_chunked": (["sdk", str(data)], 1),
+            "official SDK upload_file_chunked": (["sdk", str(data)], args.repeat),
             f"curl x{curls}, same parts": (
                 ["curl", str(data), str(data.with_suffix(".parts")), curls],
                 args.repeat,
@@ -408,7 +410,7 @@ def run_all(
         bench.run("wan", args.batch_size, nbytes, "batches.create_from_file (check + store + create)",
                   ["batch", str(jsonl)], args.repeat, trips=4)  # fmt: skip
         bench.run("wan", args.batch_size, nbytes, "official SDK files.create + batches.create",
-                  ["sdk_batch", str(jsonl)], 1, trips=2)  # fmt: skip
+                  ["sdk_batch", str(jsonl)], args.repeat, trips=2)  # fmt: skip
         jsonl.unlink()
     if args.paths:
         for nbytes in PATH_SIZES:
@@ -418,16 +420,15 @@ def run_all(
                 for way in ("one", "parts"):
                     size = f"{nbytes // MiB}MiB"
                     bench.run(
-                        profile, size, nbytes, f"files.create, {way}", ["create", str(data), way], args.repeat
-                    )
+                        profile, size, nbytes, f"files.create, {way}", ["create", str(data), way],
+                        args.repeat, trips=1 if way == "one" else 3,
+                    )  # fmt: skip
             data.unlink()
 
 
 def render(rows: list[Row], repeat: int) -> str:
-    cpu = cpu_model()
     lines = [
-        f"{os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}; fastest of {repeat} runs "
-        "per row (the SDK: 1); RSS is the highest seen. Links: "
+        f"Fastest of {repeat} runs per row, every client alike; RSS is the highest seen. Links: "
         + "; ".join(f"{name} = {label}" for name, label in LABELS.items()),
         "",
         "| link | size | client | wall s | MB/s | conns | floor s | share of floor | CPU s/GB "

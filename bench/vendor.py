@@ -1,8 +1,14 @@
 """Time `make vendor` on the real upstream spec, step by step, without touching the working tree.
 
 `make vendor` = vendor into a temporary openapi.yaml, generate from it, check the operations, then copy
-both into place; this runs the same three steps into a temporary folder, five times, and prints medians.
-Usage: .venv/bin/python bench/vendor.py [UPSTREAM]   (default: the newest ../shared/upstream/*.yaml)
+both into place; this runs the same three steps into a temporary folder, five times, and writes the
+medians to `bench/results/vendor.md`.
+
+    UPSTREAM=<path of OpenAI's openapi.yaml> .venv/bin/python bench/vendor.py
+    make bench-vendor UPSTREAM=<path>
+
+Without UPSTREAM it takes the newest `../shared/upstream/openai-openapi-*.yaml` when that folder exists
+(the maintainers' machines and CI), and otherwise stops with one line saying what it needs.
 """
 
 import os
@@ -12,6 +18,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from _results import write
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = 5
@@ -26,9 +34,21 @@ def _timed(command: list[str]) -> float:
     return time.perf_counter() - start
 
 
+def upstream_spec() -> Path:
+    """$UPSTREAM, else the newest spec in ../shared/upstream/; exits with one line when there is none."""
+    if os.environ.get("UPSTREAM"):
+        path = Path(os.environ["UPSTREAM"])
+        if not path.is_file():
+            sys.exit(f"bench/vendor.py: UPSTREAM={path} is not a file")
+        return path
+    found = sorted((ROOT.parent / "shared" / "upstream").glob("openai-openapi-*.yaml"))
+    if not found:
+        sys.exit("bench/vendor.py needs OpenAI's openapi.yaml: UPSTREAM=<path> make bench-vendor")
+    return found[-1]
+
+
 def main() -> None:
-    upstreams = sorted((ROOT.parent / "shared" / "upstream").glob("openai-openapi-*.yaml"))
-    upstream = Path(sys.argv[1]) if len(sys.argv) > 1 else upstreams[-1]
+    upstream = upstream_spec()
     steps: dict[str, list[float]] = {"vendor": [], "generate": [], "check-operations": []}
     for _ in range(RUNS):
         with tempfile.TemporaryDirectory() as tmp:
@@ -40,11 +60,20 @@ def main() -> None:
             check = [*tool, "check-operations", "--spec", spec, "--package", package]
             steps["check-operations"].append(_timed(check))
     size = upstream.stat().st_size / 1e6
-    print(f"{upstream.name} ({size:.1f} MB), median of {RUNS} runs:")
-    for name, seconds in steps.items():
-        print(f"  {name:<17} {statistics.median(seconds):5.2f} s")
     total = statistics.median(map(sum, zip(*steps.values(), strict=True)))
-    print(f"  {'total':<17} {total:5.2f} s   (make vendor adds two file copies)")
+    table = "\n".join(
+        [
+            f"`make vendor`'s steps on {upstream.name} ({size:.1f} MB), median of {RUNS} runs "
+            "(`make vendor` adds two file copies).",
+            "",
+            "| step | seconds |",
+            "|---|---:|",
+            *(f"| {name} | {statistics.median(seconds):.2f} |" for name, seconds in steps.items()),
+            f"| total | {total:.2f} |",
+        ]
+    )
+    print(table)
+    write("vendor", table)
 
 
 if __name__ == "__main__":

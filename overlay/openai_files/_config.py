@@ -30,14 +30,14 @@ __all__ = [
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_MAX_RETRIES = 2
-# Measured, not guessed (`make bench-calls`, README): with httpx 0.28 / httpcore 1.0.x, a larger pool is
-# the slow side. On every request start and end the pool walks all its connections (polling each idle
-# one) and matches every queued request against them, so 1,000 concurrent calls on a 1,000-connection
-# pool (the official SDK's size) spend several times the client CPU of 64 connections, and keeping more
-# than 16 alive makes every walk longer (64 kept alive measured several times slower with 50 ms a call).
-# The price of 16: httpcore counts all connections against it, so while more than 16 are open a freed
-# one is closed rather than reused (encode/httpcore#1000); on a real network that is a new handshake for
-# the next call, which the loopback benchmark does not see. Upload memory does not depend on the pool:
+# Why 64 connections, 16 kept alive (`make bench-calls`, docs/BENCHMARKS.md, "Small calls"): with httpx
+# 0.28 / httpcore 1.0.x, each time a request starts or ends the pool walks all its connections and
+# matches every queued request against them, so the table's rows with the official SDK's pool (1,000
+# connections, 100 kept alive) cost more client CPU than ours. The price of 16: httpcore counts all
+# connections against it, so while more than 16 are open a freed one is closed rather than reused
+# (encode/httpcore#1000); on a real network that is a new handshake for the next call, which the loopback
+# benchmark does not see. The clients also hold one of `max_connections` permits per request in flight
+# (`Client._permit`), which keeps httpcore's queue short. Upload memory does not depend on the pool:
 # parts in flight are the upload's own window (at most 16).
 DEFAULT_LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=16)
 

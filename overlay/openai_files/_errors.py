@@ -159,6 +159,11 @@ class JobNotFinishedError(OpenAIFilesError):
     """A batch job's results were asked for while some of its requests are still pending."""
 
 
+class JobStateError(OpenAIFilesError):
+    """A batch job's local state is damaged (e.g. its results file is shorter than its manifest says):
+    nothing is read from it rather than wrong or empty results."""
+
+
 class WaitTimeoutError(OpenAIFilesError, TimeoutError):
     """A wait for a terminal status gave up; the object itself keeps going on the server."""
 

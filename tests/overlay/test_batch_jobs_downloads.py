@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from openai_files import AsyncClient, Client
+from openai_files import AsyncClient, Client, JobStateError
+from openai_files._cli import main
 from openai_files_emulator import EmulatorServer
 
 from .conftest import collect, open_client, resolve
@@ -59,3 +60,22 @@ async def test_downloads_cut_lost_or_refused_lose_no_result(
     assert_in_order(results, 60)
     assert all(r.ok and r.attempts == 1 and r.line is not None for r in results)
     assert fresh_emulator.faults.injected >= 6  # one per shard's download at least, on average
+
+
+@pytest.mark.parametrize("cut", ["shorter", "missing"])
+def test_a_cut_results_file_is_an_error_not_empty_lines(
+    client: Client, env: EmulatorServer, capsys: pytest.CaptureFixture[str], tmp_path: Path, cut: str
+) -> None:
+    config = small_config(tmp_path)
+    client.batch_jobs.run(write_job(tmp_path / "in.jsonl", 20), job_id="cut", config=config, timeout=30)
+    stored = config.state_dir / "cut" / "results.jsonl"
+    if cut == "missing":
+        stored.unlink()
+    else:
+        with stored.open("r+b") as results:
+            results.truncate(stored.stat().st_size // 2)
+    with pytest.raises(JobStateError, match="results"):
+        next(iter(client.batch_jobs.results("cut", state_dir=config.state_dir)))
+    code = main(["jobs", "results", "cut", "--state-dir", str(config.state_dir)])
+    out, err = capsys.readouterr()
+    assert code not in (0, 2) and out == "" and err.count("\n") == 1 and str(stored) in err

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .._errors import JobStateError
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS shards (
@@ -220,13 +222,31 @@ class Manifest:
             results.close()
 
     def records(self) -> Iterator[str]:
-        """Every request's result record (JSON text), in input order, streamed from disk."""
-        cursor = self._db.execute("SELECT result_offset, result_length FROM requests ORDER BY seq")
-        with self.results_path.open("rb") as results:
+        """Every request's result record (JSON text), in input order, streamed from disk.
+
+        Raises `JobStateError` before the first record when the results file is missing or shorter than
+        its committed length (cut by a full disk, a copy, a hand), and at a record that is not there.
+        """
+        committed = int(self.get("results_size", 0))
+        try:
+            results = self.results_path.open("rb")
+        except FileNotFoundError:
+            raise JobStateError(f"{self.results_path} is missing: the job's results are lost") from None
+        with results:
+            size = os.fstat(results.fileno()).st_size
+            if size < committed:
+                raise JobStateError(
+                    f"{self.results_path} holds {size} bytes, {committed} were written: the job's results "
+                    "file was cut"
+                )
+            cursor = self._db.execute("SELECT result_offset, result_length FROM requests ORDER BY seq")
             while rows := cursor.fetchmany(1000):
                 for offset, length in rows:
                     results.seek(offset)
-                    yield results.read(length).decode()
+                    record = results.read(length)
+                    if offset is None or len(record) != length:
+                        raise JobStateError(f"{self.results_path} has no record at byte {offset}")
+                    yield record.decode()
 
     def request_counts(self) -> dict[str, int]:
         """Requests by state: the final ones from the shards' tallies, the rest `pending`."""

@@ -31,18 +31,24 @@ generate: $(STAMP)
 
 ## Vendor an upstream spec (UPSTREAM=<path or URL>) into openapi.yaml and regenerate. Both are made in
 ## a temporary folder and installed only when nothing breaks the overlay, the generator warns about
-## nothing and every operation is there; otherwise openapi.yaml and generated/ stay as they were.
+## nothing and every operation is there; otherwise openapi.yaml and generated/ stay as they were, and the
+## first line says why. The report ends with the next steps: each new operation and what serves it.
 ## VENDOR_FLAGS= (empty) accepts changes that break the overlay's imports; the tests then show where.
 VENDOR_FLAGS ?= --strict
+SPEC_TOOL := PYTHONPATH=tools $(BIN)/python -m openai_files_spec
+UNCHANGED := openapi.yaml and generated/ are unchanged
 vendor: $(STAMP)
 	@test -n "$(UPSTREAM)" || { echo "usage: make vendor UPSTREAM=<path or URL of OpenAI's openapi.yaml>"; exit 2; }
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
-	if PYTHONPATH=tools $(BIN)/python -m openai_files_spec vendor "$(UPSTREAM)" $(VENDOR_FLAGS) --output "$$tmp/openapi.yaml" && \
-		$(MAKE) --no-print-directory generate SPEC="$$tmp/openapi.yaml" OUT="$$tmp/$(PKG)" && \
-		PYTHONPATH=tools $(BIN)/python -m openai_files_spec check-operations --spec "$$tmp/openapi.yaml" --package "$$tmp/$(PKG)"; \
-	then cp "$$tmp/openapi.yaml" openapi.yaml && rm -rf $(OUT) && mkdir -p $(dir $(OUT)) && cp -R "$$tmp/$(PKG)" $(OUT) && \
-		echo "wrote openapi.yaml and $(OUT)"; \
-	else echo "make vendor: refused; openapi.yaml and generated/ are unchanged" >&2; exit 1; fi
+	refuse() { echo "make vendor: refused: $$1; $(UNCHANGED)" >&2; cat "$$tmp/log"; sed '/^next steps:/,$$d' "$$tmp/report"; exit 1; } && \
+	{ $(SPEC_TOOL) vendor "$(UPSTREAM)" $(VENDOR_FLAGS) --output "$$tmp/openapi.yaml" >"$$tmp/report" || \
+		{ cat "$$tmp/report"; echo "make vendor: $(UNCHANGED)" >&2; exit 1; }; } && \
+	{ $(MAKE) --no-print-directory generate SPEC="$$tmp/openapi.yaml" OUT="$$tmp/$(PKG)" >"$$tmp/log" 2>&1 || \
+		refuse "openapi-python-client failed or warned on the vendored spec (its output, then the report)"; } && \
+	{ $(SPEC_TOOL) check-operations --spec "$$tmp/openapi.yaml" --package "$$tmp/$(PKG)" >"$$tmp/log" 2>&1 || \
+		refuse "the generated package lacks operations (listed below, then the report)"; } && \
+	cp "$$tmp/openapi.yaml" openapi.yaml && rm -rf $(OUT) && mkdir -p $(dir $(OUT)) && cp -R "$$tmp/$(PKG)" $(OUT) && \
+	echo "make vendor: wrote openapi.yaml and $(OUT), every operation generated in its four forms" && cat "$$tmp/report"
 
 ## Fail, showing the diff, when generated/ is not what openapi.yaml generates.
 check-generated: $(STAMP)

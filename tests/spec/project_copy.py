@@ -11,6 +11,8 @@ VENV = ROOT / ".venv"
 # What `make vendor` and `make generate` read; the seam tells the tool what the overlay imports.
 SPEC_FILES = ("Makefile", "pyproject.toml", "generator-config.yaml", "openapi.yaml", "templates", "tools")
 SEAM = Path("overlay/openai_files/_generated.py")
+# What the emulator serves, which the report's next steps name.
+SERVED = Path("emulator/openai_files_emulator/operations.py")
 IGNORED = shutil.ignore_patterns(".venv", ".git", "*cache*", "*.egg-info", ".bench-data", ".emulator-data")
 
 
@@ -25,9 +27,9 @@ def copy_project(target: Path, *, whole: bool = False, seam: bool = True) -> Pat
             shutil.copytree(source, target / name, ignore=IGNORED)
         elif source.is_file():
             shutil.copy2(source, target / name)
-    if seam and not whole:
-        (target / SEAM).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(ROOT / SEAM, target / SEAM)
+    for part in (SEAM, SERVED) if seam and not whole else ():
+        (target / part).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / part, target / part)
     _share_venv(target / ".venv")
     return target
 
@@ -50,6 +52,45 @@ def make(project: Path, *args: str, timeout: float = 120) -> subprocess.Complete
         timeout=timeout,
         check=False,
         env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+
+
+def run_tests(project: Path, *paths: str, timeout: float = 280) -> subprocess.CompletedProcess[str]:
+    """pytest on `paths` in a whole-project copy, importing the copy's packages rather than ours."""
+    packages = os.pathsep.join(str(project / folder) for folder in ("generated", "overlay", "emulator"))
+    scratch = project.parent / "tmp"  # tests that watch the temp folder see only their own files
+    scratch.mkdir(exist_ok=True)
+    env = {**os.environ, "PYTHONPATH": packages, "PYTHONDONTWRITEBYTECODE": "1", "TMPDIR": str(scratch)}
+    where = subprocess.run(
+        [sys.executable, "-c", "import openai_files_api, openai_files; print(openai_files_api.__file__)"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert where.stdout.startswith(str(project)), "the copy's regenerated package must be the one tested"
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-x",
+            "-rs",
+            "-p",
+            "no:cacheprovider",
+            "-m",
+            "not slow",
+            *paths,
+        ],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
 
 

@@ -8,16 +8,19 @@ import argparse
 import sys
 from pathlib import Path
 
-from openai_files_spec._changes import breaking, render
+from openai_files_spec._changes import Usage, breaking, render
 from openai_files_spec._fixes import FIXES
+from openai_files_spec._next_steps import next_steps
 from openai_files_spec._operations import missing_operations
 from openai_files_spec._seam import overlay_usage
+from openai_files_spec._served import served_operations
 from openai_files_spec._vendor import vendor
 from openai_files_spec._yamlio import SpecError, load, load_styled
 
 SPEC = Path("openapi.yaml")
 SEAM = Path("overlay/openai_files/_generated.py")
 PACKAGE = Path("generated/openai_files_api")
+EMULATOR = Path("emulator/openai_files_emulator/operations.py")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,13 +35,23 @@ def main(argv: list[str] | None = None) -> int:
 def _vendor(args: argparse.Namespace) -> int:
     current = load_styled(args.spec) if args.spec.exists() else None
     result = vendor(load(args.upstream), current)
+    usage = overlay_usage(args.seam)
+    broken = breaking(result.changes, usage)
+    if broken and args.strict:
+        # The reason first, before the report (stdout) that shows it in context.
+        print(
+            f"refused: {_count(len(broken), 'change')} what {args.seam} imports"
+            f" ({'; '.join(render(broken, Usage(frozenset(), frozenset())))}); {args.spec} is unchanged."
+            " Adapt the overlay first, or vendor without --strict and fix what the tests report.",
+            file=sys.stderr,
+            flush=True,
+        )
     print(f"{args.upstream}: {result.summary()}")
     print("fixes:")
     for name, lines in result.fixes.items():
         print(f"  {name}: {'nothing to fix' if not lines else lines[0]}")
         for line in lines[1:]:
             print(f"  {' ' * len(name)}  {line}")
-    usage = overlay_usage(args.seam)
     if current is None:
         print(f"{args.spec}: new file")
     else:
@@ -46,18 +59,20 @@ def _vendor(args: argparse.Namespace) -> int:
             print(f"{heading} against {args.spec}:")
             for line in render([c for c in result.changes if c.wire == wire], usage) or ["(none)"]:
                 print(f"  {line}")
-    broken = breaking(result.changes, usage)
     if broken and args.strict:
-        print(
-            f"refused: {len(broken)} change(s) break what {args.seam} imports; {args.spec} is unchanged."
-            " Adapt the overlay first, or vendor without --strict and fix what the tests report.",
-            file=sys.stderr,
-        )
         return 1
-    output = args.output or args.spec
-    output.write_text(result.text, encoding="utf-8")
-    print(f"wrote {output}")
+    (args.output or args.spec).write_text(result.text, encoding="utf-8")
+    if args.output is None:
+        print(f"wrote {args.spec}")
+    print("next steps:")
+    served = served_operations(args.emulator)
+    for line in next_steps(spec=result.spec, changes=result.changes, usage=usage, served=served):
+        print(f"  {line}")
     return 0
+
+
+def _count(number: int, noun: str) -> str:
+    return f"1 {noun} breaks" if number == 1 else f"{number} {noun}s break"
 
 
 def _check_operations(args: argparse.Namespace) -> int:
@@ -82,6 +97,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("upstream", help="path or http(s) URL of the upstream OpenAPI document")
     run.add_argument("--strict", action="store_true", help="refuse changes that break the overlay")
     run.add_argument("--output", type=Path, help="where to write the result (default: the --spec file)")
+    run.add_argument(
+        "--emulator", type=Path, default=EMULATOR, help="the operations the emulator serves (%(default)s)"
+    )
     run.set_defaults(run=_vendor)
     check = commands.add_parser("check-operations", help="check the generated package has every operation")
     check.add_argument("--package", type=Path, default=PACKAGE)

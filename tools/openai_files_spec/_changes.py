@@ -75,7 +75,7 @@ def _compare_operations(old: Node, new: Node, same: SameWire) -> list[Change]:
         changes.append(Change("-", f"operation {module} ({method.upper()} {path})", True, module))
     for module in after.keys() - before.keys():
         path, method, _ = after[module]
-        changes.append(Change("+", f"operation {module} ({method.upper()} {path})", False, ""))
+        changes.append(Change("+", f"operation {module} ({method.upper()} {path})", False, module))
     for module in before.keys() & after.keys():
         old_operation, new_operation = before[module][2], after[module][2]
         changes += _compare_parameters(module, old_operation, new_operation, same)

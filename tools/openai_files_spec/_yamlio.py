@@ -1,15 +1,23 @@
 """Reading the upstream spec fast and writing ours in the layout the hand-written file uses.
 
-The upstream document is about 3 MB, so it is read with libyaml (`CSafeLoader`). Our slice is small,
-so it is written with the pure-Python dumper, which lets sequences be indented and short lists stay on
-one line, as in the committed `openapi.yaml`.
+Both specs are read as YAML 1.2 reads them, as the generator (ruamel.yaml) does: libyaml's parser (the
+upstream document is about 3 MB), then a composer that lets an anchor name be defined again, the later
+definition serving the aliases after it (PyYAML refuses that as `found duplicate anchor`), and the 1.2
+core schema for plain scalars (`yes`, `on`, `2024-01-01` and `012` stay the strings and decimal they are in
+1.2, not 1.1's booleans, dates and octal). Our slice is small, so it is written with the pure-Python
+dumper, which lets sequences be indented and short lists stay on one line, as in `openapi.yaml`.
 """
 
+import re
 import textwrap
 from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
+from yaml.events import CollectionStartEvent, ScalarEvent
+from yaml.nodes import Node as YamlNode
+from yaml.resolver import BaseResolver
 
 from openai_files_spec._tree import Node
 
@@ -21,12 +29,65 @@ class SpecError(Exception):
     """The input cannot be vendored; the message says why."""
 
 
+class _CoreSchema(BaseResolver):
+    """Plain scalars resolved by the YAML 1.2 core schema (null, bool, int, float; the rest strings)."""
+
+
+for _tag, _pattern, _first in (
+    ("null", r"~|null|Null|NULL|", ["~", "n", "N", ""]),
+    ("bool", r"true|True|TRUE|false|False|FALSE", "tTfF"),
+    ("int", r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+", "-+0123456789"),
+    (
+        "float",
+        r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)",
+        "-+.0123456789",
+    ),
+    ("merge", r"<<", "<"),  # not 1.2 core, but the generator's reader honours merge keys too
+):
+    _CoreSchema.add_implicit_resolver(
+        f"tag:yaml.org,2002:{_tag}", re.compile(rf"^(?:{_pattern})$"), list(_first)
+    )
+
+
+class _Loader(Composer, _CoreSchema, yaml.CSafeLoader):
+    """libyaml's parser (its events) under PyYAML's composer, made to accept YAML 1.2's reused anchors."""
+
+    def __init__(self, stream: str) -> None:
+        yaml.CSafeLoader.__init__(self, stream)
+        Composer.__init__(self)
+
+    def compose_node(self, parent: YamlNode | None, index: int) -> YamlNode | None:
+        """A name defined again names the new node from there on (PyYAML refuses it)."""
+        event = self.peek_event()
+        if isinstance(event, ScalarEvent | CollectionStartEvent):
+            self.anchors.pop(event.anchor, None)
+        return super().compose_node(parent, index)
+
+
+def _core_int(loader: _Loader, node: yaml.ScalarNode) -> int:
+    """1.2 integers: decimal (`012` is twelve), `0o` octal, `0x` hexadecimal."""
+    text = str(loader.construct_scalar(node))
+    base = {"0o": 8, "0x": 16}.get(text[:2], 10)
+    return int(text[2:] if base != 10 else text, base)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _core_int)
+
+
+def _parse(text: str, loader: type[_Loader]) -> Any:
+    reader = loader(text)
+    try:
+        return reader.get_single_data()
+    finally:
+        reader.dispose()
+
+
 def load(source: str | Path) -> Node:
     """A spec from a path, or from an http(s) URL (a maintainer's machine only)."""
     name = str(source)
     text = _fetch(name) if name.startswith(("http://", "https://")) else _read(Path(name))
     try:
-        document = yaml.load(text, Loader=yaml.CSafeLoader)
+        document = _parse(text, _Loader)
     except yaml.YAMLError as exc:
         raise SpecError(f"{source} is not valid YAML: {exc}") from exc
     if not isinstance(document, dict) or not str(document.get("openapi", "")).startswith("3."):
@@ -62,7 +123,7 @@ class Block(list[Any]):
     """A list the current file writes one entry a line."""
 
 
-class _StyledLoader(yaml.SafeLoader):
+class _StyledLoader(_Loader):
     """Remembers how the current file writes its strings and lists, so a rewrite keeps its layout."""
 
 
@@ -82,7 +143,7 @@ _StyledLoader.add_constructor("tag:yaml.org,2002:seq", _construct_list)
 
 def load_styled(path: Path) -> Node:
     """Our own spec (small), with the layout marks `dump` honours."""
-    document = yaml.load(_read(path), Loader=_StyledLoader)
+    document = _parse(_read(path), _StyledLoader)
     if not isinstance(document, dict):
         raise SpecError(f"{path} is not an OpenAPI document")
     return document

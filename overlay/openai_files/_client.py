@@ -307,7 +307,7 @@ class Client(_Core):
         """
         endpoint = Endpoint.of(operation)
         response = self._send(endpoint.request(*args, **kwargs))
-        return endpoint.parse(response, self.generated)
+        return endpoint.parse(response, self.generated, redact=self._settings.redact)
 
     @contextlib.contextmanager
     def stream(
@@ -462,7 +462,7 @@ class AsyncClient(_Core):
         """See `Client.call`; the function form takes the operation's `asyncio` function."""
         endpoint = Endpoint.of(operation)
         response = await self._send(endpoint.request(*args, **kwargs))
-        return endpoint.parse(response, self.generated)
+        return endpoint.parse(response, self.generated, redact=self._settings.redact)
 
     @contextlib.asynccontextmanager
     async def stream(

@@ -9,6 +9,19 @@ type of `client.call(retrieve_file, "file-abc")` is `OpenAIFile`, with no cast. 
 
 This is the one place the overlay reaches into a generated module's functions; everything else calls the
 client's public `call` and `stream`.
+
+Reading policy (liberal in what is read; each row is implemented where named, never in `generated/`):
+
+    the service sends                          the caller reads              where
+    null where upstream's examples show null   None                          vendoring fix example-evidence
+      (`Batch.errors`, timestamps, file ids)
+    a required field its examples leave out    None (`OpenAIFile.status`)    vendoring fix example-evidence
+    null in any other optional field           None; the call succeeds       templates/model.py.jinja
+    "" in an optional `*_id` field             None                          templates/model.py.jinja
+    an unknown field                           kept: `model["field"]`        generator extra properties
+    an unknown enum value                      kept, a member of the enum    templates/str_enum.py.jinja
+    no JSON object, or one without a field     `APIError` quoting the body's `Endpoint.parse` below
+      the model needs (`id`, `object`)           first bytes, key scrubbed
 """
 
 from __future__ import annotations
@@ -29,6 +42,7 @@ from ._generated import AuthenticatedClient, ErrorResponse, GeneratedClient
 __all__ = ["Endpoint", "Operation"]
 
 P = ParamSpec("P")
+FIRST_BYTES = 200  # of a body that is no response, quoted in the error
 R_co = TypeVar("R_co", covariant=True)
 
 
@@ -72,15 +86,17 @@ class Endpoint:
         name = str(getattr(module, "__name__", operation)).rpartition(".")[2]
         return cls(name=name, request=_ids_checked(request), _parse=parse)
 
-    def parse(self, response: httpx.Response, client: AuthenticatedClient) -> Any:
-        """A 2xx response as the operation's success model; anything else is an `APIError`, never a
-        bare `KeyError` or a `None` in the caller's hands."""
+    def parse(
+        self, response: httpx.Response, client: AuthenticatedClient, *, redact: Callable[[str], str]
+    ) -> Any:
+        """A 2xx response as the operation's success model; anything else is an `APIError` quoting the
+        body's first bytes (`redact` scrubs the key out), never a bare `KeyError` or a `None`."""
         try:
             parsed = self._parse(client=client, response=response)
-        except (ValueError, KeyError, TypeError) as exc:
-            raise _mismatch(response, repr(exc)) from exc
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise _mismatch(response, repr(exc), redact) from exc
         if parsed is None or isinstance(parsed, ErrorResponse):
-            raise _mismatch(response, f"status {response.status_code} is no success of {self.name}")
+            raise _mismatch(response, f"status {response.status_code} is no success of {self.name}", redact)
         return parsed
 
 
@@ -111,10 +127,15 @@ def _path_parameters(request: Callable[..., dict[str, Any]]) -> tuple[inspect.Si
     return signature, names
 
 
-def _mismatch(response: httpx.Response, detail: str) -> APIError:
+def _mismatch(response: httpx.Response, detail: str, redact: Callable[[str], str]) -> APIError:
+    """The error for a body that cannot be the operation's response, with its first bytes to show why.
+
+    The whole body is scrubbed before it is cut, so a key split by the cut cannot survive in part."""
     request = response.request
+    first = redact(response.text)[:FIRST_BYTES]
     return APIError(
-        f"{request.method} {request.url}: response does not match the spec ({detail})",
+        f"{request.method} {request.url}: response does not match the spec ({redact(detail)});"
+        f" it begins {first!r}",
         method=request.method,
         url=str(request.url),
     )

@@ -5,6 +5,7 @@ import copy
 import pytest
 
 from openai_files_spec import FIXES, Vendored, load, vendor
+from openai_files_spec._examples import example_evidence
 from openai_files_spec._fixes import nullable_refs
 from openai_files_spec._tree import Node, keyword_nodes, operations
 
@@ -62,6 +63,38 @@ def test_nullable_sibling_of_a_reference_is_fixed_too() -> None:
     assert spec["components"]["schemas"]["Upload"]["properties"]["file"] == {
         "anyOf": [FILE_REF, {"type": "null"}]
     }
+
+
+def test_examples_make_a_field_shown_null_nullable_and_one_left_out_optional(mini: Vendored) -> None:
+    file = _schemas(mini)["OpenAIFile"]
+
+    assert file["properties"]["note"] == {
+        "description": "A remark.",
+        "anyOf": [{"type": "object", "properties": {"text": {"type": "string"}}}, {"type": "null"}],
+    }
+    assert file["required"] == ["id", "purpose"]
+    assert mini.fixes["example-evidence"] == [
+        "OpenAIFile.note: nullable (null in upstream's example of the OpenAIFile object)",
+        "OpenAIFile.status: no longer required (left out of upstream's example of createFile)",
+    ]
+
+
+def test_an_example_and_so_on_is_no_evidence() -> None:
+    """`{ ... }` in a documented list stands for more items: it leaves out nothing."""
+    item = {"type": "object", "properties": {"id": {"type": "string"}}, "required": ["id"]}
+    page = {"type": "object", "properties": {"data": {"type": "array", "items": item}}}
+    example = '{"data": [{"id": "a", }, { ... }]}'
+    spec = {"components": {"schemas": {"Page": {**page, "x-oaiMeta": {"example": example}}}}}
+
+    assert example_evidence(spec) == []
+    assert item["required"] == ["id"]
+
+
+def test_examples_that_are_not_json_are_no_evidence() -> None:
+    item = {"type": "object", "properties": {"id": {"type": "string"}}, "required": ["id"]}
+    spec = {"components": {"schemas": {"Item": {**item, "x-oaiMeta": {"example": "curl {: ["}}}}}
+
+    assert example_evidence(spec) == []
 
 
 def test_download_is_declared_as_binary(mini: Vendored) -> None:

@@ -27,7 +27,7 @@ from .upstream_shape import (
 
 REFACTORS: dict[Refactor, list[str]] = {
     earlier_batch_release: [
-        "Batch.errors.data.items: upstream's inline object is BatchError again",
+        "Batch.errors.anyOf[0].data.items: upstream's inline object is BatchError again",
         "Batch.request_counts: upstream's inline object is BatchRequestCounts again",
         "POST /batches request body application/json: upstream's inline object is CreateBatchRequest again",
     ],
@@ -154,7 +154,7 @@ def test_without_the_fix_the_report_sees_naming_only_changes(ours: Node, usage: 
 
     assert [change for change in changes if change.wire] == []
     assert render(changes, usage) == [
-        "~ Batch.errors.data: array of BatchError -> array of object, the same on the wire",
+        "~ Batch.errors.anyOf[0].data: array of BatchError -> array of object, the same on the wire",
         "~ Batch.request_counts: BatchRequestCounts -> object, the same on the wire",
         "~ batch/create_batch request body: application/json CreateBatchRequest -> application/json object,"
         " the same on the wire",

@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from openai_files_spec._examples import example_evidence
 from openai_files_spec._stable_names import stable_names
 from openai_files_spec._tree import Node, describe, keyword_nodes, operations
 from openai_files_spec._webhooks import event_titles
@@ -217,6 +218,11 @@ def _upstream_only_fix(fix: Callable[[Node], list[str]]) -> Callable[[Node, Node
 
 
 FIXES = (
+    Fix(
+        "example-evidence",
+        "fields upstream's own examples show as null or leave out, typed never-null or required",
+        _upstream_only_fix(example_evidence),
+    ),
     Fix(
         "drop-upstream-extras",
         "SDK and docs metadata (x-oaiMeta, x-stainless-*, examples)",

@@ -3,7 +3,7 @@
 from .add_upload_part_request import AddUploadPartRequest
 from .batch import Batch
 from .batch_error import BatchError
-from .batch_errors import BatchErrors
+from .batch_errors_type_0 import BatchErrorsType0
 from .batch_file_expiration_after import BatchFileExpirationAfter
 from .batch_file_expiration_after_anchor import BatchFileExpirationAfterAnchor
 from .batch_object import BatchObject
@@ -61,7 +61,7 @@ __all__ = (
     "AddUploadPartRequest",
     "Batch",
     "BatchError",
-    "BatchErrors",
+    "BatchErrorsType0",
     "BatchFileExpirationAfter",
     "BatchFileExpirationAfterAnchor",
     "BatchObject",

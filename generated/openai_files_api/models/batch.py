@@ -11,7 +11,7 @@ from ..models.batch_status import BatchStatus
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.batch_errors import BatchErrors
+    from ..models.batch_errors_type_0 import BatchErrorsType0
     from ..models.batch_request_counts import BatchRequestCounts
     from ..models.batch_usage import BatchUsage
     from ..models.metadata_type_0 import MetadataType0
@@ -32,9 +32,9 @@ class Batch:
         status (BatchStatus): Where the batch is in its life.
         created_at (int):
         model (str | None): The model the batch ran on, once known.
-        errors (BatchErrors | None): Problems found while validating the input file.
-        output_file_id (str | None): The JSONL file of successful responses, once there is one.
-        error_file_id (str | None): The JSONL file of failed requests, once there is one.
+        errors (BatchErrorsType0 | None): Problems found while validating the input file.
+        output_file_id (None | str): The JSONL file of successful responses, once there is one.
+        error_file_id (None | str): The JSONL file of failed requests, once there is one.
         in_progress_at (int | None):
         expires_at (int | None):
         finalizing_at (int | None):
@@ -56,9 +56,9 @@ class Batch:
     status: BatchStatus
     created_at: int
     model: str | None = None
-    errors: BatchErrors | None = None
-    output_file_id: str | None = None
-    error_file_id: str | None = None
+    errors: BatchErrorsType0 | None = None
+    output_file_id: None | str = None
+    error_file_id: None | str = None
     in_progress_at: int | None = None
     expires_at: int | None = None
     finalizing_at: int | None = None
@@ -74,6 +74,7 @@ class Batch:
     _nulls: set[str] = _attrs_field(init=False, factory=set, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.batch_errors_type_0 import BatchErrorsType0  # noqa: PLC0415
         from ..models.metadata_type_0 import MetadataType0  # noqa: PLC0415
 
         id = self.id
@@ -92,41 +93,105 @@ class Batch:
 
         model = UNSET if self.model is None and "model" not in self._nulls else self.model
 
-        _errors = UNSET if self.errors is None else self.errors
+        _errors = UNSET if self.errors is None and "errors" not in self._nulls else self.errors
 
-        errors: dict[str, Any] | Unset = UNSET
-        if not isinstance(_errors, Unset):
+        errors: dict[str, Any] | None | Unset
+        if isinstance(_errors, Unset):
+            errors = UNSET
+        elif isinstance(_errors, BatchErrorsType0):
             errors = _errors.to_dict()
+        else:
+            errors = _errors
 
-        output_file_id = (
+        _output_file_id = (
             UNSET if self.output_file_id is None and "output_file_id" not in self._nulls else self.output_file_id
         )
 
-        error_file_id = (
+        output_file_id: None | str | Unset
+        if isinstance(_output_file_id, Unset):
+            output_file_id = UNSET
+        else:
+            output_file_id = _output_file_id
+
+        _error_file_id = (
             UNSET if self.error_file_id is None and "error_file_id" not in self._nulls else self.error_file_id
         )
 
-        in_progress_at = (
+        error_file_id: None | str | Unset
+        if isinstance(_error_file_id, Unset):
+            error_file_id = UNSET
+        else:
+            error_file_id = _error_file_id
+
+        _in_progress_at = (
             UNSET if self.in_progress_at is None and "in_progress_at" not in self._nulls else self.in_progress_at
         )
 
-        expires_at = UNSET if self.expires_at is None and "expires_at" not in self._nulls else self.expires_at
+        in_progress_at: int | None | Unset
+        if isinstance(_in_progress_at, Unset):
+            in_progress_at = UNSET
+        else:
+            in_progress_at = _in_progress_at
 
-        finalizing_at = (
+        _expires_at = UNSET if self.expires_at is None and "expires_at" not in self._nulls else self.expires_at
+
+        expires_at: int | None | Unset
+        if isinstance(_expires_at, Unset):
+            expires_at = UNSET
+        else:
+            expires_at = _expires_at
+
+        _finalizing_at = (
             UNSET if self.finalizing_at is None and "finalizing_at" not in self._nulls else self.finalizing_at
         )
 
-        completed_at = UNSET if self.completed_at is None and "completed_at" not in self._nulls else self.completed_at
+        finalizing_at: int | None | Unset
+        if isinstance(_finalizing_at, Unset):
+            finalizing_at = UNSET
+        else:
+            finalizing_at = _finalizing_at
 
-        failed_at = UNSET if self.failed_at is None and "failed_at" not in self._nulls else self.failed_at
+        _completed_at = UNSET if self.completed_at is None and "completed_at" not in self._nulls else self.completed_at
 
-        expired_at = UNSET if self.expired_at is None and "expired_at" not in self._nulls else self.expired_at
+        completed_at: int | None | Unset
+        if isinstance(_completed_at, Unset):
+            completed_at = UNSET
+        else:
+            completed_at = _completed_at
 
-        cancelling_at = (
+        _failed_at = UNSET if self.failed_at is None and "failed_at" not in self._nulls else self.failed_at
+
+        failed_at: int | None | Unset
+        if isinstance(_failed_at, Unset):
+            failed_at = UNSET
+        else:
+            failed_at = _failed_at
+
+        _expired_at = UNSET if self.expired_at is None and "expired_at" not in self._nulls else self.expired_at
+
+        expired_at: int | None | Unset
+        if isinstance(_expired_at, Unset):
+            expired_at = UNSET
+        else:
+            expired_at = _expired_at
+
+        _cancelling_at = (
             UNSET if self.cancelling_at is None and "cancelling_at" not in self._nulls else self.cancelling_at
         )
 
-        cancelled_at = UNSET if self.cancelled_at is None and "cancelled_at" not in self._nulls else self.cancelled_at
+        cancelling_at: int | None | Unset
+        if isinstance(_cancelling_at, Unset):
+            cancelling_at = UNSET
+        else:
+            cancelling_at = _cancelling_at
+
+        _cancelled_at = UNSET if self.cancelled_at is None and "cancelled_at" not in self._nulls else self.cancelled_at
+
+        cancelled_at: int | None | Unset
+        if isinstance(_cancelled_at, Unset):
+            cancelled_at = UNSET
+        else:
+            cancelled_at = _cancelled_at
 
         _request_counts = UNSET if self.request_counts is None else self.request_counts
 
@@ -198,12 +263,25 @@ class Batch:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.batch_errors import BatchErrors  # noqa: PLC0415
+        from ..models.batch_errors_type_0 import BatchErrorsType0  # noqa: PLC0415
         from ..models.batch_request_counts import BatchRequestCounts  # noqa: PLC0415
         from ..models.batch_usage import BatchUsage  # noqa: PLC0415
         from ..models.metadata_type_0 import MetadataType0  # noqa: PLC0415
 
         d = dict(src_dict)
+        for key in (
+            "model",
+            "request_counts",
+            "usage",
+        ):  # typed never null, yet sent as null: read as absent
+            if key in d and d[key] is None:
+                del d[key]
+        for key in (
+            "output_file_id",
+            "error_file_id",
+        ):  # an empty id names nothing: read as absent
+            if d.get(key) == "":
+                del d[key]
         id = d.pop("id")
 
         object_ = BatchObject(d.pop("object"))
@@ -220,32 +298,112 @@ class Batch:
 
         model = d.pop("model", UNSET)
 
-        _errors = d.pop("errors", UNSET)
-        errors: BatchErrors | Unset
-        if isinstance(_errors, Unset):
-            errors = UNSET
-        else:
-            errors = BatchErrors.from_dict(_errors)
+        def _parse_errors(data: object) -> BatchErrorsType0 | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                errors_type_0 = BatchErrorsType0.from_dict(data)
 
-        output_file_id = d.pop("output_file_id", UNSET)
+                return errors_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BatchErrorsType0 | None | Unset, data)
 
-        error_file_id = d.pop("error_file_id", UNSET)
+        errors = _parse_errors(d.pop("errors", UNSET))
 
-        in_progress_at = d.pop("in_progress_at", UNSET)
+        def _parse_output_file_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        expires_at = d.pop("expires_at", UNSET)
+        output_file_id = _parse_output_file_id(d.pop("output_file_id", UNSET))
 
-        finalizing_at = d.pop("finalizing_at", UNSET)
+        def _parse_error_file_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        completed_at = d.pop("completed_at", UNSET)
+        error_file_id = _parse_error_file_id(d.pop("error_file_id", UNSET))
 
-        failed_at = d.pop("failed_at", UNSET)
+        def _parse_in_progress_at(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
 
-        expired_at = d.pop("expired_at", UNSET)
+        in_progress_at = _parse_in_progress_at(d.pop("in_progress_at", UNSET))
 
-        cancelling_at = d.pop("cancelling_at", UNSET)
+        def _parse_expires_at(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
 
-        cancelled_at = d.pop("cancelled_at", UNSET)
+        expires_at = _parse_expires_at(d.pop("expires_at", UNSET))
+
+        def _parse_finalizing_at(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        finalizing_at = _parse_finalizing_at(d.pop("finalizing_at", UNSET))
+
+        def _parse_completed_at(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        completed_at = _parse_completed_at(d.pop("completed_at", UNSET))
+
+        def _parse_failed_at(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        failed_at = _parse_failed_at(d.pop("failed_at", UNSET))
+
+        def _parse_expired_at(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        expired_at = _parse_expired_at(d.pop("expired_at", UNSET))
+
+        def _parse_cancelling_at(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        cancelling_at = _parse_cancelling_at(d.pop("cancelling_at", UNSET))
+
+        def _parse_cancelled_at(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        cancelled_at = _parse_cancelled_at(d.pop("cancelled_at", UNSET))
 
         _request_counts = d.pop("request_counts", UNSET)
         request_counts: BatchRequestCounts | Unset

@@ -66,6 +66,12 @@ class BatchError:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        for key in (
+            "code",
+            "message",
+        ):  # typed never null, yet sent as null: read as absent
+            if key in d and d[key] is None:
+                del d[key]
         code = d.pop("code", UNSET)
 
         message = d.pop("message", UNSET)

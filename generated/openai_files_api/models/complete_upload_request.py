@@ -43,6 +43,9 @@ class CompleteUploadRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        for key in ("md5",):  # typed never null, yet sent as null: read as absent
+            if key in d and d[key] is None:
+                del d[key]
         part_ids = cast(list[str], d.pop("part_ids"))
 
         md5 = d.pop("md5", UNSET)

@@ -85,6 +85,9 @@ class CreateBatchRequest:
         from ..models.metadata_type_0 import MetadataType0  # noqa: PLC0415
 
         d = dict(src_dict)
+        for key in ("output_expires_after",):  # typed never null, yet sent as null: read as absent
+            if key in d and d[key] is None:
+                del d[key]
         input_file_id = d.pop("input_file_id")
 
         endpoint = CreateBatchRequestEndpoint(d.pop("endpoint"))

@@ -76,6 +76,9 @@ class CreateFileRequest:
         from ..models.file_expiration_after import FileExpirationAfter  # noqa: PLC0415
 
         d = dict(src_dict)
+        for key in ("expires_after",):  # typed never null, yet sent as null: read as absent
+            if key in d and d[key] is None:
+                del d[key]
         file = File(payload=BytesIO(d.pop("file")))
 
         purpose = CreateFileRequestPurpose(d.pop("purpose"))

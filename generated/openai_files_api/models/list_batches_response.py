@@ -82,6 +82,12 @@ class ListBatchesResponse:
         from ..models.batch import Batch  # noqa: PLC0415
 
         d = dict(src_dict)
+        for key in (
+            "first_id",
+            "last_id",
+        ):  # an empty id names nothing: read as absent
+            if d.get(key) == "":
+                del d[key]
         data = []
         _data = d.pop("data")
         for data_item_data in _data:

@@ -25,8 +25,8 @@ class OpenAIFile:
         filename (str):
         object_ (OpenAIFileObject):
         purpose (OpenAIFilePurpose): What the file is for.
-        status (OpenAIFileStatus): Kept for old clients; no longer meaningful.
         expires_at (int | None): When the file is deleted on its own, if it ever is.
+        status (OpenAIFileStatus | None): Kept for old clients; no longer meaningful.
         status_details (str | None): Kept for old clients; no longer meaningful.
     """
 
@@ -36,8 +36,8 @@ class OpenAIFile:
     filename: str
     object_: OpenAIFileObject
     purpose: OpenAIFilePurpose
-    status: OpenAIFileStatus
     expires_at: int | None = None
+    status: OpenAIFileStatus | None = None
     status_details: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _nulls: set[str] = _attrs_field(init=False, factory=set, repr=False)
@@ -55,9 +55,13 @@ class OpenAIFile:
 
         purpose = self.purpose.value
 
-        status = self.status.value
-
         expires_at = UNSET if self.expires_at is None and "expires_at" not in self._nulls else self.expires_at
+
+        _status = UNSET if self.status is None else self.status
+
+        status: str | Unset = UNSET
+        if not isinstance(_status, Unset):
+            status = _status.value
 
         status_details = (
             UNSET if self.status_details is None and "status_details" not in self._nulls else self.status_details
@@ -73,11 +77,12 @@ class OpenAIFile:
                 "filename": filename,
                 "object": object_,
                 "purpose": purpose,
-                "status": status,
             }
         )
         if expires_at is not UNSET:
             field_dict["expires_at"] = expires_at
+        if status is not UNSET:
+            field_dict["status"] = status
         if status_details is not UNSET:
             field_dict["status_details"] = status_details
 
@@ -86,6 +91,13 @@ class OpenAIFile:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        for key in (
+            "expires_at",
+            "status",
+            "status_details",
+        ):  # typed never null, yet sent as null: read as absent
+            if key in d and d[key] is None:
+                del d[key]
         id = d.pop("id")
 
         bytes_ = d.pop("bytes")
@@ -98,9 +110,14 @@ class OpenAIFile:
 
         purpose = OpenAIFilePurpose(d.pop("purpose"))
 
-        status = OpenAIFileStatus(d.pop("status"))
-
         expires_at = d.pop("expires_at", UNSET)
+
+        _status = d.pop("status", UNSET)
+        status: OpenAIFileStatus | Unset
+        if isinstance(_status, Unset):
+            status = UNSET
+        else:
+            status = OpenAIFileStatus(_status)
 
         status_details = d.pop("status_details", UNSET)
 
@@ -111,8 +128,8 @@ class OpenAIFile:
             filename=filename,
             object_=object_,
             purpose=purpose,
-            status=status,
             expires_at=None if isinstance(expires_at, Unset) else expires_at,
+            status=None if isinstance(status, Unset) else status,
             status_details=None if isinstance(status_details, Unset) else status_details,
         )
         open_ai_file._nulls = {key for key, value in src_dict.items() if value is None}

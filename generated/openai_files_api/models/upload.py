@@ -103,6 +103,9 @@ class Upload:
         from ..models.open_ai_file import OpenAIFile  # noqa: PLC0415
 
         d = dict(src_dict)
+        for key in ("object",):  # typed never null, yet sent as null: read as absent
+            if key in d and d[key] is None:
+                del d[key]
         id = d.pop("id")
 
         created_at = d.pop("created_at")

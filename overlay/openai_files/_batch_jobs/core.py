@@ -107,11 +107,6 @@ def remote_filename(job_id: str, key: str, shard_id: int) -> str:
     return f"{job_id}.{key}.shard-{shard_id}.jsonl" if key else f"{job_id}.shard-{shard_id}.jsonl"
 
 
-def _file_id(value: str | None) -> str | None:
-    """A file id, or None for the null or empty id the service sends when there is no such file."""
-    return value or None
-
-
 class JobCore:
     """One job's decisions over its manifest; see the module docstring."""
 
@@ -389,8 +384,8 @@ class JobCore:
                     shard.id,
                     state="ended",
                     batch_status=batch.status,
-                    output_file_id=_file_id(batch.output_file_id),
-                    error_file_id=_file_id(batch.error_file_id),
+                    output_file_id=batch.output_file_id,
+                    error_file_id=batch.error_file_id,
                     batch_error=json.dumps(batch.errors[0]) if batch.errors else None,
                 )
         return changed

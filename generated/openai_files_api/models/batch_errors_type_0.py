@@ -12,13 +12,12 @@ if TYPE_CHECKING:
     from ..models.batch_error import BatchError
 
 
-T = TypeVar("T", bound="BatchErrors")
+T = TypeVar("T", bound="BatchErrorsType0")
 
 
 @_attrs_define
-class BatchErrors:
-    """Problems found while validating the input file.
-
+class BatchErrorsType0:
+    """
     Attributes:
         object_ (str | None): Always `list`.
         data (list[BatchError] | None):
@@ -56,6 +55,12 @@ class BatchErrors:
         from ..models.batch_error import BatchError  # noqa: PLC0415
 
         d = dict(src_dict)
+        for key in (
+            "object",
+            "data",
+        ):  # typed never null, yet sent as null: read as absent
+            if key in d and d[key] is None:
+                del d[key]
         object_ = d.pop("object", UNSET)
 
         _data = d.pop("data", UNSET)
@@ -67,14 +72,14 @@ class BatchErrors:
 
                 data.append(data_item)
 
-        batch_errors = cls(
+        batch_errors_type_0 = cls(
             object_=None if isinstance(object_, Unset) else object_,
             data=None if isinstance(data, Unset) else data,
         )
-        batch_errors._nulls = {key for key, value in src_dict.items() if value is None}
+        batch_errors_type_0._nulls = {key for key, value in src_dict.items() if value is None}
 
-        batch_errors.additional_properties = d
-        return batch_errors
+        batch_errors_type_0.additional_properties = d
+        return batch_errors_type_0
 
     @property
     def additional_keys(self) -> list[str]:

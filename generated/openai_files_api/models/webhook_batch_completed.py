@@ -72,6 +72,9 @@ class WebhookBatchCompleted:
         from ..models.webhook_batch_completed_data import WebhookBatchCompletedData  # noqa: PLC0415
 
         d = dict(src_dict)
+        for key in ("object",):  # typed never null, yet sent as null: read as absent
+            if key in d and d[key] is None:
+                del d[key]
         created_at = d.pop("created_at")
 
         id = d.pop("id")

@@ -234,3 +234,33 @@ def test_a_read_only_state_directory_serves_status_results_and_ls(
     assert outputs[0].split()[:3] == ["job", "ro", "finished"]
     assert [json.loads(line)["custom_id"] for line in outputs[1].splitlines()] == [f"r{n}" for n in range(10)]
     assert outputs[2].split()[:2] == ["ro", "finished"]
+
+
+@pytest.mark.parametrize("where", ["stdout on a full disk", "a read-only state directory"])
+def test_local_disk_errors_have_their_own_exit_code(
+    client: Client, env: EmulatorServer, tmp_path: Path, where: str
+) -> None:
+    """A disk that is full or may not be written exits 8, not 1 (the service refused): the README's
+    exit-code table. /dev/full fails every write with ENOSPC."""
+    if where == "stdout on a full disk":
+        stored = client.files.create(b'{"a": 1}\n', purpose="batch", filename="a.jsonl")
+        command = ["files", "content", stored.id]
+    else:
+        state = tmp_path / "state"
+        state.mkdir()
+        _read_only(state, on=True)
+        command = ["jobs", "submit", str(write_job(tmp_path / "in.jsonl", 3)), "--state-dir", str(state)]
+    try:
+        with Path("/dev/full").open("w") as full:
+            done = subprocess.run(
+                [sys.executable, "-m", "openai_files", *command],
+                stdout=full if where.startswith("stdout") else subprocess.DEVNULL,
+                stderr=subprocess.PIPE, text=True, timeout=60, check=False,
+            )  # fmt: skip
+    finally:
+        if where != "stdout on a full disk":
+            _read_only(tmp_path / "state", on=False)
+    assert done.returncode == 8, done.stderr
+    assert done.stderr.count("\n") == 1 and "error:" in done.stderr
+    if where != "stdout on a full disk":
+        assert list(client.files.list()) == []  # refused before anything was sent

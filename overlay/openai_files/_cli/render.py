@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import json
+import sqlite3
 import sys
 from collections.abc import Iterator
 from typing import Any, BinaryIO, Protocol, TextIO
@@ -33,6 +34,7 @@ EXIT_NOT_FOUND = 4
 EXIT_UNAVAILABLE = 5  # rate limit, server error, timeout, no connection, cut download: try again later
 EXIT_BATCH_UNSUCCESSFUL = 6  # the batch ended failed, expired or cancelled, or has not ended
 EXIT_WAIT_TIMEOUT = 7
+EXIT_LOCAL = 8  # a local file or disk failed: no space, no permission, a read-only or missing folder
 EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
 EXIT_OUTPUT_CLOSED = 141  # stdout closed early, as `ls | head` ends (128 + SIGPIPE)
 EXIT_TERMINATED = 143  # SIGTERM (128 + SIGTERM)
@@ -55,6 +57,8 @@ EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (WaitTimeoutError, EXIT_WAIT_TIMEOUT),
     (JobNotFinishedError, EXIT_BATCH_UNSUCCESSFUL),
     (BatchNotFinishedError, EXIT_BATCH_UNSUCCESSFUL),
+    (OSError, EXIT_LOCAL),  # the library turns every network failure into an APIError
+    (sqlite3.Error, EXIT_LOCAL),  # a job's manifest: "database or disk is full", "unable to open"
 )
 
 

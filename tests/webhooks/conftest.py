@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import socket
 import threading
 import time
 from collections import deque
@@ -15,6 +16,7 @@ from typing import Any
 import httpx
 import openai
 import pytest
+import uvicorn
 
 from openai_files_emulator import EmulatorServer
 
@@ -135,3 +137,39 @@ def wait_for_outcomes(server: EmulatorServer, count: int) -> list[str]:
             return outcomes
         time.sleep(0.02)
     raise AssertionError(f"only {len(outcomes)} deliveries logged")
+
+
+class AsgiServer:
+    """An ASGI app served by uvicorn on 127.0.0.1 from a daemon thread."""
+
+    def __init__(self, app: Any) -> None:
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.bind(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}"
+        self._server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="auto"))
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True
+        )
+        self._thread.start()
+        deadline = time.monotonic() + WAIT
+        while not self._server.started:
+            assert time.monotonic() < deadline, "the ASGI server did not start"
+            time.sleep(0.01)
+
+    def close(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(WAIT)
+        self._socket.close()
+
+
+@pytest.fixture
+def serve_asgi() -> Iterator[Callable[[Any], AsgiServer]]:
+    servers: list[AsgiServer] = []
+
+    def start(app: Any) -> AsgiServer:
+        servers.append(AsgiServer(app))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.close()

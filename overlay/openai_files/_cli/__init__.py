@@ -17,7 +17,7 @@ import traceback
 from collections.abc import Iterator, Sequence
 from types import FrameType
 
-from . import batches, files, jobs, uploads
+from . import batches, files, jobs, uploads, webhooks
 from .parser import Context, Register, build_parser, parse
 from .render import EXIT_INTERRUPTED, EXIT_OUTPUT_CLOSED, EXIT_TERMINATED, Printer, exit_code
 from .terminal import Diagnostics, OutputClosed, open_streams
@@ -25,7 +25,13 @@ from .terminal import Diagnostics, OutputClosed, open_streams
 __all__ = ["main"]
 
 # Each command group registers itself; a new group is one more entry.
-GROUPS: tuple[Register, ...] = (uploads.register, files.register, batches.register, jobs.register)
+GROUPS: tuple[Register, ...] = (
+    uploads.register,
+    files.register,
+    batches.register,
+    jobs.register,
+    webhooks.register,
+)
 
 
 class Terminated(KeyboardInterrupt):

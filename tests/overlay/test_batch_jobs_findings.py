@@ -264,3 +264,26 @@ def test_local_disk_errors_have_their_own_exit_code(
     assert done.stderr.count("\n") == 1 and "error:" in done.stderr
     if where != "stdout on a full disk":
         assert list(client.files.list()) == []  # refused before anything was sent
+
+
+def test_a_shard_over_the_token_quota_on_its_own_is_split(
+    client: Client, fresh_emulator: EmulatorServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With the default config (no token budget), one shard of 40 requests is over the model's quota
+    while nothing else runs: resubmitting it could never pass, so it is split (and said) until the
+    halves fit, instead of being resubmitted forever."""
+    source = write_job(tmp_path / "in.jsonl", 40, models=("gpt-4o-mini",))
+    size = source.stat().st_size
+    fresh_emulator.batch_settings.set(default_token_limit=size // 4 // 3)  # ~4 bytes a token: a third fits
+    config = small_config(tmp_path, max_shard_requests=50_000, max_shard_bytes=200_000_000)
+    with caplog.at_level("WARNING", logger="openai_files.batch_jobs"):
+        status = client.batch_jobs.run(source, job_id="big", config=config, timeout=60)
+    assert status.requests == {"total": 40, "succeeded": 40, "failed": 0, "cancelled": 0, "pending": 0}
+    results = list(client.batch_jobs.results("big", state_dir=config.state_dir))
+    assert [r.custom_id for r in results] == [f"r{n}" for n in range(40)]
+    assert {(r.status, r.attempts) for r in results} == {("succeeded", 1)}  # a refusal is not an attempt
+    batches = [b.to_dict() for b in client.batches.list()]
+    refused = [b for b in batches if b["status"] == "failed"]
+    assert refused and {b["errors"]["data"][0]["code"] for b in refused} == {"token_limit_exceeded"}
+    assert len({r.batch_id for r in results}) >= 3  # no more than a third went in one batch
+    assert "over the enqueued-token quota of gpt-4o-mini on its own: split into shards" in caplog.text

@@ -37,7 +37,9 @@ class JobConfig:
     """Estimated tokens that may be enqueued at once per model: one number for each model, or a mapping
     of model name to tokens (key `"*"` for the models not named); None: no budget, the service's
     `token_limit_exceeded` is the only brake. A shard never holds more than its model's budget, so every
-    shard can run alone."""
+    shard can run alone. Without a budget, a shard refused while nothing else of its model runs is over
+    the service's quota on its own: it is split in two (with a warning), down to single requests, which
+    fail with the service's `token_limit_exceeded`."""
     max_attempts: int = 3
     """Batches a request may go through before a retryable failure (429, 5xx, expiry) becomes final."""
     poll_interval: float = 5.0

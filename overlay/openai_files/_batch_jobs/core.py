@@ -12,6 +12,7 @@ preceded by an intent and followed by its record, and `recover` resolves intents
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import logging
 import time
@@ -37,6 +38,8 @@ from .prepare import ShardWriter
 log = logging.getLogger("openai_files.batch_jobs")
 
 TERMINAL = frozenset({"completed", "failed", "expired", "cancelled"})
+RUNNING = frozenset({"in_progress", "finalizing"})
+"""Statuses of a batch the service admitted, whose tokens count against its model's quota."""
 TAG_JOB, TAG_SHARD, TAG_SUBMIT = "openai_files_job", "openai_files_shard", "openai_files_submit"
 TAG_KEY = "openai_files_job_key"
 """A job's random key, drawn when it is prepared: two jobs of one id (two state directories, two machines)
@@ -377,9 +380,11 @@ class JobCore:
             changed = True
             if batch.status not in TERMINAL:
                 self.m.update_shard(shard.id, batch_status=batch.status)
-            elif batch.status == "failed" and _token_limited(batch):
+            elif batch.status == "failed" and _token_limited(batch) and self._others_running(shard):
                 self._requeue(shard)
-            else:
+            elif batch.status == "failed" and _token_limited(batch) and shard.requests > 1:
+                self._split(shard)
+            else:  # a single request over the quota on its own fails with the service's error
                 self.m.update_shard(
                     shard.id,
                     state="ended",
@@ -402,6 +407,57 @@ class JobCore:
         if shard.file_id:
             yield from self._delete_file(shard.file_id)
         self.m.update_shard(shard.id, state="sealed", file_id=None, batch_id=None, batch_status=None)
+
+    def _others_running(self, shard: Shard) -> bool:
+        """True while another batch of the job's for `shard`'s model is known to have been admitted: the
+        quota may be taken by it, and `shard` may pass once it ended."""
+        return any(
+            other.id != shard.id and other.model == shard.model and other.batch_status in RUNNING
+            for other in self.m.shards("submitted")
+        )
+
+    def _split(self, shard: Shard) -> None:
+        """A shard refused for the enqueued-token quota while nothing else of its model ran is over the
+        quota on its own, and would be refused forever: its requests go into two shards of half as many
+        (the same attempt), submitted as the quota admits; the shard itself is merged with no results,
+        so cleanup deletes its input file."""
+        half = dataclasses.replace(self.config, max_shard_requests=-(-shard.requests // 2))
+        self.m.begin()
+        writer = ShardWriter(self.m, half)
+        try:
+            rows = self.m.execute(
+                "SELECT seq, tokens, offset, length FROM requests WHERE shard = ? ORDER BY seq", (shard.id,)
+            ).fetchall()
+            updates = self._rewrite(shard, rows, writer, round_=shard.round)
+            self.m.executemany("UPDATE requests SET shard = ?, offset = ? WHERE seq = ?", updates)
+            writer.close()
+            self.m.update_shard(shard.id, state="merged", batch_status="failed", requests=0)
+            self.m.commit()
+        except BaseException:
+            self.m.rollback()
+            writer.discard()
+            raise
+        log.warning(
+            "shard %d of job %s (%d requests, ~%d tokens) is over the enqueued-token quota of %s on its "
+            "own: split into shards %s",
+            shard.id, self.job_id, shard.requests, shard.tokens, shard.model,
+            " and ".join(sorted({str(new) for new, _, _ in updates})),
+        )  # fmt: skip
+
+    def _rewrite(
+        self, shard: Shard, rows: list[tuple[int, int, int, int]], writer: ShardWriter, *, round_: int
+    ) -> list[tuple[int, int, int]]:
+        """Copy the lines of `rows` (seq, tokens, offset, length) from `shard`'s local file into the
+        writer's shards; return (new shard, new offset, seq) for each."""
+        updates = []
+        with self.m.shard_path(shard.id).open("rb") as old:
+            for seq, tokens, offset, length in rows:
+                old.seek(offset)
+                new_shard, new_offset = writer.add(
+                    shard.model, old.read(length), tokens, seq=seq, round_=round_
+                )
+                updates.append((new_shard, new_offset, seq))
+        return updates
 
     def _requeue(self, shard: Shard) -> None:
         """A batch refused for the enqueued-token quota: submit its file again later, with backoff."""
@@ -501,14 +557,7 @@ class JobCore:
                 ).fetchall()
                 if not rows:
                     continue
-                updates = []
-                with self.m.shard_path(shard.id).open("rb") as old:
-                    for seq, tokens, offset, length in rows:
-                        old.seek(offset)
-                        new_shard, new_offset = writer.add(
-                            shard.model, old.read(length), tokens, seq=seq, round_=shard.round + 1
-                        )
-                        updates.append((new_shard, new_offset, seq))
+                updates = self._rewrite(shard, rows, writer, round_=shard.round + 1)
                 self.m.executemany(
                     "UPDATE requests SET shard = ?, offset = ?, state = 'pending', result_offset = NULL "
                     "WHERE seq = ?",

@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Mount
 
@@ -20,18 +20,20 @@ from .batches.settings import BatchSettings
 from .batches.state import BatchesBackend
 from .blobs import BlobStore
 from .config import EmulatorConfig
-from .errors import ApiError, MethodNotAllowed, NotFound, ServerError
+from .errors import ApiError, InvalidRequest, MethodNotAllowed, NotFound, ServerError
 from .faults import DroppedConnection, FaultMiddleware, Faults
 from .files import routes as file_routes
 from .files.state import FilesBackend
 from .idempotency import IdempotencyMiddleware, IdempotencyStore
 from .ids import IdFactory
-from .middleware import AuthMiddleware, RequestIdMiddleware
+from .middleware import AuthMiddleware, HeadCapMiddleware, RequestIdMiddleware
 from .recorder import RecordingMiddleware, RequestLog
 from .uploads import routes as upload_routes
 from .uploads.state import UploadsBackend
 from .webhooks import Webhooks
 from .wire import error_response
+
+log = logging.getLogger(__name__)
 
 
 class Emulator:
@@ -92,6 +94,7 @@ def create_app(config: EmulatorConfig | None = None) -> EmulatorApp:
     app = EmulatorApp(
         routes=[Mount("/v1", routes=v1), *admin.routes(emulator)],
         middleware=[
+            Middleware(HeadCapMiddleware),
             Middleware(RequestIdMiddleware, emulator=emulator),
             Middleware(RecordingMiddleware, log=emulator.requests),
             Middleware(AuthMiddleware, api_keys=emulator.config.api_keys),
@@ -132,5 +135,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 async def _server_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, DroppedConnection):
         raise exc
-    logging.getLogger(__name__).exception("unexpected error handling %s %s", request.method, request.url.path)
+    if isinstance(exc, ClientDisconnect):  # nobody is left to read an answer: nothing went wrong here
+        log.info("client went away before the body of %s %s ended", request.method, request.url.path)
+        return error_response(InvalidRequest("The client went away before the body ended."))
+    log.exception("unexpected error handling %s %s", request.method, request.url.path)
     return error_response(ServerError("The emulator failed while handling this request."))

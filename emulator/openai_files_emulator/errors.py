@@ -45,6 +45,12 @@ class InvalidRequest(ApiError):
     """400: the request breaks a rule of the API (the service uses this for nearly every refusal)."""
 
 
+class HeadTooLarge(ApiError):
+    """431: the request line and headers are over the emulator's cap."""
+
+    status_code = 431
+
+
 class Unauthorized(ApiError):
     # The real service reports bad keys as `invalid_request_error` with code `invalid_api_key`.
     status_code = 401

@@ -6,13 +6,45 @@ from typing import TYPE_CHECKING
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .errors import Unauthorized
+from .errors import HeadTooLarge, Unauthorized
 from .wire import send_error
 
 if TYPE_CHECKING:
     from .app import Emulator
 
 INSTANCE_HEADER = b"openai-files-emulator-instance"
+MAX_HEAD_BYTES = 64 * 1024
+"""A request head (request line and headers) larger than this is refused and its connection closed, as
+real servers cap it (nginx 8 KiB a line, Node 16 KiB). h11 stops one that arrives in pieces before
+buffering more (`server.uvicorn_config`); `HeadCapMiddleware` refuses one that came whole in one read."""
+
+
+class HeadCapMiddleware:
+    """Refuses a request whose head is over `MAX_HEAD_BYTES` (431, connection closed), however it came.
+
+    The ASGI scope has the head parsed, so its size is counted as sent on the wire: the request line and
+    each header line with their CRLFs.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and _head_bytes(scope) > MAX_HEAD_BYTES:
+            refusal = HeadTooLarge(
+                f"The request head is over {MAX_HEAD_BYTES // 1024} KiB.", headers={"connection": "close"}
+            )
+            await send_error(send, refusal)
+            return
+        await self.app(scope, receive, send)
+
+
+def _head_bytes(scope: Scope) -> int:
+    """`METHOD target HTTP/1.1\\r\\n`, then `name: value\\r\\n` per header, then the blank line."""
+    query = scope.get("query_string", b"")
+    target = len(scope.get("raw_path") or scope["path"].encode()) + (len(query) + 1 if query else 0)
+    line = len(scope["method"]) + 1 + target + len(" HTTP/1.1\r\n")
+    return line + sum(len(name) + 2 + len(value) + 2 for name, value in scope["headers"]) + 2
 
 
 class RequestIdMiddleware:

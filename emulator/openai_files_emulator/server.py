@@ -14,6 +14,7 @@ from types import FrameType, TracebackType
 from typing import Any
 
 import uvicorn
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp
 
 from .app import Emulator, create_app
@@ -21,29 +22,28 @@ from .batches.settings import BatchSettings
 from .clock import Clock
 from .config import EmulatorConfig
 from .faults import DroppedConnection, FaultConfig, Faults
+from .middleware import MAX_HEAD_BYTES
 from .webhooks import Webhooks
 
 START_TIMEOUT = 10.0
 DEFAULT_API_KEY = "sk-emulator-test"
 
 
-class _HideDroppedConnections(logging.Filter):
-    """An injected drop is intended; keep uvicorn from logging it as an application crash."""
+class _HideExpectedDisconnects(logging.Filter):
+    """An injected drop is intended, and a client may go away mid-body (`app._server_error` notes it);
+    keep uvicorn from logging either as an application crash."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.exc_info and isinstance(record.exc_info[1], DroppedConnection))
+        return not (record.exc_info and isinstance(record.exc_info[1], DroppedConnection | ClientDisconnect))
 
 
-MAX_HEAD_BYTES = 64 * 1024
-"""A request head (request line and headers) larger than this is refused with 400 and the connection
-closed, before it is buffered further, as real servers cap it (nginx 8 KiB a line, Node 16 KiB)."""
 SHUTDOWN_GRACE = 3
 """Seconds requests in flight get to finish on SIGTERM or `stop()`; then they are cancelled."""
 
 
 def uvicorn_config(app: ASGIApp, host: str, port: int, log_level: str = "warning") -> uvicorn.Config:
     """The server stack every emulator runs on (the ingest benchmark's baseline app too)."""
-    logging.getLogger("uvicorn.error").addFilter(_HideDroppedConnections())
+    logging.getLogger("uvicorn.error").addFilter(_HideExpectedDisconnects())
     return uvicorn.Config(
         app,
         host=host,

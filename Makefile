@@ -25,9 +25,11 @@ $(STAMP): pyproject.toml
 	touch $@
 
 ## Regenerate generated/ from openapi.yaml; any generator warning fails the build.
+## The service rules client and emulator share (purposes, endpoints, limits) go beside it as data.
 generate: $(STAMP)
 	$(BIN)/openapi-python-client generate --path $(SPEC) --config generator-config.yaml \
 		--meta none --overwrite --fail-on-warning --custom-template-path templates --output-path $(OUT)
+	PYTHONPATH=tools $(BIN)/python -m openai_files_spec rules --spec $(SPEC) --output $(OUT)/service_rules.json
 
 ## Vendor an upstream spec (UPSTREAM=<path or URL>) into openapi.yaml and regenerate. Both are made in
 ## a temporary folder and installed only when nothing breaks the overlay, the generator warns about

@@ -8,19 +8,17 @@ from pathlib import Path
 from .batches.settings import BatchConfig
 from .clock import Clock
 from .faults import FaultConfig
+from .rules import MAX_FILE_BYTES, MAX_PART_BYTES, MAX_UPLOAD_BYTES
 from .webhooks import WebhookConfig
-
-MiB = 1024 * 1024
-GiB = 1024 * MiB
 
 
 @dataclass(frozen=True)
 class Limits:
     """The service's size and time limits; tests shrink them to exercise a rule without big data."""
 
-    max_file_bytes: int = 512 * MiB
-    max_part_bytes: int = 64 * MiB
-    max_upload_bytes: int = 8 * GiB
+    max_file_bytes: int = MAX_FILE_BYTES
+    max_part_bytes: int = MAX_PART_BYTES
+    max_upload_bytes: int = MAX_UPLOAD_BYTES
     upload_ttl_seconds: int = 3600
     batch_window_seconds: int = 24 * 3600
     max_text_field_bytes: int = 64 * 1024

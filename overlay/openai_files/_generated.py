@@ -11,6 +11,10 @@ retry, or stream a response body, and raise a bare `JSONDecodeError` when a prox
 HTML. The generated models still parse every successful body.
 """
 
+import importlib.resources
+import json
+from typing import Any
+
 try:
     from openai_files_api import AuthenticatedClient
     from openai_files_api import Client as GeneratedClient
@@ -65,8 +69,14 @@ except ImportError as exc:  # pragma: no cover - only after a regeneration that 
         "generated/ was regenerated from a changed openapi.yaml: update overlay/openai_files/_generated.py."
     ) from exc
 
+# The rules `make generate` writes from openapi.yaml beside the package; the emulator reads the same file.
+SERVICE_RULES: dict[str, Any] = json.loads(
+    importlib.resources.files("openai_files_api").joinpath("service_rules.json").read_text(encoding="utf-8")
+)
+
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "SERVICE_RULES",
     "UNSET",
     "AddUploadPartRequest",
     "AuthenticatedClient",

@@ -3,8 +3,9 @@
 Choices (purposes, list order, batch endpoints, completion windows) come from the generated layer's enums,
 the single source of truth: a regenerated client that adds a purpose accepts it here at once. The
 `Literal` aliases beside them only let type checkers and IDEs show the choices; `tests/overlay/test_rules.py`
-keeps each one equal to its enum. Limits the spec does not carry (sizes, the expiry range, page sizes) are
-declared here and nowhere else.
+keeps each one equal to its enum. Size limits and the expiry range come from `SERVICE_RULES`, which
+`make generate` reads from openapi.yaml and the emulator enforces too (`tests/emulator/test_shared_rules.py`
+runs each rule through both). Limits the spec does not state (page sizes, metadata) are declared here.
 
 Every check raises `InvalidInputError` whose `.param` names the argument at fault, with the same message
 wherever that argument is taken (`files.create`, `uploads.create`, `upload_file`, `batches.*`, the CLI).
@@ -18,6 +19,7 @@ from typing import Literal, TypeGuard, TypeVar
 
 from ._errors import InvalidInputError
 from ._generated import (
+    SERVICE_RULES,
     CreateBatchRequestCompletionWindow,
     CreateBatchRequestEndpoint,
     CreateFileRequestPurpose,
@@ -56,8 +58,6 @@ __all__ = [
     "path_id",
 ]
 
-MiB = 1024 * 1024
-GiB = 1024 * MiB
 
 FilePurpose = Literal["assistants", "batch", "evals", "fine-tune", "user_data", "vision"]
 """What `files.create` takes (`CreateFileRequestPurpose`)."""
@@ -93,18 +93,20 @@ FILE_ORDERS = _values(ListFilesOrder)
 BATCH_ENDPOINTS = _values(CreateBatchRequestEndpoint)
 COMPLETION_WINDOWS = _values(CreateBatchRequestCompletionWindow)
 
-MAX_FILE_BYTES = 512 * MiB
-"""The most one `files.create` request stores; larger files go through an Upload."""
-MAX_UPLOAD_BYTES = 8 * GiB
-MAX_PART_BYTES = 64 * MiB
-MIN_EXPIRY_SECONDS = 3600
-MAX_EXPIRY_SECONDS = 30 * 24 * 3600
+MAX_FILE_BYTES: int = SERVICE_RULES["max_file_bytes"]
+"""The most one `files.create` request stores (512 MiB); larger files go through an Upload."""
+MAX_UPLOAD_BYTES: int = SERVICE_RULES["max_upload_bytes"]
+MAX_PART_BYTES: int = SERVICE_RULES["max_part_bytes"]
+MIN_EXPIRY_SECONDS: int = SERVICE_RULES["min_expiry_seconds"]
+MAX_EXPIRY_SECONDS: int = SERVICE_RULES["max_expiry_seconds"]
 MAX_FILES_PAGE = 10_000
 MAX_BATCHES_PAGE = 100
-MAX_BATCH_REQUESTS = 50_000
-"""Requests one batch input file may hold."""
-MAX_BATCH_BYTES = 200_000_000
-"""Bytes of JSONL one batch input file may hold."""
+MAX_BATCH_REQUESTS: int = SERVICE_RULES["max_batch_requests"]
+"""Requests one batch input file may hold (50,000)."""
+MAX_BATCH_BYTES: int = SERVICE_RULES["max_batch_bytes"]
+"""Bytes of JSONL one batch input file may hold (200 MB)."""
+MAX_EMBEDDING_INPUTS: int = SERVICE_RULES["max_embedding_inputs"]
+"""Inputs an embeddings batch may hold in all its requests (50,000)."""
 MAX_METADATA_PAIRS = 16
 MAX_METADATA_KEY_CHARS = 64
 MAX_METADATA_VALUE_CHARS = 512

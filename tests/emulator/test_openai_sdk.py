@@ -61,7 +61,7 @@ def test_upload_file_chunked(client: OpenAI, tmp_path: Path) -> None:
 
 
 def test_upload_errors_surface_as_sdk_errors(client: OpenAI) -> None:
-    upload = client.uploads.create(bytes=3, filename="x.txt", mime_type="text/plain", purpose="user_data")
+    upload = client.uploads.create(bytes=3, filename="x.txt", mime_type="text/plain", purpose="assistants")
     part = client.uploads.parts.create(upload.id, data=b"abcd")
     with pytest.raises(openai.BadRequestError) as caught:
         client.uploads.complete(upload.id, part_ids=[part.id])

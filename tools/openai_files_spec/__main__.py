@@ -12,6 +12,7 @@ from openai_files_spec._changes import Usage, breaking, render
 from openai_files_spec._fixes import FIXES
 from openai_files_spec._next_steps import next_steps
 from openai_files_spec._operations import missing_operations
+from openai_files_spec._rules import rules_json, service_rules
 from openai_files_spec._seam import overlay_usage
 from openai_files_spec._served import served_operations
 from openai_files_spec._vendor import vendor
@@ -84,6 +85,14 @@ def _check_operations(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def _write_rules(args: argparse.Namespace) -> int:
+    rules, missing = service_rules(load(args.spec))
+    for reason in missing:
+        print(f"warning: {args.output} lacks {reason}", file=sys.stderr)
+    args.output.write_text(rules_json(rules), encoding="utf-8")
+    return 0
+
+
 def _list_fixes(_: argparse.Namespace) -> int:
     for fix in FIXES:
         print(f"{fix.name:<22} {fix.defect}")
@@ -104,6 +113,10 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check-operations", help="check the generated package has every operation")
     check.add_argument("--package", type=Path, default=PACKAGE)
     check.set_defaults(run=_check_operations)
+    rules = commands.add_parser("rules", help="write the service rules client and emulator share, as JSON")
+    rules.add_argument("--spec", type=Path, default=SPEC, help="our spec (default: %(default)s)")
+    rules.add_argument("--output", type=Path, required=True, help="the JSON file to write")
+    rules.set_defaults(run=_write_rules)
     listing = commands.add_parser("fixes", help="list the upstream defects vendoring fixes, in order")
     listing.set_defaults(run=_list_fixes)
     for command in (run, check):

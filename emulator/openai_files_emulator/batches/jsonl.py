@@ -12,12 +12,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
+from ..rules import MAX_BATCH_REQUESTS
 from ..wire import parse_json
 from . import script
 from .script import Script
 from .settings import BatchConfig
 
-MAX_REQUESTS = 50_000
 MAX_REPORTED_ERRORS = 100
 # Endpoints whose requests the stand-in refuses without a model, to fill the error file realistically.
 MODEL_OPTIONAL = frozenset({"/v1/moderations"})
@@ -133,8 +133,8 @@ def validate(lines: Iterable[tuple[int, int, bytes]], endpoint: str, config: Bat
                 )
     if result.total == 0:
         result.fail(None, "empty_file", "The input file holds no requests.")
-    elif result.total > MAX_REQUESTS:
-        result.fail(None, "too_many_requests", f"A batch holds at most {MAX_REQUESTS} requests.")
+    elif result.total > MAX_BATCH_REQUESTS:
+        result.fail(None, "too_many_requests", f"A batch holds at most {MAX_BATCH_REQUESTS} requests.")
     return result
 
 

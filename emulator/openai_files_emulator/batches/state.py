@@ -31,20 +31,10 @@ from ..errors import InvalidRequest, NotFound, invalid_value
 from ..files.state import FileRecord, FilesBackend
 from ..ids import IdFactory
 from ..pagination import page
+from ..rules import BATCH_ENDPOINTS, COMPLETION_WINDOWS
 from . import jsonl
 from .settings import BatchConfig, BatchSettings
 
-ENDPOINTS = (
-    "/v1/responses",
-    "/v1/chat/completions",
-    "/v1/embeddings",
-    "/v1/completions",
-    "/v1/moderations",
-    "/v1/images/generations",
-    "/v1/images/edits",
-    "/v1/videos",
-)
-COMPLETION_WINDOWS = ("24h",)
 TERMINAL = frozenset({"completed", "failed", "expired", "cancelled"})
 # Statuses in which a batch's estimated tokens count against its model's enqueued-token quota.
 ENQUEUED = frozenset({"in_progress", "finalizing", "cancelling"})
@@ -167,8 +157,8 @@ class BatchesBackend:
         metadata: dict[str, str] | None = None,
         output_expires_after: int | None = None,
     ) -> BatchRecord:
-        if endpoint not in ENDPOINTS:
-            raise invalid_value("endpoint", f"'{endpoint}' is not one of {', '.join(ENDPOINTS)}.")
+        if endpoint not in BATCH_ENDPOINTS:
+            raise invalid_value("endpoint", f"'{endpoint}' is not one of {', '.join(BATCH_ENDPOINTS)}.")
         if completion_window not in COMPLETION_WINDOWS:
             raise invalid_value("completion_window", "the only supported window is '24h'.")
         now = self._clock.now()

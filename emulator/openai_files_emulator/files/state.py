@@ -13,10 +13,7 @@ from ..config import Limits
 from ..errors import InvalidRequest, NotFound, invalid_value
 from ..ids import IdFactory
 from ..pagination import page
-
-CREATE_PURPOSES = ("assistants", "batch", "fine-tune", "vision", "user_data", "evals")
-MIN_EXPIRY_SECONDS = 3600
-MAX_EXPIRY_SECONDS = 30 * 24 * 3600
+from ..rules import FILE_PURPOSES, MAX_EXPIRY_SECONDS, MIN_EXPIRY_SECONDS
 
 
 @dataclass
@@ -46,9 +43,10 @@ class FileRecord:
         return shown
 
 
-def check_purpose(purpose: str) -> None:
-    if purpose not in CREATE_PURPOSES:
-        raise invalid_value("purpose", f"'{purpose}' is not one of {', '.join(CREATE_PURPOSES)}.")
+def check_purpose(purpose: str, allowed: tuple[str, ...] = FILE_PURPOSES) -> None:
+    """Refuse a purpose not in `allowed`: the Files list, or the Uploads one (`UPLOAD_PURPOSES`)."""
+    if purpose not in allowed:
+        raise invalid_value("purpose", f"'{purpose}' is not one of {', '.join(allowed)}.")
 
 
 def expiry_seconds(anchor: object, seconds: object, param: str) -> int:

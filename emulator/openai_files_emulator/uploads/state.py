@@ -14,6 +14,7 @@ from ..config import Limits
 from ..errors import InvalidRequest, NotFound, invalid_value
 from ..files.state import FileRecord, FilesBackend, check_purpose
 from ..ids import IdFactory
+from ..rules import UPLOAD_PURPOSES
 
 _MD5 = re.compile(r"[0-9a-fA-F]{32}")
 
@@ -85,7 +86,7 @@ class UploadsBackend:
     def create(
         self, *, filename: str, purpose: str, size: int, mime_type: str, file_expires_after: int | None = None
     ) -> UploadRecord:
-        check_purpose(purpose)
+        check_purpose(purpose, UPLOAD_PURPOSES)
         if not filename:
             raise invalid_value("filename", "must not be empty.")
         if not mime_type:

@@ -23,7 +23,8 @@ class CreateBatchRequest:
     """
     Attributes:
         input_file_id (str): A file stored with purpose `batch`: one JSON request a line, each with `custom_id`,
-            `method`, `url` and `body`.
+            `method`, `url` and `body`; at most 50,000 requests and 200 MB, and an embeddings batch at most 50,000 inputs in
+            all its requests.
         endpoint (CreateBatchRequestEndpoint): The API path all requests go to; each line's `url` must equal it.
         completion_window (CreateBatchRequestCompletionWindow): How long the batch may take; only `24h` today.
         metadata (MetadataType0 | None): Up to 16 string pairs a caller attaches to an object for its own bookkeeping.

@@ -68,7 +68,7 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     body: CreateFileRequest,
 ) -> Response[ErrorResponse | OpenAIFile]:
-    """Store a file of up to 512 MB in one request.
+    """Store a file of up to 512 MiB in one request.
 
     Args:
         body (CreateFileRequest):
@@ -97,7 +97,7 @@ def sync(
     client: AuthenticatedClient | Client,
     body: CreateFileRequest,
 ) -> ErrorResponse | OpenAIFile | None:
-    """Store a file of up to 512 MB in one request.
+    """Store a file of up to 512 MiB in one request.
 
     Args:
         body (CreateFileRequest):
@@ -121,7 +121,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     body: CreateFileRequest,
 ) -> Response[ErrorResponse | OpenAIFile]:
-    """Store a file of up to 512 MB in one request.
+    """Store a file of up to 512 MiB in one request.
 
     Args:
         body (CreateFileRequest):
@@ -148,7 +148,7 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     body: CreateFileRequest,
 ) -> ErrorResponse | OpenAIFile | None:
-    """Store a file of up to 512 MB in one request.
+    """Store a file of up to 512 MiB in one request.
 
     Args:
         body (CreateFileRequest):

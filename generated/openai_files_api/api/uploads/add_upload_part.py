@@ -73,7 +73,7 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     body: AddUploadPartRequest,
 ) -> Response[ErrorResponse | UploadPart]:
-    """Send one part of at most 64 MB; parts may arrive in any order and in parallel.
+    """Send one part of at most 64 MiB; parts may arrive in any order and in parallel.
 
     Args:
         upload_id (str):
@@ -105,7 +105,7 @@ def sync(
     client: AuthenticatedClient | Client,
     body: AddUploadPartRequest,
 ) -> ErrorResponse | UploadPart | None:
-    """Send one part of at most 64 MB; parts may arrive in any order and in parallel.
+    """Send one part of at most 64 MiB; parts may arrive in any order and in parallel.
 
     Args:
         upload_id (str):
@@ -132,7 +132,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     body: AddUploadPartRequest,
 ) -> Response[ErrorResponse | UploadPart]:
-    """Send one part of at most 64 MB; parts may arrive in any order and in parallel.
+    """Send one part of at most 64 MiB; parts may arrive in any order and in parallel.
 
     Args:
         upload_id (str):
@@ -162,7 +162,7 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     body: AddUploadPartRequest,
 ) -> ErrorResponse | UploadPart | None:
-    """Send one part of at most 64 MB; parts may arrive in any order and in parallel.
+    """Send one part of at most 64 MiB; parts may arrive in any order and in parallel.
 
     Args:
         upload_id (str):

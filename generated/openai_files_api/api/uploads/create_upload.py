@@ -68,7 +68,7 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     body: CreateUploadRequest,
 ) -> Response[ErrorResponse | Upload]:
-    """Open an Upload that will receive a file of up to 8 GB in parts.
+    """Open an Upload that will receive a file of up to 8 GiB in parts.
 
      The Upload takes parts for one hour, then expires. The declared byte count must match the sum of the
     parts named when it is completed.
@@ -100,7 +100,7 @@ def sync(
     client: AuthenticatedClient | Client,
     body: CreateUploadRequest,
 ) -> ErrorResponse | Upload | None:
-    """Open an Upload that will receive a file of up to 8 GB in parts.
+    """Open an Upload that will receive a file of up to 8 GiB in parts.
 
      The Upload takes parts for one hour, then expires. The declared byte count must match the sum of the
     parts named when it is completed.
@@ -127,7 +127,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     body: CreateUploadRequest,
 ) -> Response[ErrorResponse | Upload]:
-    """Open an Upload that will receive a file of up to 8 GB in parts.
+    """Open an Upload that will receive a file of up to 8 GiB in parts.
 
      The Upload takes parts for one hour, then expires. The declared byte count must match the sum of the
     parts named when it is completed.
@@ -157,7 +157,7 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     body: CreateUploadRequest,
 ) -> ErrorResponse | Upload | None:
-    """Open an Upload that will receive a file of up to 8 GB in parts.
+    """Open an Upload that will receive a file of up to 8 GiB in parts.
 
      The Upload takes parts for one hour, then expires. The declared byte count must match the sum of the
     parts named when it is completed.

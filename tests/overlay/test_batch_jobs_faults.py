@@ -1,22 +1,24 @@
 """Batch jobs under the service's harder behaviours (the emulator's batch settings and faults).
 
 Every test ends with every custom_id exactly once, in input order, with the final status the service's
-answers call for; where the emulator's seeded draws decide an outcome, the test asks the same draw.
+answers call for, derived from the input and the settings the test gives (scripted answers where an
+outcome depends on the request), never from the emulator's own draws.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from openai_files import AsyncClient, Client, JobResult, JobStatus
+from openai_files import AsyncClient, Client, JobConfig, JobResult, JobStatus
 from openai_files._batch_jobs.drivers import SyncJobApi, drive_sync
 from openai_files._batch_jobs.resource import open_job
-from openai_files_emulator import EmulatorServer
+from openai_files_emulator import Answer, EmulatorServer
 
 from .conftest import collect, resolve
 from .test_batch_jobs import assert_in_order, request, small_config, write_job
@@ -38,30 +40,58 @@ async def batches_of(client: Client | AsyncClient) -> list[dict[str, Any]]:
     return [batch.to_dict() for batch in await collect(client.batches.list())]
 
 
+def scripted_failures() -> tuple[Callable[[dict[str, Any]], Answer | None], dict[int, tuple[str, int, int]]]:
+    """A script failing some requests by their number, and the outcome each one must end with.
+
+    Per request number n (of `r<n>`), modulo 10: 1, a 500 every time (error file); 2, a 429 every time
+    (written to the output file, as the service sometimes does); 3, a 400, which is final; 4, a 429 the
+    first time only; 5, a 500 the first two times. The job makes 3 attempts (`JobConfig.max_attempts`).
+    """
+    attempts = JobConfig().max_attempts
+    failing = {
+        1: (500, None, False),
+        2: (429, None, True),
+        3: (400, None, False),
+        4: (429, 1, False),
+        5: (500, 2, True),
+    }
+    seen: Counter[int] = Counter()
+
+    def answer(line: dict[str, Any]) -> Answer | None:
+        n = int(str(line["custom_id"])[1:])
+        seen[n] += 1
+        if n % 10 not in failing:
+            return None
+        status, times, in_output = failing[n % 10]
+        if times is not None and seen[n] > times:
+            return None
+        error = {"message": f"scripted {status}", "type": "server_error", "param": None, "code": None}
+        return Answer({"error": error}, status, error_file=not in_output)
+
+    def outcome(n: int) -> tuple[str, int, int]:
+        status, times, _ = failing.get(n % 10, (200, 0, False))
+        if times is not None:
+            return ("succeeded", 200, times + 1)
+        return ("failed", status, 1 if status == 400 else attempts)
+
+    return answer, {n: outcome(n) for n in range(1200)}
+
+
 @pytest.mark.anyio
 async def test_failed_lines_are_retried_until_attempts_run_out(
     any_client: Client | AsyncClient, fresh_emulator: EmulatorServer, tmp_path: Path
 ) -> None:
     """429 and 500 lines (in the output and the error file) go to new batches; 400 is final at once."""
-    fresh_emulator.batch_settings.set(line_status_rate=0.2, line_error_rate=0.2, seed=5)
+    script, expected = scripted_failures()
+    fresh_emulator.batch_settings.script(script)
     status, results = await run_job(any_client, write_job(tmp_path / "in.jsonl", 1200), "j", tmp_path)
     assert_in_order(results, 1200)
-    draws = fresh_emulator.batch_settings.config
-    outcomes: Counter[tuple[str, int | None, int]] = Counter()
-    for result in results:
+    for n, result in enumerate(results):
         assert result.batch_id is not None and result.line is not None
         assert result.line["custom_id"] == result.custom_id
-        refused = draws.draw(result.batch_id, result.custom_id) < 0.4  # the emulator's own draw decides
-        assert result.ok is not refused
-        if result.ok:
-            assert result.status_code == 200 and result.error is None
-        else:
-            assert result.status_code == 400 or (result.status_code in RETRYABLE and result.attempts == 3)
-            assert result.error["message"]
-        outcomes[(result.status, result.status_code, result.attempts)] += 1
-    assert status.requests["succeeded"] == sum(r.ok for r in results)
-    assert any(attempts > 1 for _, _, attempts in outcomes)  # retries happened and succeeded
-    assert outcomes[("failed", 400, 1)] > 0
+        assert (result.status, result.status_code, result.attempts) == expected[n], result
+        assert (result.error is None) is result.ok
+    assert status.requests["succeeded"] == sum(outcome[0] == "succeeded" for outcome in expected.values())
     assert not await collect(any_client.files.list(purpose="batch"))  # every input shard deleted
 
 

@@ -30,6 +30,7 @@ def routes(batches: BatchesBackend) -> list[Route]:
         return JSONResponse(batch.to_json())
 
     async def list_batches(request: Request) -> Response:
+        await batches.settle()
         return JSONResponse(
             batches.list(
                 after=request.query_params.get("after"),

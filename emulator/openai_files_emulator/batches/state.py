@@ -5,7 +5,8 @@ By default (`pace="retrieve"`) the lifecycle moves one step each time a batch is
 polling `retrieve` sees every status in order and a test needs no sleeps; `in_progress_steps`
 spreads the answering of requests over several retrieves; `pace="instant"` takes every step at the
 first retrieve. With `pace="time"` each stage lasts
-`stage_seconds` on the emulator's clock and a retrieve catches the batch up. Either way, once the
+`stage_seconds` on the emulator's clock, and a retrieve or list catches every batch up, stage changes
+in the order they fell due (`settle`), so the quota holds as batches run. Either way, once the
 clock passes `expires_at` (24 h after creation) an unfinished batch becomes `expired`.
 
 Requests are answered in file order into two growing spool files; `request_counts` follow them.
@@ -199,6 +200,7 @@ class BatchesBackend:
     async def observe(self, batch_id: str) -> BatchRecord:
         """Retrieve a batch after moving it along its lifecycle: one step, or up to the clock."""
         batch = self.get(batch_id)
+        await self.settle()
         async with batch.lock:
             if batch.status in TERMINAL:
                 return batch
@@ -206,6 +208,27 @@ class BatchesBackend:
             if batch.status in TERMINAL:
                 self.on_end(batch)
         return batch
+
+    async def settle(self) -> None:
+        """With time pace, every unfinished batch's stage changes up to the clock, in the order they fell
+        due: each batch validates against the quota as it stood at that moment, whenever anyone asks (the
+        service checks as batches run, not when one is polled). Nothing to do with retrieve pace."""
+        config = self.settings.config
+        if config.pace != "time":
+            return
+        stage, now = config.stage_seconds, self._clock.now()
+        while due := [
+            b
+            for b in self._batches.values()
+            if b.status not in TERMINAL and b.since + stage <= min(now, b.expires_at)
+        ]:
+            batch = min(due, key=lambda b: (b.since + stage, self._sequence[b.id]))
+            async with batch.lock:
+                if batch.status in TERMINAL:
+                    continue
+                await self._catch_up(batch, batch.since + stage, config)
+                if batch.status in TERMINAL:
+                    self.on_end(batch)
 
     def unfinished(self) -> list[str]:
         """The ids of the batches not yet in a terminal status."""

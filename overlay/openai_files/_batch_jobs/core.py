@@ -169,14 +169,19 @@ class JobCore:
         yield from self._submit_ready()
         self._report()
 
-    def run(self, *, timeout: float | None = None) -> Steps:
+    def run(self, *, timeout: float | None = None, events: bool = False) -> Steps:
         """Drive the job until every request has its final result; returns the final `JobStatus`.
 
-        Raises `WaitTimeoutError` after `timeout` seconds (the job keeps its state and batches).
+        With `events` the driver's `idle` returns early with the batches that webhook events say
+        ended: those are looked at at once, and every live batch only each poll interval (a safety net
+        for a lost event). Raises `WaitTimeoutError` after `timeout` seconds (the job keeps its state
+        and batches).
         """
         deadline = None if timeout is None else time.monotonic() + timeout
         yield from self.recover()
         interval = self.config.poll_interval
+        woken: frozenset[str] = frozenset()
+        next_full_poll = 0.0
         while True:
             changed = yield from self._merge_ended()
             changed = (yield from self._withdraw()) or changed
@@ -187,20 +192,26 @@ class JobCore:
                 self.m.put("state", "cancelled" if self.cancelling else "finished")
                 self._report()
                 return self.status()
-            changed = (yield from self._poll_live()) or changed
+            poll_all = not events or time.monotonic() >= next_full_poll
+            changed = (yield from self._poll_live(None if poll_all else woken)) or changed
+            woken = frozenset()
+            if poll_all:
+                next_full_poll = time.monotonic() + interval
             if changed:
                 self._report()
                 interval = self.config.poll_interval
                 continue
-            sleep = min(interval, self._next_not_before() - self._clock())
+            until_poll = next_full_poll - time.monotonic() if events else interval
+            sleep = min(until_poll, self._next_not_before() - self._clock())
             if deadline is not None:
                 if time.monotonic() >= deadline:
                     raise WaitTimeoutError(
                         f"job {self.job_id} still running after {timeout:g}s (it keeps its state)"
                     )
                 sleep = min(sleep, deadline - time.monotonic())
-            yield Call("sleep", (max(sleep, 0.0),))
-            interval = min(interval * 1.5, self.config.max_poll_interval)
+            woken = yield Call("idle", (max(sleep, 0.0),))
+            if not woken:
+                interval = min(interval * 1.5, self.config.max_poll_interval)
 
     def cancel(self) -> Steps:
         """Stop the job: no new batch, every live batch cancelled, what finished kept; then wait them out."""
@@ -361,9 +372,12 @@ class JobCore:
 
     # -- polling ----------------------------------------------------------------------------------
 
-    def _poll_live(self) -> Generator[Call, Any, bool]:
+    def _poll_live(self, only: frozenset[str] | None = None) -> Generator[Call, Any, bool]:
+        """Retrieve every submitted batch (or those in `only`) and record what changed."""
         changed = False
         for shard in self.m.shards("submitted"):
+            if only is not None and shard.batch_id not in only:
+                continue
             try:
                 batch: BatchView = yield Call("retrieve", (shard.batch_id,))
             except NotFoundError:

@@ -14,7 +14,9 @@ import anyio
 
 from .._batches import create_body
 from .._generated import Batch, CreateBatchRequest, OpenAIFile, create_batch
+from ..webhooks import EventInbox
 from .core import TAG_JOB, TAG_KEY, BatchView, Steps
+from .events import ended_batches
 
 if TYPE_CHECKING:
     from .._client import AsyncClient, Client
@@ -60,8 +62,9 @@ def _tagged(batch: Batch, job_id: str, key: str, since: float) -> bool | None:
 class SyncJobApi:
     """The calls `JobCore` makes, on a `Client`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Client, inbox: EventInbox | None = None) -> None:
         self._client = client
+        self._inbox = inbox
 
     def store(self, path: Path, filename: str) -> tuple[str, int]:
         stored = self._client.files.create(path, purpose="batch", filename=filename)
@@ -102,12 +105,20 @@ class SyncJobApi:
     def sleep(self, seconds: float) -> None:
         time.sleep(seconds)
 
+    def idle(self, seconds: float) -> frozenset[str]:
+        """Wait `seconds`, or less if events say batches ended; returns their ids."""
+        if self._inbox is None:
+            time.sleep(seconds)
+            return frozenset()
+        return ended_batches(self._inbox.take(seconds))
+
 
 class AsyncJobApi:
     """The calls `JobCore` makes, on an `AsyncClient`."""
 
-    def __init__(self, client: AsyncClient) -> None:
+    def __init__(self, client: AsyncClient, inbox: EventInbox | None = None) -> None:
         self._client = client
+        self._inbox = inbox
 
     async def store(self, path: Path, filename: str) -> tuple[str, int]:
         stored = await self._client.files.create(path, purpose="batch", filename=filename)
@@ -147,6 +158,13 @@ class AsyncJobApi:
 
     async def sleep(self, seconds: float) -> None:
         await anyio.sleep(seconds)
+
+    async def idle(self, seconds: float) -> frozenset[str]:
+        """See `SyncJobApi.idle`."""
+        if self._inbox is None:
+            await anyio.sleep(seconds)
+            return frozenset()
+        return ended_batches(await self._inbox.take_async(seconds))
 
 
 def drive_sync(api: SyncJobApi, steps: Steps) -> Any:

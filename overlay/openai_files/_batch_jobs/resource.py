@@ -28,6 +28,7 @@ from .config import JobConfig, default_state_dir
 from .core import JobCore, JobStatus
 from .drivers import AsyncJobApi, SyncJobApi, drive_async, drive_sync
 from .estimate import TokenEstimator, conservative_estimate
+from .events import EventSource, inbox_for
 from .manifest import JobLock, Manifest
 from .outcome import JobResult
 from .prepare import JobInput, prepare
@@ -272,15 +273,18 @@ class BatchJobs:
         state_dir: str | os.PathLike[str] | None = None,
         timeout: float | None = None,
         on_progress: JobProgress | None = None,
+        events: EventSource | None = None,
     ) -> JobStatus:
         """Drive the job until every request has a final result: poll, merge, retry, clean up.
 
         `state_dir`: where the job lives (default `JobConfig().state_dir`). `timeout`: seconds, then
         `WaitTimeoutError` (the job and its batches go on; wait again later). `on_progress`: called with
-        the status after each change. Returns the final status.
+        the status after each change. `events`: a webhook event source (a `WebhookReceiver`, or a
+        callable returning an iterable of events): a batch is looked at as soon as an event says it
+        ended, and every live batch only each `poll_interval`, as a safety net. Returns the final status.
         """
         manifest, core = open_job(job_id, state_dir, drive=True)
-        return self._run_to_end(manifest, core, timeout, on_progress)
+        return self._run_to_end(manifest, core, timeout, on_progress, events)
 
     @contextlib.contextmanager
     def _driving(self, manifest: Manifest, core: JobCore) -> Iterator[None]:
@@ -302,12 +306,13 @@ class BatchJobs:
         estimator: TokenEstimator | None = None,
         timeout: float | None = None,
         on_progress: JobProgress | None = None,
+        events: EventSource | None = None,
     ) -> JobStatus:
         """`submit` then `wait`, in one call; the arguments are theirs."""
         manifest, core = create_job(
             source, endpoint=endpoint, job_id=job_id, config=config, estimator=estimator
         )
-        return self._run_to_end(manifest, core, timeout, on_progress)
+        return self._run_to_end(manifest, core, timeout, on_progress, events)
 
     def status(self, job_id: str, *, state_dir: str | os.PathLike[str] | None = None) -> JobStatus:
         """The job's state as its manifest has it (no network call)."""
@@ -340,12 +345,18 @@ class BatchJobs:
         return list_jobs(state_dir)
 
     def _run_to_end(
-        self, manifest: Manifest, core: JobCore, timeout: float | None, on_progress: JobProgress | None
+        self,
+        manifest: Manifest,
+        core: JobCore,
+        timeout: float | None,
+        on_progress: JobProgress | None,
+        events: EventSource | None,
     ) -> JobStatus:
         """Drive an opened job until it ends (or `timeout`), then close its manifest."""
-        with self._driving(manifest, core):
+        with self._driving(manifest, core), inbox_for(events) as inbox:
             core.on_progress = on_progress
-            status: JobStatus = drive_sync(SyncJobApi(self._client), core.run(timeout=timeout))
+            run = core.run(timeout=timeout, events=inbox is not None)
+            status: JobStatus = drive_sync(SyncJobApi(self._client, inbox), run)
             return status
 
 
@@ -380,10 +391,11 @@ class AsyncBatchJobs:
         state_dir: str | os.PathLike[str] | None = None,
         timeout: float | None = None,
         on_progress: JobProgress | None = None,
+        events: EventSource | None = None,
     ) -> JobStatus:
         """See `BatchJobs.wait`."""
         manifest, core = open_job(job_id, state_dir, drive=True)
-        return await self._run_to_end(manifest, core, timeout, on_progress)
+        return await self._run_to_end(manifest, core, timeout, on_progress, events)
 
     @contextlib.asynccontextmanager
     async def _driving(self, manifest: Manifest, core: JobCore) -> AsyncIterator[None]:
@@ -408,12 +420,13 @@ class AsyncBatchJobs:
         estimator: TokenEstimator | None = None,
         timeout: float | None = None,
         on_progress: JobProgress | None = None,
+        events: EventSource | None = None,
     ) -> JobStatus:
         """See `BatchJobs.run`."""
         manifest, core = await anyio.to_thread.run_sync(
             lambda: create_job(source, endpoint=endpoint, job_id=job_id, config=config, estimator=estimator)
         )
-        return await self._run_to_end(manifest, core, timeout, on_progress)
+        return await self._run_to_end(manifest, core, timeout, on_progress, events)
 
     async def status(self, job_id: str, *, state_dir: str | os.PathLike[str] | None = None) -> JobStatus:
         """See `BatchJobs.status`."""
@@ -450,10 +463,17 @@ class AsyncBatchJobs:
         return list_jobs(state_dir)
 
     async def _run_to_end(
-        self, manifest: Manifest, core: JobCore, timeout: float | None, on_progress: JobProgress | None
+        self,
+        manifest: Manifest,
+        core: JobCore,
+        timeout: float | None,
+        on_progress: JobProgress | None,
+        events: EventSource | None,
     ) -> JobStatus:
         """Drive an opened job until it ends (or `timeout`), then close its manifest."""
         async with self._driving(manifest, core):
-            core.on_progress = on_progress
-            status: JobStatus = await drive_async(AsyncJobApi(self._client), core.run(timeout=timeout))
-            return status
+            with inbox_for(events) as inbox:
+                core.on_progress = on_progress
+                run = core.run(timeout=timeout, events=inbox is not None)
+                status: JobStatus = await drive_async(AsyncJobApi(self._client, inbox), run)
+                return status

@@ -84,6 +84,23 @@ def test_removing_a_field_the_overlay_uses_is_refused(tmp_path: Path) -> None:
     assert _untouched(project)
 
 
+def test_strict_vendoring_refuses_removing_an_operation_the_overlay_uses_and_says_so_first(
+    tmp_path: Path,
+) -> None:
+    project = copy_project(tmp_path / "project")
+    upstream = upstream_shaped(load(ROOT / "openapi.yaml"))
+    del upstream["paths"]["/uploads/{upload_id}/cancel"]
+
+    run = spec_tool(project, "vendor", str(write(upstream, tmp_path / "up.yaml")), "--strict")
+
+    assert run.returncode == 1
+    assert run.stderr.splitlines()[0].startswith(
+        "refused: 1 change breaks what overlay/openai_files/_generated.py imports"
+        " (- operation uploads/cancel_upload (POST /uploads/{upload_id}/cancel)); openapi.yaml is unchanged."
+    )
+    assert _untouched(project)
+
+
 def test_a_defect_no_fix_knows_is_refused_before_anything_changes(tmp_path: Path) -> None:
     project, run = _make_vendor(tmp_path, "unknown_defect.yaml")
 

@@ -7,6 +7,7 @@ emulator's served-operations test then pass on the copy, the last naming the ope
 does not serve as skips.
 """
 
+import re
 from pathlib import Path
 
 import pytest
@@ -57,6 +58,17 @@ def test_the_report_ends_naming_each_new_operation_and_what_serves_it(vendored: 
     assert steps[-1].startswith("  then: make test")
     for field in NEW_FIELDS:
         assert f"+ field {field}\n" in report
+
+
+def test_the_readme_walkthrough_quotes_the_report(vendored: tuple[Path, str]) -> None:
+    _, report = vendored
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    excerpt = re.search(r"<!-- vendor report excerpt: [^>]*-->\n(.*?)<!-- end excerpt -->", readme, re.S)
+    assert excerpt is not None
+    quoted = [line.removeprefix("    ") for line in excerpt.group(1).splitlines() if line.strip() != "..."]
+
+    assert len(quoted) > 10
+    assert [line for line in quoted if line not in report.splitlines()] == []
 
 
 @pytest.mark.timeout(300)

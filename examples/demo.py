@@ -17,8 +17,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from openai_files import Batch, Client, ProgressBar
-from openai_files._batches import validate_batch_input
+from openai_files import Batch, Client, ProgressBar, check_batch_input
 from openai_files_emulator.child import child_emulator
 
 ENDPOINT = "/v1/chat/completions"
@@ -53,7 +52,7 @@ def run(base_url: str, work: Path, size: int) -> None:
     print(f"writing {size / MB:,.0f} MB of batch requests to {source}", flush=True)
     requests = write_input(source, size)
     started = time.monotonic()
-    validate_batch_input(source, ENDPOINT)
+    check_batch_input(source, endpoint=ENDPOINT)
     print(f"checked {requests:,} requests locally in {time.monotonic() - started:.1f}s", flush=True)
 
     with Client(api_key="sk-demo", base_url=base_url) as client:

@@ -7,7 +7,7 @@ the models are re-exported here.
 
 from . import webhooks
 from ._batch_jobs import JobConfig, JobResult, JobStatus, TokenEstimator, conservative_estimate
-from ._batches import BatchResult
+from ._batches import BatchResult, BatchSource, CheckedBatchInput, check_batch_input
 from ._client import AsyncClient, Client
 from ._errors import (
     APIConnectionError,
@@ -27,6 +27,7 @@ from ._errors import (
     JobBusyError,
     JobNotFinishedError,
     JobStateError,
+    JobNotFoundError,
     NotFoundError,
     OpenAIFilesError,
     PermissionDeniedError,
@@ -59,7 +60,9 @@ __all__ = [
     "BatchInputError",
     "BatchNotFinishedError",
     "BatchResult",
+    "BatchSource",
     "BatchStatus",
+    "CheckedBatchInput",
     "Client",
     "CompletionWindow",
     "ConfigurationError",
@@ -74,6 +77,7 @@ __all__ = [
     "JobBusyError",
     "JobConfig",
     "JobNotFinishedError",
+    "JobNotFoundError",
     "JobResult",
     "JobStateError",
     "JobStatus",
@@ -99,6 +103,7 @@ __all__ = [
     "UploadPart",
     "UploadPurpose",
     "WaitTimeoutError",
+    "check_batch_input",
     "conservative_estimate",
     "webhooks",
 ]

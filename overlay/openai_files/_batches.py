@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import math
 import os
 import re
+import tempfile
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 import anyio
 
@@ -25,7 +27,7 @@ from ._errors import (
     NotFoundError,
     WaitTimeoutError,
 )
-from ._files import expiry
+from ._files import Source, expiry
 from ._generated import (
     UNSET,
     Batch,
@@ -53,7 +55,15 @@ from ._transfer.config import TransferConfig
 if TYPE_CHECKING:
     from ._client import AsyncClient, Client
 
-__all__ = ["TERMINAL_STATUSES", "AsyncBatches", "BatchResult", "Batches", "validate_batch_input"]
+__all__ = [
+    "TERMINAL_STATUSES",
+    "AsyncBatches",
+    "BatchResult",
+    "BatchSource",
+    "Batches",
+    "CheckedBatchInput",
+    "check_batch_input",
+]
 
 TERMINAL_STATUSES = frozenset(
     {BatchStatus.COMPLETED, BatchStatus.FAILED, BatchStatus.EXPIRED, BatchStatus.CANCELLED}
@@ -62,45 +72,136 @@ BatchProgress = Callable[[Batch], None]
 log = logging.getLogger("openai_files")
 
 
-def validate_batch_input(path: str | os.PathLike[str], endpoint: str | None = None) -> tuple[str, int]:
-    """Check a JSONL batch input file line by line, as the service would; return (endpoint, requests).
+BatchSource = str | os.PathLike[str] | IO[bytes] | Iterable[Mapping[str, Any]]
+"""A batch's input: a JSONL path, a binary file object reading JSONL, or request dicts in order."""
+SPOOL_BYTES = 8 * 1024 * 1024
+"""Input that is not a path is written to a temporary file that stays in memory up to this size."""
 
-    Every line must pass `check_request`, `custom_id`s must be unique and every body that names a `model`
-    must name the first one (the service fails a batch of two models with `mismatched_model`); the file
-    may hold at most `MAX_BATCH_REQUESTS` requests and `MAX_BATCH_BYTES` bytes. The first problem raises
-    `BatchInputError` naming its line (`InvalidInputError` for the file as a whole).
-    """
-    if endpoint is not None:
-        rules.choice(endpoint, CreateBatchRequestEndpoint, param="endpoint")
-    seen: set[str] = set()
-    count = 0
-    first_model: tuple[str, int] | None = None
-    if not Path(path).is_file() or not os.access(path, os.R_OK):
-        raise InvalidInputError(f"{path}: not a readable file", param="path")
-    size = Path(path).stat().st_size
-    if size > rules.MAX_BATCH_BYTES:
-        raise InvalidInputError(
-            f"{path}: {size} bytes is over the {rules.MAX_BATCH_BYTES} bytes a batch input file may hold",
-            param="path",
-        )
-    with Path(path).open("rb") as source:
-        for number, raw in enumerate(source, start=1):
+
+class CheckedBatchInput(NamedTuple):
+    """What `check_batch_input` found: the endpoint every line calls, and how many requests there are."""
+
+    endpoint: str
+    requests: int
+
+
+class _InputCheck:
+    """The checks of a whole input, line after line: each line as `check_line` has it, unique
+    `custom_id`s, one model (every body that names a `model` names the first one: the service fails a
+    batch of two with `mismatched_model`), and the service's limits on requests and bytes."""
+
+    def __init__(self, endpoint: str | None) -> None:
+        if endpoint is not None:
+            rules.choice(endpoint, CreateBatchRequestEndpoint, param="endpoint")
+        self.endpoint = endpoint
+        self.requests = 0
+        self._bytes = 0
+        self._seen: set[str] = set()
+        self._first_model: tuple[str, int] | None = None
+
+    def lines(self, source: BatchSource) -> Iterator[bytes]:
+        """The source's lines, each checked before it is handed on (blank lines are dropped)."""
+        for number, raw in _numbered(source):
             if not raw.strip():
                 continue
-            if count == rules.MAX_BATCH_REQUESTS:
+            self._bytes += len(raw)
+            if self._bytes > rules.MAX_BATCH_BYTES:
+                raise InvalidInputError(
+                    f"line {number}: the input is over the {rules.MAX_BATCH_BYTES} bytes a batch input "
+                    "file may hold",
+                    param="path",
+                )
+            if self.requests == rules.MAX_BATCH_REQUESTS:
                 raise BatchInputError(
                     f"a batch input file may hold at most {rules.MAX_BATCH_REQUESTS} requests", line=number
                 )
-            request, endpoint = check_line(raw, line=number, endpoint=endpoint)
+            request, self.endpoint = check_line(raw, line=number, endpoint=self.endpoint)
             custom_id = request["custom_id"]
-            if custom_id in seen:
+            if custom_id in self._seen:
                 raise BatchInputError(f"custom_id {custom_id!r} is used twice", line=number)
-            seen.add(custom_id)
-            first_model = _one_model(request, first_model, line=number)
-            count += 1
-    if endpoint is None or count == 0:
-        raise InvalidInputError(f"{path}: holds no requests", param="path")
-    return endpoint, count
+            self._seen.add(custom_id)
+            self._first_model = _one_model(request, self._first_model, line=number)
+            self.requests += 1
+            yield raw if raw.endswith(b"\n") else raw + b"\n"
+
+    def result(self, source: BatchSource) -> CheckedBatchInput:
+        if self.endpoint is None or self.requests == 0:
+            raise InvalidInputError(f"{_describe(source)}: holds no requests", param="path")
+        return CheckedBatchInput(self.endpoint, self.requests)
+
+
+def _describe(source: BatchSource) -> str:
+    return str(source) if isinstance(source, str | os.PathLike) else "the input"
+
+
+def _numbered(source: BatchSource) -> Iterator[tuple[int, bytes]]:
+    """(1-based line number, the line's bytes) of a path, a binary file object or request dicts."""
+    if isinstance(source, str | os.PathLike):
+        path = Path(source)
+        if not path.is_file() or not os.access(path, os.R_OK):
+            raise InvalidInputError(f"{path}: not a readable file", param="path")
+        size = path.stat().st_size
+        if size > rules.MAX_BATCH_BYTES:
+            raise InvalidInputError(
+                f"{path}: {size} bytes is over the {rules.MAX_BATCH_BYTES} bytes a batch input file may hold",
+                param="path",
+            )
+        with path.open("rb") as lines:
+            yield from enumerate(lines, start=1)
+    elif hasattr(source, "read"):
+        for number, raw in enumerate(source, start=1):
+            if not isinstance(raw, bytes):
+                raise InvalidInputError("a file object must be opened in binary mode ('rb')", param="path")
+            yield number, raw
+    else:
+        for number, request in enumerate(source, start=1):
+            try:
+                yield number, json.dumps(request, ensure_ascii=False, allow_nan=False).encode()
+            except (TypeError, ValueError) as error:  # UnicodeEncodeError: a lone surrogate
+                raise BatchInputError(f"not serialisable as JSON in UTF-8 ({error})", line=number) from None
+
+
+def check_batch_input(source: BatchSource, *, endpoint: str | None = None) -> CheckedBatchInput:
+    """Every local check of a batch's input, with nothing sent: what `batches.create_from_file` and
+    `openai-files batches check` run before anything leaves the machine.
+
+    Args:
+        source: a JSONL path, a binary file object (read to its end) or an iterable of request dicts.
+        endpoint: the endpoint every line must call; default the first line's `url`.
+
+    Returns:
+        The endpoint and the number of requests.
+
+    Raises:
+        BatchInputError: a line the service would refuse (`.line` names it): not JSON, not a request of
+            the shape the service takes, another endpoint, a `custom_id` used twice, a second model, one
+            request too many.
+        InvalidInputError: an unreadable, empty or too large input, or a bad `endpoint`.
+    """
+    check = _InputCheck(endpoint)
+    for _ in check.lines(source):
+        pass
+    return check.result(source)
+
+
+def _prepared(
+    source: BatchSource, endpoint: str | None, cleanup: contextlib.ExitStack
+) -> tuple[Source, str | None, CheckedBatchInput]:
+    """What to store for `source` once checked, its name, and what the check found. A path is stored as
+    it is; other input is written to a temporary file (in memory up to `SPOOL_BYTES`, then on disk) that
+    `cleanup` closes."""
+    if isinstance(source, str | os.PathLike):
+        return source, None, check_batch_input(source, endpoint=endpoint)
+    check = _InputCheck(endpoint)
+    spool = cleanup.enter_context(tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES))  # noqa: SIM115 (closed by cleanup)
+    spool.writelines(check.lines(source))
+    spool.seek(0)
+    return spool, _spool_name(source), check.result(source)
+
+
+def _spool_name(source: BatchSource) -> str:
+    name = getattr(source, "name", None)
+    return Path(name).name if isinstance(name, str) and Path(name).name else "batch_input.jsonl"
 
 
 def _one_model(
@@ -260,6 +361,11 @@ def _seconds(value: float, param: str, *, zero: bool = False) -> None:
         )
 
 
+def _batch_id(batch: Batch | str) -> str:
+    """A batch's id, from the batch or the id itself: every method that takes a batch takes either."""
+    return batch if isinstance(batch, str) else batch.id
+
+
 def _finished(batch: Batch) -> Batch:
     """`batch` once it ended; results of a running batch are not final, so asking for them is an error."""
     if batch.status not in TERMINAL_STATUSES:
@@ -369,19 +475,22 @@ class Batches:
 
     def create_from_file(
         self,
-        path: str | os.PathLike[str],
+        source: BatchSource,
         *,
         endpoint: BatchEndpoint | None = None,
         metadata: Mapping[str, str] | None = None,
         output_expires_after_seconds: int | None = None,
         config: TransferConfig | None = None,
     ) -> Batch:
-        """Check a JSONL file locally, store it with purpose `batch`, and start a batch over it.
+        """Check a batch's input locally, store it with purpose `batch`, and start a batch over it.
 
-        The file travels as `files.create` sends it: a large one in parallel Upload parts.
+        A path travels as `files.create` sends it: a large one in parallel Upload parts. A file object or
+        request dicts are checked as they are written to a temporary file (in memory up to 8 MiB, then on
+        disk), which is then sent as one request.
 
         Args:
-            path: the JSONL input, one request a line.
+            source: a JSONL path, a binary file object reading JSONL, or an iterable of request dicts
+                (`custom_id`, `method`, `url`, `body`).
             endpoint: the endpoint of every line; default the first line's `url`.
             metadata: as `create`.
             output_expires_after_seconds: as `create`.
@@ -395,10 +504,13 @@ class Batches:
             InvalidInputError: an unreadable, empty or too large file, or a bad argument.
             APIError: as `Client.call`; a batch the service refuses takes the stored input file with it.
         """
-        checked, _ = validate_batch_input(path, endpoint)
-        # Every argument is checked before the file is stored, so a bad one leaves nothing behind.
-        body = create_body("", checked, "24h", metadata, output_expires_after_seconds)
-        body.input_file_id = self._client.files.create(path, purpose="batch", config=config).id
+        with contextlib.ExitStack() as cleanup:
+            upload, name, checked = _prepared(source, endpoint, cleanup)
+            # Every argument is checked before the file is stored, so a bad one leaves nothing behind.
+            body = create_body("", checked.endpoint, "24h", metadata, output_expires_after_seconds)
+            body.input_file_id = self._client.files.create(
+                upload, purpose="batch", filename=name, config=config
+            ).id
         try:
             return self._create(body)
         except Exception as error:
@@ -413,19 +525,22 @@ class Batches:
         except Exception as exc:
             log.warning("could not delete input file %s of a refused batch: %r", file_id, exc)
 
-    def retrieve(self, batch_id: str) -> Batch:
-        """A batch's current state. Raises `NotFoundError` for an unknown id (see `Client.call`)."""
-        return self._client.call(retrieve_batch, batch_id)
+    def retrieve(self, batch: Batch | str) -> Batch:
+        """A batch's current state (`batch`: the batch or its id). Raises `NotFoundError` for an unknown
+        id (see `Client.call`)."""
+        return self._client.call(retrieve_batch, _batch_id(batch))
 
-    def cancel(self, batch_id: str) -> Batch:
-        """Ask the service to stop a batch: `cancelling`, then `cancelled`. Raises as `Client.call`."""
-        return self._client.call(cancel_batch, batch_id)
+    def cancel(self, batch: Batch | str) -> Batch:
+        """Ask the service to stop a batch (`batch`: the batch or its id): `cancelling`, then `cancelled`.
+        Raises as `Client.call`."""
+        return self._client.call(cancel_batch, _batch_id(batch))
 
-    def list(self, *, limit: int | None = None) -> SyncPager[Batch]:
+    def list(self, *, limit: int | None = None, after: str | None = None) -> SyncPager[Batch]:
         """Every batch, newest first, fetched a page at a time as you iterate.
 
         Args:
             limit: the page size, 1 to 100.
+            after: start after this batch id (a cursor from an earlier listing).
 
         Returns:
             A pager (see `Files.list`).
@@ -435,12 +550,12 @@ class Batches:
         """
         size = _page_size(limit)
         return SyncPager(
-            lambda after: _page(self._client.call(list_batches, limit=size, after=_cursor(after)))
+            lambda cursor: _page(self._client.call(list_batches, limit=size, after=_cursor(cursor or after)))
         )
 
     def wait(
         self,
-        batch_id: str,
+        batch: Batch | str,
         *,
         timeout: float = 24 * 3600,
         poll_interval: float = 1.0,
@@ -450,7 +565,7 @@ class Batches:
         """Poll until the batch is completed, failed, expired or cancelled.
 
         Args:
-            batch_id: the batch.
+            batch: the batch, or its id.
             timeout: seconds to wait in all.
             poll_interval: the first wait between polls; it grows up to `max_poll_interval`.
             max_poll_interval: the longest wait between polls.
@@ -464,11 +579,12 @@ class Batches:
             APIError: as `Client.call`.
         """
         poll = _Poll(timeout, poll_interval, max_poll_interval, on_progress)
+        batch_id = _batch_id(batch)
         while True:
-            batch = self.retrieve(batch_id)
-            sleep = poll.next_sleep(batch)
+            polled = self.retrieve(batch_id)
+            sleep = poll.next_sleep(polled)
             if sleep is None:
-                return batch
+                return polled
             time.sleep(sleep)
 
     def results(self, batch: Batch | str) -> Iterator[BatchResult]:
@@ -535,7 +651,7 @@ class AsyncBatches:
 
     async def create_from_file(
         self,
-        path: str | os.PathLike[str],
+        source: BatchSource,
         *,
         endpoint: BatchEndpoint | None = None,
         metadata: Mapping[str, str] | None = None,
@@ -543,9 +659,12 @@ class AsyncBatches:
         config: TransferConfig | None = None,
     ) -> Batch:
         """See `Batches.create_from_file`; the local check runs in a worker thread."""
-        checked, _ = await anyio.to_thread.run_sync(validate_batch_input, path, endpoint)
-        body = create_body("", checked, "24h", metadata, output_expires_after_seconds)
-        body.input_file_id = (await self._client.files.create(path, purpose="batch", config=config)).id
+        with contextlib.ExitStack() as cleanup:
+            upload, name, checked = await anyio.to_thread.run_sync(_prepared, source, endpoint, cleanup)
+            body = create_body("", checked.endpoint, "24h", metadata, output_expires_after_seconds)
+            body.input_file_id = (
+                await self._client.files.create(upload, purpose="batch", filename=name, config=config)
+            ).id
         try:
             return await self._create(body)
         except Exception as error:
@@ -560,26 +679,26 @@ class AsyncBatches:
         except Exception as exc:
             log.warning("could not delete input file %s of a refused batch: %r", file_id, exc)
 
-    async def retrieve(self, batch_id: str) -> Batch:
+    async def retrieve(self, batch: Batch | str) -> Batch:
         """See `Batches.retrieve`."""
-        return await self._client.call(retrieve_batch, batch_id)
+        return await self._client.call(retrieve_batch, _batch_id(batch))
 
-    async def cancel(self, batch_id: str) -> Batch:
+    async def cancel(self, batch: Batch | str) -> Batch:
         """See `Batches.cancel`."""
-        return await self._client.call(cancel_batch, batch_id)
+        return await self._client.call(cancel_batch, _batch_id(batch))
 
-    def list(self, *, limit: int | None = None) -> AsyncPager[Batch]:
+    def list(self, *, limit: int | None = None, after: str | None = None) -> AsyncPager[Batch]:
         """See `Batches.list`; iterate with `async for`."""
         size = _page_size(limit)
 
-        async def fetch(after: str | None) -> Page[Batch]:
-            return _page(await self._client.call(list_batches, limit=size, after=_cursor(after)))
+        async def fetch(cursor: str | None) -> Page[Batch]:
+            return _page(await self._client.call(list_batches, limit=size, after=_cursor(cursor or after)))
 
         return AsyncPager(fetch)
 
     async def wait(
         self,
-        batch_id: str,
+        batch: Batch | str,
         *,
         timeout: float = 24 * 3600,
         poll_interval: float = 1.0,
@@ -588,11 +707,12 @@ class AsyncBatches:
     ) -> Batch:
         """See `Batches.wait`."""
         poll = _Poll(timeout, poll_interval, max_poll_interval, on_progress)
+        batch_id = _batch_id(batch)
         while True:
-            batch = await self.retrieve(batch_id)
-            sleep = poll.next_sleep(batch)
+            polled = await self.retrieve(batch_id)
+            sleep = poll.next_sleep(polled)
             if sleep is None:
-                return batch
+                return polled
             await anyio.sleep(sleep)
 
     async def results(self, batch: Batch | str) -> AsyncIterator[BatchResult]:

@@ -5,13 +5,17 @@
     ├── InvalidInputError           bad local input, caught before any byte is sent (also a ValueError);
     │   │                           `.param` names the argument at fault, as the service's envelope does
     │   ├── BatchInputError             a JSONL batch file line that the service would refuse; `.line`
-    │   └── ServiceMismatchError        a job or upload journal resumed against another service than its own
+    │   ├── ServiceMismatchError        a job or upload journal resumed against another service than its own
+    │   └── JobNotFoundError            no batch job of that id in the state directory
     ├── FileChangedError            the file changed size or mtime while its parts were being sent
     ├── UnconfirmedUploadError      an interrupted run completed the Upload; its File cannot be identified
     ├── TransferAborted             raised inside a part's body once the upload failed; never retried
     ├── IncompleteDownloadError     the body ended before the size the server announced
     ├── WaitTimeoutError            `batches.wait` ran out of time (also a TimeoutError)
     ├── BatchNotFinishedError       results asked of a batch still running; `.status`
+    ├── JobBusyError                another process is driving the batch job
+    ├── JobNotFinishedError         results asked of a batch job with requests still pending
+    ├── JobStateError               a batch job's local state is damaged; nothing is read from it
     └── APIError                    anything that went wrong talking to the service; `.method`, `.url`
         ├── APIConnectionError          no usable response: refused, reset, DNS, protocol error
         │   └── APITimeoutError             connect, read, write or pool timeout
@@ -58,6 +62,7 @@ __all__ = [
     "InvalidInputError",
     "JobBusyError",
     "JobNotFinishedError",
+    "JobNotFoundError",
     "NotFoundError",
     "OpenAIFilesError",
     "PermissionDeniedError",
@@ -119,6 +124,13 @@ class ServiceMismatchError(InvalidInputError):
         super().__init__(message, param="base_url")
         self.recorded = recorded
         self.current = current
+
+
+class JobNotFoundError(InvalidInputError):
+    """No batch job of that id in the state directory (`.param` is `"job_id"`)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, param="job_id")
 
 
 class FileChangedError(OpenAIFilesError):

@@ -126,21 +126,30 @@ def _create_body(
 class _ListQuery:
     """`files.list` arguments, checked when `list` is called rather than when the first page is fetched."""
 
-    def __init__(self, purpose: str | None, order: str | None, limit: int | None) -> None:
+    def __init__(self, purpose: str | None, order: str | None, limit: int | None, after: str | None) -> None:
         self.purpose = UNSET if purpose is None else purpose
+        self.after = after
         self.order = UNSET if order is None else rules.choice(order, ListFilesOrder, param="order")
         checked_limit = rules.page_size(limit, rules.MAX_FILES_PAGE)
         self.limit = UNSET if checked_limit is None else checked_limit
 
     def page(self, client: Client, after: str | None) -> Page[OpenAIFile]:
         response = client.call(
-            list_files, purpose=self.purpose, order=self.order, limit=self.limit, after=_cursor(after)
+            list_files,
+            purpose=self.purpose,
+            order=self.order,
+            limit=self.limit,
+            after=_cursor(after or self.after),
         )
         return Page(response.data, response.has_more, response.first_id, response.last_id)
 
     async def apage(self, client: AsyncClient, after: str | None) -> Page[OpenAIFile]:
         response = await client.call(
-            list_files, purpose=self.purpose, order=self.order, limit=self.limit, after=_cursor(after)
+            list_files,
+            purpose=self.purpose,
+            order=self.order,
+            limit=self.limit,
+            after=_cursor(after or self.after),
         )
         return Page(response.data, response.has_more, response.first_id, response.last_id)
 
@@ -220,7 +229,12 @@ class Files:
         return self._client.call(delete_file, file_id)
 
     def list(
-        self, *, purpose: str | None = None, order: FileOrder | None = None, limit: int | None = None
+        self,
+        *,
+        purpose: str | None = None,
+        order: FileOrder | None = None,
+        limit: int | None = None,
+        after: str | None = None,
     ) -> SyncPager[OpenAIFile]:
         """Every file, fetched a page at a time as you iterate.
 
@@ -228,6 +242,7 @@ class Files:
             purpose: only files of this purpose (any the service reports, `batch_output` included).
             order: `"desc"` (newest first, the default) or `"asc"`.
             limit: the page size, 1 to 10000.
+            after: start after this file id (a cursor from an earlier listing).
 
         Returns:
             A pager: iterate it for files, `.pages()` for pages, `.first_page()` for one request.
@@ -235,7 +250,7 @@ class Files:
         Raises:
             InvalidInputError: a bad `order` or `limit`, at this call; iterating raises as `Client.call`.
         """
-        query = _ListQuery(purpose, order, limit)
+        query = _ListQuery(purpose, order, limit, after)
         return SyncPager(lambda after: query.page(self._client, after))
 
     def content(self, file_id: str) -> bytes:
@@ -309,10 +324,15 @@ class AsyncFiles:
         return await self._client.call(delete_file, file_id)
 
     def list(
-        self, *, purpose: str | None = None, order: FileOrder | None = None, limit: int | None = None
+        self,
+        *,
+        purpose: str | None = None,
+        order: FileOrder | None = None,
+        limit: int | None = None,
+        after: str | None = None,
     ) -> AsyncPager[OpenAIFile]:
         """See `Files.list`; iterate with `async for`."""
-        query = _ListQuery(purpose, order, limit)
+        query = _ListQuery(purpose, order, limit, after)
         return AsyncPager(lambda after: query.apage(self._client, after))
 
     async def content(self, file_id: str) -> bytes:

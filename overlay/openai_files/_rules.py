@@ -20,15 +20,18 @@ from typing import Literal, TypeGuard, TypeVar
 from ._errors import InvalidInputError
 from ._generated import (
     SERVICE_RULES,
+    BatchStatus,
     CreateBatchRequestCompletionWindow,
     CreateBatchRequestEndpoint,
     CreateFileRequestPurpose,
     CreateUploadRequestPurpose,
     ListFilesOrder,
+    OpenAIFilePurpose,
 )
 
 __all__ = [
     "BATCH_ENDPOINTS",
+    "BATCH_STATUSES",
     "COMPLETION_WINDOWS",
     "FILE_ORDERS",
     "FILE_PURPOSES",
@@ -40,6 +43,7 @@ __all__ = [
     "MAX_PART_BYTES",
     "MAX_UPLOAD_BYTES",
     "MIN_EXPIRY_SECONDS",
+    "STORED_PURPOSES",
     "UPLOAD_PURPOSES",
     "BatchEndpoint",
     "CompletionWindow",
@@ -92,6 +96,9 @@ UPLOAD_PURPOSES = _values(CreateUploadRequestPurpose)
 FILE_ORDERS = _values(ListFilesOrder)
 BATCH_ENDPOINTS = _values(CreateBatchRequestEndpoint)
 COMPLETION_WINDOWS = _values(CreateBatchRequestCompletionWindow)
+STORED_PURPOSES = _values(OpenAIFilePurpose)
+"""What a stored file may say it is for: the purposes taken, and the service's own (`batch_output`)."""
+BATCH_STATUSES = _values(BatchStatus)
 
 MAX_FILE_BYTES: int = SERVICE_RULES["max_file_bytes"]
 """The most one `files.create` request stores (512 MiB); larger files go through an Upload."""

@@ -7,8 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from openai_files import AsyncClient, Batch, BatchInputError, Client, InvalidInputError, WaitTimeoutError
-from openai_files._batches import check_line, validate_batch_input
+from openai_files import (
+    AsyncClient,
+    Batch,
+    BatchInputError,
+    Client,
+    InvalidInputError,
+    WaitTimeoutError,
+    check_batch_input,
+)
+from openai_files._batches import check_line
 from openai_files._transfer import TransferConfig
 from openai_files._transfer.config import KiB
 from openai_files_emulator import EmulatorServer
@@ -41,7 +49,7 @@ def test_local_check_names_the_line(tmp_path: Path, second: str, message: str) -
     path = tmp_path / "in.jsonl"
     path.write_text(json.dumps(GOOD) + "\n" + second + "\n")
     with pytest.raises(BatchInputError, match=message) as caught:
-        validate_batch_input(path)
+        check_batch_input(path)
     assert caught.value.line == 2
 
 
@@ -78,15 +86,15 @@ def test_line_parsing_is_json_loads(raw: bytes | str) -> None:
 def test_local_check_endpoint_rules(tmp_path: Path) -> None:
     path = tmp_path / "in.jsonl"
     path.write_text(json.dumps(GOOD) + "\n\n")
-    assert validate_batch_input(path) == ("/v1/embeddings", 1)
+    assert check_batch_input(path) == ("/v1/embeddings", 1)
     with pytest.raises(BatchInputError, match="line 1: url '/v1/embeddings' differs"):
-        validate_batch_input(path, "/v1/responses")
+        check_batch_input(path, endpoint="/v1/responses")
     path.write_text(json.dumps({**GOOD, "url": "/v1/unknown"}))
     with pytest.raises(BatchInputError, match="not a batch endpoint"):
-        validate_batch_input(path)
+        check_batch_input(path)
     path.write_text("\n")
     with pytest.raises(InvalidInputError, match="holds no requests"):
-        validate_batch_input(path)
+        check_batch_input(path)
 
 
 @pytest.mark.anyio

@@ -75,7 +75,9 @@ def test_wait_exit_code_and_cancel(
     code, _, err = run(capsys, "jobs", "submit", str(source), "--job-id", "g", *state)
     assert code == 0, err
     code, out, err = run(capsys, "--json", "jobs", "cancel", "g", *state)
-    assert code == 6 and json.loads(out)["state"] == "cancelled"
+    assert code == 0 and json.loads(out)["state"] == "cancelled"  # cancel did what it was asked
+    code, _, err = run(capsys, "jobs", "results", "g", *state)
+    assert code == 0, err  # a cancelled job has every request's final result
 
 
 @pytest.mark.parametrize(
@@ -99,7 +101,9 @@ def test_every_jobs_command_and_argument_has_help() -> None:
     parser = build_parser(GROUPS)
     jobs = _subparsers(parser)["jobs"]
     commands = _subparsers(jobs)
-    assert set(commands) == {"submit", "wait", "status", "results", "cancel", "ls"}
+    assert set(commands) == {
+        "submit", "run", "wait", "status", "results", "cancel", "ls", "list", "rm", "delete"
+    }  # fmt: skip
     for name, command in commands.items():
         assert command.description, name
         for action in command._actions:

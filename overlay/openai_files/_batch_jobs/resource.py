@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 
-from .._errors import InvalidInputError, JobBusyError, JobNotFinishedError
+from .._errors import InvalidInputError, JobBusyError, JobNotFinishedError, JobNotFoundError, NotFoundError
 from .._rules import BatchEndpoint
 from .._service import ServiceIdentity
 from .config import JobConfig, default_state_dir
@@ -77,14 +77,14 @@ def _locked(folder: Path, job_id: str) -> JobLock:
 def open_job(
     job_id: str, state_dir: str | os.PathLike[str] | None, *, drive: bool = False, write: bool = False
 ) -> tuple[Manifest, JobCore]:
-    """The manifest and core of an existing, prepared job; `InvalidInputError` when there is none.
+    """The manifest and core of an existing, prepared job; `JobNotFoundError` when there is none.
 
     `drive`: take the job's lock too (released with the manifest), or raise `JobBusyError`. Without
     `drive` or `write` the manifest is opened for reading only, which needs no write access.
     """
     folder = Path(state_dir or default_state_dir()) / _check_job_id(job_id)
     if not (folder / MANIFEST).is_file():
-        raise InvalidInputError(f"no job {job_id!r} in {folder.parent}", param="job_id")
+        raise JobNotFoundError(f"no job {job_id!r} in {folder.parent}")
     manifest = Manifest(folder / MANIFEST, read_only=not (drive or write))
     try:
         if manifest.get("state") is None:
@@ -216,6 +216,21 @@ def list_jobs(state_dir: str | os.PathLike[str] | None) -> list[JobStatus]:
     return found
 
 
+def finished_job_files(job_id: str, state_dir: str | os.PathLike[str] | None) -> tuple[Path, list[str]]:
+    """A finished job's folder and the ids of the result files its batches left on the service.
+
+    Raises `JobNotFinishedError` for a job not finished or cancelled, `JobBusyError` while another
+    process drives it.
+    """
+    manifest, _ = open_job(job_id, state_dir, drive=True)
+    with closing(manifest):
+        if manifest.get("state") not in ("finished", "cancelled"):
+            raise JobNotFinishedError(f"job {job_id} has not finished; wait for it or cancel it first")
+        shards = manifest.shards()
+    files = [f for shard in shards for f in (shard.output_file_id, shard.error_file_id) if f is not None]
+    return Path(state_dir or default_state_dir()) / job_id, files
+
+
 def job_status(job_id: str, state_dir: str | os.PathLike[str] | None) -> JobStatus:
     """A job's status as its manifest has it (no network call)."""
     manifest, core = open_job(job_id, state_dir)
@@ -344,6 +359,36 @@ class BatchJobs:
         """Every job in the state directory (no network call)."""
         return list_jobs(state_dir)
 
+    def remove(
+        self, job_id: str, *, state_dir: str | os.PathLike[str] | None = None, delete_files: bool = False
+    ) -> tuple[str, ...]:
+        """Forget a finished or cancelled job: its folder in the state directory goes.
+
+        Args:
+            job_id: the job.
+            state_dir: where the job lives (default `JobConfig().state_dir`).
+            delete_files: also delete the output and error files its batches left on the service (the
+                input shards are gone already); one that is gone already is skipped.
+
+        Returns:
+            The ids of the files deleted on the service.
+
+        Raises:
+            JobNotFoundError: no such job. JobNotFinishedError: requests are still pending (nothing is
+            removed). JobBusyError: another process drives the job. APIError: a file could not be deleted
+            (the job is kept, so a rerun finishes the work).
+        """
+        folder, files = finished_job_files(job_id, state_dir)
+        deleted: list[str] = []
+        for file_id in files if delete_files else []:
+            try:
+                self._client.files.delete(file_id)
+            except NotFoundError:
+                continue
+            deleted.append(file_id)
+        shutil.rmtree(folder)
+        return tuple(deleted)
+
     def _run_to_end(
         self,
         manifest: Manifest,
@@ -461,6 +506,21 @@ class AsyncBatchJobs:
     async def list(self, *, state_dir: str | os.PathLike[str] | None = None) -> list[JobStatus]:
         """See `BatchJobs.list`."""
         return list_jobs(state_dir)
+
+    async def remove(
+        self, job_id: str, *, state_dir: str | os.PathLike[str] | None = None, delete_files: bool = False
+    ) -> tuple[str, ...]:
+        """See `BatchJobs.remove`."""
+        folder, files = await anyio.to_thread.run_sync(finished_job_files, job_id, state_dir)
+        deleted: list[str] = []
+        for file_id in files if delete_files else []:
+            try:
+                await self._client.files.delete(file_id)
+            except NotFoundError:
+                continue
+            deleted.append(file_id)
+        await anyio.to_thread.run_sync(shutil.rmtree, folder)
+        return tuple(deleted)
 
     async def _run_to_end(
         self,

@@ -17,7 +17,8 @@ import traceback
 from collections.abc import Iterator, Sequence
 from types import FrameType
 
-from . import batches, files, jobs, uploads, webhooks
+from .. import _errors
+from . import batches, completion, files, jobs, uploads, webhooks
 from .parser import Context, Register, build_parser, parse
 from .render import EXIT_INTERRUPTED, EXIT_OUTPUT_CLOSED, EXIT_TERMINATED, Printer, exit_code
 from .terminal import Diagnostics, OutputClosed, open_streams
@@ -31,6 +32,7 @@ GROUPS: tuple[Register, ...] = (
     batches.register,
     jobs.register,
     webhooks.register,
+    completion.register,
 )
 
 
@@ -56,19 +58,29 @@ def _sigterm_as_interrupt() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _logging_to(err: Diagnostics, *, debug: bool) -> Iterator[None]:
-    """Library warnings (an Upload kept for resume, ...) on stderr; every record under `--debug`."""
+def _logging_to(err: Diagnostics, *, debug: bool, verbose: bool) -> Iterator[None]:
+    """Library warnings (an Upload kept for resume, ...) on stderr; what is being done under `-v`; every
+    record under `--debug`."""
     handler = logging.StreamHandler(err)
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s" if debug else "%(message)s"))
     root = logging.getLogger()
     level = root.level
     root.addHandler(handler)
-    root.setLevel(logging.DEBUG if debug else logging.WARNING)
+    root.setLevel(logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING)
     try:
         yield
     finally:
         root.removeHandler(handler)
         root.setLevel(level)
+
+
+def _hint(ctx: Context, error: Exception) -> str:
+    """What is probably wrong, where the service's answer alone would mislead."""
+    if isinstance(error, _errors.NotFoundError) and ctx.has_client:
+        base = ctx.client.base_url
+        if not base.rstrip("/").endswith("/v1"):
+            return f" (the base URL {base} does not end in /v1; the API usually lives under .../v1)"
+    return ""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -77,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse(build_parser(GROUPS), argv)
     ctx = Context(args=args, out=Printer(as_json=args.json, out=out), err=err)
     try:
-        with _sigterm_as_interrupt(), _logging_to(err, debug=args.debug):
+        with _sigterm_as_interrupt(), _logging_to(err, debug=args.debug, verbose=args.verbose):
             try:
                 code: int = args.run(ctx)
                 ctx.out.close()
@@ -97,7 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # one readable line for every failure, a traceback only on request
         if args.debug:
             err.write(ctx.redact("".join(traceback.format_exception(error))))
-        err.error(ctx.redact(str(error)))
+        err.error(ctx.redact(str(error) + _hint(ctx, error)))
         return exit_code(error)
     finally:
         err.end_line()

@@ -1,27 +1,61 @@
-"""`openai-files batches ...`: create, show, wait for, list and cancel batches; read their results."""
+"""`openai-files batches ...`: check input, create, show, wait for, list and cancel batches; read results."""
 
 from __future__ import annotations
 
-import json
 from itertools import islice
 from typing import Any
 
+from .._batches import check_batch_input
 from .._generated import Batch
-from .._rules import BATCH_ENDPOINTS
+from .._rules import BATCH_ENDPOINTS, BATCH_STATUSES
 from . import flags
+from .listing import created_between, listing_options
 from .parser import Commands, Context
-from .render import EXIT_BATCH_UNSUCCESSFUL, EXIT_OK
+from .render import EXIT_BATCH_UNSUCCESSFUL, EXIT_OK, Column, field, when
+from .results import batch_result
 
-__all__ = ["BATCH_FIELDS", "register"]
+__all__ = ["BATCH_COLUMNS", "register"]
 
-BATCH_FIELDS = ("id", "status", "endpoint", "input_file_id", "output_file_id")
 UNSUCCESSFUL = ("failed", "expired", "cancelled")
 SHOWN_LINES = 5
 """Line numbers named for an error the batch found on several lines."""
 
 
+def _counts(document: dict[str, Any]) -> dict[str, Any]:
+    counts = document.get("request_counts")
+    return counts if isinstance(counts, dict) else {}
+
+
+def _done(document: dict[str, Any]) -> object:
+    counts = _counts(document)
+    return f"{counts.get('completed')}/{counts.get('total')}" if counts else None
+
+
+BATCH_COLUMNS: tuple[Column, ...] = (
+    field("id"),
+    field("status"),
+    field("endpoint"),
+    ("done", _done),
+    ("failed", lambda document: _counts(document).get("failed")),
+    when("created_at"),
+    field("input_file_id"),
+    field("output_file_id"),
+)
+
+
 def register(commands: Commands) -> None:
-    batches = commands.group("batches", help="create, show, wait for, list or cancel batches; read results")
+    batches = commands.group(
+        "batches", help="check input, create, show, wait for, list or cancel batches; read results"
+    )
+    check = batches.command(
+        "check",
+        help="every local check of a JSONL input, nothing sent: exit 0, or 2 naming the line",
+        run=check_,
+    )
+    check.add_argument("path", type=flags.local_path, help="the JSONL input, one request per line")
+    check.add_argument(
+        "--endpoint", help=f"one of {', '.join(BATCH_ENDPOINTS)}; default: the first line's url"
+    )
     create = batches.command("create", help="check a JSONL file, store it, start a batch", run=create_)
     create.add_argument("path", type=flags.local_path, help="the JSONL input, one request per line")
     create.add_argument(
@@ -37,7 +71,9 @@ def register(commands: Commands) -> None:
     get = batches.command("get", help="show a batch's status now, and why it failed", run=get_)
     get.add_argument("batch_id", help="the batch's id (batch_...)")
     wait = batches.command(
-        "wait", help="poll until the batch ends; exit 0 if completed, 6 otherwise", run=wait_
+        "wait",
+        help="poll until the batch ends; exit 0 if completed, 6 if it failed, expired or was cancelled",
+        run=wait_,
     )
     wait.add_argument("batch_id", help="the batch's id (batch_...)")
     wait.add_argument(
@@ -50,32 +86,45 @@ def register(commands: Commands) -> None:
     wait.add_argument(
         "--poll", type=flags.seconds, default=2.0, metavar="SECONDS", help="first poll interval (default 2)"
     )
-    ls = batches.command("ls", help="list batches, newest first, one per line", run=ls_)
-    ls.add_argument("--limit", type=flags.count, metavar="N", help="at most N batches")
+    ls = batches.command("ls", aliases=["list"], help="list batches, newest first, one per line", run=ls_)
+    ls.add_argument(
+        "--status", choices=BATCH_STATUSES, action="append", help="only batches in this status (repeatable)"
+    )
+    listing_options(ls, item="batch")
     cancel = batches.command("cancel", help="ask the service to stop a batch", run=cancel_)
     cancel.add_argument("batch_id", help="the batch's id (batch_...)")
     results = batches.command(
-        "results", help="each request's result, JSON Lines: custom_id, status_code, body, error", run=results_
+        "results",
+        help="each request's result, JSON Lines: custom_id, status, status_code, body, error, request_id, "
+        "batch_id, attempts (as jobs results)",
+        run=results_,
     )
     results.add_argument("batch_id", help="the batch's id (batch_...)")
+
+
+def check_(ctx: Context) -> int:
+    checked = check_batch_input(ctx.args.path, endpoint=ctx.args.endpoint)
+    document = {"path": str(ctx.args.path), "endpoint": checked.endpoint, "requests": checked.requests}
+    ctx.out.emit(document, f"{ctx.args.path}: {checked.requests} requests for {checked.endpoint}, ok")
+    return EXIT_OK
 
 
 def create_(ctx: Context) -> int:
     metadata = dict(ctx.args.metadata) if ctx.args.metadata else None
     batch = ctx.client.batches.create_from_file(ctx.args.path, endpoint=ctx.args.endpoint, metadata=metadata)
-    ctx.out.model(batch, *BATCH_FIELDS)
+    ctx.out.model(batch, BATCH_COLUMNS)
     return EXIT_OK
 
 
-def _outcome(ctx: Context, batch: Batch) -> int:
-    """Print the batch; for one that ended badly, say why on stderr and exit 6."""
-    ctx.out.model(batch, *BATCH_FIELDS)
+def _show(ctx: Context, batch: Batch) -> bool:
+    """Print the batch; for one that ended badly, say why on stderr and return False."""
+    ctx.out.model(batch, BATCH_COLUMNS)
     document = batch.to_dict()
     if document.get("status") not in UNSUCCESSFUL:
-        return EXIT_OK
+        return True
     for reason in _reasons(document):
         ctx.err.note(f"openai-files: batch {batch.id} {document['status']}: {reason}")
-    return EXIT_BATCH_UNSUCCESSFUL
+    return False
 
 
 def _reasons(document: dict[str, Any]) -> list[str]:
@@ -102,7 +151,9 @@ def _where(numbers: list[int | None]) -> str:
 
 
 def get_(ctx: Context) -> int:
-    return _outcome(ctx, ctx.client.batches.retrieve(ctx.args.batch_id))
+    """Exit 0 whatever the status: the batch was shown (`wait` is the command that judges it)."""
+    _show(ctx, ctx.client.batches.retrieve(ctx.args.batch_id))
+    return EXIT_OK
 
 
 def wait_(ctx: Context) -> int:
@@ -115,28 +166,25 @@ def wait_(ctx: Context) -> int:
     batch = ctx.client.batches.wait(
         ctx.args.batch_id, timeout=ctx.args.max_wait, poll_interval=ctx.args.poll, on_progress=report
     )
-    return _outcome(ctx, batch)
+    return EXIT_OK if _show(ctx, batch) else EXIT_BATCH_UNSUCCESSFUL
 
 
 def ls_(ctx: Context) -> int:
-    for batch in islice(ctx.client.batches.list(), ctx.args.limit):
-        ctx.out.model(batch, *BATCH_FIELDS)
+    listed = created_between(ctx.client.batches.list(after=ctx.args.after), ctx.args, ascending=False)
+    wanted = (b for b in listed if ctx.args.status is None or b.status in ctx.args.status)
+    for batch in islice(wanted, ctx.args.limit):
+        ctx.out.model(batch, BATCH_COLUMNS)
     return EXIT_OK
 
 
 def cancel_(ctx: Context) -> int:
-    ctx.out.model(ctx.client.batches.cancel(ctx.args.batch_id), *BATCH_FIELDS)
+    ctx.out.model(ctx.client.batches.cancel(ctx.args.batch_id), BATCH_COLUMNS)
     return EXIT_OK
 
 
 def results_(ctx: Context) -> int:
     """JSON Lines whatever `--json` says: a result's body is a JSON document."""
-    for result in ctx.client.batches.results(ctx.args.batch_id):
-        document = {
-            "custom_id": result.custom_id,
-            "status_code": result.status_code,
-            "body": result.body,
-            "error": result.error,
-        }
-        ctx.out.line(json.dumps(document, sort_keys=True))
+    batch = ctx.client.batches.retrieve(ctx.args.batch_id)
+    for result in ctx.client.batches.results(batch):
+        ctx.out.line(batch_result(result, batch_id=batch.id))
     return EXIT_OK

@@ -1,4 +1,4 @@
-"""`openai-files files ...`: list, show, delete, download and print stored files."""
+"""`openai-files files ...`: store, list, show, delete, download and print stored files."""
 
 from __future__ import annotations
 
@@ -6,24 +6,57 @@ import os
 from itertools import islice
 from pathlib import Path, PurePath
 
+from .._rules import FILE_ORDERS, FILE_PURPOSES, STORED_PURPOSES
 from . import flags
+from .listing import created_between, listing_options
 from .parser import Commands, Context
 from .progress import download_bar
-from .render import EXIT_OK, UsageError
+from .render import EXIT_OK, Column, UsageError, field, when
 
-__all__ = ["FILE_FIELDS", "register"]
+__all__ = ["FILE_COLUMNS", "register"]
 
-FILE_FIELDS = ("id", "filename", "bytes", "purpose", "status")
+FILE_COLUMNS: tuple[Column, ...] = (
+    field("id"),
+    field("filename"),
+    field("bytes"),
+    field("purpose"),
+    field("status"),
+    when("created_at"),
+)
 
 
 def register(commands: Commands) -> None:
-    files = commands.group("files", help="list, show, delete, download or print stored files")
-    ls = files.command("ls", help="list stored files, newest first, one per line", run=files_ls)
-    ls.add_argument("--purpose", help="only files stored for this purpose (batch, fine-tune, ...)")
-    ls.add_argument("--limit", type=flags.count, metavar="N", help="at most N files")
+    files = commands.group("files", help="store, list, show, delete, download or print stored files")
+    create = files.command(
+        "create",
+        help="store a file for any purpose (one request; large ones as Upload parts)",
+        run=files_create,
+    )
+    create.add_argument("path", type=flags.local_path, help="the file to store")
+    create.add_argument(
+        "-p",
+        "--purpose",
+        required=True,
+        metavar="PURPOSE",
+        help=f"what the file is for: {', '.join(FILE_PURPOSES)}",
+    )
+    create.add_argument(
+        "--expires-after",
+        type=flags.whole_seconds,
+        metavar="SECONDS",
+        help="delete the file this long after it was stored (3600 to 2592000)",
+    )
+    ls = files.command(
+        "ls", aliases=["list"], help="list stored files, newest first, one per line", run=files_ls
+    )
+    ls.add_argument("-p", "--purpose", choices=STORED_PURPOSES, help="only files stored for this purpose")
+    ls.add_argument(
+        "--order", choices=FILE_ORDERS, help="by creation time: desc (default, newest first) or asc"
+    )
+    listing_options(ls, item="file")
     get = files.command("get", help="show one file", run=files_get)
     get.add_argument("file_id", help="the file's id (file-...)")
-    rm = files.command("rm", help="delete a stored file", run=files_rm)
+    rm = files.command("rm", aliases=["delete"], help="delete a stored file", run=files_rm)
     rm.add_argument("file_id", help="the file's id (file-...)")
     download = files.command(
         "download", help="save a file's content (a failure leaves no partial file)", run=files_download
@@ -37,14 +70,24 @@ def register(commands: Commands) -> None:
     content.add_argument("file_id", help="the file's id (file-...)")
 
 
+def files_create(ctx: Context) -> int:
+    stored = ctx.client.files.create(
+        ctx.args.path, purpose=ctx.args.purpose, expires_after_seconds=ctx.args.expires_after
+    )
+    ctx.out.model(stored, FILE_COLUMNS)
+    return EXIT_OK
+
+
 def files_ls(ctx: Context) -> int:
-    for stored in islice(ctx.client.files.list(purpose=ctx.args.purpose), ctx.args.limit):
-        ctx.out.model(stored, *FILE_FIELDS)
+    listed = ctx.client.files.list(purpose=ctx.args.purpose, order=ctx.args.order, after=ctx.args.after)
+    ascending = ctx.args.order == "asc"
+    for stored in islice(created_between(listed, ctx.args, ascending=ascending), ctx.args.limit):
+        ctx.out.model(stored, FILE_COLUMNS)
     return EXIT_OK
 
 
 def files_get(ctx: Context) -> int:
-    ctx.out.model(ctx.client.files.retrieve(ctx.args.file_id), *FILE_FIELDS)
+    ctx.out.model(ctx.client.files.retrieve(ctx.args.file_id), FILE_COLUMNS)
     return EXIT_OK
 
 

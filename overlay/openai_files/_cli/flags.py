@@ -10,9 +10,11 @@ import math
 import os
 from pathlib import Path
 
+from dateutil import parser as dates
+
 from .._rules import MAX_PART_BYTES
 
-__all__ = ["count", "key_value", "local_path", "mebibytes", "retries", "seconds"]
+__all__ = ["count", "key_value", "local_path", "mebibytes", "moment", "retries", "seconds", "whole_seconds"]
 
 MiB = 1024 * 1024
 
@@ -40,6 +42,32 @@ def seconds(text: str) -> float:
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be more than 0 seconds, got {text!r}")
     return value
+
+
+def whole_seconds(text: str) -> int:
+    """A whole number of seconds above zero (the service checks its own range and names it)."""
+    value = _whole(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 second or more, got {text!r}")
+    return value
+
+
+def moment(text: str) -> float:
+    """A point in time as Unix seconds: a number, or a date as people write it (`2026-12-07`,
+    `7 Dec 2026 14:30`, ISO 8601); without a zone it is local time."""
+    try:
+        number = float(text)
+    except ValueError:
+        pass
+    else:
+        if not math.isfinite(number):
+            raise argparse.ArgumentTypeError(f"must be a finite number, got {text!r}")
+        return number
+    try:
+        parsed = dates.parse(text)
+    except (ValueError, OverflowError):
+        raise argparse.ArgumentTypeError(f"not a date or time: {text!r}") from None
+    return parsed.timestamp()
 
 
 def count(text: str) -> int:

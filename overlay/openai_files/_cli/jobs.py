@@ -1,8 +1,9 @@
 """`openai-files jobs ...`: batch jobs of any size, kept in a state directory between commands.
 
 `submit` checks and shards the input and starts what the token budget admits; `wait` drives the job to
-the end with a progress bar; `status`, `results` and `ls` read the job's manifest; `cancel` stops it.
-Any of them can run in another process, later, on the same state directory.
+the end with a progress bar; `run` is both; `status`, `results` and `ls` read the job's manifest;
+`cancel` stops it; `rm` forgets a finished job. Any of them can run in another process, later, on the
+same state directory.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .._batch_jobs import JobConfig, JobStatus
+from .._batch_jobs import JobConfig, JobResult, JobStatus
 from .._batch_jobs.config import ANY_MODEL
 from .._batch_jobs.resource import job_status, list_jobs, result_lines
 from .._rules import BATCH_ENDPOINTS, MAX_BATCH_BYTES, MAX_BATCH_REQUESTS
 from . import flags
 from .parser import Commands, Context
 from .render import EXIT_BATCH_UNSUCCESSFUL, EXIT_OK
+from .results import job_result
 
 __all__ = ["register"]
 
@@ -50,6 +52,19 @@ def register(commands: Commands) -> None:
     submit = jobs.command(
         "submit", help="check a JSONL file, cut it into shards, start the first batches", run=submit_
     )
+    run = jobs.command(
+        "run",
+        help="submit, then wait: exit 0 if every request succeeded, 6 if some failed or were cancelled",
+        run=run_,
+    )
+    for parser in (submit, run):
+        _job_options(parser)
+    _max_wait(run)
+    _register_rest(jobs)
+
+
+def _job_options(submit: argparse.ArgumentParser) -> None:
+    """What `submit` and `run` take: the input, the job's name and its limits."""
     submit.add_argument("path", type=flags.local_path, help="the JSONL input, one request per line, any size")
     submit.add_argument("--job-id", help="name the job (default: a new id, printed); rerun to resume it")
     submit.add_argument("--endpoint", choices=BATCH_ENDPOINTS, help="default: the first line's url")
@@ -96,6 +111,17 @@ def register(commands: Commands) -> None:
     )
     _state_dir(submit)
 
+
+def _max_wait(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--max-wait",
+        type=flags.seconds,
+        metavar="SECONDS",
+        help="give up (exit 7) after this long; the job goes on (default never)",
+    )
+
+
+def _register_rest(jobs: Commands) -> None:
     wait = jobs.command(
         "wait",
         help="drive the job to its end: poll, merge, retry, clean up; exit 0 if every request succeeded, "
@@ -103,27 +129,31 @@ def register(commands: Commands) -> None:
         run=wait_,
     )
     _job_id(wait)
-    wait.add_argument(
-        "--max-wait",
-        type=flags.seconds,
-        metavar="SECONDS",
-        help="give up (exit 7) after this long (default never)",
-    )
+    _max_wait(wait)
     status = jobs.command(
         "status", help="shards and requests by state, live batches (no network call)", run=status_
     )
     _job_id(status)
     results = jobs.command(
         "results",
-        help="JSON Lines, one per request in input order: custom_id, status, status_code, attempts, "
-        "batch_id, error, line (the service's own)",
+        help="JSON Lines, one per request in input order: custom_id, status, status_code, body, error, "
+        "request_id, batch_id, attempts (as batches results)",
         run=results_,
     )
     _job_id(results)
     cancel = jobs.command("cancel", help="cancel the job's live batches, keep what finished", run=cancel_)
     _job_id(cancel)
-    ls = jobs.command("ls", help="the jobs in the state directory, one per line", run=ls_)
+    ls = jobs.command("ls", aliases=["list"], help="the jobs in the state directory, one per line", run=ls_)
     _state_dir(ls)
+    rm = jobs.command(
+        "rm", aliases=["delete"], help="forget a finished or cancelled job's local state", run=rm_
+    )
+    _job_id(rm)
+    rm.add_argument(
+        "--delete-files",
+        action="store_true",
+        help="also delete the output and error files its batches left on the service",
+    )
 
 
 def _job_id(parser: argparse.ArgumentParser) -> None:
@@ -198,6 +228,19 @@ def submit_(ctx: Context) -> int:
     return EXIT_OK
 
 
+def run_(ctx: Context) -> int:
+    status = ctx.client.batch_jobs.run(
+        ctx.args.path,
+        endpoint=ctx.args.endpoint,
+        job_id=ctx.args.job_id,
+        config=_config(ctx.args),
+        timeout=ctx.args.max_wait,
+        on_progress=None if ctx.args.no_progress else _Bar(ctx),
+    )
+    _show(ctx, status)
+    return _outcome(status)
+
+
 class _Bar:
     """Requests done out of the total, shards running, redrawn at most 10 times a second on stderr."""
 
@@ -238,14 +281,24 @@ def status_(ctx: Context) -> int:
 def results_(ctx: Context) -> int:
     """JSON Lines whatever `--json` says: each record holds the service's JSON line."""
     for line in result_lines(ctx.args.job_id, ctx.args.state_dir):
-        ctx.out.line(line)
+        ctx.out.line(job_result(JobResult.from_record(line)))
     return EXIT_OK
 
 
 def cancel_(ctx: Context) -> int:
-    status = ctx.client.batch_jobs.cancel(ctx.args.job_id, state_dir=ctx.args.state_dir)
-    _show(ctx, status)
-    return _outcome(status)
+    """Exit 0 once the job is cancelled or marked: the requests' outcome is `wait`'s and `results`'."""
+    _show(ctx, ctx.client.batch_jobs.cancel(ctx.args.job_id, state_dir=ctx.args.state_dir))
+    return EXIT_OK
+
+
+def rm_(ctx: Context) -> int:
+    deleted = ctx.client.batch_jobs.remove(
+        ctx.args.job_id, state_dir=ctx.args.state_dir, delete_files=ctx.args.delete_files
+    )
+    document = {"job_id": ctx.args.job_id, "deleted_files": deleted}
+    files = f" and {len(deleted)} files on the service" if deleted else ""
+    ctx.out.emit(document, f"removed job {ctx.args.job_id}{files}")
+    return EXIT_OK
 
 
 def ls_(ctx: Context) -> int:

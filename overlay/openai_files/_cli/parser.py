@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import argparse
 import functools
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, NoReturn
 
 from .._client import Client
+from .._errors import ConfigurationError
 from .._version import __version__
 from . import flags
-from .render import EXIT_USAGE, Printer
+from .render import EXIT_USAGE, Printer, exit_table
 from .terminal import Diagnostics
 
 __all__ = ["Command", "Commands", "Context", "build_parser", "parse"]
@@ -35,10 +38,26 @@ class Context:
     def client(self) -> Client:
         """The client, made from the global options and the environment the first time it is needed."""
         if self._client is None:
+            key = None
+            if self.args.api_key_file is not None:
+                key = _read_key(self.args.api_key_file)
+            elif not os.environ.get("OPENAI_API_KEY"):
+                raise ConfigurationError(
+                    "no API key: set OPENAI_API_KEY, or pass --api-key-file PATH (a file holding the key)",
+                    param="api_key",
+                )
             self._client = Client(
-                base_url=self.args.base_url, timeout=self.args.timeout, max_retries=self.args.max_retries
+                api_key=key,
+                base_url=self.args.base_url,
+                timeout=self.args.timeout,
+                max_retries=self.args.max_retries,
             )
         return self._client
+
+    @property
+    def has_client(self) -> bool:
+        """Whether a client was made (and so the settings were read)."""
+        return self._client is not None
 
     def redact(self, text: str) -> str:
         """`text` without the API key, once a client holds one."""
@@ -49,16 +68,34 @@ class Context:
             self._client.close()
 
 
+def _read_key(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
+        raise ConfigurationError(f"--api-key-file {path}: {reason}", param="api_key") from None
+
+
 Command = Callable[[Context], int]
 
 # (flags, keyword arguments, default): parsed into `args.<dest>` wherever they appear on the line.
 GLOBAL_OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any], object], ...] = (
     (("--json",), {"action": "store_true", "help": "print JSON Lines: one JSON object per line"}, False),
+    (
+        ("-v", "--verbose"),
+        {"action": "store_true", "help": "say what is being done: requests, retries, resumed work"},
+        False,
+    ),
     (("--debug",), {"action": "store_true", "help": "debug logging and tracebacks (key scrubbed)"}, False),
     (("--no-progress",), {"action": "store_true", "help": "no progress output on stderr"}, False),
     (
         ("--base-url",),
         {"metavar": "URL", "help": "service URL (default: $OPENAI_BASE_URL or https://api.openai.com/v1)"},
+        None,
+    ),
+    (
+        ("--api-key-file",),
+        {"metavar": "PATH", "help": "read the API key from this file (default: $OPENAI_API_KEY)"},
         None,
     ),
     (
@@ -94,21 +131,33 @@ def _global_options() -> _Parser:
 class Commands:
     """Where a group registers its commands; each one gets the global options and a help line."""
 
-    def __init__(self, actions: argparse._SubParsersAction[_Parser], parents: list[_Parser]):
+    def __init__(
+        self,
+        actions: argparse._SubParsersAction[_Parser],
+        parents: list[_Parser],
+        root: argparse.ArgumentParser,
+    ):
         self._actions = actions
         self._parents = parents
+        self.root = root
+        """The `openai-files` parser itself (shell completion is written from it)."""
 
-    def _add(self, name: str, help: str) -> _Parser:
-        return self._actions.add_parser(name, help=help, description=help, parents=self._parents)
+    def _add(self, name: str, help: str, aliases: Sequence[str]) -> _Parser:
+        return self._actions.add_parser(
+            name, help=help, description=help, parents=self._parents, aliases=list(aliases)
+        )
 
     def group(self, name: str, *, help: str) -> Commands:
         """A command that only holds commands (`files`, `batches`): `openai-files NAME COMMAND`."""
-        parser = self._add(name, help)
-        return Commands(_subcommands(parser), self._parents)
+        parser = self._add(name, help, ())
+        return Commands(_subcommands(parser), self._parents, self.root)
 
-    def command(self, name: str, *, help: str, run: Command) -> argparse.ArgumentParser:
-        """A command that runs `run`; add its arguments, each with a `help=`, to the parser returned."""
-        parser = self._add(name, help)
+    def command(
+        self, name: str, *, help: str, run: Command, aliases: Sequence[str] = ()
+    ) -> argparse.ArgumentParser:
+        """A command that runs `run`, also called by its `aliases` (`list` for `ls`); add its arguments,
+        each with a `help=`, to the parser returned."""
+        parser = self._add(name, help, aliases)
         parser.set_defaults(run=run)
         return parser
 
@@ -126,11 +175,13 @@ def build_parser(groups: Sequence[Register]) -> argparse.ArgumentParser:
     parser = _Parser(
         prog="openai-files",
         description="OpenAI Files, Uploads and Batches from the shell. The API key comes from "
-        "$OPENAI_API_KEY, never from an argument.",
+        "$OPENAI_API_KEY (or --api-key-file), never from an argument.",
+        epilog=f"exit codes:\n{exit_table()}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         parents=parents,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = Commands(_subcommands(parser), parents)
+    commands = Commands(_subcommands(parser), parents, parser)
     for register in groups:
         register(commands)
     return parser
@@ -138,7 +189,7 @@ def build_parser(groups: Sequence[Register]) -> argparse.ArgumentParser:
 
 @functools.cache
 def _defaults() -> dict[str, object]:
-    return {names[0].lstrip("-").replace("-", "_"): default for names, _, default in GLOBAL_OPTIONS}
+    return {names[-1].lstrip("-").replace("-", "_"): default for names, _, default in GLOBAL_OPTIONS}
 
 
 def parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:

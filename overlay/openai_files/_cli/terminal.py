@@ -13,7 +13,7 @@ from typing import IO, Any, TextIO
 
 from .._transfer.progress import is_terminal
 
-__all__ = ["Diagnostics", "OutputClosed", "open_streams", "wants_color"]
+__all__ = ["Diagnostics", "OutputClosed", "is_terminal", "open_streams", "wants_color"]
 
 
 class OutputClosed(Exception):
@@ -56,7 +56,11 @@ class Diagnostics:
     def write(self, text: str) -> int:
         if not text:
             return 0
-        if text.startswith("\r"):  # a bar's redraw: only on a terminal (`isatty`)
+        if text.startswith("\r") and not self.is_terminal:  # a redraw: elsewhere only its final line
+            if not text.endswith("\n"):
+                return len(text)
+            text = text[1:]
+        if text.startswith("\r"):
             self._line_open = not text.endswith("\n")
         elif self._line_open:
             text = "\n" + text

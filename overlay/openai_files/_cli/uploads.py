@@ -9,20 +9,34 @@ from .._rules import UPLOAD_PURPOSES
 from .._transfer import TransferConfig
 from .._transfer.journal import Journal
 from . import flags
-from .files import FILE_FIELDS
+from .files import FILE_COLUMNS
 from .parser import Commands, Context
 from .progress import upload_bar
-from .render import EXIT_NOT_FOUND, EXIT_OK
+from .render import EXIT_NOT_FOUND, EXIT_OK, Column, field, when
 
 __all__ = ["register"]
 
-UPLOAD_FIELDS = ("id", "status", "filename", "bytes", "purpose")
+UPLOAD_COLUMNS: tuple[Column, ...] = (
+    field("id"),
+    field("status"),
+    field("filename"),
+    field("bytes"),
+    field("purpose"),
+    when("created_at"),
+)
 
 
 def register(commands: Commands) -> None:
     up = commands.command("upload", help="send a file (up to 8 GiB) in parallel parts", run=upload)
     up.add_argument("path", type=flags.local_path, help="the file to send")
-    up.add_argument("--purpose", required=True, help=f"what the file is for: {', '.join(UPLOAD_PURPOSES)}")
+    up.add_argument(
+        "-p",
+        "--purpose",
+        required=True,
+        metavar="PURPOSE",
+        help=f"what the file is for: {', '.join(UPLOAD_PURPOSES)} (an Upload takes these; "
+        "`files create` takes every purpose)",
+    )
     up.add_argument("--mime-type", help="default: guessed from the file name")
     up.add_argument(
         "--part-size", type=flags.mebibytes, metavar="MIB", help="MiB per part (default: cut for the file)"
@@ -48,9 +62,17 @@ def register(commands: Commands) -> None:
     cancel = uploads.command("cancel", help="cancel a pending Upload and forget its journal", run=cancel_)
     cancel.add_argument("upload_id", help="the Upload's id (upload_...)")
     journals = uploads.group("journals", help="the resume journals that upload --resume keeps")
-    journals.command("ls", help="list journals: Upload, parts sent, expiry, journal file", run=journals_ls)
+    journals.command(
+        "ls",
+        aliases=["list"],
+        help="list journals: Upload, parts sent, expiry, journal file",
+        run=journals_ls,
+    )
     rm = journals.command(
-        "rm", help="remove journals (the Uploads expire on their own; see uploads cancel)", run=journals_rm
+        "rm",
+        aliases=["delete"],
+        help="remove journals (the Uploads expire on their own; see uploads cancel)",
+        run=journals_rm,
     )
     which = rm.add_mutually_exclusive_group(required=True)
     which.add_argument("upload_id", nargs="?", help="the Upload whose journal to remove")
@@ -68,12 +90,15 @@ def upload(ctx: Context) -> int:
         resume=ctx.args.resume,
         progress=upload_bar(ctx),
     )
-    ctx.out.model(stored.file if stored.file else stored, *FILE_FIELDS)
+    if stored.file:
+        ctx.out.model(stored.file, FILE_COLUMNS)
+    else:
+        ctx.out.model(stored, UPLOAD_COLUMNS)
     return EXIT_OK
 
 
 def cancel_(ctx: Context) -> int:
-    ctx.out.model(ctx.client.uploads.cancel(ctx.args.upload_id), *UPLOAD_FIELDS)
+    ctx.out.model(ctx.client.uploads.cancel(ctx.args.upload_id), UPLOAD_COLUMNS)
     for journal in _journals():
         if journal.upload_id == ctx.args.upload_id:
             journal.delete()

@@ -371,7 +371,9 @@ def test_batches_get_and_wait_say_why_a_batch_failed(
     ):
         done = run(env, "--no-progress", *argv)
         assert done.returncode == code and done.stdout.split()[:2] == [batch_id, "failed"]
-        assert done.stderr.startswith(f"openai-files: batch {batch_id} failed: line 1: mismatched_url: ")
+        assert done.stderr.startswith(
+            f"openai-files: batch {batch_id} failed: 2 times, lines 1, 2: mismatched_url: "
+        )
         assert "Traceback" not in done.stderr
 
 

@@ -14,7 +14,6 @@ import contextlib
 import copy
 import logging
 import ssl
-import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
@@ -56,7 +55,6 @@ class _Core:
         self._headers: Mapping[str, str] = {}  # added to every request: `with_options(headers=...)`
         self._seen = InstanceSeen()  # shared with the copies `with_options` makes
         scrub_logs_of(self._settings.api_key)
-        self._permits = limits.max_connections
         return {
             "base_url": self._settings.base_url,
             "headers": self._settings.headers(),
@@ -239,7 +237,6 @@ class Client(_Core):
             verify=verify,
         )
         self._http: httpx.Client = httpx.Client(transport=transport, **self._setup(options, limits))
-        self._gate = threading.Semaphore(self._permits) if self._permits else None
         self._sleep: Callable[[float], None] = time.sleep
         self._attach()
 
@@ -365,8 +362,7 @@ class Client(_Core):
         while True:
             request = self._http.build_request(**prepared)
             try:
-                with self._permit(request):
-                    response = self._http.send(request, stream=stream)
+                response = self._http.send(request, stream=stream)
             except httpx.TransportError as exc:
                 delay = self._delay_after_failure(exc, request, retries, policy)
             else:
@@ -382,28 +378,6 @@ class Client(_Core):
                     delay = self._delay_after_status(response, retries, policy)
             retries += 1
             self._sleep(delay)
-
-    @contextlib.contextmanager
-    def _permit(self, request: httpx.Request) -> Iterator[None]:
-        """Hold one of `limits.max_connections` permits while `request` is sent (for a stream, until its
-        headers are in).
-
-        httpx's pool (httpcore 1.0) matches every queued request against every connection each time a
-        request starts or ends, so 1,000 calls started at once on a new client (no connection open yet,
-        all but 64 of them queued) made that walk quadratic: 0.12x the official SDK (docs/BENCHMARKS.md,
-        "Small calls", `make bench-calls`). Waiting here instead keeps httpcore's queue no longer than
-        the pool. The wait counts against the pool timeout, as httpx's own would, and ends in the same
-        retryable `PoolTimeout`.
-        """
-        if self._gate is None:
-            yield
-            return
-        if not self._gate.acquire(timeout=self._settings.timeout.pool):
-            raise _pool_timeout(request)
-        try:
-            yield
-        finally:
-            self._gate.release()
 
 
 class AsyncClient(_Core):
@@ -433,7 +407,8 @@ class AsyncClient(_Core):
             verify=verify,
         )
         self._http: httpx.AsyncClient = httpx.AsyncClient(transport=transport, **self._setup(options, limits))
-        self._gate = anyio.Semaphore(self._permits, fast_acquire=True) if self._permits else None
+        permits = limits.max_connections
+        self._gate = anyio.Semaphore(permits, fast_acquire=True) if permits else None
         self._attach()
 
     def _attach(self) -> None:
@@ -522,7 +497,17 @@ class AsyncClient(_Core):
 
     @contextlib.asynccontextmanager
     async def _permit(self, request: httpx.Request) -> AsyncIterator[None]:
-        """See `Client._permit`."""
+        """Hold one of `limits.max_connections` permits while `request` is sent (for a stream, until its
+        headers are in).
+
+        httpx's pool (httpcore 1.0) matches every queued request against every connection each time a
+        request starts or ends, so 1,000 calls started at once on a new client (no connection open yet,
+        all but 64 of them queued) made that walk quadratic: 0.12x the official SDK (docs/BENCHMARKS.md,
+        "Small calls", `make bench-calls`). Waiting here instead keeps httpcore's queue no longer than
+        the pool. The wait counts against the pool timeout, as httpx's own would, and ends in the same
+        retryable `PoolTimeout`. `Client` has no such gate: its calls come from threads, which
+        the caller's own pool bounds (the benchmark's 64 threads never fill 64 connections).
+        """
         if self._gate is None:
             yield
             return

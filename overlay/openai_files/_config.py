@@ -36,9 +36,9 @@ DEFAULT_MAX_RETRIES = 2
 # connections, 100 kept alive) cost more client CPU than ours. The price of 16: httpcore counts all
 # connections against it, so while more than 16 are open a freed one is closed rather than reused
 # (encode/httpcore#1000); on a real network that is a new handshake for the next call, which the loopback
-# benchmark does not see. The clients also hold one of `max_connections` permits per request in flight
-# (`Client._permit`), which keeps httpcore's queue short. Upload memory does not depend on the pool:
-# parts in flight are the upload's own window (at most 16).
+# benchmark does not see. `AsyncClient` also holds one of `max_connections` permits per request in
+# flight (`AsyncClient._permit`), which keeps httpcore's queue short. Upload memory does not depend on
+# the pool: parts in flight are the upload's own window (at most 16).
 DEFAULT_LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=16)
 
 

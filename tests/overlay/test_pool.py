@@ -1,7 +1,7 @@
 """The connection pool's limits as a user sets them: `limits.max_connections` calls on the wire at once,
 and a call that finds none free waits at most `timeout.pool` before a timeout (httpx's documented rule).
-The clients hold their own permit per request in flight (`Client._permit`); these tests check that the
-rule still holds with it, over HTTP against the emulator, for both clients.
+`AsyncClient` holds its own permit per request in flight (`AsyncClient._permit`); these tests check that
+the rule holds with it, and with httpx's pool alone in `Client`, over HTTP against the emulator.
 """
 
 from __future__ import annotations

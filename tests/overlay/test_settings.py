@@ -1,20 +1,27 @@
 """Settings from arguments and the environment, checked before any request; TLS verification's default.
 
-Pure functions, so no server: everything on the wire is tested over HTTP in `test_errors_http.py`.
+Pure functions, so no server (`test_errors_http.py` tests the wire), except TLS verification, checked
+against a local HTTPS server.
 """
 
 from __future__ import annotations
 
+import http.server
+import json
 import ssl
+import threading
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import trustme
 
 from openai_files._cli import main
 from openai_files._client import Client
 from openai_files._config import Settings
-from openai_files._errors import ConfigurationError
+from openai_files._errors import APIConnectionError, ConfigurationError, NotFoundError
 
 KEY = "sk-canary-0123456789abcdef"
 
@@ -48,15 +55,57 @@ def test_bad_settings_raise_before_any_request(env: dict[str, str], message: str
         Settings.resolve(environ=env)
 
 
-def test_tls_verification_is_on_unless_turned_off() -> None:
-    def context(client: Client) -> ssl.SSLContext:
-        return client._http._transport._pool._ssl_context  # type: ignore[attr-defined,no-any-return]
+@pytest.fixture
+def tls_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """An HTTPS server on 127.0.0.1 whose certificate a CA of its own signed (no trust store knows it),
+    answering every request with a 404 error envelope; yields its base URL and the CA's PEM file."""
+    authority = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(context)
+    ca_file = tmp_path / "ca.pem"
+    authority.cert_pem.write_to_path(str(ca_file))
 
-    assert context(Client(api_key=KEY, base_url="https://127.0.0.1/v1")).verify_mode == ssl.CERT_REQUIRED
-    assert (
-        context(Client(api_key=KEY, base_url="https://127.0.0.1/v1", verify=False)).verify_mode
-        == ssl.CERT_NONE
-    )
+    class NotFound(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = json.dumps(
+                {"error": {"message": "no such file", "type": "invalid_request_error"}}
+            ).encode()
+            self.send_response(404)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), NotFound)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"https://127.0.0.1:{server.server_address[1]}/v1", ca_file
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_tls_verification_is_on_unless_turned_off(tls_server: tuple[str, Path]) -> None:
+    """Over TLS: a certificate no trusted CA signed is refused by default; `verify=False` or the CA's
+    file in the `verify` context reach the server (its 404 comes back)."""
+    base_url, ca_file = tls_server
+
+    with (
+        Client(api_key=KEY, base_url=base_url, timeout=10.0, max_retries=0) as default,
+        pytest.raises(APIConnectionError, match="CERTIFICATE_VERIFY_FAILED"),
+    ):
+        default.files.retrieve("file-1")
+    for verify in (False, ssl.create_default_context(cafile=ca_file)):
+        with (
+            Client(api_key=KEY, base_url=base_url, timeout=10.0, max_retries=0, verify=verify) as client,
+            pytest.raises(NotFoundError, match="no such file"),
+        ):
+            client.files.retrieve("file-1")
 
 
 @pytest.mark.parametrize(

@@ -40,11 +40,19 @@ def test_parts_come_in_whole_rounds_within_the_floor_and_the_maximum(
 
 @given(size=st.integers(1, 8 * GiB), window=st.integers(1, 64))
 def test_chosen_parts_always_fit_the_service(size: int, window: int) -> None:
+    """The documented rules, each checked on its own: parts within the service's maximum and our floor
+    (unless the file is smaller), at most 10,000 of them, and whenever one round of `window` parts of at
+    least the floor fits in the file, whole rounds, as few as parts of at most the maximum allow."""
+    floor, maximum = CONFIG.min_chosen_part_size, CONFIG.max_part_size
     part = choose_part_size(size, window=window, config=CONFIG)
-    assert min(size, CONFIG.min_chosen_part_size) <= part <= CONFIG.max_part_size
+    assert min(size, floor) <= part <= maximum
     count = _parts(size, part)
     assert count <= 10_000  # the service's part count limit
-    assert count == 1 or count % window == 0 or count == size // CONFIG.min_chosen_part_size
+    if size >= window * floor:
+        fewest_rounds = -(-size // (window * maximum))  # rounds of `window` parts of the maximum size
+        assert count == window * fewest_rounds
+    else:  # not even one round of parts of the floor: as many parts as the floor allows, or one
+        assert count <= max(1, size // floor)
 
 
 def test_explicit_part_size_and_concurrency_win() -> None:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -109,4 +112,38 @@ def test_a_lost_event_costs_one_safety_net_poll(fresh_emulator: EmulatorServer, 
     with Client(base_url=fresh_emulator.base_url, api_key=fresh_emulator.api_key) as client:
         status = client.batch_jobs.run(source, config=config, events=lambda: iter(()), timeout=20)
     assert status.state == "finished" and status.requests["succeeded"] == BATCHES
-    assert status.requests["succeeded"] == BATCHES
+
+
+def test_cli_jobs_wait_listen_ends_on_events_long_before_the_safety_net_poll(
+    fresh_emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    fresh_emulator.batch_settings.set(pace="time", stage_seconds=0.1)
+    config = JobConfig(max_shard_requests=5, poll_interval=SAFETY_NET_POLL, state_dir=tmp_path / "state")
+    with Client(base_url=fresh_emulator.base_url, api_key=fresh_emulator.api_key) as client:
+        job = client.batch_jobs.submit(job_input(tmp_path), config=config)
+    env = {
+        **os.environ,
+        "OPENAI_API_KEY": fresh_emulator.api_key,
+        "OPENAI_BASE_URL": fresh_emulator.base_url,
+        "OPENAI_WEBHOOK_SECRET": SECRET,
+    }
+    command = ["jobs", "wait", job.job_id, "--listen", "127.0.0.1:0", "--state-dir", str(config.state_dir)]
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "openai_files", "--no-progress", "--json", *command],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stderr is not None
+        banner = process.stderr.readline()
+        port = int(banner.split("http://127.0.0.1:")[1].split("/")[0])
+        fresh_emulator.webhooks.set(urls=(f"http://127.0.0.1:{port}/",), secret=SECRET)
+        out, err = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 0, (out, err)
+    assert json.loads(out)["requests"]["succeeded"] == BATCHES
+    assert time.monotonic() - started < SAFETY_NET_POLL / 2

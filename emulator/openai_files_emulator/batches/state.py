@@ -287,7 +287,10 @@ class BatchesBackend:
         if batch.status == "validating" and now >= batch.since + stage:
             await self._validate(batch, batch.since + stage, config)
         if batch.status == "in_progress":
-            elapsed = 1.0 if stage == 0 else min(1.0, (now - batch.since) / stage)
+            # Compared, not divided, at the end: (now - since) / stage can fall short of 1.0 when
+            # now == since + stage in floating point, and a request would go unanswered.
+            done = now >= batch.since + stage
+            elapsed = 1.0 if done or stage == 0 else (now - batch.since) / stage
             await self._run(batch, int(batch.total * elapsed) - batch.outcome.answered, config)
             if batch.status == "in_progress" and now >= batch.since + stage:
                 batch.move("finalizing", batch.since + stage)

@@ -9,6 +9,7 @@ same state directory.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import time
 from pathlib import Path
@@ -22,6 +23,7 @@ from . import flags
 from .parser import Commands, Context
 from .render import EXIT_BATCH_UNSUCCESSFUL, EXIT_OK
 from .results import job_result
+from .webhooks import host_port, listening
 
 __all__ = ["register"]
 
@@ -130,6 +132,13 @@ def _register_rest(jobs: Commands) -> None:
     )
     _job_id(wait)
     _max_wait(wait)
+    wait.add_argument(
+        "--listen",
+        type=host_port,
+        metavar="HOST:PORT",
+        help="receive webhook events here (secret: $OPENAI_WEBHOOK_SECRET) and act on an ended batch at once;"
+        " polling stays as a safety net",
+    )
     status = jobs.command(
         "status", help="shards and requests by state, live batches (no network call)", run=status_
     )
@@ -266,9 +275,18 @@ class _Bar:
 
 def wait_(ctx: Context) -> int:
     bar = None if ctx.args.no_progress else _Bar(ctx)
-    status = ctx.client.batch_jobs.wait(
-        ctx.args.job_id, state_dir=ctx.args.state_dir, timeout=ctx.args.max_wait, on_progress=bar
-    )
+    with contextlib.ExitStack() as stack:
+        events = None
+        if ctx.args.listen is not None:
+            host, port = ctx.args.listen
+            events = stack.enter_context(listening(ctx, host=host, port=port))
+        status = ctx.client.batch_jobs.wait(
+            ctx.args.job_id,
+            state_dir=ctx.args.state_dir,
+            timeout=ctx.args.max_wait,
+            on_progress=bar,
+            events=events,
+        )
     _show(ctx, status)
     return _outcome(status)
 

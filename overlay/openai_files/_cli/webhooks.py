@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 import httpx
 
@@ -14,7 +16,7 @@ from ..webhooks._signature import SECRET_ENV
 from .parser import Commands, Context
 from .render import EXIT_OK, UsageError
 
-__all__ = ["event_document", "register"]
+__all__ = ["event_document", "host_port", "listening", "register"]
 
 FORWARD_TIMEOUT = 10.0
 
@@ -49,20 +51,48 @@ def listen_cmd(ctx: Context) -> int:
             ctx.out.emit(document, f"{document.get('type')}  {subject}  {event.id}")
             ctx.out.close()
 
-    try:
-        hooks = WebhookReceiver(secret=args.secret, on_event=show)
-    except WebhookVerificationError as exc:
-        raise UsageError(str(exc)) from None
     forward = _forwarder(ctx, args.forward_to) if args.forward_to else None
-    server = listen(hooks, host=args.host, port=args.port, after=forward)
-    host, port = server.server_address[:2]
-    ctx.err.note(f"listening for webhooks on http://{host!s}:{port}/ (Ctrl-C to stop)")
-    try:
+    hooks = _receiver(args.secret, show)
+    with listening(ctx, hooks, host=args.host, port=args.port, after=forward):
+        ctx.err.note("(Ctrl-C to stop)")
         threading.Event().wait()
+    return EXIT_OK
+
+
+def host_port(text: str) -> tuple[str, int]:
+    """`HOST:PORT` (an argument type)."""
+    host, colon, port = text.rpartition(":")
+    if not colon or not host or not port.isdigit() or int(port) > 65535:
+        raise argparse.ArgumentTypeError(f"expected HOST:PORT, got {text!r}")
+    return host, int(port)
+
+
+def _receiver(secret: str | None, on_event: Callable[[WebhookEvent], None] | None) -> WebhookReceiver:
+    try:
+        return WebhookReceiver(secret=secret, on_event=on_event)
+    except WebhookVerificationError as exc:  # no usable secret: fix the command line or environment
+        raise UsageError(str(exc)) from None
+
+
+@contextlib.contextmanager
+def listening(
+    ctx: Context,
+    hooks: WebhookReceiver | None = None,
+    *,
+    host: str,
+    port: int,
+    after: Callable[[bytes, Mapping[str, str], WebhookEvent], None] | None = None,
+) -> Iterator[WebhookReceiver]:
+    """Serve a receiver (by default one with `$OPENAI_WEBHOOK_SECRET`) while the block runs."""
+    hooks = hooks if hooks is not None else _receiver(None, None)
+    server = listen(hooks, host=host, port=port, after=after)
+    bound_host, bound_port = server.server_address[:2]
+    ctx.err.note(f"listening for webhook events on http://{bound_host!s}:{bound_port}/")
+    try:
+        yield hooks
     finally:
         server.shutdown()
         server.server_close()
-    return EXIT_OK
 
 
 def _forwarder(ctx: Context, url: str) -> Callable[[bytes, Mapping[str, str], WebhookEvent], None]:

@@ -184,6 +184,7 @@ class Files:
         filename: str | None = None,
         expires_after_seconds: int | None = None,
         config: TransferConfig | None = None,
+        resume: bool | str | os.PathLike[str] = False,
     ) -> OpenAIFile:
         """Store a file streamed from a path or a binary file object; return the stored file.
 
@@ -197,6 +198,8 @@ class Files:
             filename: the name to store; default the path's name (required for a nameless object).
             expires_after_seconds: delete the file this long after creation (3600 to 2592000).
             config: tunes the parts (`TransferConfig`).
+            resume: for a file sent as Upload parts, as `uploads.upload_file`'s (a journal of the Upload
+                and its parts; a path names the journal file); a file sent in one request has none.
 
         Returns:
             The stored file.
@@ -215,6 +218,7 @@ class Files:
                 filename=filename or path.name,
                 expires_after_seconds=expires_after_seconds,
                 config=config,
+                resume=resume,
             )
             return _stored(upload)
         with _create_body(file, purpose, filename, expires_after_seconds) as body:
@@ -299,6 +303,7 @@ class AsyncFiles:
         filename: str | None = None,
         expires_after_seconds: int | None = None,
         config: TransferConfig | None = None,
+        resume: bool | str | os.PathLike[str] = False,
     ) -> OpenAIFile:
         """See `Files.create`. One request reads the file on the event loop, a 64 KB chunk at a time."""
         config = config or TransferConfig()
@@ -310,6 +315,7 @@ class AsyncFiles:
                 filename=filename or path.name,
                 expires_after_seconds=expires_after_seconds,
                 config=config,
+                resume=resume,
             )
             return _stored(upload)
         with _create_body(file, purpose, filename, expires_after_seconds) as body:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from openai_files import Client, JobConfig
+from openai_files import APIStatusError, Client, JobConfig
 from openai_files._batch_jobs.drivers import SyncJobApi, drive_sync
 from openai_files._batch_jobs.resource import create_job, open_job
 from openai_files._cli import main
@@ -287,3 +287,56 @@ def test_a_shard_over_the_token_quota_on_its_own_is_split(
     assert refused and {b["errors"]["data"][0]["code"] for b in refused} == {"token_limit_exceeded"}
     assert len({r.batch_id for r in results}) >= 3  # no more than a third went in one batch
     assert "over the enqueued-token quota of gpt-4o-mini on its own: split into shards" in caplog.text
+
+
+UPLOAD_CHILD = """
+import json, os, signal, sys
+from pathlib import Path
+import httpx
+from openai_files import Client, JobConfig
+
+base_url, api_key, state_dir, source, mode = sys.argv[1:]
+
+class Interrupted(httpx.HTTPTransport):
+    def handle_request(self, request):
+        path = request.url.path
+        if mode == "kill in a part" and path.endswith("/parts"):
+            os.kill(os.getpid(), signal.SIGKILL)  # the Upload is open, its part not sent
+        response = super().handle_request(request)
+        if request.method == "POST" and path.endswith("/v1/uploads"):
+            response.read()
+            print(json.loads(response.content)["id"], flush=True)
+            if mode == "SIGINT after create":
+                os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C the moment the Upload exists
+        return response
+
+config = JobConfig(poll_interval=0.01, max_poll_interval=0.02, single_request_below=64 * 1024,
+                   state_dir=Path(state_dir))
+transport = None if mode == "rerun" else Interrupted()
+with Client(api_key=api_key, base_url=base_url, timeout=10.0, transport=transport) as client:
+    client.batch_jobs.run(Path(source), job_id="parts", config=config)
+"""
+
+
+@pytest.mark.parametrize("mode", ["kill in a part", "SIGINT after create"])
+def test_an_upload_an_interrupted_store_left_open_is_cancelled_by_the_rerun(
+    client: Client, fresh_emulator: EmulatorServer, tmp_path: Path, mode: str
+) -> None:
+    """A shard over `single_request_below` goes as Upload parts, journaled in the job's folder: SIGKILL
+    mid-part, or Ctrl-C right after the Upload is created, leaves it open; the rerun cancels it."""
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        "".join(json.dumps(request(n, model="gpt-4o-mini", text="x" * 900)) + "\n" for n in range(100))
+    )
+    assert source.stat().st_size > 64 * 1024
+    argv = [sys.executable, "-c", UPLOAD_CHILD, fresh_emulator.base_url, fresh_emulator.api_key]
+    argv += [str(tmp_path / "state"), str(source)]
+    first = subprocess.run([*argv, mode], capture_output=True, text=True, timeout=60, check=False)
+    assert first.returncode != 0, first.stderr
+    (opened,) = first.stdout.split()
+    assert subprocess.run([*argv, "rerun"], timeout=60, check=False).returncode == 0
+    with pytest.raises(APIStatusError):  # no longer pending: cancelled (a pending one would be now)
+        client.uploads.cancel(opened)
+    results = list(client.batch_jobs.results("parts", state_dir=tmp_path / "state"))
+    assert [r.custom_id for r in results] == [f"r{n}" for n in range(100)]
+    assert {(r.status, r.attempts) for r in results} == {("succeeded", 1)}

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .. import _retry as retry
 from .. import _rules as rules
+from .._transfer.config import TransferConfig
 
 ANY_MODEL = "*"
 """In a `token_budget` mapping, the budget of every model not named."""
@@ -55,6 +56,9 @@ class JobConfig:
     is looked for first)."""
     create_retry_delay: float = retry.FILE_LAG_DELAY
     """Seconds before the first of those retries; doubled each time."""
+    single_request_below: int = TransferConfig.single_request_below
+    """A shard file smaller than this is stored in one request; a larger one as Upload parts, journaled
+    in the job's folder so that a rerun cancels an Upload a killed run left pending."""
     delete_outputs: bool = False
     """Delete each batch's output and error files once their lines are in the manifest."""
     state_dir: Path = field(default_factory=default_state_dir)

@@ -29,6 +29,7 @@ from .._errors import (
     WaitTimeoutError,
 )
 from .._retry import is_file_lag, is_retryable_status
+from .._transfer.journal import Journal
 from .config import JobConfig
 from .manifest import UNFINISHED, Manifest, Shard
 from .merge import ShardMerge
@@ -245,6 +246,7 @@ class JobCore:
     def recover(self) -> Steps:
         """Resolve intents a killed process left: find its batches again, delete its orphaned files."""
         for shard in self.m.shards("uploading"):
+            yield from self._cancel_journaled_upload(shard)
             since = (shard.intent_at or 0.0) - RECONCILE_MARGIN
             orphans: list[str] = yield Call(
                 "find_files", (remote_filename(self.job_id, self.key, shard.id), since)
@@ -261,6 +263,24 @@ class JobCore:
             else:
                 self.m.update_shard(shard.id, state="stored", intent_at=None)
         self._delete_stray_local_files()
+
+    def _cancel_journaled_upload(self, shard: Shard) -> Steps:
+        """Cancel the Upload an interrupted store of `shard` opened, as its journal names it: kept for a
+        resume or cut off before its cleanup, it would stay pending until it expires."""
+        journal = Journal.load(self._upload_journal(shard.id))
+        if journal is None:
+            return
+        log.info(
+            "cancelling Upload %s left by an interrupted upload of shard %d", journal.upload_id, shard.id
+        )
+        try:
+            yield Call("cancel_upload", (journal.upload_id,))
+        except APIStatusError as error:  # completed (its File is found below), cancelled or expired
+            log.info("Upload %s not cancelled: %s", journal.upload_id, error)
+        journal.delete()
+
+    def _upload_journal(self, shard_id: int) -> Path:
+        return self.m.folder / f".shard-{shard_id}.upload.json"
 
     def _delete_stray_local_files(self) -> None:
         """Shard files of a preparation or resharding that never committed, and partial downloads."""
@@ -309,8 +329,15 @@ class JobCore:
 
     def _store(self, shard: Shard) -> Steps:
         self.m.update_shard(shard.id, state="uploading", intent_at=self._service_time())
+        name = remote_filename(self.job_id, self.key, shard.id)
         file_id, created_at = yield Call(
-            "store", (self.m.shard_path(shard.id), remote_filename(self.job_id, self.key, shard.id))
+            "store",
+            (
+                self.m.shard_path(shard.id),
+                name,
+                self._upload_journal(shard.id),
+                self.config.single_request_below,
+            ),
         )
         self._saw(created_at)
         self.m.update_shard(shard.id, state="stored", file_id=file_id, intent_at=None)

@@ -14,6 +14,7 @@ import anyio
 
 from .._batches import create_body
 from .._generated import Batch, CreateBatchRequest, OpenAIFile, create_batch
+from .._transfer.config import TransferConfig
 from ..webhooks import EventInbox
 from .core import TAG_JOB, TAG_KEY, BatchView, Steps
 from .events import ended_batches
@@ -66,9 +67,15 @@ class SyncJobApi:
         self._client = client
         self._inbox = inbox
 
-    def store(self, path: Path, filename: str) -> tuple[str, int]:
-        stored = self._client.files.create(path, purpose="batch", filename=filename)
+    def store(self, path: Path, filename: str, journal: Path, parts_from: int) -> tuple[str, int]:
+        config = TransferConfig(single_request_below=parts_from)
+        stored = self._client.files.create(
+            path, purpose="batch", filename=filename, config=config, resume=journal
+        )
         return stored.id, stored.created_at
+
+    def cancel_upload(self, upload_id: str) -> None:
+        self._client.uploads.cancel(upload_id)
 
     def delete_file(self, file_id: str) -> None:
         self._client.files.delete(file_id)
@@ -120,9 +127,15 @@ class AsyncJobApi:
         self._client = client
         self._inbox = inbox
 
-    async def store(self, path: Path, filename: str) -> tuple[str, int]:
-        stored = await self._client.files.create(path, purpose="batch", filename=filename)
+    async def store(self, path: Path, filename: str, journal: Path, parts_from: int) -> tuple[str, int]:
+        config = TransferConfig(single_request_below=parts_from)
+        stored = await self._client.files.create(
+            path, purpose="batch", filename=filename, config=config, resume=journal
+        )
         return stored.id, stored.created_at
+
+    async def cancel_upload(self, upload_id: str) -> None:
+        await self._client.uploads.cancel(upload_id)
 
     async def delete_file(self, file_id: str) -> None:
         await self._client.files.delete(file_id)

@@ -11,12 +11,14 @@ from __future__ import annotations
 import functools
 import logging
 import math
+import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import anyio
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
@@ -139,6 +141,35 @@ class _Schedule(Generic[S]):
             raise error
 
 
+@contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """SIGINT and SIGTERM wait until the block ends, then act as they would have: an Upload created in
+    the block is journaled, and known to the cleanup, before an interrupt can end the run (else one that
+    lands between the answer and its record leaves the Upload pending, unknown to anyone). Signals reach
+    the main thread only; elsewhere nothing is held. An ignored signal stays ignored."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    previous: dict[int, Any] = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        handler = signal.getsignal(signum)
+        if handler not in (signal.SIG_IGN, None):
+            previous[signum] = handler
+            signal.signal(signum, lambda number, frame: held.append(number))
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        for number in held:
+            handler = previous[number]
+            if callable(handler):
+                handler(number, None)
+            else:  # the default action (SIGTERM's ends the process)
+                signal.raise_signal(number)
+
+
 def run_sync(api: SyncUploadApi[R], job: UploadJob) -> R:
     """Resume or create the Upload, send the missing parts, complete it; on failure cancel or keep it.
 
@@ -152,13 +183,15 @@ def run_sync(api: SyncUploadApi[R], job: UploadJob) -> R:
             with _cancel_logged(stale):
                 api.cancel(stale)
         if not job.upload_id:
-            job.created(api.create(job.plan))
+            with _interrupts_held():
+                job.created(api.create(job.plan))
         try:
             result = _finish_sync(api, job)
         except Exception as error:
             if job.may_start_over(api.refused(error)):
                 job.start_over(error)
-                job.created(api.create(job.plan))
+                with _interrupts_held():
+                    job.created(api.create(job.plan))
                 result = _finish_sync(api, job)
             elif job.must_recover(api.refused(error)):
                 result = api.find_completed(job.upload_id, job.plan, job.completing(), error)
@@ -216,13 +249,15 @@ async def run_async(api: AsyncUploadApi[R], job: UploadJob) -> R:
         if (stale := job.resume()) is not None:
             await _cancel_shielded(api, stale)
         if not job.upload_id:
-            job.created(await api.create(job.plan))
+            with _interrupts_held():
+                job.created(await api.create(job.plan))
         try:
             result = await _finish_async(api, job)
         except Exception as error:
             if job.may_start_over(api.refused(error)):
                 job.start_over(error)
-                job.created(await api.create(job.plan))
+                with _interrupts_held():
+                    job.created(await api.create(job.plan))
                 result = await _finish_async(api, job)
             elif job.must_recover(api.refused(error)):
                 result = await api.find_completed(job.upload_id, job.plan, job.completing(), error)

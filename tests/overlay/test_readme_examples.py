@@ -21,6 +21,7 @@ def test_readme_python_examples_run(
     assert blocks, "README.md has no ```python examples"
     monkeypatch.setenv("OPENAI_API_KEY", fresh_emulator.api_key)
     monkeypatch.setenv("OPENAI_BASE_URL", fresh_emulator.base_url)
+    monkeypatch.setenv("OPENAI_WEBHOOK_SECRET", "whsec_" + "A" * 32)  # the webhook receiver's block
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the examples' scratch files go here
     namespace: dict[str, object] = {"__name__": "readme"}

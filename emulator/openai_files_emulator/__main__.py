@@ -123,6 +123,12 @@ def parser() -> argparse.ArgumentParser:
     batches.add_argument(
         "--file-lag", type=float, default=0.0, help="seconds a new file may stay unknown to POST /batches"
     )
+    batches.add_argument(
+        "--finalizing-steps", type=int, default=1, help="retrieves (or stages of time) spent finalizing"
+    )
+    batches.add_argument(
+        "--counts-lag", action="store_true", help="request_counts one retrieve behind the status"
+    )
     hooks = p.add_argument_group("webhooks (off by default; faults on the control plane)")
     hooks.add_argument(
         "--webhook-url", action="append", default=[], help="POST each batch event here (repeatable)"
@@ -167,6 +173,8 @@ def config_from(args: argparse.Namespace) -> EmulatorConfig:
         stage_seconds=args.stage_seconds,
         in_progress_steps=args.in_progress_steps,
         file_lag=args.file_lag,
+        finalizing_steps=args.finalizing_steps,
+        counts_lag=args.counts_lag,
     )
     return EmulatorConfig(
         data_dir=args.data_dir,

@@ -8,7 +8,7 @@ from pathlib import Path
 from .batches.settings import BatchConfig
 from .clock import Clock
 from .faults import FaultConfig
-from .rules import MAX_FILE_BYTES, MAX_PART_BYTES, MAX_UPLOAD_BYTES
+from .rules import MAX_EXPIRY_SECONDS, MAX_FILE_BYTES, MAX_PART_BYTES, MAX_UPLOAD_BYTES
 from .webhooks import WebhookConfig
 
 
@@ -21,6 +21,9 @@ class Limits:
     max_upload_bytes: int = MAX_UPLOAD_BYTES
     upload_ttl_seconds: int = 3600
     batch_window_seconds: int = 24 * 3600
+    batch_file_ttl_seconds: int | None = MAX_EXPIRY_SECONDS
+    """How long a `purpose=batch` file lives when it is stored with no `expires_after` (the service's
+    default, 30 days); None keeps it until deleted, as every other purpose is."""
     max_text_field_bytes: int = 64 * 1024
 
 

@@ -88,7 +88,8 @@ class CheckedBatchInput(NamedTuple):
 class _InputCheck:
     """The checks of a whole input, line after line: each line as `check_line` has it, unique
     `custom_id`s, one model (every body that names a `model` names the first one: the service fails a
-    batch of two with `mismatched_model`), and the service's limits on requests and bytes."""
+    batch of two with `mismatched_model`), and the service's limits on requests and bytes, and on the
+    inputs of an embeddings batch."""
 
     def __init__(self, endpoint: str | None) -> None:
         if endpoint is not None:
@@ -98,6 +99,7 @@ class _InputCheck:
         self._bytes = 0
         self._seen: set[str] = set()
         self._first_model: tuple[str, int] | None = None
+        self._inputs = 0
 
     def lines(self, source: BatchSource) -> Iterator[bytes]:
         """The source's lines, each checked before it is handed on (blank lines are dropped)."""
@@ -121,6 +123,8 @@ class _InputCheck:
                 raise BatchInputError(f"custom_id {custom_id!r} is used twice", line=number)
             self._seen.add(custom_id)
             self._first_model = _one_model(request, self._first_model, line=number)
+            if self.endpoint == "/v1/embeddings":
+                self._inputs = _embedding_inputs(request, self._inputs, line=number)
             self.requests += 1
             yield raw if raw.endswith(b"\n") else raw + b"\n"
 
@@ -202,6 +206,21 @@ def _prepared(
 def _spool_name(source: BatchSource) -> str:
     name = getattr(source, "name", None)
     return Path(name).name if isinstance(name, str) and Path(name).name else "batch_input.jsonl"
+
+
+def _embedding_inputs(request: dict[str, Any], so_far: int, *, line: int) -> int:
+    """The inputs of an embeddings batch up to this line (a string or one token array is one input, a
+    list of them as many); `BatchInputError` once they pass what one batch may hold."""
+    value = request["body"].get("input")
+    many = isinstance(value, list) and value and not all(isinstance(item, int) for item in value)
+    total = so_far + (len(value) if many else 1)
+    if total > rules.MAX_EMBEDDING_INPUTS:
+        raise BatchInputError(
+            f"an embeddings batch holds at most {rules.MAX_EMBEDDING_INPUTS} inputs across its requests, "
+            f"and this line brings it to {total}",
+            line=line,
+        )
+    return total
 
 
 def _one_model(

@@ -14,7 +14,7 @@ from typing import Any, BinaryIO
 
 from ..rules import MAX_BATCH_REQUESTS
 from ..wire import parse_json
-from . import script
+from . import bodies, script
 from .script import Script
 from .settings import BatchConfig
 
@@ -59,7 +59,9 @@ class Outcome:
     completed: int = 0
     failed: int = 0
     input_tokens: int = 0
+    cached_tokens: int = 0
     output_tokens: int = 0
+    reasoning_tokens: int = 0
     answered: int = 0
     offset: int = 0
     """Where in the input file the first unanswered request starts."""
@@ -91,13 +93,14 @@ def validate(lines: Iterable[tuple[int, int, bytes]], endpoint: str, config: Bat
     """Check every line the way the service does before it starts a batch."""
     result = Validation()
     seen: set[str] = set()
+    inputs = 0
     for number, _, raw in lines:
         result.total += 1
         result.tokens += estimated_tokens(raw)
         try:
             request = parse_json(raw)
         except ValueError:
-            result.fail(number, "invalid_json_line", "This line is not valid JSON.")
+            result.fail(number, "invalid_json_line", "This line is not parseable as valid JSON.")
             continue
         if not isinstance(request, dict):
             result.fail(number, "invalid_json_line", "Each line must be a JSON object.")
@@ -120,7 +123,10 @@ def validate(lines: Iterable[tuple[int, int, bytes]], endpoint: str, config: Bat
         body = request.get("body")
         if not isinstance(body, dict):
             result.fail(number, "invalid_body", "Each request needs a JSON object 'body'.", "body")
-        elif isinstance(model := body.get("model"), str):
+            continue
+        if endpoint == "/v1/embeddings":
+            inputs += bodies.inputs_of(body)
+        if isinstance(model := body.get("model"), str):
             if result.model is None:
                 result.model, result.model_line = model, number
             elif config.one_model and model != result.model:
@@ -135,6 +141,13 @@ def validate(lines: Iterable[tuple[int, int, bytes]], endpoint: str, config: Bat
         result.fail(None, "empty_file", "The input file holds no requests.")
     elif result.total > MAX_BATCH_REQUESTS:
         result.fail(None, "too_many_requests", f"A batch holds at most {MAX_BATCH_REQUESTS} requests.")
+    elif inputs > config.max_embedding_inputs:
+        result.fail(
+            None,
+            "too_many_inputs",
+            f"An embeddings batch holds at most {config.max_embedding_inputs} inputs across its requests; "
+            f"this one holds {inputs}.",
+        )
     return result
 
 
@@ -210,21 +223,25 @@ def answer(raw: bytes, batch: Batch, outcome: Outcome) -> tuple[dict[str, Any], 
         status = config.line_statuses[int(pick * len(config.line_statuses))]
         line["response"] = _refusal(status, request_id)
         return line, draw >= config.line_error_rate
-    prompt_tokens = estimated_tokens(raw)
+    prompt = estimated_tokens(raw)
+    tokens = bodies.Tokens(prompt, int(prompt * config.cached_fraction), config.reasoning_tokens)
     line["response"] = {
         "status_code": 200,
         "request_id": request_id,
-        "body": stand_in(
+        "body": bodies.stand_in(
             batch.endpoint,
+            body,
             model=str(model or "omni-moderation-latest"),
             custom_id=custom_id,
             digest=digest,
             created=batch.created_at,
-            prompt_tokens=prompt_tokens,
+            tokens=tokens,
         ),
     }
-    outcome.input_tokens += prompt_tokens
-    outcome.output_tokens += STAND_IN_TOKENS
+    outcome.input_tokens += tokens.prompt
+    outcome.cached_tokens += tokens.cached
+    outcome.output_tokens += tokens.output
+    outcome.reasoning_tokens += tokens.reasoning
     return line, True
 
 
@@ -240,85 +257,3 @@ def _refusal(
     )
     error = {"message": message or default, "type": kind, "param": param, "code": code}
     return {"status_code": status, "request_id": request_id, "body": {"error": error}}
-
-
-STAND_IN_TOKENS = 8
-
-
-def stand_in(
-    endpoint: str, *, model: str, custom_id: str, digest: str, created: int, prompt_tokens: int
-) -> dict[str, Any]:
-    text = f"Stand-in response for {custom_id}."
-    usage = {
-        "prompt_tokens": prompt_tokens,
-        "completion_tokens": STAND_IN_TOKENS,
-        "total_tokens": prompt_tokens + STAND_IN_TOKENS,
-    }
-    if endpoint == "/v1/chat/completions":
-        return {
-            "id": f"chatcmpl-{digest[:24]}",
-            "object": "chat.completion",
-            "created": created,
-            "model": model,
-            "choices": [
-                {
-                    "index": 0,
-                    "message": {"role": "assistant", "content": text},
-                    "finish_reason": "stop",
-                    "logprobs": None,
-                }
-            ],
-            "usage": usage,
-        }
-    if endpoint == "/v1/completions":
-        return {
-            "id": f"cmpl-{digest[:24]}",
-            "object": "text_completion",
-            "created": created,
-            "model": model,
-            "choices": [{"index": 0, "text": text, "finish_reason": "stop", "logprobs": None}],
-            "usage": usage,
-        }
-    if endpoint == "/v1/embeddings":
-        vector = [int(digest[i : i + 4], 16) / 65535.0 for i in range(0, 32, 4)]
-        return {
-            "object": "list",
-            "data": [{"object": "embedding", "index": 0, "embedding": vector}],
-            "model": model,
-            "usage": {"prompt_tokens": prompt_tokens, "total_tokens": prompt_tokens},
-        }
-    if endpoint == "/v1/responses":
-        return {
-            "id": f"resp_{digest[:32]}",
-            "object": "response",
-            "created_at": created,
-            "status": "completed",
-            "model": model,
-            "output": [
-                {
-                    "type": "message",
-                    "id": f"msg_{digest[:32]}",
-                    "role": "assistant",
-                    "status": "completed",
-                    "content": [{"type": "output_text", "text": text, "annotations": []}],
-                }
-            ],
-            "usage": {
-                "input_tokens": prompt_tokens,
-                "output_tokens": STAND_IN_TOKENS,
-                "total_tokens": prompt_tokens + STAND_IN_TOKENS,
-            },
-        }
-    if endpoint == "/v1/moderations":
-        return {
-            "id": f"modr-{digest[:24]}",
-            "model": model,
-            "results": [{"flagged": False, "categories": {}, "category_scores": {}}],
-        }
-    return {
-        "object": "emulator.stand_in",
-        "created": created,
-        "model": model,
-        "endpoint": endpoint,
-        "text": text,
-    }

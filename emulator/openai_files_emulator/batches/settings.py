@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..rules import MAX_EMBEDDING_INPUTS
 from ..settings import check_finite, settings_from_json, settings_to_json
 from .script import Script
 
@@ -46,6 +47,17 @@ class BatchConfig:
     file_lag: float = 0.0
     """Eventual consistency: `POST /batches` does not see a file until up to this many seconds
     (seeded per file) after it was created, and answers as for an unknown file meanwhile."""
+    finalizing_steps: int = 1
+    """How long `finalizing` lasts: the retrieves that see it (`retrieve` pace), or multiples of
+    `stage_seconds` (`time` pace); the service has kept batches finalizing for hours."""
+    counts_lag: bool = False
+    """`request_counts` as they were at the previous retrieve, one step behind the status."""
+    cached_fraction: float = 0.0
+    """Share of each answered request's input tokens reported as cached (`cached_tokens`)."""
+    reasoning_tokens: int = 0
+    """Reasoning tokens each answered request reports, counted in its output tokens."""
+    max_embedding_inputs: int = MAX_EMBEDDING_INPUTS
+    """Inputs an embeddings batch may hold across its requests (the service's 50,000)."""
 
     def __post_init__(self) -> None:
         for name in ("line_status_rate", "line_error_rate", "stage_seconds", "file_lag"):
@@ -65,6 +77,13 @@ class BatchConfig:
             raise ValueError("in_progress_steps must be at least 1")
         if self.stage_seconds < 0 or self.file_lag < 0:
             raise ValueError("stage_seconds and file_lag must not be negative")
+        check_finite("cached_fraction", self.cached_fraction)
+        if not 0.0 <= self.cached_fraction <= 1.0:
+            raise ValueError("cached_fraction must be between 0 and 1")
+        if self.finalizing_steps < 1 or self.reasoning_tokens < 0 or self.max_embedding_inputs < 1:
+            raise ValueError(
+                "finalizing_steps and max_embedding_inputs must be positive, reasoning_tokens not negative"
+            )
 
     def token_limit(self, model: str) -> int | None:
         return self.token_limits.get(model, self.default_token_limit)

@@ -66,11 +66,18 @@ class BatchRecord:
     error_file_id: str | None = None
     spools: dict[str, Path] = field(default_factory=dict, repr=False)
     """Output and error lines so far, by kind, from validation until published."""
+    finalizing_seen: int = 0
+    """Retrieves that found the batch finalizing (retrieve pace)."""
+    shown_counts: dict[str, int] | None = None
+    """With `counts_lag`, the counts the previous retrieve saw, shown instead of the current ones."""
     lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
     def move(self, status: str, at: float) -> None:
         self.status, self.since = status, at
         self.times[f"{status}_at"] = int(at)
+
+    def counts(self) -> dict[str, int]:
+        return {"total": self.total, "completed": self.outcome.completed, "failed": self.outcome.failed}
 
     def to_json(self) -> dict[str, Any]:
         """Unset optional fields are left out (the schema types them non-nullable); metadata may be null."""
@@ -92,7 +99,7 @@ class BatchRecord:
             "status": self.status,
             "created_at": self.created_at,
             "expires_at": self.expires_at,
-            "request_counts": {"total": self.total, "completed": outcome.completed, "failed": outcome.failed},
+            "request_counts": self.shown_counts or self.counts(),
             "metadata": self.metadata,
             **{name: value for name, value in optional.items() if value is not None},
         }
@@ -101,9 +108,9 @@ class BatchRecord:
 def _usage(outcome: jsonl.Outcome) -> dict[str, Any]:
     return {
         "input_tokens": outcome.input_tokens,
-        "input_tokens_details": {"cached_tokens": 0},
+        "input_tokens_details": {"cached_tokens": outcome.cached_tokens},
         "output_tokens": outcome.output_tokens,
-        "output_tokens_details": {"reasoning_tokens": 0},
+        "output_tokens_details": {"reasoning_tokens": outcome.reasoning_tokens},
         "total_tokens": outcome.input_tokens + outcome.output_tokens,
     }
 
@@ -202,9 +209,12 @@ class BatchesBackend:
         batch = self.get(batch_id)
         await self.settle()
         async with batch.lock:
+            previous, batch.shown_counts = batch.counts(), None
             if batch.status in TERMINAL:
                 return batch
             await self._advance(batch)
+            if self.settings.config.counts_lag:
+                batch.shown_counts = previous
             if batch.status in TERMINAL:
                 self.on_end(batch)
         return batch
@@ -278,8 +288,10 @@ class BatchesBackend:
             if batch.status == "in_progress" and batch.outcome.answered == batch.total:
                 batch.move("finalizing", now)
         elif batch.status == "finalizing":
-            self._publish(batch)
-            batch.move("completed", now)
+            batch.finalizing_seen += 1
+            if batch.finalizing_seen >= config.finalizing_steps:
+                self._publish(batch)
+                batch.move("completed", now)
 
     async def _catch_up(self, batch: BatchRecord, now: float, config: BatchConfig) -> None:
         """Time pace: take every stage whose `stage_seconds` have passed by `now`, in order."""
@@ -294,9 +306,10 @@ class BatchesBackend:
             await self._run(batch, int(batch.total * elapsed) - batch.outcome.answered, config)
             if batch.status == "in_progress" and now >= batch.since + stage:
                 batch.move("finalizing", batch.since + stage)
-        if batch.status == "finalizing" and now >= batch.since + stage:
+        finalizing = stage * config.finalizing_steps
+        if batch.status == "finalizing" and now >= batch.since + finalizing:
             self._publish(batch)
-            batch.move("completed", batch.since + stage)
+            batch.move("completed", batch.since + finalizing)
         if batch.status == "cancelling" and now >= batch.since + stage:
             await self._end(batch, "cancelled", batch.since + stage, config)
 
@@ -330,7 +343,8 @@ class BatchesBackend:
         if limit is not None and self.enqueued_tokens(result.model or "") + result.tokens > limit:
             message = (
                 f"Enqueued token limit reached for {result.model} in organization org-emulator. "
-                f"Limit: {limit:,} enqueued tokens. Please try submitting your batch again later."
+                f"Limit: {limit:,} enqueued tokens. "
+                "Please try again once some in_progress batches have been completed."
             )
             result.fail(None, "token_limit_exceeded", message)
         if result.errors:

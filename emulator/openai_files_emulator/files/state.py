@@ -127,9 +127,14 @@ class FilesBackend:
         purpose: str,
         expires_after: int | None,
     ) -> FileRecord:
-        """Record a file whose content is already stored (a completed upload's parts, in order)."""
+        """Record a file whose content is already stored (a completed upload's parts, in order).
+
+        A `batch` file stored with no `expires_after` expires after `Limits.batch_file_ttl_seconds`.
+        """
         created = self._clock.now()
         now = int(created)
+        if expires_after is None and purpose == "batch":
+            expires_after = self._limits.batch_file_ttl_seconds
         record = FileRecord(
             id=file_id,
             bytes=size,

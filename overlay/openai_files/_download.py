@@ -1,7 +1,11 @@
 """Downloads: streamed, resumed after a cut, in parallel ranges when the server allows, written atomically.
 
-A download to a path goes to a hidden temporary file beside it and is renamed over the target only
-once every announced byte arrived, so a failure leaves the target as it was. A caller's own writable
+A download to a path goes to a hidden partial file beside it (`.NAME.FILE_ID.part`) and is renamed
+over the target only once every announced byte arrived, so a failure leaves the target as it was (and
+no partial). Beside the partial, a record names the file's id and size and the bytes written in order
+and fsynced so far (every `CHECKPOINT_BYTES`): a download killed outright resumes there the next time
+the same file goes to the same target, and a partial whose record names another file or size, or
+vouches for more than it holds, is emptied, never used to compute a `Range`. A caller's own writable
 gets the bytes directly, in order (it cannot be made atomic, nor filled in parallel).
 
 The File's `bytes` is read first and every answer is checked against it before any of its bytes is
@@ -32,6 +36,7 @@ target is replaced, not written in place: the rename is what makes the download 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import secrets
@@ -42,10 +47,15 @@ from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from pathlib import Path
 from types import TracebackType
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 import anyio
 import httpx
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks, so no partial is shared between downloads
+    fcntl = None  # type: ignore[assignment]
 
 from ._errors import IncompleteDownloadError, InvalidInputError, TransferAborted
 from ._generated import OpenAIFile, download_file, retrieve_file
@@ -77,6 +87,8 @@ FAST_STREAM = 100_000_000
 """Bytes per second from which one stream is kept for the rest: more connections would not add up."""
 MAX_STALLS = 3
 """Attempts in a row that bring no new byte before a download gives up."""
+CHECKPOINT_BYTES = 64 << 20
+"""Bytes written in order between two fsyncs that let a killed download resume from there."""
 SPOOL_BYTES = 8 << 20
 """A file read line by line is kept in memory up to this size while it arrives, on disk beyond."""
 """Attempts in a row that bring no new byte before a download gives up."""
@@ -108,11 +120,18 @@ class _Sink:
     """Where bytes land: positioned writes into a temporary file renamed into place on a clean exit, or
     in-order writes to a caller's writable. Reports progress as uploads do, a part per span."""
 
-    def __init__(self, destination: Destination, progress: ProgressCallback | None) -> None:
+    def __init__(self, destination: Destination, progress: ProgressCallback | None, file_id: str) -> None:
         self._destination = destination
+        self._file_id = file_id
         self.tracker = ProgressTracker(None, 1, progress)
         """Bytes and parts done, thread-safe; sizes are set once the server tells them."""
         self._temporary: Path | None = None
+        self._record: Path | None = None
+        """Beside a resumable partial: the file's id and size, and the bytes fsynced in order so far."""
+        self._recorded = 0
+        self._size: int | None = None
+        self._umask_mode = 0o600
+        """The mode a new file gets under the process's umask, learned from a file this sink makes."""
         self._writable: IO[bytes] | None = None
         self._fd = -1
         self.stopped = False
@@ -147,13 +166,55 @@ class _Sink:
             raise InvalidInputError(
                 f"download target {given}: folder {target.parent} does not exist", param="destination"
             )
-        self._temporary, self._fd, umask_mode = _private_file_beside(target)
         self._final = target
-        try:
-            self._mode = stat.S_IMODE(target.stat().st_mode)
-        except FileNotFoundError:
-            self._mode = umask_mode
+        claimed = _claim_partial(target, self._file_id)
+        if claimed is None:  # another download of this file to this target runs: no resuming here
+            self._temporary, self._fd, self._umask_mode = _private_file_beside(target)
+        else:
+            self._temporary, self._fd = claimed
+            self._record = self._temporary.with_name(self._temporary.name + ".json")
         return self
+
+    def resume(self, size: int | None) -> int:
+        """Bytes of this very file that a killed download left verified on disk: kept when the record
+        beside the partial names this file id and `size`, else the partial is emptied. The record is
+        (re)written before any new byte, so a partial always says what it belongs to."""
+        if self._record is None:
+            return 0
+        record = _read_record(self._record)
+        start = 0
+        if size is not None and record.get("file_id") == self._file_id and record.get("bytes") == size:
+            verified = record.get("verified")
+            if isinstance(verified, int) and 0 <= verified <= min(os.fstat(self._fd).st_size, size):
+                start = verified
+        os.ftruncate(self._fd, start)
+        self._size = size
+        self._write_record(start)
+        self.tracker.add(start)
+        return start
+
+    def checkpoint(self, position: int) -> None:
+        """Bytes [0, position) are written in order: every `CHECKPOINT_BYTES`, make them durable and
+        record them, so that a download killed later resumes from there."""
+        if self._record is None or position - self._recorded < CHECKPOINT_BYTES:
+            return
+        os.fsync(self._fd)
+        self._write_record(position)
+
+    def _write_record(self, verified: int) -> None:
+        """Replace the record; its new file also tells the mode a new file gets under the umask."""
+        assert self._record is not None
+        state = {"file_id": self._file_id, "bytes": self._size, "verified": verified}
+        scratch = self._record.with_name(self._record.name + ".tmp")
+        scratch.unlink(missing_ok=True)
+        fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+        try:
+            self._umask_mode = stat.S_IMODE(os.fstat(fd).st_mode)
+            os.write(fd, json.dumps(state).encode())
+        finally:
+            os.close(fd)
+        os.replace(scratch, self._record)
+        self._recorded = verified
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -162,13 +223,19 @@ class _Sink:
             return
         try:
             if exc_type is None:
-                os.fchmod(self._fd, self._mode)
+                try:
+                    mode = stat.S_IMODE(self._final.stat().st_mode)
+                except FileNotFoundError:
+                    mode = self._umask_mode
+                os.fchmod(self._fd, mode)
                 os.fsync(self._fd)
             os.close(self._fd)
             if exc_type is None:
                 os.replace(self._temporary, self._final)
         finally:
-            self._temporary.unlink(missing_ok=True)
+            self._temporary.unlink(missing_ok=True)  # a failure leaves nothing; only a kill leaves a partial
+            if self._record is not None:
+                self._record.unlink(missing_ok=True)
 
     def write_at(self, offset: int, data: bytes) -> None:
         if self.stopped:
@@ -186,6 +253,8 @@ class _Sink:
                 raise IncompleteDownloadError(expected=self.total or written, received=written)
             self._writable.seek(0)
             self._writable.truncate()
+        elif self._record is not None and self._recorded:
+            self._write_record(0)  # what the record vouched for may have come from the wrong answer
         self.tracker.add(-written)
 
     def one_stream(self) -> None:
@@ -193,6 +262,31 @@ class _Sink:
         self.restart(self.received)
         self.tracker.add(0, parts=-self.tracker.parts_done)
         self.tracker.total_parts = 1
+
+
+def _claim_partial(target: Path, file_id: str) -> tuple[Path, int] | None:
+    """The partial download of `file_id` to `target` (made, or left by a killed download), opened and
+    locked for this process; None when another process holds it (or there are no locks: Windows)."""
+    if fcntl is None:
+        return None
+    path = target.parent / f".{target.name}.{file_id}.part"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    os.fchmod(fd, 0o600)  # readable by its owner only while it fills up
+    return path, fd
+
+
+def _read_record(path: Path) -> dict[str, Any]:
+    """The record beside a partial, or {} when there is none or it does not read."""
+    try:
+        record = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}
 
 
 def _private_file_beside(target: Path) -> tuple[Path, int, int]:
@@ -311,6 +405,8 @@ class _Span:
         if chunk:
             self.sink.write_at(self.position, chunk)
             self.position += len(chunk)
+            if self.start == 0 or not self.ranged:  # the file's head, in order
+                self.sink.checkpoint(self.position)
         return self.done and self.stop != end
 
     def ended(self) -> None:
@@ -432,11 +528,12 @@ def download(
 ) -> int:
     """Download a file's content to `destination`; return the number of bytes written (the File's
     `bytes`, read first: every answer is checked against it)."""
-    with _Sink(destination, progress) as sink, contextlib.ExitStack() as opened:
+    with _Sink(destination, progress, file_id) as sink, contextlib.ExitStack() as opened:
         sink.total = file_size(client.call(retrieve_file, file_id))
-        whole = _Span(sink, 0, sink.total, ranged=False)
+        start = sink.resume(sink.total)
+        whole = _Span(sink, start, sink.total, ranged=False)
         response = opened.enter_context(_open(client, file_id, whole))
-        probe_size = _probe_size(sink, response, part_size)
+        probe_size = None if start else _probe_size(sink, response, part_size)
         if probe_size is None:
             _fetch(client, file_id, whole, response, chunk_size)
             return _check(sink, [whole])
@@ -508,12 +605,13 @@ async def download_async(
     concurrency: int = CONCURRENCY,
 ) -> int:
     """See `download`. Disk writes happen on the event loop: one chunk each, into the page cache."""
-    with _Sink(destination, progress) as sink:
+    with _Sink(destination, progress, file_id) as sink:
         async with contextlib.AsyncExitStack() as opened:
             sink.total = file_size(await client.call(retrieve_file, file_id))
-            whole = _Span(sink, 0, sink.total, ranged=False)
+            start = sink.resume(sink.total)
+            whole = _Span(sink, start, sink.total, ranged=False)
             response = await opened.enter_async_context(_open_async(client, file_id, whole))
-            probe_size = _probe_size(sink, response, part_size)
+            probe_size = None if start else _probe_size(sink, response, part_size)
             if probe_size is None:
                 await _fetch_async(client, file_id, whole, response, chunk_size)
                 return _check(sink, [whole])

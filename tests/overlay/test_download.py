@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import random
+import signal
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -94,7 +98,7 @@ async def test_parallel_ranges_with_cuts_are_exact(
 @pytest.mark.parametrize(("seconds", "fast"), [(0.0, True), (1.0, False)])
 def test_the_opening_stream_decides_the_rest(tmp_path: Path, seconds: float, fast: bool) -> None:
     """4 MiB as good as at once (a local link): read on to the end; in a second: stop there for parts."""
-    with _Sink(tmp_path / "out.bin", None) as sink:
+    with _Sink(tmp_path / "out.bin", None, "file-1") as sink:
         sink.total = (4 << 20) + 15 * (64 << 10)
         probe = _Probe(sink, 4 << 20)
         probe._started -= seconds
@@ -241,3 +245,67 @@ async def test_a_body_longer_than_the_file_is_never_kept(kind: str, tmp_path: Pa
                 await resolve(client.files.content("file-1"))
     assert list(tmp_path.iterdir()) == []
     assert sum(s.path.endswith("/content") for s in stub.seen) == 6  # three tries each, none kept
+
+
+def _partial(target: Path, file_id: str) -> tuple[Path, Path]:
+    """Where a download of `file_id` to `target` keeps its bytes, and its record, while it runs."""
+    part = target.with_name(f".{target.name}.{file_id}.part")
+    return part, part.with_name(part.name + ".json")
+
+
+_KILLED_MIDWAY = """
+import os, signal, sys
+from openai_files import Client, _download
+_download.CHECKPOINT_BYTES = 50_000
+def die_late(progress):
+    if progress.bytes_done >= 200_000:
+        os.kill(os.getpid(), signal.SIGKILL)
+with Client(api_key=sys.argv[1], base_url=sys.argv[2], timeout=10.0) as client:
+    client.files.download(sys.argv[3], sys.argv[4], chunk_size=10_000, progress=die_late)
+"""
+
+
+def test_a_killed_download_resumes_from_what_it_recorded(
+    client: Client, fresh_emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    data = payload(300_000, seed=12)
+    file_id = client.files.create(io.BytesIO(data), purpose="batch", filename="d.bin").id
+    target = tmp_path / "out.bin"
+    command = [sys.executable, "-c", _KILLED_MIDWAY, fresh_emulator.api_key, fresh_emulator.base_url]
+    done = subprocess.run([*command, file_id, str(target)], timeout=60, check=False)
+    assert done.returncode == -signal.SIGKILL and not target.exists()
+    part, record = _partial(target, file_id)
+    verified = json.loads(record.read_text())
+    assert verified["file_id"] == file_id and verified["bytes"] == len(data)
+    assert 150_000 <= verified["verified"] <= part.stat().st_size  # checkpoints every 50,000 bytes
+    fresh_emulator.emulator.requests.clear()
+    assert client.files.download(file_id, target) == len(data)
+    assert target.read_bytes() == data
+    assert content_requests(fresh_emulator)[0]["range"] == f"bytes={verified['verified']}-{len(data) - 1}"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.bin"]
+
+
+@pytest.mark.parametrize(
+    ("record", "kept"),
+    [
+        ({"bytes": 300_000, "verified": 100_000}, 100_000),
+        ({"bytes": 299_999, "verified": 100_000}, 0),  # another size: not this file
+        ({"bytes": 300_000, "verified": 150_000}, 0),  # vouches for more than the partial holds
+        (None, 0),  # no record: nothing says what the partial holds
+    ],
+)
+def test_a_partial_is_used_only_when_its_record_names_this_file(
+    client: Client, fresh_emulator: EmulatorServer, tmp_path: Path, record: dict[str, int] | None, kept: int
+) -> None:
+    data = payload(300_000, seed=13)
+    file_id = client.files.create(io.BytesIO(data), purpose="batch", filename="d.bin").id
+    target = tmp_path / "out.bin"
+    part, beside = _partial(target, file_id)
+    part.write_bytes(data[:100_000] if record and record["bytes"] == len(data) else bytes(100_000))
+    if record is not None:
+        beside.write_text(json.dumps({"file_id": file_id, **record}))
+    fresh_emulator.emulator.requests.clear()
+    assert client.files.download(file_id, target) == len(data)
+    assert target.read_bytes() == data
+    assert content_requests(fresh_emulator)[0].get("range") == (f"bytes={kept}-299999" if kept else None)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.bin"]

@@ -283,12 +283,15 @@ class JobCore:
         return self.m.folder / f".shard-{shard_id}.upload.json"
 
     def _delete_stray_local_files(self) -> None:
-        """Shard files of a preparation or resharding that never committed, and partial downloads."""
+        """Shard files of a preparation or resharding that never committed, and partial downloads but
+        those of shards still to merge (the download resumes them)."""
         live = {s.id for s in self.m.shards(*UNFINISHED)}
+        merging = tuple(f".shard-{s.id}." for s in self.m.shards("ended"))
         for path in self.m.folder.iterdir():
             name = path.name
-            if name.startswith(".") and name.endswith(".part"):
-                path.unlink(missing_ok=True)
+            if name.startswith(".") and ".part" in name:
+                if not name.startswith(merging) or name.endswith(".tmp"):
+                    path.unlink(missing_ok=True)
             elif name.startswith("shard-") and name.endswith(".jsonl"):
                 number = name.removeprefix("shard-").split(".")[0]
                 if not number.isdigit() or int(number) not in live:

@@ -13,6 +13,7 @@ from openai_files_emulator.operations import SERVED_OPERATIONS
 from .served import BUILT_ON, spec_operations
 
 TIMEOUT = httpx.Timeout(10.0)
+OPERATIONS = spec_operations()
 
 
 def _served_over_http(server: EmulatorServer, method: str, path: str) -> bool:
@@ -30,12 +31,10 @@ def test_a_declared_operation_is_served(emulator: EmulatorServer, method: str, p
 
 
 def test_the_declaration_names_operations_of_openapi_yaml() -> None:
-    assert {(method, path) for _, method, path in spec_operations()} >= SERVED_OPERATIONS
+    assert {(method, path) for _, method, path in OPERATIONS} >= SERVED_OPERATIONS
 
 
-@pytest.mark.parametrize(
-    ("module", "method", "path"), spec_operations(), ids=[m for m, *_ in spec_operations()]
-)
+@pytest.mark.parametrize(("module", "method", "path"), OPERATIONS, ids=[module for module, *_ in OPERATIONS])
 def test_every_operation_is_served_or_named(
     emulator: EmulatorServer, module: str, method: str, path: str
 ) -> None:

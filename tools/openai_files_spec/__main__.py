@@ -8,7 +8,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from openai_files_spec._changes import Usage, breaking, render
+from openai_files_spec._changes import breaking, render
 from openai_files_spec._fixes import FIXES
 from openai_files_spec._next_steps import next_steps
 from openai_files_spec._operations import missing_operations
@@ -41,8 +41,8 @@ def _vendor(args: argparse.Namespace) -> int:
     if broken and args.strict:
         # The reason first, before the report (stdout) that shows it in context.
         print(
-            f"refused: {_count(len(broken), 'change')} what {args.seam} imports"
-            f" ({'; '.join(render(broken, Usage(frozenset(), frozenset())))}); {args.spec} is unchanged."
+            f"refused: {_changes_break(len(broken))} what {args.seam} imports"
+            f" ({'; '.join(f'{c.sign} {c.text}' for c in broken)}); {args.spec} is unchanged."
             " Adapt the overlay first, or vendor without --strict and fix what the tests report.",
             file=sys.stderr,
             flush=True,
@@ -72,8 +72,8 @@ def _vendor(args: argparse.Namespace) -> int:
     return 0
 
 
-def _count(number: int, noun: str) -> str:
-    return f"1 {noun} breaks" if number == 1 else f"{number} {noun}s break"
+def _changes_break(number: int) -> str:
+    return "1 change breaks" if number == 1 else f"{number} changes break"
 
 
 def _check_operations(args: argparse.Namespace) -> int:

@@ -50,7 +50,7 @@ vendor: $(STAMP)
 	{ $(SPEC_TOOL) check-operations --spec "$$tmp/openapi.yaml" --package "$$tmp/$(PKG)" >"$$tmp/log" 2>&1 || \
 		refuse "the generated package lacks operations (listed below, then the report)"; } && \
 	cp "$$tmp/openapi.yaml" openapi.yaml && rm -rf $(OUT) && mkdir -p $(dir $(OUT)) && cp -R "$$tmp/$(PKG)" $(OUT) && \
-	echo "make vendor: wrote openapi.yaml and $(OUT), every operation generated in its four forms" && cat "$$tmp/report"
+	echo "make vendor: wrote openapi.yaml and $(OUT), every operation generated in its four forms with request_kwargs and parse_response" && cat "$$tmp/report"
 
 ## Fail, showing the diff, when generated/ is not what openapi.yaml generates.
 check-generated: $(STAMP)

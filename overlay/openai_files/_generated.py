@@ -5,7 +5,7 @@ regenerated client that renames or drops something fails in this file, at import
 says what to do.
 
 The overlay sends every request itself through the client's public `call` and `stream` (see `_operation.py`,
-which builds a request from an endpoint module's `_get_kwargs` and parses it with its `_parse_response`),
+which builds a request from an endpoint module's `request_kwargs` and parses it with its `parse_response`),
 rather than through the `*_detailed` functions: those cannot add per-call headers (Idempotency-Key),
 retry, or stream a response body, and raise a bare `JSONDecodeError` when a proxy answers an error with
 HTML. The generated models still parse every successful body.

@@ -1,9 +1,9 @@
 """What `client.call` and `client.stream` accept: any generated operation, and how it becomes a request.
 
-Every module under `openai_files_api.api` has the same shape: `_get_kwargs(<the operation's arguments>)`
-builds the request, `_parse_response(client=..., response=...)` parses any answer into the success model,
+Every module under `openai_files_api.api` has the same shape: `request_kwargs(<the operation's arguments>)`
+builds the request, `parse_response(client=..., response=...)` parses any answer into the success model,
 the error envelope or None. `Operation` describes that shape as a protocol a module satisfies, so mypy
-checks the arguments against `_get_kwargs` and reads the success model off `_parse_response`: the return
+checks the arguments against `request_kwargs` and reads the success model off `parse_response`: the return
 type of `client.call(retrieve_file, "file-abc")` is `OpenAIFile`, with no cast. An operation added by
 `make vendor` has that shape the moment it is generated, so the overlay calls it with no change.
 
@@ -53,9 +53,9 @@ class Operation(Protocol[P, R_co]):
     model a successful response parses into.
     """
 
-    def _get_kwargs(self, *args: P.args, **kwargs: P.kwargs) -> dict[str, Any]: ...
+    def request_kwargs(self, *args: P.args, **kwargs: P.kwargs) -> dict[str, Any]: ...
 
-    def _parse_response(
+    def parse_response(
         self, *, client: AuthenticatedClient | GeneratedClient, response: httpx.Response
     ) -> R_co | ErrorResponse | None: ...
 
@@ -72,12 +72,12 @@ class Endpoint:
     def of(cls, operation: object) -> Endpoint:
         """The endpoint behind a generated module or one of its functions (`sync`, `asyncio`, ...)."""
         module: Any = operation
-        if callable(operation) and not hasattr(operation, "_get_kwargs"):
+        if callable(operation) and not hasattr(operation, "request_kwargs"):
             # Only `sync` and `asyncio` return the model `call` returns; `*_detailed` wrap it in a Response.
             named = getattr(operation, "__name__", "") in ("sync", "asyncio")
             module = sys.modules.get(getattr(operation, "__module__", ""), None) if named else None
-        request = getattr(module, "_get_kwargs", None)
-        parse = getattr(module, "_parse_response", None)
+        request = getattr(module, "request_kwargs", None)
+        parse = getattr(module, "parse_response", None)
         if not callable(request) or not callable(parse):
             raise TypeError(
                 f"{operation!r} is not a generated operation: pass a module of openai_files_api.api "
@@ -103,7 +103,7 @@ class Endpoint:
 def _ids_checked(request: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
     """`request` refusing an unusable id before it is built into the URL.
 
-    The generator makes path parameters the positional ones of `_get_kwargs` (query and body
+    The generator makes path parameters the positional ones of `request_kwargs` (query and body
     arguments are keyword-only), so every operation, one vendored later too, gets the same check.
     """
     signature, path_params = _path_parameters(request)

@@ -4,11 +4,14 @@ The operations expected are read from openapi.yaml, so a vendored operation is c
 """
 
 import filecmp
+import importlib
+import inspect
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from openai_files._operation import Operation
 from openai_files_spec import load
 from openai_files_spec._names import operation_module
 from openai_files_spec._seam import overlay_usage
@@ -65,6 +68,22 @@ def test_every_operation_has_four_callables(tag: str, operation: str) -> None:
     for function in FUNCTIONS:
         prefix = "async def" if function.startswith("asyncio") else "def"
         assert f"\n{prefix} {function}(" in source, f"{tag}/{operation} lacks {function}"
+
+
+@pytest.mark.parametrize(("tag", "operation"), OPERATIONS)
+def test_every_operation_has_the_public_functions_client_call_runs(tag: str, operation: str) -> None:
+    """`client.call` builds each request with `request_kwargs` and parses it with `parse_response`: the
+    members of the overlay's `Operation` protocol, public in our template, with the same parameters."""
+    module = importlib.import_module(f"openai_files_api.api.{tag}.{operation}")
+    relied_on = {name for name in vars(Operation) if not name.startswith("_")}
+    assert relied_on == {"request_kwargs", "parse_response"}
+    for name in relied_on:
+        assert callable(getattr(module, name, None)), f"{tag}/{operation} lacks {name}"
+    parse = inspect.signature(module.parse_response).parameters
+    assert [(p.name, p.kind) for p in parse.values()] == [
+        ("client", inspect.Parameter.KEYWORD_ONLY),
+        ("response", inspect.Parameter.KEYWORD_ONLY),
+    ]
 
 
 def test_no_operation_beyond_the_spec() -> None:

@@ -81,7 +81,8 @@ def test_upload_part_round_trips_boundary_lookalikes(client: AuthenticatedClient
 
 
 def test_requests_carry_a_fresh_boundary() -> None:
-    kwargs = add_upload_part._get_kwargs("upload_x", body=AddUploadPartRequest(data=File(io.BytesIO(TRAP))))
+    body = AddUploadPartRequest(data=File(io.BytesIO(TRAP)))
+    kwargs = add_upload_part.request_kwargs("upload_x", body=body)
     kwargs["url"] = "http://127.0.0.1/v1" + kwargs["url"]
     request = httpx.Request(**kwargs)
     boundary = request.headers["content-type"].partition("boundary=")[2].encode()

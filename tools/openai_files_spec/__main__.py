@@ -81,7 +81,10 @@ def _check_operations(args: argparse.Namespace) -> int:
     for problem in problems:
         print(f"missing: {problem}", file=sys.stderr)
     if not problems:
-        print(f"{args.package}: every operation of {args.spec} generated, in all four forms")
+        print(
+            f"{args.package}: every operation of {args.spec} generated, in all four forms, "
+            "with request_kwargs and parse_response"
+        )
     return 1 if problems else 0
 
 

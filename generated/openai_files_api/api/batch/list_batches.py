@@ -10,7 +10,7 @@ from ...models.list_batches_response import ListBatchesResponse
 from ...types import UNSET, Response, Unset
 
 
-def _get_kwargs(
+def request_kwargs(
     *,
     after: str | Unset = UNSET,
     limit: int | Unset = 20,
@@ -33,7 +33,7 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
+def parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ErrorResponse | ListBatchesResponse | None:
     if response.status_code == 200:
@@ -64,7 +64,7 @@ def _build_response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
         headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
+        parsed=parse_response(client=client, response=response),
     )
 
 
@@ -88,7 +88,7 @@ def sync_detailed(
         Response[ErrorResponse | ListBatchesResponse]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         after=after,
         limit=limit,
     )
@@ -147,7 +147,7 @@ async def asyncio_detailed(
         Response[ErrorResponse | ListBatchesResponse]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         after=after,
         limit=limit,
     )

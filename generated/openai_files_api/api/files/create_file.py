@@ -11,7 +11,7 @@ from ...models.open_ai_file import OpenAIFile
 from ...types import Response
 
 
-def _get_kwargs(
+def request_kwargs(
     *,
     body: CreateFileRequest,
 ) -> dict[str, Any]:
@@ -28,7 +28,7 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
+def parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ErrorResponse | OpenAIFile | None:
     if response.status_code == 200:
@@ -59,7 +59,7 @@ def _build_response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
         headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
+        parsed=parse_response(client=client, response=response),
     )
 
 
@@ -81,7 +81,7 @@ def sync_detailed(
         Response[ErrorResponse | OpenAIFile]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         body=body,
     )
 
@@ -134,7 +134,7 @@ async def asyncio_detailed(
         Response[ErrorResponse | OpenAIFile]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         body=body,
     )
 

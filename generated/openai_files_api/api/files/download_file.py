@@ -11,7 +11,7 @@ from ...models.error_response import ErrorResponse
 from ...types import File, Response
 
 
-def _get_kwargs(
+def request_kwargs(
     file_id: str,
 ) -> dict[str, Any]:
 
@@ -25,7 +25,7 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorResponse | File | None:
+def parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorResponse | File | None:
     if response.status_code == 200:
         response_200 = File(payload=BytesIO(response.content))
 
@@ -54,7 +54,7 @@ def _build_response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
         headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
+        parsed=parse_response(client=client, response=response),
     )
 
 
@@ -76,7 +76,7 @@ def sync_detailed(
         Response[ErrorResponse | File]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         file_id=file_id,
     )
 
@@ -129,7 +129,7 @@ async def asyncio_detailed(
         Response[ErrorResponse | File]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         file_id=file_id,
     )
 

@@ -11,7 +11,7 @@ from ...models.list_files_response import ListFilesResponse
 from ...types import UNSET, Response, Unset
 
 
-def _get_kwargs(
+def request_kwargs(
     *,
     purpose: str | Unset = UNSET,
     limit: int | Unset = 10000,
@@ -44,7 +44,7 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
+def parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ErrorResponse | ListFilesResponse | None:
     if response.status_code == 200:
@@ -75,7 +75,7 @@ def _build_response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
         headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
+        parsed=parse_response(client=client, response=response),
     )
 
 
@@ -103,7 +103,7 @@ def sync_detailed(
         Response[ErrorResponse | ListFilesResponse]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         purpose=purpose,
         limit=limit,
         order=order,
@@ -174,7 +174,7 @@ async def asyncio_detailed(
         Response[ErrorResponse | ListFilesResponse]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         purpose=purpose,
         limit=limit,
         order=order,

@@ -12,7 +12,7 @@ from ...models.upload_part import UploadPart
 from ...types import Response
 
 
-def _get_kwargs(
+def request_kwargs(
     upload_id: str,
     *,
     body: AddUploadPartRequest,
@@ -32,7 +32,7 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
+def parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ErrorResponse | UploadPart | None:
     if response.status_code == 200:
@@ -63,7 +63,7 @@ def _build_response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
         headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
+        parsed=parse_response(client=client, response=response),
     )
 
 
@@ -87,7 +87,7 @@ def sync_detailed(
         Response[ErrorResponse | UploadPart]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         upload_id=upload_id,
         body=body,
     )
@@ -146,7 +146,7 @@ async def asyncio_detailed(
         Response[ErrorResponse | UploadPart]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         upload_id=upload_id,
         body=body,
     )

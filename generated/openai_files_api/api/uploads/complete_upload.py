@@ -12,7 +12,7 @@ from ...models.upload import Upload
 from ...types import Response
 
 
-def _get_kwargs(
+def request_kwargs(
     upload_id: str,
     *,
     body: CompleteUploadRequest,
@@ -34,7 +34,7 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorResponse | Upload | None:
+def parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorResponse | Upload | None:
     if response.status_code == 200:
         response_200 = Upload.from_dict(response.json())
 
@@ -63,7 +63,7 @@ def _build_response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
         headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
+        parsed=parse_response(client=client, response=response),
     )
 
 
@@ -87,7 +87,7 @@ def sync_detailed(
         Response[ErrorResponse | Upload]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         upload_id=upload_id,
         body=body,
     )
@@ -146,7 +146,7 @@ async def asyncio_detailed(
         Response[ErrorResponse | Upload]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         upload_id=upload_id,
         body=body,
     )

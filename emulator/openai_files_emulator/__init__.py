@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from .config import EmulatorConfig, Limits
     from .faults import FaultConfig
     from .server import EmulatorServer
+    from .webhooks import WebhookConfig
 
 # Exported names are imported on first use: `import openai_files_emulator` (and the command's entry point)
 # works without the server packages, and using one without them says which extra to install.
@@ -28,6 +29,7 @@ _EXPORTS = {
     "EmulatorServer": ".server",
     "FaultConfig": ".faults",
     "Limits": ".config",
+    "WebhookConfig": ".webhooks",
     "create_app": ".app",
 }
 
@@ -41,6 +43,7 @@ __all__ = [
     "EmulatorServer",
     "FaultConfig",
     "Limits",
+    "WebhookConfig",
     "create_app",
 ]
 

@@ -129,6 +129,8 @@ class Delivery:
     attempt: int = 0
     drop_first: bool = False
     wrong_first: bool = False
+    generation: int = 0
+    """The sender's reset count when queued: a reset forgets every delivery, those in flight too."""
 
 
 class Webhooks:
@@ -142,6 +144,7 @@ class Webhooks:
         self._pending: list[Delivery] = []
         self._rng = random.Random(config.seed)
         self._counter = 0
+        self._generation = 0
 
     @property
     def config(self) -> WebhookConfig:
@@ -161,6 +164,7 @@ class Webhooks:
             self._config = self._initial
             self._rng = random.Random(self._initial.seed)
             self._pending.clear()
+            self._generation += 1
 
     def batch_ended(self, batch: BatchRecord) -> None:
         """Queue the event of a batch that just reached a terminal status, once per URL."""
@@ -190,6 +194,7 @@ class Webhooks:
                             due=now + config.delay + self._rng.uniform(0, config.reorder_window),
                             drop_first=self._rng.random() < config.drop_rate,
                             wrong_first=self._rng.random() < config.wrong_signature_rate,
+                            generation=self._generation,
                         )
                     )
 
@@ -228,6 +233,8 @@ class Webhooks:
         return due
 
     async def _attempt(self, client: httpx.AsyncClient, delivery: Delivery, config: WebhookConfig) -> None:
+        if delivery.url not in config.urls:
+            return  # unregistered since it was queued
         first = delivery.attempt == 0
         delivery.attempt += 1
         timestamp = str(int(time.time()))
@@ -262,4 +269,5 @@ class Webhooks:
             config.retry_base * 2 ** (delivery.attempt - 1), config.retry_max
         )
         with self._lock:
-            self._pending.append(delivery)
+            if delivery.generation == self._generation:  # no reset while this attempt was out
+                self._pending.append(delivery)

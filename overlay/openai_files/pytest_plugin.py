@@ -16,7 +16,10 @@ Options (command line, or the ini key of the same name with underscores):
 `--openai-files-emulator-api-key KEY` accepts only that key (by default any non-empty key passes),
 so a test of code that reads the wrong key fails with 401 as it would against the service;
 `--openai-files-emulator-fast` runs every batch to its end at its first retrieve, so a `wait` returns
-in milliseconds.
+in milliseconds; `--openai-files-emulator-webhook-url URL` (repeatable) has the emulator POST each batch
+event there, signed with `--openai-files-emulator-webhook-secret` (default `$OPENAI_WEBHOOK_SECRET`),
+which `emulator_env` then puts in `OPENAI_WEBHOOK_SECRET` for the receiver under test
+(`fresh_emulator.webhooks.set(...)` does the same for one test).
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ from ._client import AsyncClient, Client
 
 API_KEY_OPTION = "openai_files_emulator_api_key"
 FAST_OPTION = "openai_files_emulator_fast"
+WEBHOOK_URL_OPTION = "openai_files_emulator_webhook_url"
+WEBHOOK_SECRET_OPTION = "openai_files_emulator_webhook_secret"
 CLIENT_TIMEOUT = 10.0
 # Variables the client reads besides the two the fixtures set: a user's shell must not leak into a test.
 KEPT = ("OPENAI_API_KEY", "OPENAI_BASE_URL")
@@ -54,6 +59,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="batches run to their end at their first retrieve",
     )
+    group.addoption(
+        "--openai-files-emulator-webhook-url",
+        dest=WEBHOOK_URL_OPTION,
+        action="append",
+        metavar="URL",
+        help="POST each batch event here (repeatable)",
+    )
+    group.addoption(
+        "--openai-files-emulator-webhook-secret",
+        dest=WEBHOOK_SECRET_OPTION,
+        metavar="WHSEC",
+        help="signing secret of the webhook events (default: $OPENAI_WEBHOOK_SECRET)",
+    )
+    parser.addini(WEBHOOK_URL_OPTION, "POST each batch event to these URLs", type="linelist", default=[])
+    parser.addini(WEBHOOK_SECRET_OPTION, "signing secret of the webhook events", default="")
     parser.addini(API_KEY_OPTION, "the emulator accepts only this API key", default="")
     parser.addini(FAST_OPTION, "batches run to their end at their first retrieve", type="bool", default=False)
 
@@ -61,6 +81,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def _option(config: pytest.Config, name: str) -> object:
     value = config.getoption(name)
     return config.getini(name) if value is None else value
+
+
+def _webhook_urls(config: pytest.Config) -> tuple[str, ...]:
+    given = config.getoption(WEBHOOK_URL_OPTION) or config.getini(WEBHOOK_URL_OPTION)
+    return tuple(str(url) for url in given)
 
 
 @pytest.fixture(scope="session")
@@ -72,6 +97,12 @@ def emulator(pytestconfig: pytest.Config) -> Iterator[EmulatorServer]:
     config = openai_files_emulator.EmulatorConfig(
         api_keys=frozenset({key}) if key else frozenset(),
         batches=openai_files_emulator.BatchConfig(pace="instant" if fast else "retrieve"),
+        webhooks=openai_files_emulator.WebhookConfig(
+            urls=_webhook_urls(pytestconfig),
+            secret=str(
+                _option(pytestconfig, WEBHOOK_SECRET_OPTION) or os.environ.get("OPENAI_WEBHOOK_SECRET", "")
+            ),
+        ),
     )
     with EmulatorServer(config) as server:
         yield server
@@ -99,6 +130,8 @@ def emulator_env(
         monkeypatch.delenv(name)
     monkeypatch.setenv("OPENAI_API_KEY", emulator.api_key)
     monkeypatch.setenv("OPENAI_BASE_URL", emulator.base_url)
+    if emulator.webhooks.config.secret:
+        monkeypatch.setenv("OPENAI_WEBHOOK_SECRET", emulator.webhooks.config.secret)
     monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
     return home

@@ -129,6 +129,11 @@ def parser() -> argparse.ArgumentParser:
     batches.add_argument(
         "--counts-lag", action="store_true", help="request_counts one retrieve behind the status"
     )
+    batches.add_argument(
+        "--empty-file-ids",
+        action="store_true",
+        help='send "" rather than null for a batch\'s absent file ids',
+    )
     hooks = p.add_argument_group("webhooks (off by default; faults on the control plane)")
     hooks.add_argument(
         "--webhook-url", action="append", default=[], help="POST each batch event here (repeatable)"
@@ -137,6 +142,12 @@ def parser() -> argparse.ArgumentParser:
         "--webhook-secret",
         default=os.environ.get(SECRET_ENV, ""),
         help=f"signing secret, whsec_ + base64 (default: ${SECRET_ENV})",
+    )
+    p.add_argument(
+        "--idempotency-keys",
+        action="store_true",
+        help="answer a repeated Idempotency-Key from a store (off: the header is ignored, as far as"
+        " anything public says of the service)",
     )
     return p
 
@@ -175,11 +186,13 @@ def config_from(args: argparse.Namespace) -> EmulatorConfig:
         file_lag=args.file_lag,
         finalizing_steps=args.finalizing_steps,
         counts_lag=args.counts_lag,
+        empty_file_ids=args.empty_file_ids,
     )
     return EmulatorConfig(
         data_dir=args.data_dir,
         api_keys=frozenset(args.api_key),
         seed=args.seed,
+        idempotency_keys=args.idempotency_keys,
         faults=fault_config,
         batches=batch_config,
         webhooks=WebhookConfig(urls=tuple(args.webhook_url), secret=args.webhook_secret),

@@ -44,7 +44,7 @@ class Emulator:
         self.clock = config.clock
         self.faults = Faults(config.faults)
         self.requests = RequestLog()
-        self.idempotency = IdempotencyStore(self.clock)
+        self.idempotency = IdempotencyStore(self.clock, enabled=config.idempotency_keys)
         self.blobs = BlobStore(config.data_dir)
         self.ids = IdFactory(config.seed)
         limits = config.limits
@@ -62,7 +62,8 @@ class Emulator:
 
     def reset(self) -> None:
         """Forget every object, body, logged request and kept idempotent answer, clear faults, rewind
-        the clock and reseed ids; batch behaviour goes back to the one the emulator started with."""
+        the clock and reseed ids; batch behaviour and the idempotency store's being on go back to
+        what the emulator started with."""
         for backend in (self.files, self.uploads, self.batches):
             backend.clear()
         self.blobs.clear()
@@ -72,6 +73,7 @@ class Emulator:
         self.webhooks.clear()
         self.requests.clear()
         self.idempotency.clear()
+        self.idempotency.enabled = self.config.idempotency_keys
         self.clock.reset()
         self.instance = secrets.token_hex(8)
 

@@ -1,5 +1,8 @@
 """Idempotency-Key on every POST under /v1: a retried request gets the first answer, not a second object.
 
+Off unless `EmulatorConfig.idempotency_keys` (or `store.enabled`) turns it on: nothing public says the
+service honours the header, so by default the emulator ignores it, as the client must expect.
+
 A client whose answer was lost (a cut connection, a timeout) cannot tell whether the request was
 handled, so it sends it again with the same key; the service must then not create twice. As
 Stripe's API does: the first successful (2xx) answer is kept, keyed by (API key, path,
@@ -73,7 +76,10 @@ class IdempotencyStore:
         ttl: float = DAY,
         max_entries: int = MAX_ENTRIES,
         max_kept_bytes: int = MAX_KEPT_BYTES,
+        enabled: bool = True,
     ) -> None:
+        self.enabled = enabled
+        """False: the header is ignored and every POST handled afresh."""
         self._clock = clock
         self._ttl = ttl
         self._max_entries = max_entries
@@ -148,7 +154,9 @@ class IdempotencyMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = dict(scope.get("headers", ())) if scope["type"] == "http" else {}
         key = headers.get(b"idempotency-key", b"").decode("latin-1")
-        if not key or scope["method"] != "POST" or not scope["path"].startswith("/v1/"):
+        if not (
+            self.store.enabled and key and scope["method"] == "POST" and scope["path"].startswith("/v1/")
+        ):
             await self.app(scope, receive, send)
             return
         caller = hashlib.sha256(headers.get(b"authorization", b"")).hexdigest()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import math
@@ -20,6 +21,7 @@ import anyio
 from . import _rules as rules
 from ._download import aiter_lines, iter_lines
 from ._errors import (
+    APIError,
     APIStatusError,
     BatchInputError,
     BatchNotFinishedError,
@@ -47,6 +49,7 @@ from ._generated import (
     retrieve_batch,
 )
 from ._jsonl import NonStandardJSON, parse_line
+from ._lost_answers import Search, batch_search, tag
 from ._pagination import AsyncPager, Page, SyncPager
 from ._retry import file_lag_delays, is_file_lag, is_refusal
 from ._rules import BatchEndpoint, CompletionWindow
@@ -470,11 +473,17 @@ class Batches:
 
     def _create(self, body: CreateBatchRequest) -> Batch:
         """`POST /batches`, again after a refusal for an input file that the Files API has but batches do
-        not see yet (`is_file_lag`); a file the Files API does not know either fails at once."""
+        not see yet (`is_file_lag`); a file the Files API does not know either fails at once. An attempt
+        whose answer is lost is looked for (by a token in the batch's metadata) before it is repeated."""
+        token = tag(body)
         delays = iter(file_lag_delays())
         while True:
+            search = batch_search(body, token, time.time())
             try:
-                return self._client.call(create_batch, body=body)
+                created: Batch = self._client._call(
+                    create_batch, (), {"body": body}, functools.partial(self._find, search)
+                )
+                return created
             except APIStatusError as error:
                 delay = (
                     next(delays, None) if is_file_lag(error) and self._stored(body.input_file_id) else None
@@ -483,6 +492,16 @@ class Batches:
                     raise
                 log.info("creating the batch again in %.1fs: %s", delay, error)
                 time.sleep(delay)
+
+    def _find(self, search: Search[Batch]) -> Batch | None:
+        """The batch a create whose answer was lost made, from the recent ones (see `_lost_answers`)."""
+        try:
+            for batch in self.list(limit=rules.MAX_BATCHES_PAGE):
+                if not search.add(batch):
+                    break
+        except APIError as error:
+            raise search.failed(error) from error
+        return search.result()
 
     def _stored(self, file_id: str) -> bool:
         """False when the Files API does not know `file_id` either: a wrong id, not a file not seen yet."""
@@ -648,10 +667,15 @@ class AsyncBatches:
 
     async def _create(self, body: CreateBatchRequest) -> Batch:
         """See `Batches._create`."""
+        token = tag(body)
         delays = iter(file_lag_delays())
         while True:
+            search = batch_search(body, token, time.time())
             try:
-                return await self._client.call(create_batch, body=body)
+                created: Batch = await self._client._call(
+                    create_batch, (), {"body": body}, functools.partial(self._find, search)
+                )
+                return created
             except APIStatusError as error:
                 lag = is_file_lag(error) and await self._stored(body.input_file_id)
                 delay = next(delays, None) if lag else None
@@ -659,6 +683,16 @@ class AsyncBatches:
                     raise
                 log.info("creating the batch again in %.1fs: %s", delay, error)
                 await anyio.sleep(delay)
+
+    async def _find(self, search: Search[Batch]) -> Batch | None:
+        """See `Batches._find`."""
+        try:
+            async for batch in self.list(limit=rules.MAX_BATCHES_PAGE):
+                if not search.add(batch):
+                    break
+        except APIError as error:
+            raise search.failed(error) from error
+        return search.result()
 
     async def _stored(self, file_id: str) -> bool:
         """See `Batches._stored`."""

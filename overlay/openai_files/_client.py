@@ -31,7 +31,7 @@ from ._files import AsyncFiles, Files
 from ._generated import AuthenticatedClient, ErrorResponse, list_batches
 from ._log_scrub import scrub_logs_of
 from ._operation import Endpoint, Operation
-from ._retry import RetryPolicy, is_retryable_exception, unreadable_json
+from ._retry import FoundAgain, RetryPolicy, answer_lost, is_retryable_exception, unreadable_json
 from ._service import InstanceSeen, ServiceIdentity
 from ._uploads import AsyncUploads, Uploads
 
@@ -302,8 +302,19 @@ class Client(_Core):
             APIError: a successful response that does not match the spec.
             TypeError: `operation` is not a generated operation.
         """
+        return self._call(operation, args, kwargs, None)
+
+    def _call(
+        self, operation: Any, args: tuple[Any, ...], kwargs: dict[str, Any], find: Callable[[], Any] | None
+    ) -> Any:
+        """`call`; with `find`, a create that stays exactly-once without the Idempotency-Key being honoured:
+        before an attempt whose answer may be lost is repeated, `find()` looks for the object it made
+        and returns it (None: nothing was made, repeat; it raises when it cannot tell)."""
         endpoint = Endpoint.of(operation)
-        response = self._send(endpoint.request(*args, **kwargs))
+        try:
+            response = self._send(endpoint.request(*args, **kwargs), find=find)
+        except FoundAgain as found:
+            return found.value
         return endpoint.parse(response, self.generated, redact=self._settings.redact)
 
     @contextlib.contextmanager
@@ -353,18 +364,23 @@ class Client(_Core):
     ) -> None:
         self.close()
 
-    def _send(self, kwargs: Mapping[str, Any], *, stream: bool = False) -> httpx.Response:
+    def _send(
+        self, kwargs: Mapping[str, Any], *, stream: bool = False, find: Callable[[], Any] | None = None
+    ) -> httpx.Response:
         """Send with retries; return a 2xx response (unread if `stream`: the caller closes it) or raise.
 
-        A read 2xx body that should be JSON and does not parse was cut: retried as a lost connection."""
+        A read 2xx body that should be JSON and does not parse was cut: retried as a lost connection.
+        Before repeating an attempt whose answer may be lost (`answer_lost`), `find` looks for what it
+        made: a result other than None ends the call with `FoundAgain`."""
         prepared, policy = self._prepare(kwargs)
         retries = 0
         while True:
             request = self._http.build_request(**prepared)
+            failure: httpx.TransportError | httpx.Response
             try:
                 response = self._http.send(request, stream=stream)
             except httpx.TransportError as exc:
-                delay = self._delay_after_failure(exc, request, retries, policy)
+                delay, failure = self._delay_after_failure(exc, request, retries, policy), exc
             else:
                 garbled = None if stream or not response.is_success else unreadable_json(response)
                 if response.is_success and garbled is None:
@@ -373,9 +389,11 @@ class Client(_Core):
                 response.read()
                 response.close()
                 if garbled is not None:
-                    delay = self._delay_after_failure(garbled, request, retries, policy)
+                    delay, failure = self._delay_after_failure(garbled, request, retries, policy), garbled
                 else:
-                    delay = self._delay_after_status(response, retries, policy)
+                    delay, failure = self._delay_after_status(response, retries, policy), response
+            if find is not None and answer_lost(failure) and (found := find()) is not None:
+                raise FoundAgain(found)
             retries += 1
             self._sleep(delay)
 
@@ -435,8 +453,21 @@ class AsyncClient(_Core):
     ) -> R: ...
     async def call(self, operation: Any, /, *args: Any, **kwargs: Any) -> Any:
         """See `Client.call`; the function form takes the operation's `asyncio` function."""
+        return await self._call(operation, args, kwargs, None)
+
+    async def _call(
+        self,
+        operation: Any,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        find: Callable[[], Awaitable[Any]] | None,
+    ) -> Any:
+        """See `Client._call`."""
         endpoint = Endpoint.of(operation)
-        response = await self._send(endpoint.request(*args, **kwargs))
+        try:
+            response = await self._send(endpoint.request(*args, **kwargs), find=find)
+        except FoundAgain as found:
+            return found.value
         return endpoint.parse(response, self.generated, redact=self._settings.redact)
 
     @contextlib.asynccontextmanager
@@ -470,17 +501,24 @@ class AsyncClient(_Core):
     ) -> None:
         await self.aclose()
 
-    async def _send(self, kwargs: Mapping[str, Any], *, stream: bool = False) -> httpx.Response:
+    async def _send(
+        self,
+        kwargs: Mapping[str, Any],
+        *,
+        stream: bool = False,
+        find: Callable[[], Awaitable[Any]] | None = None,
+    ) -> httpx.Response:
         """See `Client._send`."""
         prepared, policy = self._prepare(kwargs)
         retries = 0
         while True:
             request = self._http.build_request(**prepared)
+            failure: httpx.TransportError | httpx.Response
             try:
                 async with self._permit(request):
                     response = await self._http.send(request, stream=stream)
             except httpx.TransportError as exc:
-                delay = self._delay_after_failure(exc, request, retries, policy)
+                delay, failure = self._delay_after_failure(exc, request, retries, policy), exc
             else:
                 garbled = None if stream or not response.is_success else unreadable_json(response)
                 if response.is_success and garbled is None:
@@ -489,9 +527,11 @@ class AsyncClient(_Core):
                 await response.aread()
                 await response.aclose()
                 if garbled is not None:
-                    delay = self._delay_after_failure(garbled, request, retries, policy)
+                    delay, failure = self._delay_after_failure(garbled, request, retries, policy), garbled
                 else:
-                    delay = self._delay_after_status(response, retries, policy)
+                    delay, failure = self._delay_after_status(response, retries, policy), response
+            if find is not None and answer_lost(failure) and (found := await find()) is not None:
+                raise FoundAgain(found)
             retries += 1
             await anyio.sleep(delay)
 

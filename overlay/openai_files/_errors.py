@@ -9,6 +9,7 @@
     │   └── JobNotFoundError            no batch job of that id in the state directory
     ├── FileChangedError            the file changed size or mtime while its parts were being sent
     ├── UnconfirmedUploadError      an interrupted run completed the Upload; its File cannot be identified
+    ├── UnconfirmedCreateError      a create's answer was lost and what it made cannot be told apart
     ├── TransferAborted             raised inside a part's body once the upload failed; never retried
     ├── IncompleteDownloadError     the body ended before the size the server announced
     ├── WaitTimeoutError            `batches.wait` ran out of time (also a TimeoutError)
@@ -69,6 +70,7 @@ __all__ = [
     "RateLimitError",
     "ServiceMismatchError",
     "TransferAborted",
+    "UnconfirmedCreateError",
     "UnconfirmedUploadError",
     "UnprocessableEntityError",
     "WaitTimeoutError",
@@ -147,6 +149,18 @@ class UnconfirmedUploadError(OpenAIFilesError):
     def __init__(self, message: str, *, upload_id: str, candidates: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.upload_id = upload_id
+        self.candidates = candidates
+
+
+class UnconfirmedCreateError(OpenAIFilesError):
+    """A create (`files.create`, `batches.create`) whose answer was lost may have made its object, and
+    looking for it found several that could be it, or the look failed; nothing was sent again.
+
+    `candidates` holds the ids that match (none when the look failed): check them before creating anew.
+    """
+
+    def __init__(self, message: str, *, candidates: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
         self.candidates = candidates
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, BinaryIO, cast
@@ -18,7 +20,7 @@ from ._download import (
     download,
     download_async,
 )
-from ._errors import InvalidInputError, OpenAIFilesError
+from ._errors import APIError, InvalidInputError, OpenAIFilesError
 from ._generated import (
     UNSET,
     CreateFileRequest,
@@ -36,6 +38,7 @@ from ._generated import (
     list_files,
     retrieve_file,
 )
+from ._lost_answers import Search, file_search
 from ._pagination import AsyncPager, Page, SyncPager
 from ._rules import FileOrder, FilePurpose, UploadPurpose
 from ._transfer.config import TransferConfig
@@ -88,6 +91,18 @@ def _stored(upload: Upload) -> OpenAIFile:
     if not isinstance(upload.file, OpenAIFile):
         raise OpenAIFilesError(f"Upload {upload.id} is {upload.status} but names no file")
     return upload.file
+
+
+def _search(body: CreateFileRequest) -> Search[OpenAIFile] | None:
+    """The look for the file `body` makes, should its answer be lost; None for a stream of unknown size
+    (which is sent once: it cannot be sent again)."""
+    payload = body.file.payload
+    if not payload.seekable():
+        return None
+    here = payload.tell()
+    size = payload.seek(0, io.SEEK_END) - here
+    payload.seek(here)
+    return file_search(body.file.file_name or "", size, str(body.purpose), time.time())
 
 
 @contextlib.contextmanager
@@ -222,7 +237,20 @@ class Files:
             )
             return _stored(upload)
         with _create_body(file, purpose, filename, expires_after_seconds) as body:
-            return self._client.call(create_file, body=body)
+            search = _search(body)
+            find = None if search is None else functools.partial(self._find, str(body.purpose), search)
+            created: OpenAIFile = self._client._call(create_file, (), {"body": body}, find)
+            return created
+
+    def _find(self, purpose: str, search: Search[OpenAIFile]) -> OpenAIFile | None:
+        """The file a create whose answer was lost made, from the recent ones (see `_lost_answers`)."""
+        try:
+            for stored in self.list(purpose=purpose):
+                if not search.add(stored):
+                    break
+        except APIError as error:
+            raise search.failed(error) from error
+        return search.result()
 
     def retrieve(self, file_id: str) -> OpenAIFile:
         """A stored file's metadata. Raises `NotFoundError` for an unknown id (see `Client.call`)."""
@@ -319,7 +347,20 @@ class AsyncFiles:
             )
             return _stored(upload)
         with _create_body(file, purpose, filename, expires_after_seconds) as body:
-            return await self._client.call(create_file, body=body)
+            search = _search(body)
+            find = None if search is None else functools.partial(self._find, str(body.purpose), search)
+            created: OpenAIFile = await self._client._call(create_file, (), {"body": body}, find)
+            return created
+
+    async def _find(self, purpose: str, search: Search[OpenAIFile]) -> OpenAIFile | None:
+        """See `Files._find`."""
+        try:
+            async for stored in self.list(purpose=purpose):
+                if not search.add(stored):
+                    break
+        except APIError as error:
+            raise search.failed(error) from error
+        return search.result()
 
     async def retrieve(self, file_id: str) -> OpenAIFile:
         """See `Files.retrieve`."""

@@ -24,7 +24,9 @@ from ._errors import APIStatusError
 __all__ = [
     "FILE_LAG_DELAY",
     "FILE_LAG_RETRIES",
+    "FoundAgain",
     "RetryPolicy",
+    "answer_lost",
     "file_lag_delays",
     "is_file_lag",
     "is_refusal",
@@ -74,6 +76,24 @@ def file_lag_delays(retries: int = FILE_LAG_RETRIES, first: float = FILE_LAG_DEL
 def is_retryable_exception(exc: BaseException) -> bool:
     """Transport failures that may succeed on a new attempt; a malformed URL never will."""
     return isinstance(exc, httpx.TimeoutException | httpx.NetworkError | httpx.RemoteProtocolError)
+
+
+def answer_lost(failure: httpx.TransportError | httpx.Response) -> bool:
+    """Whether a failed attempt may have been handled all the same: its answer, not its request, was lost.
+
+    A connection never made (or a pool slot never had) sent nothing; 408, 409 and 429 say the request was
+    not taken. Anything else (a cut or timed-out answer, a 5xx) leaves it open."""
+    if isinstance(failure, httpx.Response):
+        return failure.status_code >= 500
+    return not isinstance(failure, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+
+
+class FoundAgain(Exception):
+    """Ends a call whose lost answer was found again: `value` is what the lost attempt made."""
+
+    def __init__(self, value: object) -> None:
+        super().__init__("found again")
+        self.value = value
 
 
 def unreadable_json(response: httpx.Response) -> httpx.RemoteProtocolError | None:

@@ -8,6 +8,7 @@ one request and this helper by size.
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 from typing import IO, TYPE_CHECKING, BinaryIO, cast
@@ -32,6 +33,7 @@ from ._generated import (
     complete_upload,
     create_upload,
 )
+from ._lost_answers import file_search
 from ._retry import is_refusal, is_retryable_status
 from ._rules import UploadPurpose
 from ._service import ServiceIdentity
@@ -91,45 +93,51 @@ def _completion_headers(completion: Completion) -> dict[str, str]:
     return {} if completion.key is None else {"Idempotency-Key": completion.key}
 
 
-CLOCK_SKEW_SECONDS = 600
-"""How far the service's clock may be behind ours when a File is looked for by its creation time."""
-MAX_FILES_SEARCHED = 10_000
-
-
 class _FileSearch:
-    """Finds the File an interrupted complete made: same purpose, name and size, created after it was
-    sent. Files come newest first; the search stops at the first one older than that, or after
-    `MAX_FILES_SEARCHED`. Exactly one match is an answer; none or several are not, and are named."""
+    """Finds the File a complete made whose answer did not come back (this run's, lost; or an interrupted
+    run's): same purpose, name and size, created after it was sent (`_lost_answers.Search`)."""
 
     def __init__(self, job: UploadJob, completion: Completion) -> None:
         self._job = job
-        self._since = completion.sent_at - CLOCK_SKEW_SECONDS
-        self.matches: list[OpenAIFile] = []
-        self._seen = 0
+        plan = job.plan
+        self._search = file_search(plan.filename, plan.size, str(plan.purpose), completion.sent_at)
 
     def add(self, stored: OpenAIFile) -> bool:
         """Take one listed File; False once the search is over."""
-        self._seen += 1
-        if stored.created_at < self._since or self._seen > MAX_FILES_SEARCHED:
-            return False
-        plan = self._job.plan
-        if stored.filename == plan.filename and stored.bytes_ == plan.size:
-            self.matches.append(stored)
-        return True
+        return self._search.add(stored)
 
     def result(self, refusal: Exception) -> Upload:
         """The completed Upload with its File, or `UnconfirmedUploadError` (caused by `refusal`)."""
         plan = self._job.plan
-        if len(self.matches) != 1:
-            candidates = ", ".join(f.id for f in self.matches) or "none"
+        matches = self._search.found
+        if len(matches) != 1:
+            candidates = ", ".join(f.id for f in matches) or "none"
             raise UnconfirmedUploadError(
                 f"an interrupted run sent the complete request of Upload {self._job.upload_id} "
                 f"({plan.filename}), and the service refuses to repeat it ({refusal}); no single stored "
                 f"file matches it (candidates: {candidates}): check `files ls --purpose {plan.purpose}` "
                 "before uploading again, which the next run will do",
                 upload_id=self._job.upload_id,
-                candidates=tuple(f.id for f in self.matches),
+                candidates=tuple(f.id for f in matches),
             ) from refusal
+        return self._completed(matches[0])
+
+    def found_again(self) -> Upload | None:
+        """This run's complete, whose answer was lost: the Upload with its File, None when no File was
+        made (the complete is sent again), `UnconfirmedUploadError` when several could be it."""
+        matches = self._search.found
+        if len(matches) > 1:
+            raise UnconfirmedUploadError(
+                f"the answer to completing Upload {self._job.upload_id} ({self._job.plan.filename}) was lost,"
+                f" and {len(matches)} stored files could be its File ({', '.join(f.id for f in matches)}):"
+                " check them before uploading again",
+                upload_id=self._job.upload_id,
+                candidates=tuple(f.id for f in matches),
+            )
+        return self._completed(matches[0]) if matches else None
+
+    def _completed(self, stored: OpenAIFile) -> Upload:
+        plan = self._job.plan
         return Upload(
             id=self._job.upload_id,
             created_at=self._job.created_at,
@@ -138,7 +146,7 @@ class _FileSearch:
             purpose=plan.purpose,
             status=UploadStatus.COMPLETED,
             expires_at=self._job.expires_at,
-            file=self.matches[0],
+            file=stored,
         )
 
 
@@ -189,7 +197,19 @@ class _SyncApi:
 
     def complete(self, upload_id: str, part_ids: list[str], completion: Completion) -> Upload:
         client = self._client.with_options(headers=_completion_headers(completion))
-        return client.call(complete_upload, upload_id, body=_complete_body(part_ids, completion.md5))
+        body = _complete_body(part_ids, completion.md5)
+        completed: Upload = client._call(
+            complete_upload, (upload_id,), {"body": body}, functools.partial(self._found, completion)
+        )
+        return completed
+
+    def _found(self, completion: Completion) -> Upload | None:
+        """The File of a complete whose answer was lost (see `_FileSearch.found_again`)."""
+        search = _FileSearch(self._job, completion)
+        for stored in self._client.files.list(purpose=self._job.plan.purpose):
+            if not search.add(stored):
+                break
+        return search.found_again()
 
     def cancel(self, upload_id: str) -> None:
         self._client.call(cancel_upload, upload_id)
@@ -230,7 +250,19 @@ class _AsyncApi:
 
     async def complete(self, upload_id: str, part_ids: list[str], completion: Completion) -> Upload:
         client = self._client.with_options(headers=_completion_headers(completion))
-        return await client.call(complete_upload, upload_id, body=_complete_body(part_ids, completion.md5))
+        body = _complete_body(part_ids, completion.md5)
+        completed: Upload = await client._call(
+            complete_upload, (upload_id,), {"body": body}, functools.partial(self._found, completion)
+        )
+        return completed
+
+    async def _found(self, completion: Completion) -> Upload | None:
+        """See `_SyncApi._found`."""
+        search = _FileSearch(self._job, completion)
+        async for stored in self._client.files.list(purpose=self._job.plan.purpose):
+            if not search.add(stored):
+                break
+        return search.found_again()
 
     async def cancel(self, upload_id: str) -> None:
         await self._client.call(cancel_upload, upload_id)

@@ -117,7 +117,7 @@ def test_every_request_failed(api: httpx.Client, fresh_emulator: EmulatorServer)
         "completed": 0,
         "failed": 3,
     }
-    assert "output_file_id" not in done  # null in the SDK's model: there is no output file
+    assert done["output_file_id"] is None  # there is no output file
     assert len(lines_of(api, done["error_file_id"])) == 3
 
 

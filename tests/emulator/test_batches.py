@@ -41,6 +41,30 @@ def poll(client: httpx.Client, batch_id: str) -> list[dict[str, Any]]:
     raise AssertionError(f"batch never finished: {[b['status'] for b in seen]}")
 
 
+STAGE_TIMES = ("in_progress_at", "finalizing_at", "completed_at", "failed_at", "expired_at", "cancelling_at")
+
+
+def test_a_new_batch_shows_what_it_lacks_as_null(api: httpx.Client) -> None:
+    """As upstream's example answers show a batch: no errors, no files and the times not reached yet are
+    null, not left out; `model` and `usage` are left out until known."""
+    batch = create_batch(api, jsonl(request("a")))
+    assert batch["errors"] is None
+    assert batch["output_file_id"] is None and batch["error_file_id"] is None
+    assert all(batch[name] is None for name in (*STAGE_TIMES, "cancelled_at"))
+    assert "model" not in batch and "usage" not in batch
+
+
+@pytest.mark.parametrize("empty", [True, False])
+def test_absent_file_ids_are_empty_strings_as_a_setting(
+    api: httpx.Client, fresh_emulator: EmulatorServer, empty: bool
+) -> None:
+    """The service has been seen to send "" for a file a batch does not have."""
+    fresh_emulator.batch_settings.set(empty_file_ids=empty)
+    done = poll(api, create_batch(api, jsonl(request("a")))["id"])[-1]
+    assert done["status"] == "completed" and done["output_file_id"].startswith("file-")
+    assert done["error_file_id"] == ("" if empty else None)
+
+
 def test_lifecycle_and_results(api: httpx.Client) -> None:
     content = jsonl(request("a"), request("b", body={"messages": []}), request("c"))
     batch = create_batch(
@@ -111,7 +135,7 @@ def test_invalid_input_fails_the_batch(
     assert failed["status"] == "failed" and "failed_at" in failed
     error = failed["errors"]["data"][0]
     assert (error["code"], error["line"]) == (code, line_number)
-    assert "output_file_id" not in failed
+    assert failed["output_file_id"] is None  # as upstream's examples show a batch without one
 
 
 @pytest.mark.parametrize(
@@ -174,7 +198,7 @@ def test_cancel_while_finalizing_publishes_every_result(api: httpx.Client) -> No
     api.post(f"/batches/{batch['id']}/cancel")
     cancelled = api.get(f"/batches/{batch['id']}").json()
 
-    assert cancelled["status"] == "cancelled" and "error_file_id" not in cancelled
+    assert cancelled["status"] == "cancelled" and cancelled["error_file_id"] is None
     assert cancelled["request_counts"] == {"total": 1, "completed": 1, "failed": 0}
     lines = api.get(f"/files/{cancelled['output_file_id']}/content").text.splitlines()
     assert [json.loads(x)["custom_id"] for x in lines] == ["a"]
@@ -185,7 +209,7 @@ def test_cancel_while_validating_runs_nothing(api: httpx.Client) -> None:
     api.post(f"/batches/{batch['id']}/cancel")
     cancelled = api.get(f"/batches/{batch['id']}").json()
     assert cancelled["status"] == "cancelled" and cancelled["request_counts"]["total"] == 0
-    assert "output_file_id" not in cancelled and "error_file_id" not in cancelled
+    assert cancelled["output_file_id"] is None and cancelled["error_file_id"] is None
     assert api.get("/files", params={"purpose": "batch_output"}).json()["data"] == []
 
 

@@ -20,6 +20,15 @@ from .conftest import TIMEOUT, assert_error
 from .test_http import part_request, read_responses
 
 MiB = 1024 * 1024
+pytestmark = pytest.mark.usefixtures("store_on")
+
+
+@pytest.fixture
+def store_on(fresh_emulator: EmulatorServer) -> None:
+    """These tests are about the store, which is off by default (`reset` turns it off again)."""
+    fresh_emulator.emulator.idempotency.enabled = True
+
+
 UPLOAD = {"filename": "a.jsonl", "purpose": "batch", "bytes": 3, "mime_type": "application/jsonl"}
 
 

@@ -139,8 +139,12 @@ def test_no_part_after_complete_cancel_or_expiry(api: httpx.Client, fresh_emulat
     assert_error(api.post(f"/uploads/{expiring['id']}/cancel"), 400, contains="expired")
 
 
-def test_a_repeated_complete_gets_the_completed_upload_again(api: httpx.Client) -> None:
-    """The same Idempotency-Key replays the answer (its first was lost); another key is refused."""
+def test_a_repeated_complete_gets_the_completed_upload_again(
+    api: httpx.Client, fresh_emulator: EmulatorServer
+) -> None:
+    """With the idempotency store on, the same Idempotency-Key replays the answer (its first was lost);
+    another key is refused."""
+    fresh_emulator.emulator.idempotency.enabled = True
     upload = create_upload(api, 1)
     body = {"part_ids": [part_id(api, upload["id"], b"x")]}
     key = {"Idempotency-Key": "complete-1"}
@@ -152,6 +156,20 @@ def test_a_repeated_complete_gets_the_completed_upload_again(api: httpx.Client) 
     other = api.post(f"/uploads/{upload['id']}/complete", json=body, headers={"Idempotency-Key": "other"})
     assert_error(other, 400, contains="completed")
     assert_error(api.post(f"/uploads/{upload['id']}/complete", json=body), 400, contains="completed")
+
+
+def test_by_default_the_idempotency_key_is_ignored(api: httpx.Client) -> None:
+    """As far as anything public says of the service: a repeat under the same key is a new request."""
+    key = {"Idempotency-Key": "same"}
+    body = {"filename": "a.bin", "purpose": "assistants", "bytes": 1, "mime_type": "application/octet-stream"}
+    made = [api.post("/uploads", json=body, headers=key) for _ in range(2)]
+    assert [m.status_code for m in made] == [200, 200] and made[0].json()["id"] != made[1].json()["id"]
+    upload = made[0].json()
+    parts = {"part_ids": [part_id(api, upload["id"], b"x")]}
+    assert api.post(f"/uploads/{upload['id']}/complete", json=parts, headers=key).status_code == 200
+    repeat = api.post(f"/uploads/{upload['id']}/complete", json=parts, headers=key)
+    assert_error(repeat, 400, contains="completed")
+    assert "idempotent-replayed" not in repeat.headers
 
 
 def test_unknown_upload(api: httpx.Client) -> None:

@@ -15,8 +15,9 @@ import pytest
 import yaml
 
 from openai_files import APIError, AsyncClient, Client
+from openai_files_emulator import EmulatorServer
 
-from .conftest import collect, open_client, resolve
+from .conftest import collect, open_client, resolve, write_requests
 from .documented import CALLS, Call, assert_read_as_sent, route
 from .stub_server import raw_response, serving
 
@@ -158,3 +159,21 @@ async def test_a_body_that_is_no_response_raises_with_its_first_bytes(
     message = str(raised.value)
     assert "response does not match the spec" in message and shown in message
     assert KEY not in message and KEY not in repr(raised.value)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("empty", [True, False], ids=["empty-ids", "null-ids"])
+async def test_the_client_reads_the_emulator_answering_as_the_service(
+    any_client: Client | AsyncClient, fresh_emulator: EmulatorServer, tmp_path: Path, empty: bool
+) -> None:
+    """The emulator sends `errors: null`, null times, and null or "" (a setting) for the error file a
+    batch without failures lacks: every batch method reads them, and `results` reads the one file."""
+    fresh_emulator.batch_settings.set(empty_file_ids=empty)
+    created = await resolve(any_client.batches.create_from_file(write_requests(tmp_path / "in.jsonl", 2)))
+    assert created.errors is None and created.error_file_id is None and created.in_progress_at is None
+    done = await resolve(any_client.batches.wait(created.id, poll_interval=0.01, timeout=10))
+    listed = [b for b in await collect(any_client.batches.list()) if b.id == created.id]
+    for batch in (done, await resolve(any_client.batches.retrieve(created.id)), *listed):
+        assert batch.status == "completed" and batch.errors is None and batch.error_file_id is None
+        assert batch.output_file_id is not None and batch.cancelled_at is None
+    assert sorted(r.custom_id for r in await collect(any_client.batches.results(done))) == ["req-0", "req-1"]

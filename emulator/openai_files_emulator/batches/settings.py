@@ -58,6 +58,9 @@ class BatchConfig:
     """Reasoning tokens each answered request reports, counted in its output tokens."""
     max_embedding_inputs: int = MAX_EMBEDDING_INPUTS
     """Inputs an embeddings batch may hold across its requests (the service's 50,000)."""
+    empty_file_ids: bool = False
+    """Send "" rather than null for an output or error file a batch does not have (the service has
+    been seen to), on batches created while this is on."""
 
     def __post_init__(self) -> None:
         for name in ("line_status_rate", "line_error_rate", "stage_seconds", "file_lag"):

@@ -37,6 +37,8 @@ from . import jsonl
 from .settings import BatchConfig, BatchSettings
 
 TERMINAL = frozenset({"completed", "failed", "expired", "cancelled"})
+STAGES = ("in_progress", "finalizing", "completed", "failed", "expired", "cancelling", "cancelled")
+"""Statuses whose `<status>_at` time a batch shows, null until it gets there."""
 # Statuses in which a batch's estimated tokens count against its model's enqueued-token quota.
 ENQUEUED = frozenset({"in_progress", "finalizing", "cancelling"})
 MAX_METADATA_PAIRS, MAX_METADATA_KEY, MAX_METADATA_VALUE = 16, 64, 512
@@ -64,6 +66,8 @@ class BatchRecord:
     model: str | None = None
     output_file_id: str | None = None
     error_file_id: str | None = None
+    no_file_id: str | None = None
+    """What an absent output or error file id reads as: null, or "" (`BatchConfig.empty_file_ids`)."""
     spools: dict[str, Path] = field(default_factory=dict, repr=False)
     """Output and error lines so far, by kind, from validation until published."""
     finalizing_seen: int = 0
@@ -80,28 +84,26 @@ class BatchRecord:
         return {"total": self.total, "completed": self.outcome.completed, "failed": self.outcome.failed}
 
     def to_json(self) -> dict[str, Any]:
-        """Unset optional fields are left out (the schema types them non-nullable); metadata may be null."""
+        """As upstream's examples show a batch: `errors`, file ids and the times not reached yet are
+        null; `model` and `usage` are left out until known."""
         outcome = self.outcome
-        optional = {
-            "model": self.model,
-            "errors": {"object": "list", "data": self.errors} if self.errors else None,
-            "output_file_id": self.output_file_id,
-            "error_file_id": self.error_file_id,
-            "usage": _usage(outcome) if outcome.answered else None,
-            **self.times,
-        }
+        known = {"model": self.model, "usage": _usage(outcome) if outcome.answered else None}
         return {
             "id": self.id,
             "object": "batch",
             "endpoint": self.endpoint,
+            "errors": {"object": "list", "data": self.errors} if self.errors else None,
             "input_file_id": self.input_file_id,
             "completion_window": self.completion_window,
             "status": self.status,
+            "output_file_id": self.output_file_id or self.no_file_id,
+            "error_file_id": self.error_file_id or self.no_file_id,
             "created_at": self.created_at,
             "expires_at": self.expires_at,
+            **{f"{stage}_at": self.times.get(f"{stage}_at") for stage in STAGES},
             "request_counts": self.shown_counts or self.counts(),
             "metadata": self.metadata,
-            **{name: value for name, value in optional.items() if value is not None},
+            **{name: value for name, value in known.items() if value is not None},
         }
 
 
@@ -193,6 +195,7 @@ class BatchesBackend:
             metadata=metadata,
             output_expires_after=output_expires_after,
             since=now,
+            no_file_id="" if self.settings.config.empty_file_ids else None,
         )
         self._batches[batch.id] = batch
         self._sequence[batch.id] = next(self._counter)

@@ -480,8 +480,8 @@ class Batches:
         while True:
             search = batch_search(body, token, time.time())
             try:
-                created: Batch = self._client._call(
-                    create_batch, (), {"body": body}, functools.partial(self._find, search)
+                created: Batch = self._client.call_once(
+                    create_batch, functools.partial(self._find, search), body=body
                 )
                 return created
             except APIStatusError as error:
@@ -672,8 +672,8 @@ class AsyncBatches:
         while True:
             search = batch_search(body, token, time.time())
             try:
-                created: Batch = await self._client._call(
-                    create_batch, (), {"body": body}, functools.partial(self._find, search)
+                created: Batch = await self._client.call_once(
+                    create_batch, functools.partial(self._find, search), body=body
                 )
                 return created
             except APIStatusError as error:

@@ -302,14 +302,43 @@ class Client(_Core):
             APIError: a successful response that does not match the spec.
             TypeError: `operation` is not a generated operation.
         """
-        return self._call(operation, args, kwargs, None)
+        return self.call_once(operation, None, *args, **kwargs)
 
-    def _call(
-        self, operation: Any, args: tuple[Any, ...], kwargs: dict[str, Any], find: Callable[[], Any] | None
-    ) -> Any:
-        """`call`; with `find`, a create that stays exactly-once without the Idempotency-Key being honoured:
-        before an attempt whose answer may be lost is repeated, `find()` looks for the object it made
-        and returns it (None: nothing was made, repeat; it raises when it cannot tell)."""
+    @overload
+    def call_once(
+        self,
+        operation: Operation[P, R],
+        find: Callable[[], R | None] | None,
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> R: ...
+    @overload
+    def call_once(
+        self,
+        operation: Callable[..., R | ErrorResponse | None],
+        find: Callable[[], R | None] | None,
+        /,
+        *args: Any,
+        **kwargs: Any,
+    ) -> R: ...
+    def call_once(self, operation: Any, find: Callable[[], Any] | None, /, *args: Any, **kwargs: Any) -> Any:
+        """`call` for a create that must stay exactly-once without counting on the Idempotency-Key.
+
+        Args:
+            operation: as `call`.
+            find: before an attempt whose answer may have been lost (cut, timed out, a 5xx) is repeated,
+                looks for the object it made: returns it (the call returns it), None when nothing was
+                made (the attempt is repeated), or raises when it cannot tell. None: as `call`.
+            *args: as `call`.
+            **kwargs: as `call`.
+
+        Returns:
+            The model a successful response parses into, or what `find` found.
+
+        Raises:
+            As `call`, and whatever `find` raises.
+        """
         endpoint = Endpoint.of(operation)
         try:
             response = self._send(endpoint.request(*args, **kwargs), find=find)
@@ -453,16 +482,30 @@ class AsyncClient(_Core):
     ) -> R: ...
     async def call(self, operation: Any, /, *args: Any, **kwargs: Any) -> Any:
         """See `Client.call`; the function form takes the operation's `asyncio` function."""
-        return await self._call(operation, args, kwargs, None)
+        return await self.call_once(operation, None, *args, **kwargs)
 
-    async def _call(
+    @overload
+    async def call_once(
         self,
-        operation: Any,
-        args: tuple[Any, ...],
-        kwargs: dict[str, Any],
-        find: Callable[[], Awaitable[Any]] | None,
+        operation: Operation[P, R],
+        find: Callable[[], Awaitable[R | None]] | None,
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> R: ...
+    @overload
+    async def call_once(
+        self,
+        operation: Callable[..., Awaitable[R | ErrorResponse | None]],
+        find: Callable[[], Awaitable[R | None]] | None,
+        /,
+        *args: Any,
+        **kwargs: Any,
+    ) -> R: ...
+    async def call_once(
+        self, operation: Any, find: Callable[[], Awaitable[Any]] | None, /, *args: Any, **kwargs: Any
     ) -> Any:
-        """See `Client._call`."""
+        """See `Client.call_once`; `find` is a coroutine function here."""
         endpoint = Endpoint.of(operation)
         try:
             response = await self._send(endpoint.request(*args, **kwargs), find=find)

@@ -239,7 +239,7 @@ class Files:
         with _create_body(file, purpose, filename, expires_after_seconds) as body:
             search = _search(body)
             find = None if search is None else functools.partial(self._find, str(body.purpose), search)
-            created: OpenAIFile = self._client._call(create_file, (), {"body": body}, find)
+            created: OpenAIFile = self._client.call_once(create_file, find, body=body)
             return created
 
     def _find(self, purpose: str, search: Search[OpenAIFile]) -> OpenAIFile | None:
@@ -349,7 +349,7 @@ class AsyncFiles:
         with _create_body(file, purpose, filename, expires_after_seconds) as body:
             search = _search(body)
             find = None if search is None else functools.partial(self._find, str(body.purpose), search)
-            created: OpenAIFile = await self._client._call(create_file, (), {"body": body}, find)
+            created: OpenAIFile = await self._client.call_once(create_file, find, body=body)
             return created
 
     async def _find(self, purpose: str, search: Search[OpenAIFile]) -> OpenAIFile | None:

@@ -198,8 +198,8 @@ class _SyncApi:
     def complete(self, upload_id: str, part_ids: list[str], completion: Completion) -> Upload:
         client = self._client.with_options(headers=_completion_headers(completion))
         body = _complete_body(part_ids, completion.md5)
-        completed: Upload = client._call(
-            complete_upload, (upload_id,), {"body": body}, functools.partial(self._found, completion)
+        completed: Upload = client.call_once(
+            complete_upload, functools.partial(self._found, completion), upload_id, body=body
         )
         return completed
 
@@ -251,8 +251,8 @@ class _AsyncApi:
     async def complete(self, upload_id: str, part_ids: list[str], completion: Completion) -> Upload:
         client = self._client.with_options(headers=_completion_headers(completion))
         body = _complete_body(part_ids, completion.md5)
-        completed: Upload = await client._call(
-            complete_upload, (upload_id,), {"body": body}, functools.partial(self._found, completion)
+        completed: Upload = await client.call_once(
+            complete_upload, functools.partial(self._found, completion), upload_id, body=body
         )
         return completed
 

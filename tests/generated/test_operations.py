@@ -1,4 +1,4 @@
-"""The 13 operations the overlay builds on, in each of their four forms, over real HTTP against the emulator.
+"""The 13 operations the overlay builds on, in their four forms, over real HTTP against the emulator."""
 
 import hashlib
 import io

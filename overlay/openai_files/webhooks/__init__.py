@@ -6,6 +6,7 @@ no I/O, so sync and async code call them alike. `receiver(secret, on_event)` is 
 verifies, answers, drops repeats and hands on each new event; `listen` serves one without a framework.
 """
 
+from .._generated import WebhookBatchCancelled, WebhookBatchCompleted, WebhookBatchExpired, WebhookBatchFailed
 from ._events import BatchEvent, UnknownWebhookEvent, WebhookEvent, batch_id_of, unwrap
 from ._receiver import EventInbox, WebhookReceiver, listen, receiver
 from ._signature import SECRET_ENV, WebhookVerificationError, verify
@@ -15,6 +16,10 @@ __all__ = [
     "BatchEvent",
     "EventInbox",
     "UnknownWebhookEvent",
+    "WebhookBatchCancelled",
+    "WebhookBatchCompleted",
+    "WebhookBatchExpired",
+    "WebhookBatchFailed",
     "WebhookEvent",
     "WebhookReceiver",
     "WebhookVerificationError",

@@ -24,7 +24,7 @@ from typing import Any
 import anyio
 
 from ._events import WebhookEvent, parse_event
-from ._signature import ID_HEADER, WebhookVerificationError, secret_from, verify
+from ._signature import ID_HEADER, WebhookVerificationError, header, secret_from, verify
 
 __all__ = ["Acceptance", "EventInbox", "WebhookReceiver", "listen", "receiver"]
 
@@ -110,7 +110,7 @@ class WebhookReceiver:
         except WebhookVerificationError as exc:
             log.warning("webhook refused: %s", exc)
             return Acceptance(400, _json({"error": {"message": str(exc), "check": exc.check}}))
-        webhook_id = headers.get(ID_HEADER) or next(v for k, v in headers.items() if k.lower() == ID_HEADER)
+        webhook_id = header(headers, ID_HEADER)
         with self._lock:
             if webhook_id in self._seen:
                 return Acceptance(200, _json({"received": True, "duplicate": True}))
@@ -151,8 +151,8 @@ class WebhookReceiver:
         self, scope: dict[str, Any], receive: Callable[..., Any], send: Callable[..., Any]
     ) -> None:
         """The ASGI app: any path; POST only."""
-        if scope["type"] == "lifespan":
-            while (message := await receive())["type"] != "lifespan.shutdown":
+        if scope["type"] == "lifespan":  # served as the whole app: nothing to start or stop
+            while (await receive())["type"] != "lifespan.shutdown":
                 await send({"type": "lifespan.startup.complete"})
             await send({"type": "lifespan.shutdown.complete"})
             return

@@ -44,6 +44,7 @@ from ._operation import Operation
 from ._pagination import AsyncPager, Page, SyncPager
 from ._retry import RetryPolicy
 from ._rules import BatchEndpoint, CompletionWindow, FileOrder, FilePurpose, UploadPurpose
+from ._service import ServiceIdentity
 from ._transfer import Progress, ProgressBar, ProgressCallback, TransferConfig
 from ._version import __version__ as __version__
 
@@ -93,6 +94,7 @@ __all__ = [
     "ProgressCallback",
     "RateLimitError",
     "RetryPolicy",
+    "ServiceIdentity",
     "ServiceMismatchError",
     "SyncPager",
     "TokenEstimator",

@@ -84,9 +84,11 @@ class _Core:
         """The timeouts of each request (connect, read, write, pool)."""
         return self._settings.timeout
 
-    def _service_seen(self) -> ServiceIdentity:
+    @property
+    def service(self) -> ServiceIdentity:
         """The service as far as answers so far tell: its base URL, and the emulator instance the last
-        answer named (None before any answer, and always from the real service)."""
+        answer named (None before any answer, and always from the real service). Resumable state
+        (job manifests, upload journals) records it; `identify_service` asks when nothing has answered."""
         return ServiceIdentity(self.base_url, self._seen.instance)
 
     def redact(self, text: str) -> str:
@@ -375,11 +377,13 @@ class Client(_Core):
         finally:
             response.close()
 
-    def _service(self, *, ask: bool) -> ServiceIdentity:
-        """`_service_seen`; with `ask` and no answer yet, one small request (a page of one batch) first."""
-        if ask and not self._seen.answered:
+    def identify_service(self) -> ServiceIdentity:
+        """`service`, after one small request (a page of one batch) when nothing has answered yet.
+
+        Raises what `call` raises for that request."""
+        if not self._seen.answered:
             self.call(list_batches, limit=1)
-        return self._service_seen()
+        return self.service
 
     def close(self) -> None:
         """Close the connection pool; the copies made by `with_options` share it."""
@@ -526,11 +530,13 @@ class AsyncClient(_Core):
         finally:
             await response.aclose()
 
-    async def _service(self, *, ask: bool) -> ServiceIdentity:
-        """See `Client._service`."""
-        if ask and not self._seen.answered:
+    async def identify_service(self) -> ServiceIdentity:
+        """`service`, after one small request (a page of one batch) when nothing has answered yet.
+
+        Raises what `call` raises for that request."""
+        if not self._seen.answered:
             await self.call(list_batches, limit=1)
-        return self._service_seen()
+        return self.service
 
     async def aclose(self) -> None:
         """Close the connection pool; the copies made by `with_options` share it."""

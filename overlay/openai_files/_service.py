@@ -22,6 +22,8 @@ INSTANCE_HEADER = "openai-files-emulator-instance"
 
 @dataclass(frozen=True)
 class ServiceIdentity:
+    """Which service a client talks to (`Client.service`), as resumable state records it."""
+
     base_url: str
     instance: str | None
     """The emulator's instance id; None for a service that names none (the real one)."""

@@ -187,10 +187,12 @@ class _SyncApi:
 
     def create(self, plan: UploadPlan) -> Created:
         upload = self._client.call(create_upload, body=_plan_body(plan))
-        return _created(upload, self._client._service_seen())
+        return _created(upload, self._client.service)
 
     def service(self, journaled: ServiceIdentity) -> ServiceIdentity:
-        return self._client._service(ask=journaled.asks_instance(self._client.base_url))
+        if journaled.asks_instance(self._client.base_url):
+            return self._client.identify_service()
+        return self._client.service
 
     def add_part(self, upload_id: str, window: PartWindow) -> str:
         return self._parts.call(add_upload_part, upload_id, body=_part_body(window)).id
@@ -240,10 +242,12 @@ class _AsyncApi:
 
     async def create(self, plan: UploadPlan) -> Created:
         upload = await self._client.call(create_upload, body=_plan_body(plan))
-        return _created(upload, self._client._service_seen())
+        return _created(upload, self._client.service)
 
     async def service(self, journaled: ServiceIdentity) -> ServiceIdentity:
-        return await self._client._service(ask=journaled.asks_instance(self._client.base_url))
+        if journaled.asks_instance(self._client.base_url):
+            return await self._client.identify_service()
+        return self._client.service
 
     async def add_part(self, upload_id: str, window: PartWindow) -> str:
         return (await self._parts.call(add_upload_part, upload_id, body=_part_body(window))).id

@@ -304,12 +304,14 @@ class BatchJobs:
     @contextlib.contextmanager
     def _driving(self, manifest: Manifest, core: JobCore) -> Iterator[None]:
         """Check the job belongs to this client's service, drive it, record the service, close."""
-        check_service(manifest, core, lambda ask: self._client._service(ask=ask))
+        check_service(
+            manifest, core, lambda ask: self._client.identify_service() if ask else self._client.service
+        )
         with closing(manifest):
             try:
                 yield
             finally:
-                remember_service(manifest, self._client._service_seen())
+                remember_service(manifest, self._client.service)
 
     def run(
         self,
@@ -447,13 +449,13 @@ class AsyncBatchJobs:
         """See `BatchJobs._driving`."""
         recorded = recorded_service(manifest)
         if recorded is not None and recorded.asks_instance(self._client.base_url):
-            await self._client._service(ask=True)  # learn the instance before the check
-        check_service(manifest, core, lambda ask: self._client._service_seen())
+            await self._client.identify_service()  # learn the instance before the check
+        check_service(manifest, core, lambda ask: self._client.service)
         with closing(manifest):
             try:
                 yield
             finally:
-                remember_service(manifest, self._client._service_seen())
+                remember_service(manifest, self._client.service)
 
     async def run(
         self,

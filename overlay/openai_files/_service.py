@@ -29,9 +29,11 @@ class ServiceIdentity:
     """The emulator's instance id; None for a service that names none (the real one)."""
 
     def describe(self) -> str:
+        """The base URL, and the emulator instance where there is one, for messages."""
         return self.base_url + (f" (emulator instance {self.instance})" if self.instance else "")
 
     def to_json(self) -> dict[str, Any]:
+        """What a manifest or journal records; `from_json` reads it back."""
         return {"base_url": self.base_url, "instance": self.instance}
 
     @classmethod

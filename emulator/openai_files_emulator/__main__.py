@@ -144,6 +144,11 @@ def parser() -> argparse.ArgumentParser:
         help=f"signing secret, whsec_ + base64 (default: ${SECRET_ENV})",
     )
     p.add_argument(
+        "--no-file-status",
+        action="store_true",
+        help="leave the deprecated `status` out of files, as upstream's examples do (default: processed)",
+    )
+    p.add_argument(
         "--idempotency-keys",
         action="store_true",
         help="answer a repeated Idempotency-Key from a store (off: the header is ignored, as far as"
@@ -192,6 +197,7 @@ def config_from(args: argparse.Namespace) -> EmulatorConfig:
         data_dir=args.data_dir,
         api_keys=frozenset(args.api_key),
         seed=args.seed,
+        file_status=None if args.no_file_status else "processed",
         idempotency_keys=args.idempotency_keys,
         faults=fault_config,
         batches=batch_config,

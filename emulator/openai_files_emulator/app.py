@@ -48,7 +48,7 @@ class Emulator:
         self.blobs = BlobStore(config.data_dir)
         self.ids = IdFactory(config.seed)
         limits = config.limits
-        self.files = FilesBackend(self.blobs, self.clock, self.ids, limits)
+        self.files = FilesBackend(self.blobs, self.clock, self.ids, limits, status=config.file_status)
         self.uploads = UploadsBackend(self.files, self.blobs, self.clock, self.ids, limits)
         self.batch_settings = BatchSettings(config.batches)
         self.batches = BatchesBackend(
@@ -62,8 +62,8 @@ class Emulator:
 
     def reset(self) -> None:
         """Forget every object, body, logged request and kept idempotent answer, clear faults, rewind
-        the clock and reseed ids; batch behaviour and the idempotency store's being on go back to
-        what the emulator started with."""
+        the clock and reseed ids; batch behaviour, the idempotency store's being on and the files'
+        `status` go back to what the emulator started with."""
         for backend in (self.files, self.uploads, self.batches):
             backend.clear()
         self.blobs.clear()
@@ -74,6 +74,7 @@ class Emulator:
         self.requests.clear()
         self.idempotency.clear()
         self.idempotency.enabled = self.config.idempotency_keys
+        self.files.status = self.config.file_status
         self.clock.reset()
         self.instance = secrets.token_hex(8)
 

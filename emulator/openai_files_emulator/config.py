@@ -42,6 +42,9 @@ class EmulatorConfig:
     clock: Clock = field(default_factory=Clock)
     webhooks: WebhookConfig = field(default_factory=WebhookConfig)
     """Where batch events are POSTed, the signing secret, and delivery faults; see `WebhookConfig`."""
+    file_status: str | None = "processed"
+    """The deprecated `status` of every file, as the service sends it; None leaves it out, as upstream's
+    example answers do."""
     idempotency_keys: bool = False
     """Answer a repeated Idempotency-Key from a store, as Stripe does (`idempotency.py`). Off by
     default: nothing public says the service honours the header, so a client must not need it."""

@@ -26,6 +26,17 @@ def test_create_retrieve_content_delete(api: httpx.Client) -> None:
     assert_error(api.delete(f"/files/{created['id']}"), 404, param="file_id")
 
 
+def test_the_deprecated_status_can_be_left_out_as_the_examples_do(
+    api: httpx.Client, fresh_emulator: EmulatorServer
+) -> None:
+    """A setting: upstream's example answers show files without `status`; `reset` brings it back."""
+    fresh_emulator.emulator.files.status = None
+    created = upload_file(api, b"x\n")
+    assert "status" not in created and "status" not in api.get(f"/files/{created['id']}").json()
+    fresh_emulator.reset()
+    assert upload_file(api, b"x\n")["status"] == "processed"
+
+
 def test_any_boundary_and_field_order(api: httpx.Client) -> None:
     boundary = "x" * 70  # the longest boundary RFC 2046 allows
     tricky = b"\r\n--" + b"y" * 10  # looks like a delimiter, is not one

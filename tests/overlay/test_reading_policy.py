@@ -177,3 +177,20 @@ async def test_the_client_reads_the_emulator_answering_as_the_service(
         assert batch.status == "completed" and batch.errors is None and batch.error_file_id is None
         assert batch.output_file_id is not None and batch.cancelled_at is None
     assert sorted(r.custom_id for r in await collect(any_client.batches.results(done))) == ["req-0", "req-1"]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("status", ["processed", None], ids=["status-sent", "status-left-out"])
+async def test_the_client_reads_files_with_or_without_their_status(
+    any_client: Client | AsyncClient, fresh_emulator: EmulatorServer, tmp_path: Path, status: str | None
+) -> None:
+    """The emulator sends the deprecated `status` as the service does, or leaves it out as upstream's
+    examples do (a setting): every method returning a file reads it, the Upload's File too."""
+    fresh_emulator.emulator.files.status = status
+    path = write_requests(tmp_path / "in.jsonl", 2)
+    stored = await resolve(any_client.files.create(path, purpose="batch"))
+    upload = await resolve(any_client.uploads.upload_file(path, purpose="batch"))
+    assert upload.file is not None
+    read = [stored, upload.file, await resolve(any_client.files.retrieve(stored.id))]
+    read += await collect(any_client.files.list())
+    assert len(read) == 5 and all(f.status == status and f.bytes_ == path.stat().st_size for f in read)

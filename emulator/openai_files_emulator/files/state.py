@@ -27,6 +27,8 @@ class FileRecord:
     created: float
     """The creation time to the fraction of a second, for rules finer than `created_at`."""
     expires_at: int | None = None
+    status: str | None = "processed"
+    """The deprecated `status`, None to leave it out (`FilesBackend.status`)."""
 
     def to_json(self) -> dict[str, Any]:
         shown: dict[str, Any] = {
@@ -36,8 +38,9 @@ class FileRecord:
             "created_at": self.created_at,
             "filename": self.filename,
             "purpose": self.purpose,
-            "status": "processed",
         }
+        if self.status is not None:
+            shown["status"] = self.status
         if self.expires_at is not None:
             shown["expires_at"] = self.expires_at
         return shown
@@ -86,7 +89,18 @@ def expiry_policy(policy: object, param: str) -> int | None:
 
 
 class FilesBackend:
-    def __init__(self, blobs: BlobStore, clock: Clock, ids: IdFactory, limits: Limits) -> None:
+    def __init__(
+        self,
+        blobs: BlobStore,
+        clock: Clock,
+        ids: IdFactory,
+        limits: Limits,
+        *,
+        status: str | None = "processed",
+    ) -> None:
+        self.status = status
+        """The `status` files stored from now on show: `processed`, as the service sends it; None leaves
+        it out, as upstream's example answers do (it is deprecated)."""
         self._blobs = blobs
         self._clock = clock
         self._ids = ids
@@ -144,6 +158,7 @@ class FilesBackend:
             segments=segments,
             created=created,
             expires_at=now + expires_after if expires_after is not None else None,
+            status=self.status,
         )
         self._files[file_id] = record
         self._sequence[file_id] = next(self._counter)

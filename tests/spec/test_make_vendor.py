@@ -9,7 +9,7 @@ import yaml
 from openai_files_spec import FIXES, load
 from openai_files_spec._slice import prune, slice_tags
 
-from .project_copy import ROOT, copy_project, make, spec_tool
+from .project_copy import ROOT, SEAM, SERVED, copy_project, make, spec_tool
 from .upstream_shape import FIXTURES, patched, upstream_shaped, write
 
 FORMS = ("def sync(", "def sync_detailed(", "async def asyncio(", "async def asyncio_detailed(")
@@ -70,6 +70,25 @@ def test_new_operation_is_generated_in_its_four_forms(tmp_path: Path) -> None:
     assert "+ operation files/archive_file (POST /files/{file_id}/archive)" in run.stdout
     source = (project / "generated" / "openai_files_api" / "api" / "files" / "archive_file.py").read_text()
     assert all(f"\n{form}" in source for form in FORMS)
+
+
+def test_next_steps_name_an_overlay_method_and_the_emulator_when_they_exist(tmp_path: Path) -> None:
+    """An operation the seam already imports and the emulator already declares, as when both came first."""
+    project = copy_project(tmp_path / "project")
+    seam, served = project / SEAM, project / SERVED
+    seam.write_text(seam.read_text() + "\nfrom openai_files_api.api.files import archive_file\n")
+    served.write_text(
+        served.read_text().replace("{\n", '{\n        ("POST", "/files/{file_id}/archive"),\n', 1)
+    )
+
+    run = spec_tool(project, "vendor", str(_upstream(tmp_path, "add_operation.yaml")))
+
+    assert run.returncode == 0, run.stderr
+    steps = run.stdout[run.stdout.index("next steps:") :].splitlines()
+    assert steps[1:3] == [
+        "  1 operation is new:",
+        "    files/archive_file (POST /files/{file_id}/archive): the overlay uses it; the emulator serves it",
+    ]
 
 
 def test_removing_a_field_the_overlay_uses_is_refused(tmp_path: Path) -> None:

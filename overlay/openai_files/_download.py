@@ -508,7 +508,7 @@ def _fetch(
                         break
                 else:
                     span.ended()
-            except (httpx.TransportError, _Unusable) as exc:
+            except (httpx.TransportError, httpx.DecodingError, _Unusable) as exc:
                 span.cut(exc)
             finally:
                 response.close()
@@ -586,7 +586,7 @@ async def _fetch_async(
                         break
                 else:
                     span.ended()
-            except (httpx.TransportError, _Unusable) as exc:
+            except (httpx.TransportError, httpx.DecodingError, _Unusable) as exc:
                 span.cut(exc)
             finally:
                 await response.aclose()
@@ -667,4 +667,4 @@ async def aiter_lines(client: AsyncClient, file_id: str) -> AsyncIterator[str]:
 def _lines(buffer: IO[bytes]) -> Iterator[str]:
     buffer.seek(0)
     for raw in buffer:
-        yield raw.decode().removesuffix("\n").removesuffix("\r")
+        yield raw.decode(errors="replace").removesuffix("\n").removesuffix("\r")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import os
@@ -202,14 +203,23 @@ def _close_framed(status: int, body: bytes, **headers: str) -> bytes:
     return ("\r\n".join([*lines, "Connection: close", "", ""])).encode() + body
 
 
+def _chunked(status: int, body: bytes) -> bytes:
+    """An answer in chunked transfer encoding, its last chunk sent: whole to HTTP, however short."""
+    chunks = b"".join(b"%x\r\n%s\r\n" % (len(piece), piece) for piece in (body[:1000], body[1000:]) if piece)
+    return _close_framed(status, chunks + b"0\r\n\r\n", transfer_encoding="chunked")
+
+
 @pytest.mark.anyio
-async def test_answers_not_fitting_the_file_are_asked_again(kind: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("framing", [_close_framed, _chunked], ids=["connection-close", "chunked"])
+async def test_answers_not_fitting_the_file_are_asked_again(
+    kind: str, tmp_path: Path, framing: Callable[[int, bytes], bytes]
+) -> None:
     """A body that looks whole but is short resumes; a range naming another total, or starting elsewhere,
     is not written: the file ends exact, its size the File's."""
     data = payload(10_000, seed=7)
     answers = iter(
         [
-            _close_framed(200, data[:4000]),  # looks whole, is short
+            framing(200, data[:4000]),  # looks whole, is short
             raw_response(206, data[4000:], content_range="bytes 4000-9999/12000"),  # another file's total
             raw_response(206, data[3000:], content_range="bytes 3000-9999/10000"),  # a stale offset
             raw_response(206, data[4000:], content_range="bytes 4000-9999/10000"),
@@ -309,3 +319,27 @@ def test_a_partial_is_used_only_when_its_record_names_this_file(
     assert target.read_bytes() == data
     assert content_requests(fresh_emulator)[0].get("range") == (f"bytes={kept}-299999" if kept else None)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.bin"]
+
+
+@pytest.mark.anyio
+async def test_a_compressed_answer_cut_short_is_read_again_whole(kind: str, tmp_path: Path) -> None:
+    """A server that compresses despite `Accept-Encoding: identity`: its offsets are not the file's, so a
+    cut answer is followed by a request for the whole file, whose first bytes are skipped."""
+    data = payload(200_000, seed=9)
+    packed = gzip.compress(data)
+    answers = iter(
+        [
+            _close_framed(200, packed[: len(packed) // 2], content_encoding="gzip"),
+            raw_response(200, packed, content_encoding="gzip"),
+        ]
+    )
+
+    def reply(seen: Seen) -> bytes:
+        return next(answers) if seen.path.endswith("/content") else stored_file("file-1", len(data))
+
+    target = tmp_path / "out.bin"
+    with serving(reply) as stub:
+        async with open_client(kind, api_key="sk-x", base_url=stub.base_url, max_retries=0) as client:
+            assert await resolve(client.files.download("file-1", target)) == len(data)
+    assert target.read_bytes() == data
+    assert [s.headers.get("range") for s in stub.seen[1:]] == [None, None]

@@ -96,12 +96,16 @@ def _stored(upload: Upload) -> OpenAIFile:
 def _search(body: CreateFileRequest) -> Search[OpenAIFile] | None:
     """The look for the file `body` makes, should its answer be lost; None for a stream of unknown size
     (which is sent once: it cannot be sent again)."""
-    payload = body.file.payload
-    if not payload.seekable():
+    payload: object = body.file.payload
+    if isinstance(payload, bytes | bytearray):  # not a `Source`, but httpx sends it as it is
+        size = len(payload)
+    elif callable(getattr(payload, "seekable", None)) and cast(IO[bytes], payload).seekable():
+        stream = cast(IO[bytes], payload)
+        here = stream.tell()
+        size = stream.seek(0, io.SEEK_END) - here
+        stream.seek(here)
+    else:
         return None
-    here = payload.tell()
-    size = payload.seek(0, io.SEEK_END) - here
-    payload.seek(here)
     return file_search(body.file.file_name or "", size, str(body.purpose), time.time())
 
 

@@ -131,6 +131,8 @@ class JobCore:
         self._clock = clock
         self._unseen: dict[int, int] = {}
         """Polls in a row each shard's batch answered 404."""
+        self._unseen_files: dict[int, int] = {}
+        """Rounds in a row a file of an ended shard's batch answered 404, by shard."""
 
     # -- reading ----------------------------------------------------------------------------------
 
@@ -529,7 +531,8 @@ class JobCore:
         Only whole files are read: a download that failed in a way that may pass (no answer, cut short,
         429, 5xx) leaves the shard ended, to be fetched again on a later round, so a request is never
         taken for unanswered because its line did not arrive. A file the service no longer has (deleted,
-        expired) is lost output: the requests it held go to another batch.
+        expired; 404 `GONE_AFTER_POLLS` rounds in a row) is lost output: the requests it held go to
+        another batch.
         """
         downloads: list[Path] = []
         lost: list[str] = []
@@ -542,6 +545,10 @@ class JobCore:
                         yield Call("download", (file_id, path))
                     except NotFoundError:
                         downloads.pop()
+                        misses = self._unseen_files[shard.id] = self._unseen_files.get(shard.id, 0) + 1
+                        if misses < GONE_AFTER_POLLS:  # a file made a moment ago may not show yet
+                            log.info("file %s of batch %s not visible yet", file_id, shard.batch_id)
+                            return False
                         lost.append(file_id)
             if lost:
                 log.warning(
@@ -549,6 +556,7 @@ class JobCore:
                     "in a new batch", ", ".join(lost), shard.batch_id, self.job_id,
                 )  # fmt: skip
             self._record_merge(shard, downloads, output_lost=bool(lost))
+            self._unseen_files.pop(shard.id, None)
         except (APIConnectionError, APIStatusError, IncompleteDownloadError) as error:
             if isinstance(error, APIStatusError) and not is_retryable_status(error.status_code):
                 raise

@@ -43,9 +43,8 @@ of its start-up.
 Left alone, glibc raises its mmap threshold to the largest block a process has freed so far, and its
 trim threshold to twice that. The server stack's per-read buffers (h11 and uvicorn copy each ~256 KiB
 read two or three times) then come from fresh, zeroed pages or from reused heap depending on what the
-process happened to free at start. Measured with gdb (`p mp_`): the emulator's threshold was 252 KiB,
-so it grew and trimmed its heap about 4 times per read and took 2.4 page faults per 4 KiB received:
-2.4 CPU seconds per GB ingested, against 1.0 pinned (`make bench-emulator`, which runs both ways)."""
+process happened to free at start; `make bench-emulator` runs the emulator both ways and prints the
+page faults and server CPU per GB of each (docs/BENCHMARKS.md, "The emulator")."""
 
 
 @contextmanager

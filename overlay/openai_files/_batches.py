@@ -458,7 +458,9 @@ class Batches:
             input_file_id: the stored input file.
             endpoint: the endpoint every request line calls, e.g. `"/v1/chat/completions"`.
             completion_window: how long the batch may take; the service offers `"24h"`.
-            metadata: up to 16 string pairs kept with the batch.
+            metadata: up to 16 string pairs kept with the batch. With room for one more, the client adds
+                `openai_files_create`: a token by which a batch whose answer was lost is found again
+                rather than started twice.
             output_expires_after_seconds: lifetime of the output and error files (3600 to 2592000).
 
         Returns:
@@ -466,6 +468,8 @@ class Batches:
 
         Raises:
             InvalidInputError: a bad endpoint, window or expiry (`.param` names it), before sending.
+            UnconfirmedCreateError: the answer was lost and several batches could be the one it made (or
+                looking failed); nothing was sent again.
             APIError: as `Client.call`.
         """
         body = create_body(input_file_id, endpoint, completion_window, metadata, output_expires_after_seconds)

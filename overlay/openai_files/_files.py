@@ -225,6 +225,8 @@ class Files:
 
         Raises:
             InvalidInputError: bad input (`.param` names it), before any byte is sent.
+            UnconfirmedCreateError: the answer was lost and several stored files of this name, size and
+                purpose could be the one it made (or looking failed); nothing was sent again.
             APIError: the service refused or could not be reached (see `Client.call`); a failed Upload
                 is cancelled.
         """

@@ -26,6 +26,7 @@ NEW_OPERATIONS = {  # module -> method and path, as the patch declares them
 NEW_FIELDS = ("Batch.priority", "OpenAIFile.sha256", "Upload.part_count")
 SUITES = (
     "tests/generated",
+    "tests/overlay/test_seam.py",
     "tests/overlay/test_public_api.py",
     "tests/overlay/test_files.py",
     "tests/overlay/test_uploads.py",

@@ -114,23 +114,38 @@ def test_a_lost_event_costs_one_safety_net_poll(fresh_emulator: EmulatorServer, 
     assert status.state == "finished" and status.requests["succeeded"] == BATCHES
 
 
-def test_cli_jobs_wait_listen_ends_on_events_long_before_the_safety_net_poll(
-    fresh_emulator: EmulatorServer, tmp_path: Path
+@pytest.mark.parametrize("command", ["wait", "run"])
+def test_cli_jobs_listen_ends_on_events_long_before_the_safety_net_poll(
+    fresh_emulator: EmulatorServer, tmp_path: Path, command: str
 ) -> None:
     fresh_emulator.batch_settings.set(pace="time", stage_seconds=0.1)
-    config = JobConfig(max_shard_requests=5, poll_interval=SAFETY_NET_POLL, state_dir=tmp_path / "state")
-    with Client(base_url=fresh_emulator.base_url, api_key=fresh_emulator.api_key) as client:
-        job = client.batch_jobs.submit(job_input(tmp_path), config=config)
+    state = ["--state-dir", str(tmp_path / "state")]
+    if command == "wait":
+        config = JobConfig(max_shard_requests=5, poll_interval=SAFETY_NET_POLL, state_dir=tmp_path / "state")
+        with Client(base_url=fresh_emulator.base_url, api_key=fresh_emulator.api_key) as client:
+            job = client.batch_jobs.submit(job_input(tmp_path), config=config)
+        arguments = ["jobs", "wait", job.job_id, *state]
+    else:
+        limits = ["--max-shard-requests", "5", "--poll", str(SAFETY_NET_POLL)]
+        arguments = ["jobs", "run", str(job_input(tmp_path)), *limits, *state]
     env = {
         **os.environ,
         "OPENAI_API_KEY": fresh_emulator.api_key,
         "OPENAI_BASE_URL": fresh_emulator.base_url,
         "OPENAI_WEBHOOK_SECRET": SECRET,
     }
-    command = ["jobs", "wait", job.job_id, "--listen", "127.0.0.1:0", "--state-dir", str(config.state_dir)]
     started = time.monotonic()
     process = subprocess.Popen(
-        [sys.executable, "-m", "openai_files", "--no-progress", "--json", *command],
+        [
+            sys.executable,
+            "-m",
+            "openai_files",
+            "--no-progress",
+            "--json",
+            *arguments,
+            "--listen",
+            "127.0.0.1:0",
+        ],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

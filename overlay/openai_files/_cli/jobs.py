@@ -12,6 +12,7 @@ import argparse
 import contextlib
 import json
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from .._batch_jobs import JobConfig, JobResult, JobStatus
 from .._batch_jobs.config import ANY_MODEL
 from .._batch_jobs.resource import job_status, list_jobs, result_lines
 from .._rules import BATCH_ENDPOINTS, MAX_BATCH_BYTES, MAX_BATCH_REQUESTS
+from ..webhooks import WebhookReceiver
 from . import flags
 from .parser import Commands, Context
 from .render import EXIT_BATCH_UNSUCCESSFUL, EXIT_OK
@@ -61,7 +63,7 @@ def register(commands: Commands) -> None:
     )
     for parser in (submit, run):
         _job_options(parser)
-    _max_wait(run)
+    _wait_options(run)
     _register_rest(jobs)
 
 
@@ -114,12 +116,20 @@ def _job_options(submit: argparse.ArgumentParser) -> None:
     _state_dir(submit)
 
 
-def _max_wait(parser: argparse.ArgumentParser) -> None:
+def _wait_options(parser: argparse.ArgumentParser) -> None:
+    """What `wait` and `run` take: how long to wait, and where webhook events may wake them."""
     parser.add_argument(
         "--max-wait",
         type=flags.seconds,
         metavar="SECONDS",
         help="give up (exit 7) after this long; the job goes on (default never)",
+    )
+    parser.add_argument(
+        "--listen",
+        type=host_port,
+        metavar="HOST:PORT",
+        help="receive webhook events here (secret: $OPENAI_WEBHOOK_SECRET) and act on an ended batch at once;"
+        " polling stays as a safety net",
     )
 
 
@@ -131,14 +141,7 @@ def _register_rest(jobs: Commands) -> None:
         run=wait_,
     )
     _job_id(wait)
-    _max_wait(wait)
-    wait.add_argument(
-        "--listen",
-        type=host_port,
-        metavar="HOST:PORT",
-        help="receive webhook events here (secret: $OPENAI_WEBHOOK_SECRET) and act on an ended batch at once;"
-        " polling stays as a safety net",
-    )
+    _wait_options(wait)
     status = jobs.command(
         "status", help="shards and requests by state, live batches (no network call)", run=status_
     )
@@ -238,16 +241,29 @@ def submit_(ctx: Context) -> int:
 
 
 def run_(ctx: Context) -> int:
-    status = ctx.client.batch_jobs.run(
-        ctx.args.path,
-        endpoint=ctx.args.endpoint,
-        job_id=ctx.args.job_id,
-        config=_config(ctx.args),
-        timeout=ctx.args.max_wait,
-        on_progress=None if ctx.args.no_progress else _Bar(ctx),
-    )
+    with _events(ctx) as events:
+        status = ctx.client.batch_jobs.run(
+            ctx.args.path,
+            endpoint=ctx.args.endpoint,
+            job_id=ctx.args.job_id,
+            config=_config(ctx.args),
+            timeout=ctx.args.max_wait,
+            on_progress=None if ctx.args.no_progress else _Bar(ctx),
+            events=events,
+        )
     _show(ctx, status)
     return _outcome(status)
+
+
+@contextlib.contextmanager
+def _events(ctx: Context) -> Iterator[WebhookReceiver | None]:
+    """A webhook receiver on `--listen` while the block runs, or None without the flag."""
+    if ctx.args.listen is None:
+        yield None
+        return
+    host, port = ctx.args.listen
+    with listening(ctx, host=host, port=port) as hooks:
+        yield hooks
 
 
 class _Bar:
@@ -275,11 +291,7 @@ class _Bar:
 
 def wait_(ctx: Context) -> int:
     bar = None if ctx.args.no_progress else _Bar(ctx)
-    with contextlib.ExitStack() as stack:
-        events = None
-        if ctx.args.listen is not None:
-            host, port = ctx.args.listen
-            events = stack.enter_context(listening(ctx, host=host, port=port))
+    with _events(ctx) as events:
         status = ctx.client.batch_jobs.wait(
             ctx.args.job_id,
             state_dir=ctx.args.state_dir,

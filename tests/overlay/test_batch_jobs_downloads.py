@@ -78,4 +78,4 @@ def test_a_cut_results_file_is_an_error_not_empty_lines(
         next(iter(client.batch_jobs.results("cut", state_dir=config.state_dir)))
     code = main(["jobs", "results", "cut", "--state-dir", str(config.state_dir)])
     out, err = capsys.readouterr()
-    assert code not in (0, 2) and out == "" and err.count("\n") == 1 and str(stored) in err
+    assert code == 8 and out == "" and err.count("\n") == 1 and str(stored) in err  # a local failure

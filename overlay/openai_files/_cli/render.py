@@ -21,6 +21,7 @@ from .._errors import (
     InvalidInputError,
     JobNotFinishedError,
     JobNotFoundError,
+    JobStateError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
@@ -91,6 +92,7 @@ EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (WaitTimeoutError, EXIT_WAIT_TIMEOUT),
     (JobNotFinishedError, EXIT_BATCH_UNSUCCESSFUL),
     (BatchNotFinishedError, EXIT_BATCH_UNSUCCESSFUL),
+    (JobStateError, EXIT_LOCAL),  # a job's results file cut or missing
     (OSError, EXIT_LOCAL),  # the library turns every network failure into an APIError
     (sqlite3.Error, EXIT_LOCAL),  # a job's manifest: "database or disk is full", "unable to open"
 )

@@ -11,7 +11,12 @@ from standardwebhooks.webhooks import Webhook
 from starlette.datastructures import Headers
 
 from openai_files.webhooks import (
+    BatchEvent,
     UnknownWebhookEvent,
+    WebhookBatchCancelled,
+    WebhookBatchCompleted,
+    WebhookBatchExpired,
+    WebhookBatchFailed,
     WebhookVerificationError,
     unwrap,
     verify,
@@ -46,8 +51,7 @@ def test_reference_signed_event_verifies_and_unwraps_typed() -> None:
     headers = signed()
     verify(BODY, headers, SECRET)
     event = unwrap(BODY.encode(), headers, SECRET)
-    assert type(event).__name__ == "WebhookBatchCompleted"
-    assert not isinstance(event, UnknownWebhookEvent)
+    assert isinstance(event, WebhookBatchCompleted)
     assert (event.id, event.type_, event.created_at, event.data.id) == (
         "evt_1",
         "batch.completed",
@@ -56,12 +60,19 @@ def test_reference_signed_event_verifies_and_unwraps_typed() -> None:
     )
 
 
-@pytest.mark.parametrize("kind", ["batch.failed", "batch.expired", "batch.cancelled"])
-def test_each_batch_event_type_has_its_model(kind: str) -> None:
+@pytest.mark.parametrize(
+    ("kind", "model"),
+    [
+        ("batch.failed", WebhookBatchFailed),
+        ("batch.expired", WebhookBatchExpired),
+        ("batch.cancelled", WebhookBatchCancelled),
+    ],
+)
+def test_each_batch_event_type_has_its_model(kind: str, model: type[BatchEvent]) -> None:
     body = BODY.replace("batch.completed", kind)
     event = unwrap(body, signed(body), SECRET)
-    assert event.type == kind if isinstance(event, UnknownWebhookEvent) else event.type_ == kind
-    assert type(event).__name__ == "WebhookBatch" + kind.split(".")[1].capitalize()
+    assert isinstance(event, model)
+    assert (event.type_, event.data.id) == (kind, "b_1")
 
 
 def test_unknown_event_type_parses_as_generic_event() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from openai_files import Client, InternalServerError, JobConfig, ServiceMismatchError
+from openai_files import AsyncClient, Client, InternalServerError, JobConfig, ServiceMismatchError
 from openai_files_emulator import EmulatorServer
 
 from .conftest import write_requests
@@ -106,3 +106,30 @@ def _recorded(folder: Path) -> dict[str, str]:
     finally:
         db.close()
     return dict(json.loads(value))
+
+
+@pytest.mark.anyio
+async def test_the_async_client_refuses_a_job_and_a_journal_of_another_instance(
+    fresh_emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    source = write_requests(tmp_path / "in.jsonl", 2)
+    config = JobConfig(state_dir=tmp_path / "jobs", poll_interval=0.01)
+    path = tmp_path / "data.bin"
+    path.write_bytes(b"y" * (2 * PART))
+    journal = tmp_path / "journal.json"
+    async with AsyncClient(api_key=fresh_emulator.api_key, base_url=fresh_emulator.base_url, timeout=10) as c:
+        await c.batch_jobs.run(source, job_id="nightly", config=config, timeout=30)
+        with (
+            fresh_emulator.injected(script=("503",), paths=("/v1/uploads/*/complete",)),
+            pytest.raises(InternalServerError),
+        ):
+            await c.with_options(max_retries=0).uploads.upload_file(
+                path, purpose="batch", part_size=PART, resume=journal
+            )
+    fresh_emulator.reset()
+    async with AsyncClient(api_key=fresh_emulator.api_key, base_url=fresh_emulator.base_url, timeout=10) as c:
+        with pytest.raises(ServiceMismatchError, match="emulator instance"):
+            await c.batch_jobs.run(source, job_id="nightly", config=config, timeout=30)
+        with pytest.raises(ServiceMismatchError, match="upload journal"):
+            await c.uploads.upload_file(path, purpose="batch", part_size=PART, resume=journal)
+    assert _posts(fresh_emulator) == []

@@ -177,6 +177,9 @@ async def test_the_client_reads_the_emulator_answering_as_the_service(
         assert batch.status == "completed" and batch.errors is None and batch.error_file_id is None
         assert batch.output_file_id is not None and batch.cancelled_at is None
     assert sorted(r.custom_id for r in await collect(any_client.batches.results(done))) == ["req-0", "req-1"]
+    other = await resolve(any_client.batches.create(created.input_file_id, endpoint="/v1/chat/completions"))
+    cancelling = await resolve(any_client.batches.cancel(other.id))
+    assert cancelling.errors is None and (cancelling.output_file_id, cancelling.error_file_id) == (None, None)
 
 
 @pytest.mark.anyio

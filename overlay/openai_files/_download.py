@@ -1,12 +1,13 @@
 """Downloads: streamed, resumed after a cut, in parallel ranges when the server allows, written atomically.
 
-A download to a path goes to a hidden partial file beside it (`.NAME.FILE_ID.part`) and is renamed
-over the target only once every announced byte arrived, so a failure leaves the target as it was (and
-no partial). Beside the partial, a record names the file's id and size and the bytes written in order
-and fsynced so far (every `CHECKPOINT_BYTES`): a download killed outright resumes there the next time
-the same file goes to the same target, and a partial whose record names another file or size, or
-vouches for more than it holds, is emptied, never used to compute a `Range`. A caller's own writable
-gets the bytes directly, in order (it cannot be made atomic, nor filled in parallel).
+A download to a path goes to a hidden partial file beside it (`.NAME.FILE_ID.part`, the id made safe
+for a file name) and is renamed over the target only once every announced byte arrived, so a failure
+leaves the target as it was (and no partial). Beside the partial, a record names the file's id and size
+and the bytes written in order and fsynced so far (every `CHECKPOINT_BYTES`): a download killed outright
+resumes there the next time the same file goes to the same target, and a partial whose record names
+another file or size, or vouches for more than it holds, is emptied, never used to compute a `Range`. A
+caller's own writable gets the bytes directly, in order (it cannot be made atomic, nor filled in
+parallel).
 
 The File's `bytes` is read first and every answer is checked against it before any of its bytes is
 kept: a whole-file answer must announce that length (when it announces one), a partial answer must
@@ -57,6 +58,7 @@ try:
 except ImportError:  # Windows: no advisory locks, so no partial is shared between downloads
     fcntl = None  # type: ignore[assignment]
 
+from . import _rules as rules
 from ._errors import IncompleteDownloadError, InvalidInputError, TransferAborted
 from ._generated import OpenAIFile, download_file, retrieve_file
 from ._transfer.progress import ProgressCallback, ProgressTracker
@@ -269,7 +271,7 @@ def _claim_partial(target: Path, file_id: str) -> tuple[Path, int] | None:
     locked for this process; None when another process holds it (or there are no locks: Windows)."""
     if fcntl is None:
         return None
-    path = target.parent / f".{target.name}.{file_id}.part"
+    path = target.parent / f".{target.name}.{_partial_name(file_id)}.part"
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -278,6 +280,11 @@ def _claim_partial(target: Path, file_id: str) -> tuple[Path, int] | None:
         return None
     os.fchmod(fd, 0o600)  # readable by its owner only while it fills up
     return path, fd
+
+
+def _partial_name(file_id: str) -> str:
+    """`file_id` as it can stand in a file name (its record beside the partial keeps it whole)."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", file_id)[:64]
 
 
 def _read_record(path: Path) -> dict[str, Any]:
@@ -528,6 +535,7 @@ def download(
 ) -> int:
     """Download a file's content to `destination`; return the number of bytes written (the File's
     `bytes`, read first: every answer is checked against it)."""
+    rules.path_id(file_id, param="file_id")
     with _Sink(destination, progress, file_id) as sink, contextlib.ExitStack() as opened:
         sink.total = file_size(client.call(retrieve_file, file_id))
         start = sink.resume(sink.total)
@@ -605,6 +613,7 @@ async def download_async(
     concurrency: int = CONCURRENCY,
 ) -> int:
     """See `download`. Disk writes happen on the event loop: one chunk each, into the page cache."""
+    rules.path_id(file_id, param="file_id")
     with _Sink(destination, progress, file_id) as sink:
         async with contextlib.AsyncExitStack() as opened:
             sink.total = file_size(await client.call(retrieve_file, file_id))

@@ -259,7 +259,7 @@ async def test_a_body_longer_than_the_file_is_never_kept(kind: str, tmp_path: Pa
 
 def _partial(target: Path, file_id: str) -> tuple[Path, Path]:
     """Where a download of `file_id` to `target` keeps its bytes, and its record, while it runs."""
-    part = target.with_name(f".{target.name}.{file_id}.part")
+    part = target.with_name(f".{target.name}.{file_id}.part")  # an id of letters, digits and -
     return part, part.with_name(part.name + ".json")
 
 
@@ -343,3 +343,19 @@ async def test_a_compressed_answer_cut_short_is_read_again_whole(kind: str, tmp_
             assert await resolve(client.files.download("file-1", target)) == len(data)
     assert target.read_bytes() == data
     assert [s.headers.get("range") for s in stub.seen[1:]] == [None, None]
+
+
+@pytest.mark.anyio
+async def test_an_id_naming_a_path_stays_in_the_target_folder(kind: str, tmp_path: Path) -> None:
+    data = payload(5_000, seed=10)
+
+    def reply(seen: Seen) -> bytes:
+        return raw_response(200, data) if seen.path.endswith("/content") else stored_file("x", len(data))
+
+    folder = tmp_path / "inside"
+    folder.mkdir()
+    with serving(reply) as stub:
+        async with open_client(kind, api_key="sk-x", base_url=stub.base_url, max_retries=0) as client:
+            assert await resolve(client.files.download("file-a/../../b", folder / "out.bin")) == len(data)
+    assert (folder / "out.bin").read_bytes() == data
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["inside", "out.bin"]

@@ -4,7 +4,7 @@
 `new_in_every_tag.yaml` patch) into a whole copy of the project; its report ends by naming each new
 operation and what serves it. The generated-layer tests, the overlay's tests for each tag and the
 emulator's served-operations test then pass on the copy, the last naming the operations the emulator
-does not serve as skips.
+does not serve as skips; it fails only when one the overlay builds on is not served.
 """
 
 import re
@@ -85,3 +85,25 @@ def test_the_generated_layer_and_overlay_tests_pass_on_the_result(vendored: tupl
     skipped = [line for line in run.stdout.splitlines() if line.startswith("SKIPPED")]
     for module, route in NEW_OPERATIONS.items():
         assert any(f"the emulator does not serve {module} ({route}) yet" in line for line in skipped), skipped
+
+
+def test_an_operation_the_overlay_builds_on_and_the_emulator_stops_serving_fails(tmp_path: Path) -> None:
+    """The skip is for new operations only: one of the 13 unserved (route and declaration gone) fails."""
+    project = copy_project(tmp_path / "project", whole=True)
+    package = project / "emulator" / "openai_files_emulator"
+    for name, line in (
+        ("uploads/routes.py", '        resource("/uploads/{upload_id}/cancel", POST=cancel),\n'),
+        ("operations.py", '        ("POST", "/uploads/{upload_id}/cancel"),\n'),
+    ):
+        source = (package / name).read_text()
+        assert line in source
+        (package / name).write_text(source.replace(line, ""))
+
+    run = run_tests(project, "tests/emulator/test_served_operations.py")
+
+    assert run.returncode == 1, run.stdout[-3000:]
+    assert (
+        "1 failed" in run.stdout
+        and "test_every_operation_is_served_or_named[uploads/cancel_upload]" in run.stdout
+    )
+    assert "the overlay builds on uploads/cancel_upload (POST /uploads/{upload_id}/cancel)" in run.stdout

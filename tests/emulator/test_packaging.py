@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -48,16 +49,42 @@ def test_the_wheel_holds_the_client_the_generated_package_and_the_emulator_only(
     (wheel,) = tmp_path.glob("openai_files-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     top = {name.split("/")[0] for name in names if not name.split("/")[0].endswith(".dist-info")}
-    assert top == {"openai_files", "openai_files_api", "openai_files_emulator"}
+    assert top == {"openai_files", "openai_files_api", "openai_files_console", "openai_files_emulator"}
     assert "openai_files/py.typed" in names and "openai_files_api/py.typed" in names
     assert not [
         name for name in names if "openai_files_spec" in name or name.startswith(("tests/", "tools/"))
     ]
     entry_points = next(name for name in names if name.endswith(".dist-info/entry_points.txt"))
-    assert (
-        "openai-files-emulator = openai_files_emulator._entry:main"
-        in zipfile.ZipFile(wheel).read(entry_points).decode()
-    )
+    declared = zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "openai-files-emulator = openai_files_emulator._entry:main" in declared
+    assert "openai-files = openai_files_console:main" in declared
+
+
+def test_the_sdist_holds_what_a_packager_needs_to_run_the_tests(tmp_path: Path) -> None:
+    source = tmp_path / "source"
+    ignored = shutil.ignore_patterns("__pycache__", "*.egg-info", ".venv", ".pytest_cache")
+    shutil.copytree(ROOT, source, ignore=ignored)
+    built = subprocess.run(
+        [sys.executable, "-c", "import sys, setuptools.build_meta as b; print(b.build_sdist(sys.argv[1]))",
+         str(tmp_path)],
+        cwd=source, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert built.returncode == 0, built.stderr
+    with tarfile.open(tmp_path / built.stdout.split()[-1]) as sdist:
+        names = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
+    for needed in (
+        "openapi.yaml",
+        "generator-config.yaml",
+        "Makefile",
+        "templates/model.py.jinja",
+        "tests/overlay/test_cli_user.py",
+        "tests/conftest.py",
+        "tools/openai_files_spec/__init__.py",
+        "examples/demo.py",
+        "overlay/openai_files/_cli/render.py",
+    ):
+        assert needed in names, needed
+    assert not [name for name in names if "__pycache__" in name or name.startswith(".venv")]
 
 
 def test_without_the_extra_the_command_names_it_in_one_line() -> None:

@@ -8,15 +8,20 @@ from __future__ import annotations
 import json
 import os
 import pty
+import random
 import re
+import shutil
+import signal
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+import openai_files_console
 from openai_files import Client
-from openai_files._cli.render import EXIT_TABLE
+from openai_files._cli.render import EXIT_INTERRUPTED, EXIT_TABLE, EXIT_TERMINATED
 from openai_files_emulator import EmulatorServer
 
 from .conftest import write_requests
@@ -296,3 +301,89 @@ def test_a_base_url_without_v1_gets_a_hint(env: dict[str, str]) -> None:
     done = run({**env, "OPENAI_BASE_URL": root}, "files", "ls")
     assert done.returncode == 4 and "does not end in /v1" in one_error_line(done)
     assert "does not end in /v1" not in run(env, "files", "get", "file-nope").stderr
+
+
+# Ctrl-C
+
+
+def _interruptible(argv: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """The console script with SIGINT's default handler, as a terminal's foreground job has it (a
+    background job's children inherit an ignored SIGINT); stderr is a pipe."""
+    ignored = signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+    if ignored:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    finally:
+        if ignored:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+LOADING = ("anyio", "httpx", "openai_files_api", "openai_files._batches", "openai_files._cli.parser")
+"""Modules the command loads before it runs: an interrupt is sent as one of them has just loaded."""
+
+
+def _wait_for(condition: Callable[[], bool], process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + TIMEOUT
+    while not condition():
+        assert time.monotonic() < deadline and process.poll() is None, "the upload ended first"
+        time.sleep(0.005)
+
+
+def test_ctrl_c_at_20_seeded_moments_of_an_upload_ends_it_within_a_second(
+    env: dict[str, str], fresh_emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    """Five moments while the package loads, five from the first request (the Upload being created),
+    ten while parts are on a slowed link; odd runs journal for `--resume`. Each run ends within 1 s of
+    the signal with one line and exit 130, its Upload cancelled, or kept pending with a journal under
+    `--resume`."""
+    fresh_emulator.faults.set(bandwidth=128 * 1024, paths=("/v1/uploads/*/parts",))
+    source = tmp_path / "big.jsonl"
+    source.write_bytes(b'{"n": 1}\n' * ((8 << 20) // 9))
+    uploads = fresh_emulator.emulator.uploads
+    seen = fresh_emulator.emulator.requests
+    journals = tmp_path / "cache" / "openai-files" / "uploads"
+    rng = random.Random(22)
+    for run_number in range(20):
+        resume = run_number % 2 == 1
+        before = set(uploads.ids())
+        argv = [CLI, "upload", str(source), "-p", "batch", *(["--resume"] if resume else [])]
+        if run_number < 5:  # while loading: `-X importtime` names each module on stderr as it loads
+            process = _interruptible(argv, {**env, "PYTHONPROFILEIMPORTTIME": "1"})
+            assert process.stderr is not None
+            wanted = rng.choice(LOADING).encode()
+            while (line := process.stderr.readline()).split(b"|")[-1].strip() != wanted:
+                assert line, "the command ended before it loaded"
+        else:
+            process = _interruptible(argv, env)
+            if run_number < 10:
+                _wait_for(lambda: bool(seen.recent()), process)
+                time.sleep(rng.uniform(0.0, 0.3))
+            else:
+                _wait_for(lambda: any(r.path.endswith("/parts") for r in seen.recent()), process)
+                time.sleep(rng.uniform(0.0, 1.5))
+        assert process.poll() is None, "the upload ended before the interrupt"
+        sent = time.monotonic()
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=TIMEOUT)
+        took = time.monotonic() - sent
+        said = err.decode()
+        assert (process.returncode, said.splitlines()[-1:]) == (130, ["interrupted"]), said[-2000:]
+        assert "Traceback" not in said and took < 1.0, (run_number, took, said[-2000:])
+        for upload_id in set(uploads.ids()) - before:
+            status = uploads.get(upload_id).status
+            if resume:
+                kept = [path for path in journals.glob("*.json") if upload_id in path.read_text()]
+                assert status == "pending" and kept and "kept Upload" in said, said
+            else:
+                assert status == "cancelled", (run_number, said)
+        shutil.rmtree(journals, ignore_errors=True)  # the next --resume run starts a new Upload
+        seen.clear()
+
+
+def test_the_entry_point_exits_with_the_table_codes() -> None:
+    """The console entry cannot load the table before the package: its two codes must be the table's."""
+    assert (openai_files_console.EXIT_INTERRUPTED, openai_files_console.EXIT_TERMINATED) == (
+        EXIT_INTERRUPTED,
+        EXIT_TERMINATED,
+    )

@@ -16,6 +16,7 @@ import signal
 import traceback
 from collections.abc import Iterator, Sequence
 from types import FrameType
+from typing import TextIO
 
 from .. import _errors
 from . import batches, completion, files, jobs, uploads, webhooks
@@ -84,18 +85,11 @@ def _hint(ctx: Context, error: Exception) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; return its exit code."""
+    """Run one command; return its exit code. Ctrl-C at any moment, parsing included, ends it with one
+    line and exit 130."""
     out, err = open_streams()
-    args = parse(build_parser(GROUPS), argv)
-    ctx = Context(args=args, out=Printer(as_json=args.json, out=out), err=err)
     try:
-        with _sigterm_as_interrupt(), _logging_to(err, debug=args.debug, verbose=args.verbose):
-            try:
-                code: int = args.run(ctx)
-                ctx.out.close()
-                return code
-            finally:
-                ctx.close()
+        return _run(argv, out, err)
     except OutputClosed:
         # Nothing more reaches the reader; keep the interpreter's final flush from failing too.
         os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
@@ -106,10 +100,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         err.note("interrupted")
         return EXIT_INTERRUPTED
+    finally:
+        err.end_line()
+
+
+def _run(argv: Sequence[str] | None, out: TextIO | None, err: Diagnostics) -> int:
+    args = parse(build_parser(GROUPS), argv)
+    ctx = Context(args=args, out=Printer(as_json=args.json, out=out), err=err)
+    try:
+        with _sigterm_as_interrupt(), _logging_to(err, debug=args.debug, verbose=args.verbose):
+            try:
+                code: int = args.run(ctx)
+                ctx.out.close()
+                return code
+            finally:
+                ctx.close()
+    except (OutputClosed, KeyboardInterrupt):
+        raise
     except Exception as error:  # one readable line for every failure, a traceback only on request
         if args.debug:
             err.write(ctx.redact("".join(traceback.format_exception(error))))
         err.error(ctx.redact(str(error) + _hint(ctx, error)))
         return exit_code(error)
-    finally:
-        err.end_line()

@@ -226,18 +226,23 @@ def _send_parts_sync(api: SyncUploadApi[R], job: UploadJob) -> None:
         job.coordinator.check()
         return api.add_part(job.upload_id, job.window(index, throttled=True))
 
-    with ThreadPoolExecutor(job.plan.concurrency, thread_name_prefix="openai-files-part") as pool:
-        try:
-            while True:
-                for index in schedule.to_start():
-                    schedule.started(pool.submit(send, index), index)
-                if not schedule.in_flight:
-                    break
-                done, _ = wait(schedule.in_flight, timeout=SIGNAL_CHECK, return_when=FIRST_COMPLETED)
-                schedule.settle(done)
-        except BaseException as error:  # Ctrl-C in this thread: the parts stop at their next read
-            job.coordinator.fail(error)
-            raise
+    pool = ThreadPoolExecutor(job.plan.concurrency, thread_name_prefix="openai-files-part")
+    try:
+        while True:
+            for index in schedule.to_start():
+                schedule.started(pool.submit(send, index), index)
+            if not schedule.in_flight:
+                break
+            done, _ = wait(schedule.in_flight, timeout=SIGNAL_CHECK, return_when=FIRST_COMPLETED)
+            schedule.settle(done)
+    except BaseException as error:
+        # Ctrl-C in this thread: the parts stop at their next read, which on a slow link can be seconds
+        # away (a read's bytes are still being written to the socket). The cleanup (cancel, or keep for
+        # resume) goes ahead without them: what they finish is not recorded, and a resume resends it.
+        job.coordinator.fail(error)
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
     schedule.raise_failure()
 
 

@@ -6,7 +6,17 @@ the models are re-exported here.
 """
 
 from . import webhooks
-from ._batch_jobs import JobConfig, JobResult, JobStatus, TokenEstimator, conservative_estimate
+from ._batch_jobs import (
+    JobConfig,
+    JobPlan,
+    JobResult,
+    JobStatus,
+    ModelPlan,
+    Price,
+    PriceTable,
+    TokenEstimator,
+    conservative_estimate,
+)
 from ._batches import BatchResult, BatchSource, CheckedBatchInput, check_batch_input
 from ._client import AsyncClient, Client
 from ._errors import (
@@ -20,6 +30,7 @@ from ._errors import (
     BatchNotFinishedError,
     ConfigurationError,
     ConflictError,
+    CostLimitError,
     FileChangedError,
     IncompleteDownloadError,
     InternalServerError,
@@ -69,6 +80,7 @@ __all__ = [
     "CompletionWindow",
     "ConfigurationError",
     "ConflictError",
+    "CostLimitError",
     "DeleteFileResponse",
     "FileChangedError",
     "FileOrder",
@@ -80,15 +92,19 @@ __all__ = [
     "JobConfig",
     "JobNotFinishedError",
     "JobNotFoundError",
+    "JobPlan",
     "JobResult",
     "JobStateError",
     "JobStatus",
+    "ModelPlan",
     "NotFoundError",
     "OpenAIFile",
     "OpenAIFilesError",
     "Operation",
     "Page",
     "PermissionDeniedError",
+    "Price",
+    "PriceTable",
     "Progress",
     "ProgressBar",
     "ProgressCallback",

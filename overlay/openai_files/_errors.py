@@ -185,6 +185,18 @@ class JobNotFinishedError(OpenAIFilesError):
     """A batch job's results were asked for while some of its requests are still pending."""
 
 
+class CostLimitError(OpenAIFilesError):
+    """A batch job's estimated cost is above the `max_cost` it was given: nothing was sent or kept."""
+
+    def __init__(self, *, cost: float, max_cost: float) -> None:
+        super().__init__(
+            f"the job's estimated cost, {cost:.4f} USD, is above max_cost {max_cost:.4f} USD: "
+            "nothing was sent"
+        )
+        self.cost = cost
+        self.max_cost = max_cost
+
+
 class JobStateError(OpenAIFilesError):
     """A batch job's local state is damaged (e.g. its results file is shorter than its manifest says):
     nothing is read from it rather than wrong or empty results."""

@@ -102,7 +102,7 @@ def test_every_jobs_command_and_argument_has_help() -> None:
     jobs = _subparsers(parser)["jobs"]
     commands = _subparsers(jobs)
     assert set(commands) == {
-        "submit", "run", "wait", "status", "results", "cancel", "ls", "list", "rm", "delete"
+        "plan", "submit", "run", "wait", "status", "results", "cancel", "ls", "list", "rm", "delete"
     }  # fmt: skip
     for name, command in commands.items():
         assert command.description, name

@@ -2,21 +2,28 @@
 
 `resource.py` is the public face (`client.batch_jobs`); `prepare.py` checks and shards the input;
 `manifest.py` is the SQLite state; `core.py` decides every step (shared by the sync and async drivers in
-`drivers.py`); `outcome.py` reads result lines; `estimate.py` guesses tokens; `config.py` holds limits.
+`drivers.py`); `outcome.py` reads result lines; `estimate.py` guesses tokens; `plan.py`
+plans a job before it is sent and `pricing.py` reads the user's price table; `config.py` holds limits.
 """
 
 from .config import JobConfig
 from .core import JobStatus
 from .estimate import TokenEstimator, conservative_estimate
 from .outcome import JobResult
+from .plan import JobPlan, ModelPlan
+from .pricing import Price, PriceTable
 from .resource import AsyncBatchJobs, BatchJobs
 
 __all__ = [
     "AsyncBatchJobs",
     "BatchJobs",
     "JobConfig",
+    "JobPlan",
     "JobResult",
     "JobStatus",
+    "ModelPlan",
+    "Price",
+    "PriceTable",
     "TokenEstimator",
     "conservative_estimate",
 ]

@@ -19,14 +19,17 @@ _MAPPINGS = (dict, Mapping)
 """`dict` first: its check is a few times cheaper than the `Mapping` ABC's, and nearly every body is one."""
 
 
-def conservative_estimate(request: Mapping[str, Any], line_bytes: int) -> int:
-    """The default estimator: `line_bytes / 3`, rounded up, plus the body's output cap if it has one."""
+def output_cap(request: Mapping[str, Any]) -> int:
+    """The most output tokens the request's body allows (its `max_tokens`-like field), 0 when it sets none."""
     body = request.get("body")
-    cap = 0
     if isinstance(body, _MAPPINGS):
         for name in OUTPUT_CAPS:
             if name in body:
                 value = body[name]
-                cap = value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
-                break
-    return -(-line_bytes // 3) + cap
+                return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+    return 0
+
+
+def conservative_estimate(request: Mapping[str, Any], line_bytes: int) -> int:
+    """The default estimator: `line_bytes / 3`, rounded up, plus the body's output cap if it has one."""
+    return -(-line_bytes // 3) + output_cap(request)

@@ -43,17 +43,50 @@ ROW = "(?, ?, ?, ?, ?, ?)"
 
 
 @dataclass(slots=True)
-class _OpenShard:
-    id: int
-    model: str
-    round: int
-    handle: IO[bytes]
+class ShardFill:
+    """What one shard holds so far against its limits: the one rule for where shards are cut, shared by
+    preparing a job and planning it."""
+
     max_requests: int
     max_bytes: int
     max_tokens: int | None
     requests: int = 0
     bytes: int = 0
     tokens: int = 0
+
+    @classmethod
+    def of(cls, config: JobConfig, model: str) -> ShardFill:
+        """An empty shard of `model` under `config`'s limits."""
+        return cls(config.max_shard_requests, config.max_shard_bytes, config.shard_tokens(model))
+
+    def fits(self, size: int, tokens: int) -> bool:
+        """Whether a request line of `size` bytes and `tokens` estimated tokens goes in this shard."""
+        return (
+            self.requests < self.max_requests
+            and self.bytes + size <= self.max_bytes
+            and (self.max_tokens is None or self.tokens + tokens <= self.max_tokens)
+        )
+
+    def check_alone(self, size: int, tokens: int, *, seq: int) -> None:
+        """Raise `BatchInputError` for a request that no shard can hold on its own."""
+        if size > self.max_bytes or (self.max_tokens is not None and tokens > self.max_tokens):
+            raise BatchInputError(
+                f"request of {size} bytes (~{tokens} tokens) is larger than one shard may hold", line=seq
+            )
+
+    def take(self, size: int, tokens: int) -> None:
+        self.requests += 1
+        self.bytes += size
+        self.tokens += tokens
+
+
+@dataclass(slots=True)
+class _OpenShard:
+    id: int
+    model: str
+    round: int
+    handle: IO[bytes]
+    fill: ShardFill
 
 
 class ShardWriter:
@@ -76,23 +109,14 @@ class ShardWriter:
         (shard id, offset). A shard holds requests of one model on the same attempt."""
         shard = self._open.get((model, round_))
         size = len(line)
-        if shard is None or not (
-            shard.requests < shard.max_requests
-            and shard.bytes + size <= shard.max_bytes
-            and (shard.max_tokens is None or shard.tokens + tokens <= shard.max_tokens)
-        ):
+        if shard is None or not shard.fill.fits(size, tokens):
             if shard is not None:
                 self._seal(shard)
             shard = self._start(model, round_)
-            if size > shard.max_bytes or (shard.max_tokens is not None and tokens > shard.max_tokens):
-                raise BatchInputError(
-                    f"request of {size} bytes (~{tokens} tokens) is larger than one shard may hold", line=seq
-                )
-        offset = shard.bytes
+            shard.fill.check_alone(size, tokens, seq=seq)
+        offset = shard.fill.bytes
         shard.handle.write(line)
-        shard.requests += 1
-        shard.bytes += size
-        shard.tokens += tokens
+        shard.fill.take(size, tokens)
         return shard.id, offset
 
     def close(self) -> None:
@@ -122,9 +146,7 @@ class ShardWriter:
             model,
             round_,
             path.open("wb", buffering=WRITE_BUFFER),
-            max_requests=self._config.max_shard_requests,
-            max_bytes=self._config.max_shard_bytes,
-            max_tokens=self._config.shard_tokens(model),
+            ShardFill.of(self._config, model),
         )
         self._open[(model, round_)] = shard
         return shard
@@ -134,7 +156,8 @@ class ShardWriter:
         os.fsync(shard.handle.fileno())
         shard.handle.close()
         del self._open[(shard.model, shard.round)]
-        self._sealed.append((shard.id, shard.model, shard.round, shard.requests, shard.bytes, shard.tokens))
+        fill = shard.fill
+        self._sealed.append((shard.id, shard.model, shard.round, fill.requests, fill.bytes, fill.tokens))
 
 
 def _path_lines(path: Path, endpoint: str | None) -> Iterator[tuple[int, dict[str, Any], bytes, str]]:
@@ -160,13 +183,21 @@ def _dict_lines(
         yield number, request, line + b"\n", endpoint
 
 
-def _lines(source: JobInput, endpoint: str | None) -> Iterator[tuple[int, dict[str, Any], bytes, str]]:
+def request_lines(source: JobInput, endpoint: str | None) -> Iterator[tuple[int, dict[str, Any], bytes, str]]:
+    """(line number, request, its JSONL line, endpoint) for each request of `source`, each checked;
+    raises `BatchInputError` at the first bad one, `InvalidInputError` for a path that is no file."""
     if isinstance(source, str | os.PathLike):
         path = Path(source)
         if not path.is_file() or not os.access(path, os.R_OK):
             raise InvalidInputError(f"{path}: not a readable file", param="source")
         return _path_lines(path, endpoint)
     return _dict_lines(source, endpoint)
+
+
+def request_model(request: Mapping[str, Any]) -> str:
+    """The model a checked request names (`""` for none): a shard holds one model."""
+    model = request["body"].get("model")
+    return model if isinstance(model, str) else ""
 
 
 def _insert(manifest: Manifest, rows: list[tuple[int, str, int, int, int, int]]) -> None:
@@ -213,9 +244,8 @@ def prepare(
         with BackgroundWrites() as inserts:
             rows: list[tuple[int, str, int, int, int, int]] = []
             count = 0
-            for seq, request, line, checked in _lines(source, endpoint):
-                model = request["body"].get("model")
-                model = model if isinstance(model, str) else ""
+            for seq, request, line, checked in request_lines(source, endpoint):
+                model = request_model(request)
                 tokens = estimator(request, len(line))
                 shard_id, offset = writer.add(model, line, tokens, seq=seq)
                 rows.append((seq, request["custom_id"], tokens, shard_id, offset, len(line)))

@@ -31,7 +31,9 @@ from .estimate import TokenEstimator, conservative_estimate
 from .events import EventSource, inbox_for
 from .manifest import JobLock, Manifest
 from .outcome import JobResult
+from .plan import JobPlan, plan_job
 from .prepare import JobInput, prepare
+from .pricing import PriceTable
 
 if TYPE_CHECKING:
     from .._client import AsyncClient, Client
@@ -40,6 +42,8 @@ JOB_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 MANIFEST = "manifest.sqlite"
 JobProgress = Callable[[JobStatus], None]
 RECORDS_PER_READ = 1000
+Prices = PriceTable | str | os.PathLike[str]
+"""A price table, or the path of the user's JSON or TOML file holding one."""
 
 
 def _check_job_id(job_id: str) -> str:
@@ -143,11 +147,14 @@ def create_job(
     job_id: str | None,
     config: JobConfig | None,
     estimator: TokenEstimator | None,
+    max_cost: float | None = None,
+    prices: Prices | None = None,
 ) -> tuple[Manifest, JobCore]:
     """Check and shard `source` into a new job, or reopen the prepared job `job_id` for the same input;
     either way with the job's lock held (released with the manifest), or `JobBusyError`.
 
-    A job whose preparation never finished (a crash, a bad line) is started over.
+    A job whose preparation never finished (a crash, a bad line) is started over. With `max_cost`, a new
+    job is planned first and refused (`CostLimitError`, nothing kept) when its estimate is above it.
     """
     config = config or JobConfig()
     job_id = _check_job_id(job_id) if job_id is not None else _new_job_id()
@@ -179,6 +186,15 @@ def create_job(
         manifest.put("input", described)
         manifest.put("key", secrets.token_hex(8))
         manifest.put("config", _config_to_meta(config))
+        if max_cost is not None:
+            plan = plan_job(
+                source,
+                endpoint=endpoint,
+                config=config,
+                estimator=estimator or conservative_estimate,
+                prices=price_table(prices),
+            )
+            plan.check_cost(max_cost)
         prepare(
             manifest, source, endpoint=endpoint, config=config, estimator=estimator or conservative_estimate
         )
@@ -187,6 +203,29 @@ def create_job(
         shutil.rmtree(folder, ignore_errors=True)
         raise
     return manifest, JobCore(manifest, job_id, config)
+
+
+def price_table(prices: Prices | None) -> PriceTable | None:
+    """The table given, or read from the path given; raises `InvalidInputError` for a bad file."""
+    return prices if prices is None or isinstance(prices, PriceTable) else PriceTable.load(prices)
+
+
+def make_plan(
+    source: JobInput,
+    *,
+    endpoint: str | None,
+    config: JobConfig | None,
+    estimator: TokenEstimator | None,
+    prices: Prices | None,
+) -> JobPlan:
+    """`plan_job` with the defaults `submit` uses."""
+    return plan_job(
+        source,
+        endpoint=endpoint,
+        config=config or JobConfig(),
+        estimator=estimator or conservative_estimate,
+        prices=price_table(prices),
+    )
 
 
 def _for_cancel(job_id: str, state_dir: str | os.PathLike[str] | None) -> tuple[Manifest, JobCore, bool]:
@@ -251,7 +290,7 @@ def result_lines(job_id: str, state_dir: str | os.PathLike[str] | None) -> Gener
 
 
 class BatchJobs:
-    """Jobs bigger than one batch: `run`, `submit`, `wait`, `status`, `results`, `cancel`, `list`."""
+    """Jobs bigger than one batch: `plan`, `run`, `submit`, `wait`, `status`, `results`, `cancel`, `list`."""
 
     def __init__(self, client: Client) -> None:
         """The group on `client`; reach it as `client.batch_jobs`."""
@@ -265,21 +304,51 @@ class BatchJobs:
         job_id: str | None = None,
         config: JobConfig | None = None,
         estimator: TokenEstimator | None = None,
+        max_cost: float | None = None,
+        prices: Prices | None = None,
     ) -> JobStatus:
         """Check every request, cut shards, record them, and start the batches the budget admits now.
 
         `source`: a JSONL path (streamed) or an iterable of request dicts. `endpoint`: default the first
         request's url. `job_id`: default a new one; an existing prepared job of the same input is resumed.
         `config`: limits and pacing (kept with the job). `estimator`: tokens per request (default
-        `conservative_estimate`). Returns the job's status (its `job_id` names it later). Raises
-        `BatchInputError` naming the first bad line (nothing is sent or kept), or an `APIError`.
+        `conservative_estimate`). `max_cost`: USD; a new job whose plan (see `plan`) is estimated above it
+        is refused with `CostLimitError` before anything is sent or kept; it needs `prices` (a
+        `PriceTable` or the path of the user's JSON or TOML price file) pricing every model of the job.
+        Returns the job's status (its `job_id` names it later). Raises `BatchInputError` naming the first
+        bad line (nothing is sent or kept), `CostLimitError`, or an `APIError`.
         """
         manifest, core = create_job(
-            source, endpoint=endpoint, job_id=job_id, config=config, estimator=estimator
+            source,
+            endpoint=endpoint,
+            job_id=job_id,
+            config=config,
+            estimator=estimator,
+            max_cost=max_cost,
+            prices=prices,
         )
         with self._driving(manifest, core):
             drive_sync(SyncJobApi(self._client), core.submit())
             return core.status()
+
+    def plan(
+        self,
+        source: JobInput,
+        *,
+        endpoint: BatchEndpoint | None = None,
+        config: JobConfig | None = None,
+        estimator: TokenEstimator | None = None,
+        prices: Prices | None = None,
+    ) -> JobPlan:
+        """What `submit` would send, with no network call and nothing written: shards and batches per
+        model, requests, estimated input tokens (by `estimator`, as the token budget counts them), the
+        waves of batches the token budget makes run one after another (each at most the 24 h completion
+        window), and with `prices` (a `PriceTable` or the path of a JSON or TOML price file) the
+        estimated cost per model and in total, from above (see `JobPlan`).
+
+        Raises `BatchInputError` naming the first bad line, or `InvalidInputError` (a bad price table).
+        """
+        return make_plan(source, endpoint=endpoint, config=config, estimator=estimator, prices=prices)
 
     def wait(
         self,
@@ -321,13 +390,21 @@ class BatchJobs:
         job_id: str | None = None,
         config: JobConfig | None = None,
         estimator: TokenEstimator | None = None,
+        max_cost: float | None = None,
+        prices: Prices | None = None,
         timeout: float | None = None,
         on_progress: JobProgress | None = None,
         events: EventSource | None = None,
     ) -> JobStatus:
         """`submit` then `wait`, in one call; the arguments are theirs."""
         manifest, core = create_job(
-            source, endpoint=endpoint, job_id=job_id, config=config, estimator=estimator
+            source,
+            endpoint=endpoint,
+            job_id=job_id,
+            config=config,
+            estimator=estimator,
+            max_cost=max_cost,
+            prices=prices,
         )
         return self._run_to_end(manifest, core, timeout, on_progress, events)
 
@@ -422,14 +499,38 @@ class AsyncBatchJobs:
         job_id: str | None = None,
         config: JobConfig | None = None,
         estimator: TokenEstimator | None = None,
+        max_cost: float | None = None,
+        prices: Prices | None = None,
     ) -> JobStatus:
         """See `BatchJobs.submit`."""
         manifest, core = await anyio.to_thread.run_sync(
-            lambda: create_job(source, endpoint=endpoint, job_id=job_id, config=config, estimator=estimator)
+            lambda: create_job(
+                source,
+                endpoint=endpoint,
+                job_id=job_id,
+                config=config,
+                estimator=estimator,
+                max_cost=max_cost,
+                prices=prices,
+            )
         )
         async with self._driving(manifest, core):
             await drive_async(AsyncJobApi(self._client), core.submit())
             return core.status()
+
+    async def plan(
+        self,
+        source: JobInput,
+        *,
+        endpoint: BatchEndpoint | None = None,
+        config: JobConfig | None = None,
+        estimator: TokenEstimator | None = None,
+        prices: Prices | None = None,
+    ) -> JobPlan:
+        """See `BatchJobs.plan`; the input is read in a worker thread."""
+        return await anyio.to_thread.run_sync(
+            lambda: make_plan(source, endpoint=endpoint, config=config, estimator=estimator, prices=prices)
+        )
 
     async def wait(
         self,
@@ -465,13 +566,23 @@ class AsyncBatchJobs:
         job_id: str | None = None,
         config: JobConfig | None = None,
         estimator: TokenEstimator | None = None,
+        max_cost: float | None = None,
+        prices: Prices | None = None,
         timeout: float | None = None,
         on_progress: JobProgress | None = None,
         events: EventSource | None = None,
     ) -> JobStatus:
         """See `BatchJobs.run`."""
         manifest, core = await anyio.to_thread.run_sync(
-            lambda: create_job(source, endpoint=endpoint, job_id=job_id, config=config, estimator=estimator)
+            lambda: create_job(
+                source,
+                endpoint=endpoint,
+                job_id=job_id,
+                config=config,
+                estimator=estimator,
+                max_cost=max_cost,
+                prices=prices,
+            )
         )
         return await self._run_to_end(manifest, core, timeout, on_progress, events)
 

@@ -14,7 +14,17 @@ from dateutil import parser as dates
 
 from .._rules import MAX_PART_BYTES
 
-__all__ = ["count", "key_value", "local_path", "mebibytes", "moment", "retries", "seconds", "whole_seconds"]
+__all__ = [
+    "count",
+    "dollars",
+    "key_value",
+    "local_path",
+    "mebibytes",
+    "moment",
+    "retries",
+    "seconds",
+    "whole_seconds",
+]
 
 MiB = 1024 * 1024
 
@@ -41,6 +51,14 @@ def seconds(text: str) -> float:
     value = _number(text)
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be more than 0 seconds, got {text!r}")
+    return value
+
+
+def dollars(text: str) -> float:
+    """An amount of US dollars: finite and not negative."""
+    value = _number(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 USD or more, got {text!r}")
     return value
 
 

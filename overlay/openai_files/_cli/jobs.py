@@ -1,6 +1,7 @@
 """`openai-files jobs ...`: batch jobs of any size, kept in a state directory between commands.
 
-`submit` checks and shards the input and starts what the token budget admits; `wait` drives the job to
+`plan` says what a job would send and cost, with no network call; `submit` checks and shards the input
+and starts what the token budget admits; `wait` drives the job to
 the end with a progress bar; `run` is both; `status`, `results` and `ls` read the job's manifest;
 `cancel` stops it; `rm` forgets a finished job. Any of them can run in another process, later, on the
 same state directory.
@@ -16,14 +17,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .._batch_jobs import JobConfig, JobResult, JobStatus
+from .._batch_jobs import JobConfig, JobPlan, JobResult, JobStatus
 from .._batch_jobs.config import ANY_MODEL
-from .._batch_jobs.resource import job_status, list_jobs, result_lines
+from .._batch_jobs.resource import job_status, list_jobs, make_plan, result_lines
 from .._rules import BATCH_ENDPOINTS, MAX_BATCH_BYTES, MAX_BATCH_REQUESTS
 from ..webhooks import WebhookReceiver
 from . import flags
 from .parser import Commands, Context
-from .render import EXIT_BATCH_UNSUCCESSFUL, EXIT_OK
+from .render import EXIT_BATCH_UNSUCCESSFUL, EXIT_OK, UsageError
 from .results import job_result
 from .webhooks import host_port, listening
 
@@ -63,15 +64,54 @@ def register(commands: Commands) -> None:
     )
     for parser in (submit, run):
         _job_options(parser)
+        parser.add_argument(
+            "--max-cost",
+            type=flags.dollars,
+            metavar="USD",
+            help="refuse (exit 9, nothing sent) a job whose estimated cost (`jobs plan`) is above this; "
+            "needs --price-table",
+        )
     _wait_options(run)
+    plan = jobs.command(
+        "plan",
+        help="what `submit` would send, with no network call: shards, requests, estimated tokens, waves "
+        "under the token budget, and the estimated cost with --price-table",
+        run=plan_,
+    )
+    _input_options(plan)
     _register_rest(jobs)
 
 
 def _job_options(submit: argparse.ArgumentParser) -> None:
-    """What `submit` and `run` take: the input, the job's name and its limits."""
-    submit.add_argument("path", type=flags.local_path, help="the JSONL input, one request per line, any size")
+    """What `submit` and `run` take: the input, the job's name, its limits and pacing."""
+    _input_options(submit)
     submit.add_argument("--job-id", help="name the job (default: a new id, printed); rerun to resume it")
+    submit.add_argument(
+        "--max-attempts",
+        type=flags.count,
+        default=3,
+        metavar="N",
+        help="batches a request may go through when it fails with 429, 5xx or expiry (default 3)",
+    )
+    submit.add_argument(
+        "--poll", type=flags.seconds, default=5.0, metavar="SECONDS", help="first poll interval (default 5)"
+    )
+    submit.add_argument(
+        "--delete-outputs", action="store_true", help="delete each batch's output and error files once merged"
+    )
+    _state_dir(submit)
+
+
+def _input_options(submit: argparse.ArgumentParser) -> None:
+    """What `plan`, `submit` and `run` take: the input, how it is cut into shards, and prices."""
+    submit.add_argument("path", type=flags.local_path, help="the JSONL input, one request per line, any size")
     submit.add_argument("--endpoint", choices=BATCH_ENDPOINTS, help="default: the first line's url")
+    submit.add_argument(
+        "--price-table",
+        type=flags.local_path,
+        metavar="FILE",
+        help="your prices, a JSON or TOML file (USD per million tokens per model; see examples/prices.toml)",
+    )
     submit.add_argument(
         "--max-shard-requests",
         type=flags.count,
@@ -100,20 +140,6 @@ def _job_options(submit: argparse.ArgumentParser) -> None:
         help="estimated tokens enqueued at once per model: N for each model, MODEL=N for one (repeatable; "
         "default: no budget)",
     )
-    submit.add_argument(
-        "--max-attempts",
-        type=flags.count,
-        default=3,
-        metavar="N",
-        help="batches a request may go through when it fails with 429, 5xx or expiry (default 3)",
-    )
-    submit.add_argument(
-        "--poll", type=flags.seconds, default=5.0, metavar="SECONDS", help="first poll interval (default 5)"
-    )
-    submit.add_argument(
-        "--delete-outputs", action="store_true", help="delete each batch's output and error files once merged"
-    )
-    _state_dir(submit)
 
 
 def _wait_options(parser: argparse.ArgumentParser) -> None:
@@ -185,6 +211,7 @@ def _state_dir(parser: argparse.ArgumentParser) -> None:
 
 
 def _config(args: argparse.Namespace) -> JobConfig:
+    """The job's config from the options given (`plan` has no pacing options: the defaults)."""
     budgets: list[tuple[str | None, int]] = args.token_budget or []
     every = [tokens for model, tokens in budgets if model is None]
     per_model = {model: tokens for model, tokens in budgets if model is not None}
@@ -196,13 +223,21 @@ def _config(args: argparse.Namespace) -> JobConfig:
         "max_shard_bytes": args.max_shard_mb,
         "max_shard_tokens": args.max_shard_tokens,
         "token_budget": token_budget,
-        "max_attempts": args.max_attempts,
-        "poll_interval": args.poll,
-        "delete_outputs": args.delete_outputs,
     }
-    if args.state_dir is not None:
+    if "poll" in args:
+        options.update(
+            max_attempts=args.max_attempts, poll_interval=args.poll, delete_outputs=args.delete_outputs
+        )
+    if getattr(args, "state_dir", None) is not None:
         options["state_dir"] = args.state_dir
     return JobConfig(**options)
+
+
+def _costs(args: argparse.Namespace) -> dict[str, Any]:
+    """`max_cost` and `prices` for `submit` and `run`; --max-cost without a table is a usage error."""
+    if args.max_cost is not None and args.price_table is None:
+        raise UsageError("--max-cost needs --price-table FILE (your prices)")
+    return {"max_cost": args.max_cost, "prices": args.price_table}
 
 
 def _show(ctx: Context, status: JobStatus) -> None:
@@ -232,9 +267,62 @@ def _outcome(status: JobStatus) -> int:
     return EXIT_OK if requests["succeeded"] == requests["total"] else EXIT_BATCH_UNSUCCESSFUL
 
 
+def _dollars(cost: float | None) -> str:
+    return "-" if cost is None else f"{cost:.4f}"
+
+
+def _show_plan(ctx: Context, plan: JobPlan) -> None:
+    """The plan as one JSON document, or as a table of models with a total row."""
+    if ctx.out.as_json:
+        ctx.out.line(json.dumps(plan.to_dict(), sort_keys=True))
+        return
+    rows = [("MODEL", "SHARDS", "REQUESTS", "EST_TOKENS", "MAX_OUTPUT", "WAVES", "MAX_HOURS", "COST_USD")]
+    for m in plan.models:
+        entry = m.to_dict()
+        rows.append(
+            (m.model or "-", str(m.shards), str(m.requests), str(m.tokens), str(m.output_tokens),
+             str(m.waves), str(entry["max_hours"]), _dollars(m.cost))
+        )  # fmt: skip
+    rows.append(
+        ("total", str(plan.shards), str(plan.requests), str(plan.tokens),
+         str(sum(m.output_tokens for m in plan.models)), "", str(plan.max_hours), _dollars(plan.cost))
+    )  # fmt: skip
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    ctx.out.line(f"plan      {plan.requests} requests to {plan.endpoint} in {plan.shards} batches")
+    for row in rows:
+        ctx.out.line("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    uncapped = sum(m.uncapped for m in plan.models)
+    if plan.prices is not None:
+        dated = f" (as of {plan.prices.as_of})" if plan.prices.as_of else ""
+        ctx.out.line(
+            f"prices    {plan.prices.source}{dated}; cached input not assumed, batch discount applied"
+        )
+        if unpriced := plan.unpriced():
+            ctx.out.line(f"unpriced  {', '.join(repr(m) for m in unpriced)}: no price in the table")
+    if uncapped:
+        ctx.out.line(f"uncapped  {uncapped} requests set no output cap: their output is not in the cost")
+
+
+def plan_(ctx: Context) -> int:
+    """No client and no network: the plan is read from the input alone."""
+    plan = make_plan(
+        ctx.args.path,
+        endpoint=ctx.args.endpoint,
+        config=_config(ctx.args),
+        estimator=None,
+        prices=ctx.args.price_table,
+    )
+    _show_plan(ctx, plan)
+    return EXIT_OK
+
+
 def submit_(ctx: Context) -> int:
     status = ctx.client.batch_jobs.submit(
-        ctx.args.path, endpoint=ctx.args.endpoint, job_id=ctx.args.job_id, config=_config(ctx.args)
+        ctx.args.path,
+        endpoint=ctx.args.endpoint,
+        job_id=ctx.args.job_id,
+        config=_config(ctx.args),
+        **_costs(ctx.args),
     )
     _show(ctx, status)
     return EXIT_OK
@@ -247,6 +335,7 @@ def run_(ctx: Context) -> int:
             endpoint=ctx.args.endpoint,
             job_id=ctx.args.job_id,
             config=_config(ctx.args),
+            **_costs(ctx.args),
             timeout=ctx.args.max_wait,
             on_progress=None if ctx.args.no_progress else _Bar(ctx),
             events=events,

@@ -17,6 +17,7 @@ from .._errors import (
     AuthenticationError,
     BatchNotFinishedError,
     ConfigurationError,
+    CostLimitError,
     IncompleteDownloadError,
     InvalidInputError,
     JobNotFinishedError,
@@ -38,6 +39,7 @@ EXIT_UNAVAILABLE = 5
 EXIT_BATCH_UNSUCCESSFUL = 6
 EXIT_WAIT_TIMEOUT = 7
 EXIT_LOCAL = 8
+EXIT_OVER_COST = 9
 EXIT_INTERRUPTED = 130  # 128 + SIGINT
 EXIT_OUTPUT_CLOSED = 141  # 128 + SIGPIPE
 EXIT_TERMINATED = 143  # 128 + SIGTERM
@@ -62,6 +64,10 @@ EXIT_TABLE: tuple[tuple[int, str], ...] = (
     ),
     (EXIT_WAIT_TIMEOUT, "`wait` or `run` ran out of time (--max-wait); the batch or job keeps going"),
     (EXIT_LOCAL, "a local file or disk failed: no space left, no permission, a read-only or missing folder"),
+    (
+        EXIT_OVER_COST,
+        "a batch job's estimated cost is above --max-cost (`jobs submit`, `jobs run`): nothing sent",
+    ),
     (EXIT_INTERRUPTED, "interrupted by Ctrl-C"),
     (EXIT_OUTPUT_CLOSED, "stdout closed early (`| head`)"),
     (EXIT_TERMINATED, "terminated by SIGTERM"),
@@ -90,6 +96,7 @@ EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (APIConnectionError, EXIT_UNAVAILABLE),
     (IncompleteDownloadError, EXIT_UNAVAILABLE),
     (WaitTimeoutError, EXIT_WAIT_TIMEOUT),
+    (CostLimitError, EXIT_OVER_COST),
     (JobNotFinishedError, EXIT_BATCH_UNSUCCESSFUL),
     (BatchNotFinishedError, EXIT_BATCH_UNSUCCESSFUL),
     (JobStateError, EXIT_LOCAL),  # a job's results file cut or missing

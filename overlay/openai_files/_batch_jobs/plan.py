@@ -1,0 +1,181 @@
+"""A job's plan before anything is sent: shards, requests, tokens, waves under the budget, and cost.
+
+The input is read and checked as `submit` reads it, and cut by the same rule (`ShardFill`), but nothing
+is written: no manifest, no shard file, no network. The cost is an estimate from above: every input
+token at the uncached price (the estimator's count), and each request's output cap (`max_tokens` and
+the like) at the output price; requests that set no cap add no output cost and are counted as
+`uncapped`, so the user knows what the figure leaves out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .._errors import CostLimitError, InvalidInputError
+from .config import JobConfig
+from .estimate import TokenEstimator, output_cap
+from .prepare import JobInput, ShardFill, request_lines, request_model
+from .pricing import PriceTable
+
+WINDOW_HOURS = 24
+"""The completion window the job's batches ask for: each batch ends within it."""
+
+
+@dataclass
+class ModelPlan:
+    """One model's share of a job's plan."""
+
+    model: str
+    shards: int = 0
+    requests: int = 0
+    bytes: int = 0
+    tokens: int = 0
+    """Estimated input tokens (the job's estimator), as the token budget counts them."""
+    output_tokens: int = 0
+    """The sum of the requests' output caps: the most output they may be billed for."""
+    uncapped: int = 0
+    """Requests that set no output cap: their output is not in `cost`."""
+    waves: int = 0
+    """Rounds of batches that run one after another because the token budget holds only so many at once
+    (1 without a budget)."""
+    cost: float | None = None
+    """Estimated USD (see the module docstring); None without a price for the model."""
+    shard_tokens: list[int] = field(default_factory=list, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The model's plan as plain JSON types."""
+        return {
+            "model": self.model,
+            "shards": self.shards,
+            "requests": self.requests,
+            "bytes": self.bytes,
+            "tokens": self.tokens,
+            "output_tokens": self.output_tokens,
+            "uncapped": self.uncapped,
+            "waves": self.waves,
+            "max_hours": self.waves * WINDOW_HOURS,
+            "cost": self.cost,
+        }
+
+
+@dataclass(frozen=True)
+class JobPlan:
+    """What a job would send: per model and in total, and its estimated cost when prices were given."""
+
+    endpoint: str
+    models: list[ModelPlan]
+    prices: PriceTable | None = None
+
+    @property
+    def requests(self) -> int:
+        return sum(m.requests for m in self.models)
+
+    @property
+    def shards(self) -> int:
+        return sum(m.shards for m in self.models)
+
+    @property
+    def tokens(self) -> int:
+        return sum(m.tokens for m in self.models)
+
+    @property
+    def max_hours(self) -> int:
+        """Models run side by side: the job takes as long as its model with the most waves, at most."""
+        return max((m.waves for m in self.models), default=0) * WINDOW_HOURS
+
+    @property
+    def cost(self) -> float | None:
+        """Estimated USD for the whole job; None when a model has no price (or no table was given)."""
+        costs = [m.cost for m in self.models]
+        return None if not costs or any(c is None for c in costs) else sum(c for c in costs if c is not None)
+
+    def unpriced(self) -> list[str]:
+        """The models the price table has no price for (every model without a table)."""
+        return [m.model for m in self.models if m.cost is None]
+
+    def check_cost(self, max_cost: float) -> None:
+        """Raise `CostLimitError` when the estimated cost is above `max_cost` USD, `InvalidInputError`
+        when it cannot be known (no table, or a model without a price)."""
+        cost = self.cost
+        if cost is None:
+            missing = ", ".join(repr(m) for m in self.unpriced())
+            raise InvalidInputError(
+                f"max_cost needs a price for every model of the job; none for {missing}", param="prices"
+            )
+        if cost > max_cost:
+            raise CostLimitError(cost=cost, max_cost=max_cost)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The plan as plain JSON types, for `--json`."""
+        return {
+            "endpoint": self.endpoint,
+            "requests": self.requests,
+            "shards": self.shards,
+            "tokens": self.tokens,
+            "max_hours": self.max_hours,
+            "cost": self.cost,
+            "prices": None
+            if self.prices is None
+            else {"source": self.prices.source, "as_of": self.prices.as_of},
+            "models": [m.to_dict() for m in self.models],
+        }
+
+
+def plan_job(
+    source: JobInput,
+    *,
+    endpoint: str | None,
+    config: JobConfig,
+    estimator: TokenEstimator,
+    prices: PriceTable | None,
+) -> JobPlan:
+    """Read and check `source` as `submit` would and return its plan; nothing is written or sent.
+
+    Raises `BatchInputError` naming the first bad line, or `InvalidInputError`.
+    """
+    models: dict[str, ModelPlan] = {}
+    open_shards: dict[str, ShardFill] = {}
+    checked: str | None = None
+    for seq, request, line, endpoint_of_line in request_lines(source, endpoint):
+        checked = endpoint_of_line
+        model = request_model(request)
+        size, tokens = len(line), estimator(request, len(line))
+        plan = models.get(model) or models.setdefault(model, ModelPlan(model))
+        fill = open_shards.get(model)
+        if fill is None or not fill.fits(size, tokens):
+            if fill is not None:
+                plan.shard_tokens.append(fill.tokens)
+            fill = open_shards[model] = ShardFill.of(config, model)
+            fill.check_alone(size, tokens, seq=seq)
+            plan.shards += 1
+        fill.take(size, tokens)
+        cap = output_cap(request)
+        plan.requests += 1
+        plan.bytes += size
+        plan.tokens += tokens
+        plan.output_tokens += cap
+        plan.uncapped += cap == 0
+    if checked is None:
+        raise InvalidInputError("the job's input holds no requests", param="source")
+    for model, fill in open_shards.items():
+        plan = models[model]
+        plan.shard_tokens.append(fill.tokens)
+        plan.waves = _waves(plan.shard_tokens, config.budget(model))
+        price = prices.price(model) if prices is not None else None
+        if price is not None:
+            plan.cost = price.cost(input_tokens=plan.tokens, output_tokens=plan.output_tokens)
+    return JobPlan(endpoint=checked, models=list(models.values()), prices=prices)
+
+
+def _waves(shard_tokens: list[int], budget: int | None) -> int:
+    """How many rounds the shards take when each round holds at most `budget` tokens (a shard alone
+    always goes), in order, as the job admits them."""
+    if budget is None:
+        return 1
+    waves, enqueued = 0, 0
+    for tokens in shard_tokens:
+        if waves == 0 or enqueued + tokens > budget:
+            waves, enqueued = waves + 1, 0
+        enqueued += tokens
+    return waves

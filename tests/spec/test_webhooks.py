@@ -5,7 +5,7 @@ import pytest
 from openai_files_spec import Vendored, load, vendor
 
 from .project_copy import ROOT
-from .test_vendor_upstream import UPSTREAMS
+from .test_vendor_upstream import NEEDS_REAL, REAL
 from .upstream_shape import FIXTURES
 
 
@@ -34,10 +34,11 @@ def test_revendoring_keeps_the_webhooks_unchanged(mini: Vendored) -> None:
     assert not [change for change in again.changes if "Webhook" in str(change)]
 
 
-@pytest.mark.skipif(not UPSTREAMS, reason="../shared/upstream/ is absent")
+@NEEDS_REAL
 def test_the_real_upstream_gives_the_four_batch_events() -> None:
     """(That vendoring it gives back our openapi.yaml exactly is test_vendor_upstream's.)"""
-    result = vendor(load(UPSTREAMS[-1]), load(ROOT / "openapi.yaml"))
+    assert REAL is not None
+    result = vendor(load(REAL), load(ROOT / "openapi.yaml"))
     assert sorted(result.spec["webhooks"]) == [
         f"batch_{end}" for end in ("cancelled", "completed", "expired", "failed")
     ]

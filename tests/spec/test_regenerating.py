@@ -63,7 +63,7 @@ def test_the_report_ends_naming_each_new_operation_and_what_serves_it(vendored: 
 
 def test_the_readme_walkthrough_quotes_the_report(vendored: tuple[Path, str]) -> None:
     _, report = vendored
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
     excerpt = re.search(r"<!-- vendor report excerpt: [^>]*-->\n(.*?)<!-- end excerpt -->", readme, re.S)
     assert excerpt is not None
     quoted = [line.removeprefix("    ") for line in excerpt.group(1).splitlines() if line.strip() != "..."]

@@ -590,12 +590,12 @@ class AsyncClient(_Core):
         headers are in).
 
         httpx's pool (httpcore 1.0) matches every queued request against every connection each time a
-        request starts or ends, so 1,000 calls started at once on a new client (no connection open yet,
-        all but 64 of them queued) made that walk quadratic: 0.12x the official SDK (docs/BENCHMARKS.md,
-        "Small calls", `make bench-calls`). Waiting here instead keeps httpcore's queue no longer than
-        the pool. The wait counts against the pool timeout, as httpx's own would, and ends in the same
-        retryable `PoolTimeout`. `Client` has no such gate: its calls come from threads, which
-        the caller's own pool bounds (the benchmark's 64 threads never fill 64 connections).
+        request starts or ends, so 1,000 calls started at once on a new client (no connection open yet, all
+        but 64 of them queued) made that walk quadratic, many times slower than the official SDK
+        (docs/BENCHMARKS.md, "Small calls", `make bench-calls`). Waiting here instead keeps httpcore's queue
+        no longer than the pool. The wait counts against the pool timeout, as httpx's own would, and ends in
+        the same retryable `PoolTimeout`. `Client` has no such gate: its calls come from threads, which the
+        caller's own pool bounds (the benchmark's 64 threads never fill 64 connections).
         """
         if self._gate is None:
             yield

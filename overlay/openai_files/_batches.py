@@ -14,11 +14,12 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, NamedTuple
+from typing import IO, TYPE_CHECKING, Any, NamedTuple, TypeGuard
 
 import anyio
 
 from . import _rules as rules
+from ._docs import docs_from
 from ._download import aiter_lines, iter_lines
 from ._errors import (
     APIError,
@@ -388,6 +389,12 @@ def _batch_id(batch: Batch | str) -> str:
     return batch if isinstance(batch, str) else batch.id
 
 
+def _ended(batch: Batch | str) -> TypeGuard[Batch]:
+    """A batch object that has ended: its results can be read without asking again (an id, or a batch
+    object from before it ended, is retrieved first)."""
+    return not isinstance(batch, str) and batch.status in TERMINAL_STATUSES
+
+
 def _finished(batch: Batch) -> Batch:
     """`batch` once it ended; results of a running batch are not final, so asking for them is an error."""
     if batch.status not in TERMINAL_STATUSES:
@@ -633,7 +640,7 @@ class Batches:
         """Every request's result, streamed from the output file, then the error file.
 
         Args:
-            batch: a finished batch, or its id (then retrieved first).
+            batch: the batch, or its id (retrieved first unless it is a batch object that has ended).
 
         Returns:
             An iterator of `BatchResult`, one per request line the service answered.
@@ -642,13 +649,14 @@ class Batches:
             BatchNotFinishedError: the batch has not ended (at the first item): its results are not final.
             APIError: as `Client.call`, also while iterating.
         """
-        finished = _finished(self.retrieve(batch) if isinstance(batch, str) else batch)
+        finished = _finished(batch if _ended(batch) else self.retrieve(batch))
         for file_id in _result_files(finished):
             for line in iter_lines(self._client, file_id):
                 if line.strip():
                     yield BatchResult.from_line(line)
 
 
+@docs_from(Batches)
 class AsyncBatches:
     """The asyncio twin of `Batches`."""
 
@@ -774,7 +782,7 @@ class AsyncBatches:
 
     async def results(self, batch: Batch | str) -> AsyncIterator[BatchResult]:
         """See `Batches.results`; iterate with `async for`."""
-        finished = _finished(await self.retrieve(batch) if isinstance(batch, str) else batch)
+        finished = _finished(batch if _ended(batch) else await self.retrieve(batch))
         for file_id in _result_files(finished):
             async for line in aiter_lines(self._client, file_id):
                 if line.strip():

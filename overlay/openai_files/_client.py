@@ -26,6 +26,7 @@ import httpx
 from ._batch_jobs import AsyncBatchJobs, BatchJobs
 from ._batches import AsyncBatches, Batches
 from ._config import DEFAULT_LIMITS, Settings, SettingsOptions
+from ._docs import docs_from
 from ._errors import APIConnectionError, APITimeoutError, error_from_response
 from ._files import AsyncFiles, Files
 from ._generated import AuthenticatedClient, ErrorResponse, list_batches
@@ -431,6 +432,7 @@ class Client(_Core):
             self._sleep(delay)
 
 
+@docs_from(Client)
 class AsyncClient(_Core):
     """The asyncio twin of `Client`, with the same arguments, resource groups and seam."""
 

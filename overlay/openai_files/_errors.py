@@ -17,6 +17,7 @@
     ├── JobBusyError                another process is driving the batch job
     ├── JobNotFinishedError         results asked of a batch job with requests still pending
     ├── JobStateError               a batch job's local state is damaged; nothing is read from it
+    ├── CostLimitError              a batch job's estimated cost is above its `max_cost`; nothing sent
     └── APIError                    anything that went wrong talking to the service; `.method`, `.url`
         ├── APIConnectionError          no usable response: refused, reset, DNS, protocol error
         │   └── APITimeoutError             connect, read, write or pool timeout

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, BinaryIO, cast
 
 from . import _rules as rules
+from ._docs import docs_from
 from ._download import (
     CHUNK_SIZE,
     CONCURRENCY,
@@ -322,6 +323,7 @@ class Files:
         return download(self._client, file_id, destination, **options)
 
 
+@docs_from(Files)
 class AsyncFiles:
     """The asyncio twin of `Files`."""
 

@@ -16,6 +16,7 @@ from typing import IO, TYPE_CHECKING, BinaryIO, cast
 import anyio
 
 from . import _rules as rules
+from ._docs import docs_from
 from ._errors import APIConnectionError, APIStatusError, UnconfirmedUploadError
 from ._files import expiry
 from ._generated import (
@@ -403,6 +404,7 @@ class Uploads:
         return self._client.call(cancel_upload, upload_id)
 
 
+@docs_from(Uploads)
 class AsyncUploads:
     """The asyncio twin of `Uploads`."""
 

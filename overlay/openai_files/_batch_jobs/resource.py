@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 
+from .._docs import docs_from
 from .._errors import InvalidInputError, JobBusyError, JobNotFinishedError, JobNotFoundError, NotFoundError
 from .._rules import BatchEndpoint
 from .._service import ServiceIdentity
@@ -484,6 +485,7 @@ class BatchJobs:
             return status
 
 
+@docs_from(BatchJobs)
 class AsyncBatchJobs:
     """The asyncio twin of `BatchJobs`; preparation and manifest reads run in a worker thread."""
 

@@ -249,3 +249,72 @@ def test_cli_plan_and_max_cost(
     assert requests_seen(env) == []
     code, out, err = run(capsys, "jobs", "submit", str(tmp_path / "in.jsonl"), "--max-cost", "1", *state)
     assert code == 2 and "--max-cost needs --price-table" in err
+
+
+@pytest.mark.anyio
+async def test_usage_is_recorded_per_model_and_priced(
+    any_client: Client | AsyncClient,
+    client: Client,
+    fresh_emulator: EmulatorServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    fresh_emulator.batch_settings.set(cached_fraction=0.5, reasoning_tokens=3)
+    lines = write_input(tmp_path / "in.jsonl", 240)
+    config = small_config(tmp_path, max_shard_requests=50)
+    status = await resolve(any_client.batch_jobs.run(tmp_path / "in.jsonl", job_id="paid", config=config))
+    assert status.requests["succeeded"] == 240
+
+    # what the service reported, request by request, summed per model of the input
+    model_of = {json.loads(raw)["custom_id"]: json.loads(raw)["body"]["model"] for raw in lines}
+    want: dict[str, list[int]] = {}
+    for result in client.batch_jobs.results("paid", state_dir=config.state_dir):
+        usage = result.body["usage"]
+        figures = want.setdefault(model_of[result.custom_id], [0, 0, 0, 0])
+        figures[0] += usage["prompt_tokens"]
+        figures[1] += usage["prompt_tokens_details"]["cached_tokens"]
+        figures[2] += usage["completion_tokens"]
+        figures[3] += usage["completion_tokens_details"]["reasoning_tokens"]
+    # and batch by batch, as each Batch's `usage` says
+    batches = [b.to_dict() for b in client.batches.list()]
+    ours = [b for b in batches if (b.get("metadata") or {}).get("openai_files_job") == "paid"]
+    assert len(ours) == 2 * math.ceil(120 / 50)  # two models of 120 requests, 50 a shard
+    assert sum(b["usage"]["input_tokens"] for b in ours) == sum(f[0] for f in want.values())
+    assert sum(b["usage"]["output_tokens"] for b in ours) == sum(f[2] for f in want.values())
+
+    status = client.batch_jobs.status("paid", state_dir=config.state_dir, prices=PriceTable.from_dict(PRICES))
+    got = {
+        model: [u.input_tokens, u.cached_tokens, u.output_tokens, u.reasoning_tokens]
+        for model, u in status.usage.items()
+    }
+    assert got == want and all(f[1] > 0 and f[3] == 3 * 120 for f in want.values())
+    total = [sum(f[i] for f in want.values()) for i in range(4)]
+    assert status.to_dict()["usage"]["total"] == dict(
+        zip(["input_tokens", "cached_tokens", "output_tokens", "reasoning_tokens"], total, strict=True)
+    )
+    cost = {}
+    for model, (prompt, cached, output, _) in want.items():
+        price = PRICES["models"].get(model) or PRICES["models"]["*"]
+        listed = (
+            (prompt - cached) * price["input"] + cached * price["cached_input"] + output * price["output"]
+        )
+        cost[model] = listed / 1e6 * (1 - price.get("batch_discount", 0))
+    assert status.cost == pytest.approx(cost)
+    assert status.total_cost == pytest.approx(sum(cost.values()))
+    assert client.batch_jobs.status("paid", state_dir=config.state_dir).cost is None
+
+    (tmp_path / "p.json").write_text(json.dumps(PRICES))
+    argv = [
+        "jobs",
+        "status",
+        "paid",
+        "--state-dir",
+        str(config.state_dir),
+        "--price-table",
+        str(tmp_path / "p.json"),
+    ]
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    last = out.splitlines()[-1].split()
+    assert last[:3] == ["usage", "total", "input"] and last[3] == str(total[0])
+    assert last[-2:] == [f"{sum(cost.values()):.4f}", "USD"]

@@ -35,6 +35,8 @@ from .manifest import UNFINISHED, Manifest, Shard
 from .merge import ShardMerge
 from .outcome import CANCELLED, FAILED, RETRY, SUCCEEDED, Outcome, Records
 from .prepare import ShardWriter
+from .pricing import PriceTable
+from .usage import Usage
 
 log = logging.getLogger("openai_files.batch_jobs")
 
@@ -65,6 +67,7 @@ class BatchView:
     errors: tuple[dict[str, Any], ...]
     metadata: Mapping[str, str]
     created_at: int
+    usage: Usage | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,31 @@ class JobStatus:
     requests: dict[str, int]
     shards: dict[str, int]
     batches: list[dict[str, Any]] = field(default_factory=list)
+    usage: dict[str, Usage] = field(default_factory=dict)
+    """Tokens the job's ended batches used, per model, as the service reported them."""
+    cost: dict[str, float | None] | None = None
+    """USD per model by the usage above, when the status was asked for with a price table (None for a
+    model the table has no price for); else None."""
+
+    @property
+    def total_usage(self) -> Usage:
+        """The job's usage over every model."""
+        return sum(self.usage.values(), Usage())
+
+    @property
+    def total_cost(self) -> float | None:
+        """The job's cost over every model; None without a price table or when a model has no price."""
+        if self.cost is None or any(c is None for c in self.cost.values()):
+            return None
+        return sum(c for c in self.cost.values() if c is not None)
+
+    def priced(self, prices: PriceTable) -> JobStatus:
+        """This status with `cost` worked out from its usage at `prices`."""
+        cost = {}
+        for model, used in self.usage.items():
+            price = prices.price(model)
+            cost[model] = None if price is None else used.cost(price)
+        return dataclasses.replace(self, cost=cost)
 
     @property
     def finished(self) -> bool:
@@ -103,6 +131,11 @@ class JobStatus:
             "requests": self.requests,
             "shards": self.shards,
             "batches": self.batches,
+            "usage": {
+                "models": {model: used.to_dict() for model, used in self.usage.items()},
+                "total": self.total_usage.to_dict(),
+            },
+            "cost": None if self.cost is None else {"models": self.cost, "total": self.total_cost},
         }
 
 
@@ -154,6 +187,7 @@ class JobCore:
             requests=self.m.request_counts(),
             shards=self.m.shard_counts(),
             batches=batches,
+            usage=self.m.usage_by_model(),
         )
 
     def _report(self) -> None:
@@ -424,6 +458,8 @@ class JobCore:
             if batch.status == shard.batch_status:
                 continue
             changed = True
+            if batch.status in TERMINAL and batch.usage is not None:
+                self.m.record_usage(batch.id, shard.id, shard.model, batch.usage)
             if batch.status not in TERMINAL:
                 self.m.update_shard(shard.id, batch_status=batch.status)
             elif batch.status == "failed" and _token_limited(batch) and self._others_running(shard):

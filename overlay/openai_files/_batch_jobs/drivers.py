@@ -18,6 +18,7 @@ from .._transfer.config import TransferConfig
 from ..webhooks import EventInbox
 from .core import TAG_JOB, TAG_KEY, BatchView, Steps
 from .events import ended_batches
+from .usage import Usage
 
 if TYPE_CHECKING:
     from .._client import AsyncClient, Client
@@ -38,6 +39,7 @@ def batch_view(batch: Batch) -> BatchView:
         errors=tuple(e for e in errors if isinstance(e, dict)),
         metadata={str(k): str(v) for k, v in (wire.get("metadata") or {}).items()},
         created_at=batch.created_at,
+        usage=Usage.from_wire(wire.get("usage")),
     )
 
 

@@ -7,7 +7,8 @@ point leaves a state from which a rerun can tell what happened (`JobCore.recover
 - `meta`: the job's settings (endpoint, totals, whether it is being cancelled);
 - `shards`: one row per batch input file, with its model, local file, lifecycle state and ids;
 - `requests`: one row per `custom_id`, in input order (`seq`), with where its line is kept locally,
-  its state and, once it has one, where its result record is.
+  its state and, once it has one, where its result record is;
+- `usage`: one row per ended batch, the tokens the service reports it used (its `usage`).
 
 Result records live beside the database in `results.jsonl`, appended shard by shard: growing a million
 rows in place by a kilobyte each would cost far more than parsing them. The file's committed length is
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import JobStateError
+from .usage import Usage
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -64,6 +66,15 @@ CREATE TABLE IF NOT EXISTS requests (
     state TEXT NOT NULL DEFAULT 'pending',
     result_offset INTEGER,
     result_length INTEGER
+);
+CREATE TABLE IF NOT EXISTS usage (
+    batch_id TEXT PRIMARY KEY,
+    shard INTEGER NOT NULL,
+    model TEXT NOT NULL,
+    input_tokens INTEGER NOT NULL,
+    cached_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    reasoning_tokens INTEGER NOT NULL
 );
 """
 
@@ -195,6 +206,29 @@ class Manifest:
             (model, *LIVE),
         ).fetchone()
         return int(row[0])
+
+    # -- usage ------------------------------------------------------------------------------------
+
+    def record_usage(self, batch_id: str, shard: int, model: str, usage: Usage) -> None:
+        """Keep what an ended batch used (a batch seen ending twice keeps its last report)."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO usage (batch_id, shard, model, input_tokens, cached_tokens, "
+            "output_tokens, reasoning_tokens) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (batch_id, shard, model, usage.input_tokens, usage.cached_tokens, usage.output_tokens,
+             usage.reasoning_tokens),
+        )  # fmt: skip
+
+    def usage_by_model(self) -> dict[str, Usage]:
+        """The tokens the job's ended batches used, per model (empty for a job from before usage was
+        kept, opened for reading only)."""
+        try:
+            rows = self._db.execute(
+                "SELECT model, SUM(input_tokens), SUM(cached_tokens), SUM(output_tokens), "
+                "SUM(reasoning_tokens) FROM usage GROUP BY model ORDER BY model"
+            ).fetchall()
+        except sqlite3.OperationalError:  # no such table: a read-only open of an older manifest
+            return {}
+        return {model: Usage(*(int(v) for v in counts)) for model, *counts in rows}
 
     # -- requests ---------------------------------------------------------------------------------
 

@@ -271,11 +271,15 @@ def finished_job_files(job_id: str, state_dir: str | os.PathLike[str] | None) ->
     return Path(state_dir or default_state_dir()) / job_id, files
 
 
-def job_status(job_id: str, state_dir: str | os.PathLike[str] | None) -> JobStatus:
-    """A job's status as its manifest has it (no network call)."""
+def job_status(
+    job_id: str, state_dir: str | os.PathLike[str] | None, prices: Prices | None = None
+) -> JobStatus:
+    """A job's status as its manifest has it (no network call), its cost worked out at `prices`."""
+    table = price_table(prices)
     manifest, core = open_job(job_id, state_dir)
     with closing(manifest):
-        return core.status()
+        status = core.status()
+    return status if table is None else status.priced(table)
 
 
 def result_lines(job_id: str, state_dir: str | os.PathLike[str] | None) -> Generator[str, None, None]:
@@ -409,9 +413,14 @@ class BatchJobs:
         )
         return self._run_to_end(manifest, core, timeout, on_progress, events)
 
-    def status(self, job_id: str, *, state_dir: str | os.PathLike[str] | None = None) -> JobStatus:
-        """The job's state as its manifest has it (no network call)."""
-        return job_status(job_id, state_dir)
+    def status(
+        self, job_id: str, *, state_dir: str | os.PathLike[str] | None = None, prices: Prices | None = None
+    ) -> JobStatus:
+        """The job's state as its manifest has it (no network call): requests and shards by state, and
+        the tokens its ended batches used per model (`usage`, as the service reported them). With
+        `prices` (a `PriceTable` or the path of a JSON or TOML price file), `cost` holds USD per model.
+        Raises `JobNotFoundError`, or `InvalidInputError` for a bad price table."""
+        return job_status(job_id, state_dir, prices)
 
     def results(self, job_id: str, *, state_dir: str | os.PathLike[str] | None = None) -> Iterator[JobResult]:
         """One `JobResult` per request, in input order, streamed from the manifest.
@@ -588,9 +597,11 @@ class AsyncBatchJobs:
         )
         return await self._run_to_end(manifest, core, timeout, on_progress, events)
 
-    async def status(self, job_id: str, *, state_dir: str | os.PathLike[str] | None = None) -> JobStatus:
+    async def status(
+        self, job_id: str, *, state_dir: str | os.PathLike[str] | None = None, prices: Prices | None = None
+    ) -> JobStatus:
         """See `BatchJobs.status`."""
-        return job_status(job_id, state_dir)
+        return job_status(job_id, state_dir, prices)
 
     async def results(
         self, job_id: str, *, state_dir: str | os.PathLike[str] | None = None

@@ -106,12 +106,7 @@ def _input_options(submit: argparse.ArgumentParser) -> None:
     """What `plan`, `submit` and `run` take: the input, how it is cut into shards, and prices."""
     submit.add_argument("path", type=flags.local_path, help="the JSONL input, one request per line, any size")
     submit.add_argument("--endpoint", choices=BATCH_ENDPOINTS, help="default: the first line's url")
-    submit.add_argument(
-        "--price-table",
-        type=flags.local_path,
-        metavar="FILE",
-        help="your prices, a JSON or TOML file (USD per million tokens per model; see examples/prices.toml)",
-    )
+    _price_table(submit)
     submit.add_argument(
         "--max-shard-requests",
         type=flags.count,
@@ -142,6 +137,15 @@ def _input_options(submit: argparse.ArgumentParser) -> None:
     )
 
 
+def _price_table(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--price-table",
+        type=flags.local_path,
+        metavar="FILE",
+        help="your prices, a JSON or TOML file (USD per million tokens per model; see examples/prices.toml)",
+    )
+
+
 def _wait_options(parser: argparse.ArgumentParser) -> None:
     """What `wait` and `run` take: how long to wait, and where webhook events may wake them."""
     parser.add_argument(
@@ -169,9 +173,13 @@ def _register_rest(jobs: Commands) -> None:
     _job_id(wait)
     _wait_options(wait)
     status = jobs.command(
-        "status", help="shards and requests by state, live batches (no network call)", run=status_
+        "status",
+        help="shards and requests by state, live batches, tokens used per model and, with --price-table, "
+        "the cost (no network call)",
+        run=status_,
     )
     _job_id(status)
+    _price_table(status)
     results = jobs.command(
         "results",
         help="JSON Lines, one per request in input order: custom_id, status, status_code, body, error, "
@@ -259,6 +267,15 @@ def _show(ctx: Context, status: JobStatus) -> None:
         ctx.out.line(
             f"batch     {batch['batch_id'] or '-'}  {batch['status']}  {batch['model']}  "
             f"shard {batch['shard']}"
+        )
+    cost = status.cost
+    models = list(status.usage.items())
+    for model, used in [*models, *([("total", status.total_usage)] if models else [])]:
+        dollars = status.total_cost if model == "total" else None if cost is None else cost.get(model)
+        priced = "" if cost is None else f"  cost {_dollars(dollars)} USD"
+        ctx.out.line(
+            f"usage     {model or '-'}  input {used.input_tokens} (cached {used.cached_tokens})  "
+            f"output {used.output_tokens} (reasoning {used.reasoning_tokens}){priced}"
         )
 
 
@@ -393,7 +410,7 @@ def wait_(ctx: Context) -> int:
 
 
 def status_(ctx: Context) -> int:
-    _show(ctx, job_status(ctx.args.job_id, ctx.args.state_dir))
+    _show(ctx, job_status(ctx.args.job_id, ctx.args.state_dir, ctx.args.price_table))
     return EXIT_OK
 
 

@@ -90,8 +90,11 @@ def test_job_ends_within_2s_of_its_last_batch_under_duplicate_and_reordered_even
 def test_with_no_event_coming_the_same_job_waits_for_the_safety_net_poll(
     fresh_emulator: EmulatorServer, tmp_path: Path
 ) -> None:
-    """The control: the figure above is the events' doing, not the emulator's speed."""
-    fresh_emulator.batch_settings.set(pace="time", stage_seconds=0.2)
+    """The control: the figure above is the events' doing, not the emulator's speed.
+
+    Batches of 3 s: the last one created cannot have ended at the job's first look, which comes right
+    after it, however slowly the shared machine ran the creations before it."""
+    fresh_emulator.batch_settings.set(pace="time", stage_seconds=1.0)
     config = JobConfig(
         max_shard_requests=1, poll_interval=SAFETY_NET_POLL, create_retry_delay=0.01, state_dir=tmp_path / "s"
     )

@@ -142,3 +142,15 @@ def test_command_line_registers_urls_and_secret(monkeypatch: pytest.MonkeyPatch)
     assert SECRET not in repr(config)
     monkeypatch.setenv("OPENAI_WEBHOOK_SECRET", SECRET)
     assert config_from(parser().parse_args(args)).webhooks.secret == SECRET
+
+
+def test_reorder_fault_delivers_events_out_of_their_batches_order(hooked: EmulatorServer, sink: Sink) -> None:
+    hooked.webhooks.set(hooked.webhooks.config, reorder_window=1.0, seed=2)
+    batch_ids = [start_batch(hooked) for _ in range(5)]
+
+    seen = sink.wait_for(lambda seen: len(seen) >= 5)
+
+    arrived = [event["data"]["id"] for event in events(seen)]
+    ended = sorted(batch_ids, key=lambda batch_id: hooked.emulator.batches.get(batch_id).since)
+    assert sorted(arrived) == sorted(batch_ids)
+    assert arrived != ended

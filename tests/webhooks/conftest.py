@@ -35,11 +35,14 @@ class Received:
 
 
 class Sink:
-    """Records each POST; answers the next status in `answers` (then 200), or 400 if unverified."""
+    """Records each POST; answers the next status in `answers` (then 200, or 400 if unverified), after
+    the next delay in `stalls` (then at once)."""
 
     def __init__(self) -> None:
         self.received: list[Received] = []
         self.answers: deque[int] = deque()
+        self.stalls: deque[float] = deque()
+        """Seconds to wait before answering each of the next requests."""
         self.sdk = openai.OpenAI(api_key="sk-unused", base_url="http://127.0.0.1:9/v1", webhook_secret=SECRET)
         self._lock = threading.Lock()
         sink = self
@@ -56,6 +59,8 @@ class Sink:
                 with sink._lock:
                     sink.received.append(Received(headers, body, time.monotonic(), verified))
                     status = sink.answers.popleft() if sink.answers else 200 if verified else 400
+                    stall = sink.stalls.popleft() if sink.stalls else 0.0
+                time.sleep(stall)
                 self.send_response(status)
                 self.send_header("content-length", "0")
                 self.end_headers()

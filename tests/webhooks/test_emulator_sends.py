@@ -62,6 +62,16 @@ def test_non_2xx_answers_are_retried_with_the_same_id_and_body(hooked: EmulatorS
     assert gaps[0] >= 0.2 and gaps[1] >= 0.4  # the backoff doubles from retry_base
 
 
+def test_an_answer_slower_than_the_timeout_is_retried(hooked: EmulatorServer, sink: Sink) -> None:
+    hooked.webhooks.set(hooked.webhooks.config, timeout=0.2)
+    sink.stalls.append(1.0)
+    start_batch(hooked)
+
+    outcomes = wait_for_outcomes(hooked, 2)
+
+    assert outcomes == ["webhook timeout", "webhook 200"]
+
+
 def test_refused_connection_is_retried(fresh_emulator: EmulatorServer) -> None:
     fresh_emulator.batch_settings.set(pace="time", stage_seconds=0.05)
     fresh_emulator.webhooks.set(

@@ -374,7 +374,8 @@ def test_ctrl_c_at_20_seeded_moments_of_an_upload_ends_it_within_a_second(
             status = uploads.get(upload_id).status
             if resume:
                 kept = [path for path in journals.glob("*.json") if upload_id in path.read_text()]
-                assert status == "pending" and kept and "kept Upload" in said, said
+                assert status == "pending" and kept and f"kept Upload {upload_id}" in said, said
+                assert "KeyboardInterrupt" not in said and "parts sent): interrupted\n" in said
             else:
                 assert status == "cancelled", (run_number, said)
         shutil.rmtree(journals, ignore_errors=True)  # the next --resume run starts a new Upload

@@ -241,16 +241,23 @@ class UploadJob:
             return False
         if self.journal is not None and resumable:
             log.warning(
-                "kept Upload %s for resume (%d of %d parts sent): %r",
+                "kept Upload %s for resume (%d of %d parts sent): %s",
                 self.upload_id,
                 len(self.parts),
                 self.plan.part_count,
-                error,
+                _why(error),
             )
             return False
         if self.journal is not None:
             self.journal.delete()
         return not self._completed_elsewhere
+
+
+def _why(error: BaseException) -> str:
+    """What stopped the upload, in words: Ctrl-C and SIGTERM read "interrupted", not `KeyboardInterrupt()`."""
+    if isinstance(error, KeyboardInterrupt):
+        return "interrupted"
+    return repr(error)
 
 
 def _quietly(step: Callable[[], object] | None, what: str) -> None:

@@ -213,11 +213,9 @@ def _spool_name(source: BatchSource) -> str:
 
 
 def _embedding_inputs(request: dict[str, Any], so_far: int, *, line: int) -> int:
-    """The inputs of an embeddings batch up to this line (a string or one token array is one input, a
-    list of them as many); `BatchInputError` once they pass what one batch may hold."""
-    value = request["body"].get("input")
-    many = isinstance(value, list) and value and not all(isinstance(item, int) for item in value)
-    total = so_far + (len(value) if many else 1)
+    """The inputs of an embeddings batch up to this line; `BatchInputError` once they pass what one
+    batch may hold."""
+    total = so_far + rules.embedding_inputs(request["body"])
     if total > rules.MAX_EMBEDDING_INPUTS:
         raise BatchInputError(
             f"an embeddings batch holds at most {rules.MAX_EMBEDDING_INPUTS} inputs across its requests, "

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Literal, TypeGuard, TypeVar
+from typing import Any, Literal, TypeGuard, TypeVar
 
 from ._errors import InvalidInputError
 from ._generated import (
@@ -53,6 +53,7 @@ __all__ = [
     "at_least",
     "batch_endpoint",
     "choice",
+    "embedding_inputs",
     "expiry_seconds",
     "file_name",
     "in_range",
@@ -117,6 +118,15 @@ MAX_EMBEDDING_INPUTS: int = SERVICE_RULES["max_embedding_inputs"]
 MAX_METADATA_PAIRS = 16
 MAX_METADATA_KEY_CHARS = 64
 MAX_METADATA_VALUE_CHARS = 512
+
+
+def embedding_inputs(body: Mapping[str, Any]) -> int:
+    """The inputs an embeddings request counts for against a batch's `MAX_EMBEDDING_INPUTS`: a string
+    or one token array is one input, a list of strings or token arrays as many as it holds."""
+    value = body.get("input")
+    if isinstance(value, list) and value and not all(isinstance(item, int) for item in value):
+        return len(value)
+    return 1
 
 
 def choice(value: str, enum: type[E], *, param: str) -> E:

@@ -12,7 +12,7 @@ from .. import _rules as rules
 from .._transfer.config import TransferConfig
 
 ANY_MODEL = "*"
-"""In a `token_budget` mapping, the budget of every model not named."""
+"""In a `token_budget` or `request_budget` mapping, the budget of every model not named."""
 
 
 def default_state_dir() -> Path:
@@ -41,6 +41,10 @@ class JobConfig:
     shard can run alone. Without a budget, a shard refused while nothing else of its model runs is over
     the service's quota on its own: it is split in two (with a warning), down to single requests, which
     fail with the service's `token_limit_exceeded`."""
+    request_budget: int | Mapping[str, int] | None = None
+    """Requests that may be enqueued at once per model, as `token_budget` (a number, or a mapping with
+    `"*"`); an embeddings request counts as many as the inputs it holds. None: no budget. A shard never
+    holds more than its model's budget."""
     max_attempts: int = 3
     """Batches a request may go through before a retryable failure (429, 5xx, expiry) becomes final."""
     poll_interval: float = 5.0
@@ -69,11 +73,11 @@ class JobConfig:
             raise ValueError("JobConfig.max_shard_requests and max_shard_bytes must be positive")
         if self.max_shard_tokens is not None and self.max_shard_tokens < 1:
             raise ValueError("JobConfig.max_shard_tokens must be positive or None")
-        budgets = (
-            self.token_budget.values() if isinstance(self.token_budget, Mapping) else [self.token_budget]
-        )
-        if any(b is not None and b < 1 for b in budgets):
-            raise ValueError("JobConfig.token_budget must be positive or None")
+        for name in ("token_budget", "request_budget"):
+            value = getattr(self, name)
+            budgets = value.values() if isinstance(value, Mapping) else [value]
+            if any(b is not None and b < 1 for b in budgets):
+                raise ValueError(f"JobConfig.{name} must be positive or None")
         if self.max_attempts < 1:
             raise ValueError("JobConfig.max_attempts must be at least 1")
         if min(self.poll_interval, self.token_limit_backoff, self.create_retry_delay) < 0:
@@ -81,11 +85,19 @@ class JobConfig:
 
     def budget(self, model: str) -> int | None:
         """The enqueued-token budget of `model`, or None when it has none."""
-        if isinstance(self.token_budget, Mapping):
-            return self.token_budget.get(model, self.token_budget.get(ANY_MODEL))
-        return self.token_budget
+        return _of_model(self.token_budget, model)
+
+    def requests_budget(self, model: str) -> int | None:
+        """The enqueued-request budget of `model` (embedding inputs count one each), or None."""
+        return _of_model(self.request_budget, model)
 
     def shard_tokens(self, model: str) -> int | None:
         """The most estimated tokens one shard of `model` may hold."""
         limits = [t for t in (self.max_shard_tokens, self.budget(model)) if t is not None]
         return min(limits) if limits else None
+
+
+def _of_model(budget: int | Mapping[str, int] | None, model: str) -> int | None:
+    if isinstance(budget, Mapping):
+        return budget.get(model, budget.get(ANY_MODEL))
+    return budget

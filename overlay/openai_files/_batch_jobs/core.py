@@ -34,7 +34,7 @@ from .config import JobConfig
 from .manifest import UNFINISHED, Manifest, Shard
 from .merge import ShardMerge
 from .outcome import CANCELLED, FAILED, RETRY, SUCCEEDED, Outcome, Records
-from .prepare import ShardWriter
+from .prepare import EMBEDDINGS, ShardWriter, request_inputs
 from .pricing import PriceTable
 from .usage import Usage
 
@@ -336,13 +336,20 @@ class JobCore:
     # -- submitting -------------------------------------------------------------------------------
 
     def _admissible(self, shard: Shard) -> bool:
+        """Due, and within its model's token and request budgets (a shard alone always goes)."""
         if shard.not_before > self._clock():
             return False
-        budget = self.config.budget(shard.model)
-        if budget is None:
+        tokens_budget, inputs_budget = (
+            self.config.budget(shard.model),
+            self.config.requests_budget(shard.model),
+        )
+        if tokens_budget is None and inputs_budget is None:
             return True
-        enqueued = self.m.enqueued_tokens(shard.model)
-        return enqueued == 0 or enqueued + shard.tokens <= budget
+        tokens, inputs = self.m.enqueued(shard.model)
+        return tokens == 0 or (
+            (tokens_budget is None or tokens + shard.tokens <= tokens_budget)
+            and (inputs_budget is None or inputs + shard.inputs <= inputs_budget)
+        )
 
     def _submit_ready(self) -> Generator[Call, Any, bool]:
         if self.cancelling:
@@ -532,11 +539,14 @@ class JobCore:
         """Copy the lines of `rows` (seq, tokens, offset, length) from `shard`'s local file into the
         writer's shards; return (new shard, new offset, seq) for each."""
         updates = []
+        endpoint = str(self.m.get("endpoint"))
         with self.m.shard_path(shard.id).open("rb") as old:
             for seq, tokens, offset, length in rows:
                 old.seek(offset)
+                line = old.read(length)
+                inputs = request_inputs(json.loads(line), endpoint) if endpoint == EMBEDDINGS else 1
                 new_shard, new_offset = writer.add(
-                    shard.model, old.read(length), tokens, seq=seq, round_=round_
+                    shard.model, line, tokens, seq=seq, round_=round_, inputs=inputs
                 )
                 updates.append((new_shard, new_offset, seq))
         return updates

@@ -54,7 +54,8 @@ CREATE TABLE IF NOT EXISTS shards (
     succeeded INTEGER NOT NULL DEFAULT 0,
     failed INTEGER NOT NULL DEFAULT 0,
     cancelled INTEGER NOT NULL DEFAULT 0,
-    retried INTEGER NOT NULL DEFAULT 0
+    retried INTEGER NOT NULL DEFAULT 0,
+    inputs INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS requests (
     seq INTEGER PRIMARY KEY,
@@ -112,9 +113,13 @@ class Shard:
     failed: int
     cancelled: int
     retried: int
+    inputs: int
+    """Inputs the shard holds (its requests; for embeddings, the inputs they hold)."""
 
 
 SHARD_COLUMNS = ", ".join(Shard.__dataclass_fields__)
+ADDED_SHARD_COLUMNS = {"inputs": "requests"}
+"""Columns added since the first manifests, with what an older manifest reads in their place."""
 
 
 class Manifest:
@@ -138,6 +143,22 @@ class Manifest:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.executescript(SCHEMA)
+        self._shard_columns = self._upgrade(read_only=read_only)
+
+    def _upgrade(self, *, read_only: bool) -> str:
+        """Add the shard columns an older manifest lacks (filled as `ADDED_SHARD_COLUMNS` says); opened
+        for reading only, select stand-ins for them instead. Returns the shard columns to select."""
+        have = {row[1] for row in self._db.execute("PRAGMA table_info(shards)")}
+        missing = {name: fill for name, fill in ADDED_SHARD_COLUMNS.items() if name not in have}
+        if read_only:
+            return ", ".join(
+                f"{missing[name]} AS {name}" if name in missing else name
+                for name in Shard.__dataclass_fields__
+            )
+        for name, fill in missing.items():
+            self._db.execute(f"ALTER TABLE shards ADD COLUMN {name} INTEGER NOT NULL DEFAULT 0")
+            self._db.execute(f"UPDATE shards SET {name} = {fill}")
+        return SHARD_COLUMNS
 
     def close(self) -> None:
         self._db.close()
@@ -178,13 +199,15 @@ class Manifest:
     # -- shards -----------------------------------------------------------------------------------
 
     def shard(self, shard_id: int) -> Shard:
-        row = self._db.execute(f"SELECT {SHARD_COLUMNS} FROM shards WHERE id = ?", (shard_id,)).fetchone()
+        row = self._db.execute(
+            f"SELECT {self._shard_columns} FROM shards WHERE id = ?", (shard_id,)
+        ).fetchone()
         return Shard(*row)
 
     def shards(self, *states: str) -> list[Shard]:
         """Shards in any of `states` (every shard when none is given), by id."""
         where = f" WHERE state IN ({', '.join('?' * len(states))})" if states else ""
-        rows = self._db.execute(f"SELECT {SHARD_COLUMNS} FROM shards{where} ORDER BY id", states)
+        rows = self._db.execute(f"SELECT {self._shard_columns} FROM shards{where} ORDER BY id", states)
         return [Shard(*row) for row in rows]
 
     def update_shard(self, shard_id: int, **values: Any) -> None:
@@ -199,13 +222,14 @@ class Manifest:
     def shard_path(self, shard_id: int) -> Path:
         return self.folder / f"shard-{shard_id}.jsonl"
 
-    def enqueued_tokens(self, model: str) -> int:
+    def enqueued(self, model: str) -> tuple[int, int]:
+        """The estimated tokens and the inputs of `model` enqueued now (in live shards)."""
         row = self._db.execute(
-            "SELECT COALESCE(SUM(tokens), 0) FROM shards "
+            "SELECT COALESCE(SUM(tokens), 0), COALESCE(SUM(inputs), 0) FROM shards "
             f"WHERE model = ? AND state IN ({', '.join('?' * len(LIVE))})",
             (model, *LIVE),
         ).fetchone()
-        return int(row[0])
+        return int(row[0]), int(row[1])
 
     # -- usage ------------------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from typing import Any
 from .._errors import CostLimitError, InvalidInputError
 from .config import JobConfig
 from .estimate import TokenEstimator, output_cap
-from .prepare import JobInput, ShardFill, request_lines, request_model
+from .prepare import JobInput, ShardFill, request_inputs, request_lines, request_model
 from .pricing import PriceTable
 
 WINDOW_HOURS = 24
@@ -29,6 +29,9 @@ class ModelPlan:
     model: str
     shards: int = 0
     requests: int = 0
+    inputs: int = 0
+    """Inputs, as the request budget counts them: one a request, an embeddings request as many as it
+    holds."""
     bytes: int = 0
     tokens: int = 0
     """Estimated input tokens (the job's estimator), as the token budget counts them."""
@@ -37,11 +40,12 @@ class ModelPlan:
     uncapped: int = 0
     """Requests that set no output cap: their output is not in `cost`."""
     waves: int = 0
-    """Rounds of batches that run one after another because the token budget holds only so many at once
-    (1 without a budget)."""
+    """Rounds of batches that run one after another because the token and request budgets hold only so
+    many at once (1 without a budget)."""
     cost: float | None = None
     """Estimated USD (see the module docstring); None without a price for the model."""
-    shard_tokens: list[int] = field(default_factory=list, repr=False)
+    shard_sizes: list[tuple[int, int]] = field(default_factory=list, repr=False)
+    """(tokens, inputs) of each shard, in order."""
 
     def to_dict(self) -> dict[str, Any]:
         """The model's plan as plain JSON types."""
@@ -49,6 +53,7 @@ class ModelPlan:
             "model": self.model,
             "shards": self.shards,
             "requests": self.requests,
+            "inputs": self.inputs,
             "bytes": self.bytes,
             "tokens": self.tokens,
             "output_tokens": self.output_tokens,
@@ -141,17 +146,19 @@ def plan_job(
         checked = endpoint_of_line
         model = request_model(request)
         size, tokens = len(line), estimator(request, len(line))
+        inputs = request_inputs(request, checked)
         plan = models.get(model) or models.setdefault(model, ModelPlan(model))
         fill = open_shards.get(model)
-        if fill is None or not fill.fits(size, tokens):
+        if fill is None or not fill.fits(size, tokens, inputs):
             if fill is not None:
-                plan.shard_tokens.append(fill.tokens)
+                plan.shard_sizes.append((fill.tokens, fill.inputs))
             fill = open_shards[model] = ShardFill.of(config, model)
-            fill.check_alone(size, tokens, seq=seq)
+            fill.check_alone(size, tokens, inputs, seq=seq)
             plan.shards += 1
-        fill.take(size, tokens)
+        fill.take(size, tokens, inputs)
         cap = output_cap(request)
         plan.requests += 1
+        plan.inputs += inputs
         plan.bytes += size
         plan.tokens += tokens
         plan.output_tokens += cap
@@ -160,22 +167,27 @@ def plan_job(
         raise InvalidInputError("the job's input holds no requests", param="source")
     for model, fill in open_shards.items():
         plan = models[model]
-        plan.shard_tokens.append(fill.tokens)
-        plan.waves = _waves(plan.shard_tokens, config.budget(model))
+        plan.shard_sizes.append((fill.tokens, fill.inputs))
+        plan.waves = _waves(plan.shard_sizes, config.budget(model), config.requests_budget(model))
         price = prices.price(model) if prices is not None else None
         if price is not None:
             plan.cost = price.cost(input_tokens=plan.tokens, output_tokens=plan.output_tokens)
     return JobPlan(endpoint=checked, models=list(models.values()), prices=prices)
 
 
-def _waves(shard_tokens: list[int], budget: int | None) -> int:
-    """How many rounds the shards take when each round holds at most `budget` tokens (a shard alone
-    always goes), in order, as the job admits them."""
-    if budget is None:
+def _waves(shards: list[tuple[int, int]], tokens_budget: int | None, inputs_budget: int | None) -> int:
+    """How many rounds the shards, (tokens, inputs) each, take when a round holds at most the budgets (a
+    shard alone always goes), in order, as the job admits them."""
+    if tokens_budget is None and inputs_budget is None:
         return 1
-    waves, enqueued = 0, 0
-    for tokens in shard_tokens:
-        if waves == 0 or enqueued + tokens > budget:
-            waves, enqueued = waves + 1, 0
-        enqueued += tokens
+    waves, tokens, inputs = 0, 0, 0
+    for shard_tokens, shard_inputs in shards:
+        if (
+            waves == 0
+            or (tokens_budget is not None and tokens + shard_tokens > tokens_budget)
+            or (inputs_budget is not None and inputs + shard_inputs > inputs_budget)
+        ):
+            waves, tokens, inputs = waves + 1, 0, 0
+        tokens += shard_tokens
+        inputs += shard_inputs
     return waves

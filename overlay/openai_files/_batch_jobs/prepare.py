@@ -20,6 +20,7 @@ from typing import IO, Any
 
 from .._batches import check_line, check_request
 from .._errors import BatchInputError, InvalidInputError
+from .._rules import MAX_EMBEDDING_INPUTS, embedding_inputs
 from .config import JobConfig
 from .estimate import TokenEstimator
 from .manifest import BackgroundWrites, Manifest
@@ -27,6 +28,8 @@ from .manifest import BackgroundWrites, Manifest
 JobInput = str | os.PathLike[str] | Iterable[Mapping[str, Any]]
 """A JSONL path, or request dicts (`custom_id`, `method`, `url`, `body`) in order."""
 
+EMBEDDINGS = "/v1/embeddings"
+"""The endpoint whose requests count as many inputs as they hold."""
 ROWS_PER_INSERT = 5000
 """Request rows handed to the writer thread at a time."""
 ROWS_PER_STATEMENT = 150
@@ -50,34 +53,50 @@ class ShardFill:
     max_requests: int
     max_bytes: int
     max_tokens: int | None
+    max_inputs: int
+    """Inputs: a request is one, an embeddings request as many as it holds (`request_inputs`)."""
     requests: int = 0
     bytes: int = 0
     tokens: int = 0
+    inputs: int = 0
 
     @classmethod
     def of(cls, config: JobConfig, model: str) -> ShardFill:
-        """An empty shard of `model` under `config`'s limits."""
-        return cls(config.max_shard_requests, config.max_shard_bytes, config.shard_tokens(model))
+        """An empty shard of `model` under `config`'s limits. Its inputs are capped by what one batch
+        may hold (50,000 inputs an embeddings batch, as many as its requests any other) and by the
+        model's request budget."""
+        budget = config.requests_budget(model)
+        inputs = MAX_EMBEDDING_INPUTS if budget is None else min(budget, MAX_EMBEDDING_INPUTS)
+        return cls(config.max_shard_requests, config.max_shard_bytes, config.shard_tokens(model), inputs)
 
-    def fits(self, size: int, tokens: int) -> bool:
-        """Whether a request line of `size` bytes and `tokens` estimated tokens goes in this shard."""
+    def fits(self, size: int, tokens: int, inputs: int) -> bool:
+        """Whether a request line of `size` bytes, `tokens` estimated tokens and `inputs` inputs goes in
+        this shard."""
         return (
             self.requests < self.max_requests
             and self.bytes + size <= self.max_bytes
             and (self.max_tokens is None or self.tokens + tokens <= self.max_tokens)
+            and self.inputs + inputs <= self.max_inputs
         )
 
-    def check_alone(self, size: int, tokens: int, *, seq: int) -> None:
+    def check_alone(self, size: int, tokens: int, inputs: int, *, seq: int) -> None:
         """Raise `BatchInputError` for a request that no shard can hold on its own."""
-        if size > self.max_bytes or (self.max_tokens is not None and tokens > self.max_tokens):
+        if (
+            size > self.max_bytes
+            or (self.max_tokens is not None and tokens > self.max_tokens)
+            or inputs > self.max_inputs
+        ):
             raise BatchInputError(
-                f"request of {size} bytes (~{tokens} tokens) is larger than one shard may hold", line=seq
+                f"request of {size} bytes (~{tokens} tokens, {inputs} inputs) is larger than one shard may "
+                "hold",
+                line=seq,
             )
 
-    def take(self, size: int, tokens: int) -> None:
+    def take(self, size: int, tokens: int, inputs: int) -> None:
         self.requests += 1
         self.bytes += size
         self.tokens += tokens
+        self.inputs += inputs
 
 
 @dataclass(slots=True)
@@ -101,22 +120,24 @@ class ShardWriter:
         self._config = config
         self._next_id = manifest.next_shard_id()
         self._open: dict[tuple[str, int], _OpenShard] = {}
-        self._sealed: list[tuple[int, str, int, int, int, int]] = []
+        self._sealed: list[tuple[int, str, int, int, int, int, int]] = []
         self.written: list[Path] = []
 
-    def add(self, model: str, line: bytes, tokens: int, *, seq: int, round_: int = 1) -> tuple[int, int]:
-        """Write `line` (ending in a newline) to a shard of `model` for attempt `round_`; return
-        (shard id, offset). A shard holds requests of one model on the same attempt."""
+    def add(
+        self, model: str, line: bytes, tokens: int, *, seq: int, round_: int = 1, inputs: int = 1
+    ) -> tuple[int, int]:
+        """Write `line` (ending in a newline, holding `inputs` inputs) to a shard of `model` for attempt
+        `round_`; return (shard id, offset). A shard holds requests of one model on the same attempt."""
         shard = self._open.get((model, round_))
         size = len(line)
-        if shard is None or not shard.fill.fits(size, tokens):
+        if shard is None or not shard.fill.fits(size, tokens, inputs):
             if shard is not None:
                 self._seal(shard)
             shard = self._start(model, round_)
-            shard.fill.check_alone(size, tokens, seq=seq)
+            shard.fill.check_alone(size, tokens, inputs, seq=seq)
         offset = shard.fill.bytes
         shard.handle.write(line)
-        shard.fill.take(size, tokens)
+        shard.fill.take(size, tokens, inputs)
         return shard.id, offset
 
     def close(self) -> None:
@@ -124,8 +145,8 @@ class ShardWriter:
         for shard in list(self._open.values()):
             self._seal(shard)
         self._manifest.executemany(
-            "INSERT INTO shards (id, model, round, requests, bytes, tokens, state) "
-            "VALUES (?, ?, ?, ?, ?, ?, 'sealed')",
+            "INSERT INTO shards (id, model, round, requests, bytes, tokens, inputs, state) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, 'sealed')",
             self._sealed,
         )
 
@@ -157,7 +178,9 @@ class ShardWriter:
         shard.handle.close()
         del self._open[(shard.model, shard.round)]
         fill = shard.fill
-        self._sealed.append((shard.id, shard.model, shard.round, fill.requests, fill.bytes, fill.tokens))
+        self._sealed.append(
+            (shard.id, shard.model, shard.round, fill.requests, fill.bytes, fill.tokens, fill.inputs)
+        )
 
 
 def _path_lines(path: Path, endpoint: str | None) -> Iterator[tuple[int, dict[str, Any], bytes, str]]:
@@ -192,6 +215,11 @@ def request_lines(source: JobInput, endpoint: str | None) -> Iterator[tuple[int,
             raise InvalidInputError(f"{path}: not a readable file", param="source")
         return _path_lines(path, endpoint)
     return _dict_lines(source, endpoint)
+
+
+def request_inputs(request: Mapping[str, Any], endpoint: str) -> int:
+    """How many inputs a checked request counts for, in a shard and against the request budget."""
+    return embedding_inputs(request["body"]) if endpoint == EMBEDDINGS else 1
 
 
 def request_model(request: Mapping[str, Any]) -> str:
@@ -247,7 +275,8 @@ def prepare(
             for seq, request, line, checked in request_lines(source, endpoint):
                 model = request_model(request)
                 tokens = estimator(request, len(line))
-                shard_id, offset = writer.add(model, line, tokens, seq=seq)
+                inputs = request_inputs(request, checked)
+                shard_id, offset = writer.add(model, line, tokens, seq=seq, inputs=inputs)
                 rows.append((seq, request["custom_id"], tokens, shard_id, offset, len(line)))
                 count += 1
                 endpoint = checked

@@ -63,8 +63,9 @@ def _new_job_id() -> str:
 
 def _config_to_meta(config: JobConfig) -> dict[str, Any]:
     values = {f.name: getattr(config, f.name) for f in dataclasses.fields(config) if f.name != "state_dir"}
-    if isinstance(values["token_budget"], Mapping):
-        values["token_budget"] = dict(values["token_budget"])
+    for name in ("token_budget", "request_budget"):
+        if isinstance(values[name], Mapping):
+            values[name] = dict(values[name])
     return values
 
 

@@ -135,6 +135,14 @@ def _input_options(submit: argparse.ArgumentParser) -> None:
         help="estimated tokens enqueued at once per model: N for each model, MODEL=N for one (repeatable; "
         "default: no budget)",
     )
+    submit.add_argument(
+        "--request-budget",
+        type=_budget,
+        action="append",
+        metavar="N|MODEL=N",
+        help="requests enqueued at once per model (an embeddings request counts its inputs): N for each "
+        "model, MODEL=N for one (repeatable; default: no budget)",
+    )
 
 
 def _price_table(parser: argparse.ArgumentParser) -> None:
@@ -218,19 +226,23 @@ def _state_dir(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _budgets(given: list[tuple[str | None, int]] | None) -> int | dict[str, int] | None:
+    """Repeated `--...-budget` values as `JobConfig` takes them: one number, or a mapping by model."""
+    every = [count for model, count in given or [] if model is None]
+    per_model = {model: count for model, count in given or [] if model is not None}
+    if per_model:
+        return {**({ANY_MODEL: every[-1]} if every else {}), **per_model}
+    return every[-1] if every else None
+
+
 def _config(args: argparse.Namespace) -> JobConfig:
     """The job's config from the options given (`plan` has no pacing options: the defaults)."""
-    budgets: list[tuple[str | None, int]] = args.token_budget or []
-    every = [tokens for model, tokens in budgets if model is None]
-    per_model = {model: tokens for model, tokens in budgets if model is not None}
-    token_budget: int | dict[str, int] | None = every[-1] if every else None
-    if per_model:
-        token_budget = {**({ANY_MODEL: every[-1]} if every else {}), **per_model}
     options: dict[str, Any] = {
         "max_shard_requests": args.max_shard_requests,
         "max_shard_bytes": args.max_shard_mb,
         "max_shard_tokens": args.max_shard_tokens,
-        "token_budget": token_budget,
+        "token_budget": _budgets(args.token_budget),
+        "request_budget": _budgets(args.request_budget),
     }
     if "poll" in args:
         options.update(

@@ -14,7 +14,7 @@ SPEC ?= openapi.yaml
 export PATH := $(BIN):$(PATH)
 
 .PHONY: venv generate vendor check-generated lint test test-pythons demo emulator bench bench-upload \
-	bench-download bench-emulator bench-vendor bench-jobs bench-calls bench-webhooks clean
+	bench-download bench-emulator bench-vendor bench-jobs bench-calls bench-webhooks bench-fast-mode clean
 
 venv: $(STAMP)
 
@@ -84,7 +84,7 @@ emulator: $(STAMP)
 	$(BIN)/openai-files-emulator --host 127.0.0.1 --port $(PORT)
 
 ## Every benchmark, one table each (heavy: minutes, and a few GiB of temporary data; CI does not run it).
-bench: bench-upload bench-download bench-emulator bench-vendor bench-jobs bench-calls bench-webhooks
+bench: bench-upload bench-download bench-emulator bench-vendor bench-jobs bench-calls bench-webhooks bench-fast-mode
 
 ## 10 MB to 1 GiB uploaded by our client, the official SDK and parallel curl, on loopback and two simulated
 ## WAN links; create_from_file against the SDK; files.create as one request or as parts.
@@ -109,6 +109,10 @@ bench-jobs: $(STAMP)
 ## How soon a job of 20 batches ends after its last batch: woken by webhook events, or polling only.
 bench-webhooks: $(STAMP)
 	$(BIN)/python bench/webhook_wake.py
+
+## How long a test waits for one batch: the pytest plugin's fast mode beside the default pace.
+bench-fast-mode: $(STAMP)
+	$(BIN)/python bench/fast_mode.py
 
 ## The emulator's own figures: ingest of 64 MiB parts from parallel curl, and peak RSS over a 2 GiB upload.
 bench-emulator: $(STAMP)

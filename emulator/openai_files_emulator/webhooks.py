@@ -260,6 +260,8 @@ class Webhooks:
                 outcome = "timeout"
             except httpx.HTTPError as exc:
                 outcome = f"failed ({type(exc).__name__})"
+        if delivery.generation != self._generation:
+            return  # reset while it was out: forgotten, like the requests logged before the reset
         self._log.add(SeenRequest("POST", delivery.url, headers, outcome=f"webhook {outcome}"))
         if outcome.isdigit() and 200 <= int(outcome) < 300:
             return

@@ -21,7 +21,10 @@ from .conftest import CHAT, SECRET, api, wait_for_outcomes
 
 BATCHES = 20
 SAFETY_NET_POLL = 60.0  # seconds: a job that waited for it would take a minute
-LATE = 2.0  # seconds the job may end after its last batch did
+# The test proves that events, not the safety-net poll, end the job: it must end well before a poll could
+# come. How soon (the 2 s) is a figure, printed by `make bench-webhooks` (bench/webhook_wake.py),
+# not a timing that a loaded machine could fail.
+LATE = SAFETY_NET_POLL / 4
 
 
 @pytest.fixture
@@ -52,7 +55,7 @@ def last_batch_end(server: EmulatorServer) -> float:
 
 
 @pytest.mark.parametrize("flavour", ["sync", "async"])
-def test_job_ends_within_2s_of_its_last_batch_under_duplicate_and_reordered_events(
+def test_job_ends_on_the_events_of_its_last_batch_under_duplicate_and_reordered_events(
     fresh_emulator: EmulatorServer, hooks: tuple[WebhookReceiver, str], tmp_path: Path, flavour: str
 ) -> None:
     receiving, url = hooks

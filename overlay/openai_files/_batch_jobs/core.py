@@ -36,6 +36,7 @@ from .merge import ShardMerge
 from .outcome import CANCELLED, FAILED, RETRY, SUCCEEDED, Outcome, Records
 from .prepare import EMBEDDINGS, ShardWriter, request_inputs
 from .pricing import PriceTable
+from .reuse import ResultCache, reused
 from .usage import Usage
 
 log = logging.getLogger("openai_files.batch_jobs")
@@ -225,6 +226,7 @@ class JobCore:
             changed = self._reshard() or changed
             changed = (yield from self._cleanup()) or changed
             changed = (yield from self._submit_ready()) or changed
+            changed = self._fan_out() or changed
             if self._finished():
                 self.m.put("state", "cancelled" if self.cancelling else "finished")
                 self._report()
@@ -602,6 +604,7 @@ class JobCore:
                     "in a new batch", ", ".join(lost), shard.batch_id, self.job_id,
                 )  # fmt: skip
             self._record_merge(shard, downloads, output_lost=bool(lost))
+            self._keep_in_cache(shard)
             self._unseen_files.pop(shard.id, None)
         except (APIConnectionError, APIStatusError, IncompleteDownloadError) as error:
             if isinstance(error, APIStatusError) and not is_retryable_status(error.status_code):
@@ -635,6 +638,54 @@ class JobCore:
                 cancelled=tally[CANCELLED],
                 retried=tally[RETRY],
             )
+
+    # -- paying once (see reuse.py) ---------------------------------------------------------------
+
+    def _fan_out(self) -> bool:
+        """Once every other shard ended, give each duplicate the result of the request it repeats."""
+        waiting = self.m.shards("fanout")
+        if not waiting or any(s.state != "fanout" for s in self.m.shards(*UNFINISHED)):
+            return False
+        (shard,) = waiting
+        tally = {SUCCEEDED: 0, FAILED: 0, CANCELLED: 0}
+        with self.m.recording() as results:
+            rows = self.m.execute(
+                "SELECT d.seq, d.custom_id, p.custom_id, p.state, p.result_offset, p.result_length "
+                "FROM requests d JOIN requests p ON p.seq = d.dup_of WHERE d.shard = ? ORDER BY d.seq",
+                (shard.id,),
+            ).fetchall()
+            updates = []
+            for seq, custom_id, first, state, offset, length in rows:
+                record = reused(self.m.record_at(offset, length), custom_id, duplicate_of=first)
+                updates.append((state, *results.add(record), seq))
+                tally[state] += 1
+            self.m.executemany(
+                "UPDATE requests SET state = ?, result_offset = ?, result_length = ? WHERE seq = ?", updates
+            )
+            self.m.update_shard(
+                shard.id,
+                state="done",
+                succeeded=tally[SUCCEEDED],
+                failed=tally[FAILED],
+                cancelled=tally[CANCELLED],
+            )
+        return True
+
+    def _keep_in_cache(self, shard: Shard) -> None:
+        """Add the successes of a merged shard to the job's cache, if it has one."""
+        path = self.m.get("cache")
+        if not path:
+            return
+        rows = self.m.execute(
+            "SELECT fingerprint, result_offset, result_length FROM requests "
+            "WHERE shard = ? AND state = 'succeeded' AND fingerprint IS NOT NULL",
+            (shard.id,),
+        ).fetchall()
+        cache = ResultCache(path)
+        try:
+            cache.put((key, self.m.record_at(offset, length)) for key, offset, length in rows)
+        finally:
+            cache.close()
 
     # -- retries ----------------------------------------------------------------------------------
 

@@ -66,7 +66,9 @@ CREATE TABLE IF NOT EXISTS requests (
     length INTEGER NOT NULL,
     state TEXT NOT NULL DEFAULT 'pending',
     result_offset INTEGER,
-    result_length INTEGER
+    result_length INTEGER,
+    fingerprint BLOB,
+    dup_of INTEGER
 );
 CREATE TABLE IF NOT EXISTS usage (
     batch_id TEXT PRIMARY KEY,
@@ -83,8 +85,9 @@ CREATE TABLE IF NOT EXISTS usage (
 # the process died) under way. `stored`: the input file is on the service. `submitted`: its batch runs.
 # `ended`: the batch is terminal, results not yet merged. `merged`: results are in `requests`.
 # `done`: files cleaned up. `cancelled`: never ran because the job was cancelled.
-UNFINISHED = ("sealed", "uploading", "stored", "creating", "submitted", "ended", "merged")
-"""Every state but `done` and `cancelled`: the shard still has work or files."""
+UNFINISHED = ("sealed", "uploading", "stored", "creating", "submitted", "ended", "merged", "fanout")
+"""Every state but `done` and `cancelled`: the shard still has work or files. (`fanout`: the
+pseudo-shard of duplicates, waiting for the results of the requests they repeat; see `reuse.py`.)"""
 LIVE = ("creating", "submitted")
 """States whose tokens count as enqueued."""
 CACHE_KIB = 32 * 1024
@@ -120,6 +123,9 @@ class Shard:
 SHARD_COLUMNS = ", ".join(Shard.__dataclass_fields__)
 ADDED_SHARD_COLUMNS = {"inputs": "requests"}
 """Columns added since the first manifests, with what an older manifest reads in their place."""
+ADDED_REQUEST_COLUMNS = {"fingerprint": "BLOB", "dup_of": "INTEGER"}
+"""Columns of `requests` added since the first manifests (null in older rows; only written when a job
+is prepared with dedup or a cache, see `reuse.py`)."""
 
 
 class Manifest:
@@ -158,6 +164,10 @@ class Manifest:
         for name, fill in missing.items():
             self._db.execute(f"ALTER TABLE shards ADD COLUMN {name} INTEGER NOT NULL DEFAULT 0")
             self._db.execute(f"UPDATE shards SET {name} = {fill}")
+        have = {row[1] for row in self._db.execute("PRAGMA table_info(requests)")}
+        for name, kind in ADDED_REQUEST_COLUMNS.items():
+            if name not in have:
+                self._db.execute(f"ALTER TABLE requests ADD COLUMN {name} {kind}")
         return SHARD_COLUMNS
 
     def close(self) -> None:
@@ -305,6 +315,12 @@ class Manifest:
                     if offset is None or len(record) != length:
                         raise JobStateError(f"{self.results_path} has no record at byte {offset}")
                     yield record.decode()
+
+    def record_at(self, offset: int, length: int) -> str:
+        """One committed result record, by where `requests` says it is."""
+        with self.results_path.open("rb") as results:
+            results.seek(offset)
+            return results.read(length).decode()
 
     def request_counts(self) -> dict[str, int]:
         """Requests by state: the final ones from the shards' tallies, the rest `pending`."""

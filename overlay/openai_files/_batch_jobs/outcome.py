@@ -135,7 +135,9 @@ class JobResult:
     `status` is succeeded, failed or cancelled; `status_code` the HTTP status the request got (None
     when it never ran); `body` the response body (for a failure too, when the service sent one);
     `error` what went wrong; `attempts` how many batches it went through; `batch_id` the last one;
-    `line` the service's own output or error line, as it was.
+    `line` the service's own output or error line, as it was. `from_cache`: the result was taken from
+    the job's cache (an earlier job's answer to the same request), and this request was not sent;
+    `duplicate_of`: the `custom_id` of the identical request of this job whose result this is (dedup).
     """
 
     custom_id: str
@@ -145,6 +147,8 @@ class JobResult:
     batch_id: str | None
     error: Any
     line: dict[str, Any] | None
+    from_cache: bool = False
+    duplicate_of: str | None = None
 
     @property
     def ok(self) -> bool:

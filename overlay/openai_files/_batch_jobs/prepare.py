@@ -24,6 +24,7 @@ from .._rules import MAX_EMBEDDING_INPUTS, embedding_inputs
 from .config import JobConfig
 from .estimate import TokenEstimator
 from .manifest import BackgroundWrites, Manifest
+from .reuse import Reuse
 
 JobInput = str | os.PathLike[str] | Iterable[Mapping[str, Any]]
 """A JSONL path, or request dicts (`custom_id`, `method`, `url`, `body`) in order."""
@@ -261,8 +262,10 @@ def prepare(
     endpoint: str | None,
     config: JobConfig,
     estimator: TokenEstimator,
+    reuse: Reuse | None = None,
 ) -> tuple[str, int]:
-    """Check and shard every request into `manifest`; return (endpoint, requests).
+    """Check and shard every request into `manifest`; return (endpoint, requests). With `reuse`, the
+    requests it answers from the cache or finds repeated are recorded but not sharded.
 
     Raises `BatchInputError` (naming the line) or `InvalidInputError`; then nothing is kept.
     """
@@ -273,13 +276,16 @@ def prepare(
             rows: list[tuple[int, str, int, int, int, int]] = []
             count = 0
             for seq, request, line, checked in request_lines(source, endpoint):
+                count += 1
+                endpoint = checked
+                if reuse is not None and (pseudo := reuse.pseudo_shard(seq, request)) is not None:
+                    rows.append((seq, request["custom_id"], 0, pseudo, 0, 0))
+                    continue
                 model = request_model(request)
                 tokens = estimator(request, len(line))
                 inputs = request_inputs(request, checked)
                 shard_id, offset = writer.add(model, line, tokens, seq=seq, inputs=inputs)
                 rows.append((seq, request["custom_id"], tokens, shard_id, offset, len(line)))
-                count += 1
-                endpoint = checked
                 if len(rows) >= ROWS_PER_INSERT:
                     inserts.submit(_insert, manifest, rows)
                     rows = []
@@ -288,6 +294,8 @@ def prepare(
         if count == 0 or endpoint is None:
             raise InvalidInputError("the job's input holds no requests", param="source")
         writer.close()
+        if reuse is not None:
+            reuse.record(manifest)
         manifest.execute("CREATE INDEX IF NOT EXISTS requests_by_shard ON requests (shard)")
         manifest.put("endpoint", endpoint)
         manifest.put("requests", count)

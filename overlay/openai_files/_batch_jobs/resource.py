@@ -35,6 +35,7 @@ from .outcome import JobResult
 from .plan import JobPlan, plan_job
 from .prepare import JobInput, prepare
 from .pricing import PriceTable
+from .reuse import ResultCache, Reuse
 
 if TYPE_CHECKING:
     from .._client import AsyncClient, Client
@@ -151,6 +152,8 @@ def create_job(
     estimator: TokenEstimator | None,
     max_cost: float | None = None,
     prices: Prices | None = None,
+    dedup: bool = False,
+    cache: str | os.PathLike[str] | None = None,
 ) -> tuple[Manifest, JobCore]:
     """Check and shard `source` into a new job, or reopen the prepared job `job_id` for the same input;
     either way with the job's lock held (released with the manifest), or `JobBusyError`.
@@ -197,9 +200,22 @@ def create_job(
                 prices=price_table(prices),
             )
             plan.check_cost(max_cost)
-        prepare(
-            manifest, source, endpoint=endpoint, config=config, estimator=estimator or conservative_estimate
-        )
+        results_cache = None if cache is None else ResultCache(cache)
+        try:
+            if cache is not None:
+                manifest.put("cache", str(Path(cache).resolve()))
+            reuse = Reuse(dedup=dedup, cache=results_cache) if dedup or results_cache else None
+            prepare(
+                manifest,
+                source,
+                endpoint=endpoint,
+                config=config,
+                estimator=estimator or conservative_estimate,
+                reuse=reuse,
+            )
+        finally:
+            if results_cache is not None:
+                results_cache.close()
     except BaseException:
         manifest.close()
         shutil.rmtree(folder, ignore_errors=True)
@@ -312,6 +328,8 @@ class BatchJobs:
         estimator: TokenEstimator | None = None,
         max_cost: float | None = None,
         prices: Prices | None = None,
+        dedup: bool = False,
+        cache: str | os.PathLike[str] | None = None,
     ) -> JobStatus:
         """Check every request, cut shards, record them, and start the batches the budget admits now.
 
@@ -321,8 +339,12 @@ class BatchJobs:
         `conservative_estimate`). `max_cost`: USD; a new job whose plan (see `plan`) is estimated above it
         is refused with `CostLimitError` before anything is sent or kept; it needs `prices` (a
         `PriceTable` or the path of the user's JSON or TOML price file) pricing every model of the job.
-        Returns the job's status (its `job_id` names it later). Raises `BatchInputError` naming the first
-        bad line (nothing is sent or kept), `CostLimitError`, or an `APIError`.
+        `dedup`: a request identical (method, url, body) to an earlier one of the job is not sent; it
+        gets that one's result under its own `custom_id` (`JobResult.duplicate_of`). `cache`: the path
+        of a SQLite file kept across jobs: a request answered successfully by an earlier job using it is
+        not sent, its result is taken from there (`JobResult.from_cache`), and this job's successes are
+        added to it. Returns the job's status (its `job_id` names it later). Raises `BatchInputError`
+        naming the first bad line (nothing is sent or kept), `CostLimitError`, or an `APIError`.
         """
         manifest, core = create_job(
             source,
@@ -332,6 +354,8 @@ class BatchJobs:
             estimator=estimator,
             max_cost=max_cost,
             prices=prices,
+            dedup=dedup,
+            cache=cache,
         )
         with self._driving(manifest, core):
             drive_sync(SyncJobApi(self._client), core.submit())
@@ -398,6 +422,8 @@ class BatchJobs:
         estimator: TokenEstimator | None = None,
         max_cost: float | None = None,
         prices: Prices | None = None,
+        dedup: bool = False,
+        cache: str | os.PathLike[str] | None = None,
         timeout: float | None = None,
         on_progress: JobProgress | None = None,
         events: EventSource | None = None,
@@ -411,6 +437,8 @@ class BatchJobs:
             estimator=estimator,
             max_cost=max_cost,
             prices=prices,
+            dedup=dedup,
+            cache=cache,
         )
         return self._run_to_end(manifest, core, timeout, on_progress, events)
 
@@ -513,6 +541,8 @@ class AsyncBatchJobs:
         estimator: TokenEstimator | None = None,
         max_cost: float | None = None,
         prices: Prices | None = None,
+        dedup: bool = False,
+        cache: str | os.PathLike[str] | None = None,
     ) -> JobStatus:
         """See `BatchJobs.submit`."""
         manifest, core = await anyio.to_thread.run_sync(
@@ -524,6 +554,8 @@ class AsyncBatchJobs:
                 estimator=estimator,
                 max_cost=max_cost,
                 prices=prices,
+                dedup=dedup,
+                cache=cache,
             )
         )
         async with self._driving(manifest, core):
@@ -580,6 +612,8 @@ class AsyncBatchJobs:
         estimator: TokenEstimator | None = None,
         max_cost: float | None = None,
         prices: Prices | None = None,
+        dedup: bool = False,
+        cache: str | os.PathLike[str] | None = None,
         timeout: float | None = None,
         on_progress: JobProgress | None = None,
         events: EventSource | None = None,
@@ -594,6 +628,8 @@ class AsyncBatchJobs:
                 estimator=estimator,
                 max_cost=max_cost,
                 prices=prices,
+                dedup=dedup,
+                cache=cache,
             )
         )
         return await self._run_to_end(manifest, core, timeout, on_progress, events)

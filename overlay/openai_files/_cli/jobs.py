@@ -71,6 +71,18 @@ def register(commands: Commands) -> None:
             help="refuse (exit 9, nothing sent) a job whose estimated cost (`jobs plan`) is above this; "
             "needs --price-table",
         )
+        parser.add_argument(
+            "--dedup",
+            action="store_true",
+            help="send each distinct request once; its repeats get its result under their own custom_id",
+        )
+        parser.add_argument(
+            "--cache",
+            type=Path,
+            metavar="PATH",
+            help="a SQLite file kept across jobs: requests answered successfully before are not sent again, "
+            "their results come from it (`from_cache` in results); this job's successes are added",
+        )
     _wait_options(run)
     plan = jobs.command(
         "plan",
@@ -191,7 +203,7 @@ def _register_rest(jobs: Commands) -> None:
     results = jobs.command(
         "results",
         help="JSON Lines, one per request in input order: custom_id, status, status_code, body, error, "
-        "request_id, batch_id, attempts (as batches results)",
+        "request_id, batch_id, attempts (as batches results); from_cache and duplicate_of where reused",
         run=results_,
     )
     _job_id(results)
@@ -254,10 +266,11 @@ def _config(args: argparse.Namespace) -> JobConfig:
 
 
 def _costs(args: argparse.Namespace) -> dict[str, Any]:
-    """`max_cost` and `prices` for `submit` and `run`; --max-cost without a table is a usage error."""
+    """`max_cost`, `prices`, `dedup` and `cache` for `submit` and `run`; --max-cost without a table is a
+    usage error."""
     if args.max_cost is not None and args.price_table is None:
         raise UsageError("--max-cost needs --price-table FILE (your prices)")
-    return {"max_cost": args.max_cost, "prices": args.price_table}
+    return {"max_cost": args.max_cost, "prices": args.price_table, "dedup": args.dedup, "cache": args.cache}
 
 
 def _show(ctx: Context, status: JobStatus) -> None:

@@ -37,7 +37,8 @@ def batch_result(result: BatchResult, *, batch_id: str) -> str:
 
 
 def job_result(result: JobResult) -> str:
-    """A job's result as one JSON line."""
+    """A job's result as one JSON line, shaped as a batch's; `from_cache` and `duplicate_of` only where
+    the result was reused (`--cache`, `--dedup`)."""
     response = (result.line or {}).get("response")
     request_id = response.get("request_id") if isinstance(response, dict) else None
     return _line(
@@ -49,4 +50,6 @@ def job_result(result: JobResult) -> str:
         request_id=request_id,
         batch_id=result.batch_id,
         attempts=result.attempts,
+        **({"from_cache": True} if result.from_cache else {}),
+        **({"duplicate_of": result.duplicate_of} if result.duplicate_of is not None else {}),
     )

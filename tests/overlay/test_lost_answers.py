@@ -200,3 +200,17 @@ async def test_a_batch_with_full_metadata_is_found_by_its_input_file_unless_anot
         await resolve(any_client.batches.create(source.id, endpoint="/v1/chat/completions", metadata=full))
     held = [b.id for b in await collect(any_client.batches.list())]
     assert len(held) == 2 and sorted(raised.value.candidates) == sorted(held)
+
+
+@pytest.mark.anyio
+async def test_after_a_5xx_it_looks_first_then_sends_again_when_nothing_was_made(
+    any_client: Client | AsyncClient, fresh_emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    """A 5xx may come after the work was done, so the client looks before repeating; the emulator's 503
+    comes before any work, so the look finds nothing and the create goes again: one batch."""
+    source = await resolve(any_client.files.create(write_requests(tmp_path / "in.jsonl", 2), purpose="batch"))
+    fresh_emulator.faults.set(script=("503",), retry_after=0.01, paths=("/v1/batches",), methods=("POST",))
+    created = await resolve(any_client.batches.create(source.id, endpoint="/v1/chat/completions"))
+    calls = [(r.method, r.path) for r in fresh_emulator.emulator.requests.recent() if r.path == "/v1/batches"]
+    assert calls == [("POST", "/v1/batches"), ("GET", "/v1/batches"), ("POST", "/v1/batches")]
+    assert [b.id for b in await collect(any_client.batches.list())] == [created.id]

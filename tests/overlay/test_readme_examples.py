@@ -63,4 +63,9 @@ def test_readme_python_examples_run(
     assert stored_id in deleted and upload_id in deleted
     # Jobs: every request of the 2,000-line input ends succeeded.
     total = len(big.read_text().splitlines())
-    assert printed[-1] == f"finished {total} of {total}"
+    assert f"finished {total} of {total}" in printed
+    # Cost: the plan counts every line, 2 models in shards of 500, a token per 3 bytes of each line (with
+    # its newline, rounded up) at 0.15 USD per million, half off; the run that follows is priced the same way.
+    tokens = sum(-(-(len(line) + 1) // 3) for line in big.read_bytes().splitlines())
+    assert f"{total} 4 {tokens} at most {tokens * 0.15 / 1e6 * 0.5:.4f} USD" in printed
+    assert printed[-1].startswith("Usage(input_tokens=") and printed[-1].endswith(" USD")

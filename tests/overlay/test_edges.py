@@ -222,7 +222,9 @@ async def test_results_of_a_running_batch_raise_with_its_status(
     batch = await resolve(any_client.batches.create_from_file(write_requests(tmp_path / "in.jsonl", 2)))
     with pytest.raises(BatchNotFinishedError) as caught:
         await collect(any_client.batches.results(batch))
-    assert caught.value.status == str(batch.status) and caught.value.batch_id == batch.id
+    # A batch object from before it ended is asked again: the status is the one the batch has now.
+    assert caught.value.status in ("validating", "in_progress", "finalizing")
+    assert caught.value.batch_id == batch.id
     with pytest.raises(BatchNotFinishedError, match=batch.id):
         await collect(any_client.batches.results(batch.id))
 

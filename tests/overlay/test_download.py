@@ -80,7 +80,9 @@ async def test_parallel_ranges_with_cuts_are_exact(
     parallel parts; cut streams resume, and the file is exact."""
     data = payload(1_000_000, seed=3)
     file_id = await store(any_client, tmp_path, data)
-    fresh_emulator.faults.set(cut_rate=0.3, bandwidth=4_000_000, seed=11, paths=(CONTENT_PATH,))
+    # Seed 1 cuts the opening stream itself (its first draw is 0.13), so a cut happens however few
+    # requests a slow machine ends up making.
+    fresh_emulator.faults.set(cut_rate=0.3, bandwidth=4_000_000, seed=1, paths=(CONTENT_PATH,))
     target = tmp_path / "out.bin"
     seen: list[Progress] = []
     size = await resolve(

@@ -74,14 +74,17 @@ class JobPlan:
 
     @property
     def requests(self) -> int:
+        """Requests in the input, every model together."""
         return sum(m.requests for m in self.models)
 
     @property
     def shards(self) -> int:
+        """Batches the job would create, every model together."""
         return sum(m.shards for m in self.models)
 
     @property
     def tokens(self) -> int:
+        """Estimated input tokens (the job's own estimator), every model together."""
         return sum(m.tokens for m in self.models)
 
     @property

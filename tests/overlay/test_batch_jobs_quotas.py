@@ -18,6 +18,7 @@ from openai_files import AsyncClient, Client, JobConfig
 from openai_files._batch_jobs.estimate import conservative_estimate
 from openai_files._batch_jobs.manifest import Manifest
 from openai_files._batch_jobs.prepare import prepare
+from openai_files_emulator import EmulatorServer
 
 from .conftest import resolve
 from .test_batch_jobs import small_config, write_job
@@ -125,3 +126,36 @@ def test_a_manifest_from_before_inputs_reads_its_requests_as_inputs(tmp_path: Pa
     assert sum(s.inputs for s in writer.shards()) == 50
     assert writer.enqueued("gpt-4o") == (0, 0)
     writer.close()
+
+
+def test_a_batch_stuck_validating_is_reported_then_cancelled_and_its_requests_sent_again(
+    client: Client, fresh_emulator: EmulatorServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    fresh_emulator.batch_settings.set(pace="time", stage_seconds=1.0)  # each stage lasts 1 s
+    source = write_job(tmp_path / "in.jsonl", 30, models=("gpt-4o-mini",))
+    config = small_config(tmp_path, stuck_after=0.1, cancel_stuck=True, max_attempts=2, poll_interval=0.02)
+    with caplog.at_level("WARNING", logger="openai_files.batch_jobs"):
+        status = client.batch_jobs.run(source, job_id="stuck", config=config, timeout=30)
+    # each attempt's batch sat validating past 0.1 s and was cancelled before any request ran: the 30
+    # requests went into a second batch, which was cancelled the same way, and that was their last attempt
+    assert status.requests["failed"] == 30
+    results = list(client.batch_jobs.results("stuck", state_dir=config.state_dir))
+    assert {(r.attempts, r.error["code"]) for r in results} == {(2, "batch_cancelled")}
+    batches = [b.to_dict() for b in client.batches.list()]
+    assert sorted(b["status"] for b in batches) == ["cancelled", "cancelled"]
+    stuck = [r.getMessage() for r in caplog.records if "stuck; cancelling it" in r.getMessage()]
+    assert len(stuck) == 2 and all("has been validating" in m for m in stuck)
+
+
+def test_a_stuck_batch_is_only_reported_unless_cancel_stuck(
+    client: Client, fresh_emulator: EmulatorServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    fresh_emulator.batch_settings.set(pace="time", stage_seconds=0.6)
+    source = write_job(tmp_path / "in.jsonl", 20, models=("gpt-4o-mini",))
+    config = small_config(tmp_path, stuck_after=0.1, poll_interval=0.02)
+    with caplog.at_level("WARNING", logger="openai_files.batch_jobs"):
+        status = client.batch_jobs.run(source, job_id="slow", config=config, timeout=30)
+    assert status.requests["succeeded"] == 20
+    stuck = [r.getMessage() for r in caplog.records if "stuck; waiting on" in r.getMessage()]
+    # reported once in validating and once in finalizing, each 0.6 s long
+    assert [m.split(" has been ")[1].split()[0] for m in stuck] == ["validating", "finalizing"]

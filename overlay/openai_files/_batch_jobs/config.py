@@ -45,6 +45,12 @@ class JobConfig:
     """Requests that may be enqueued at once per model, as `token_budget` (a number, or a mapping with
     `"*"`); an embeddings request counts as many as the inputs it holds. None: no budget. A shard never
     holds more than its model's budget."""
+    stuck_after: float | None = None
+    """Seconds a batch may stay `validating` or `finalizing` (as this process sees it) before it is
+    reported stuck, with a warning; None: never. The service has kept batches in either for hours."""
+    cancel_stuck: bool = False
+    """Cancel a batch reported stuck: what it answered is kept, and its unanswered requests go again in
+    a new batch (as after `batch_cancelled`, within `max_attempts`)."""
     max_attempts: int = 3
     """Batches a request may go through before a retryable failure (429, 5xx, expiry) becomes final."""
     poll_interval: float = 5.0
@@ -80,6 +86,8 @@ class JobConfig:
                 raise ValueError(f"JobConfig.{name} must be positive or None")
         if self.max_attempts < 1:
             raise ValueError("JobConfig.max_attempts must be at least 1")
+        if self.stuck_after is not None and self.stuck_after < 0:
+            raise ValueError("JobConfig.stuck_after must not be negative")
         if min(self.poll_interval, self.token_limit_backoff, self.create_retry_delay) < 0:
             raise ValueError("JobConfig intervals must not be negative")
 

@@ -42,6 +42,8 @@ from .usage import Usage
 log = logging.getLogger("openai_files.batch_jobs")
 
 TERMINAL = frozenset({"completed", "failed", "expired", "cancelled"})
+STUCK = frozenset({"validating", "finalizing"})
+"""Statuses a batch can be held in for hours with nothing to show (see `JobConfig.stuck_after`)."""
 RUNNING = frozenset({"in_progress", "finalizing"})
 """Statuses of a batch the service admitted, whose tokens count against its model's quota."""
 TAG_JOB, TAG_SHARD, TAG_SUBMIT = "openai_files_job", "openai_files_shard", "openai_files_submit"
@@ -165,6 +167,9 @@ class JobCore:
         self._clock = clock
         self._unseen: dict[int, int] = {}
         """Polls in a row each shard's batch answered 404."""
+        self._since: dict[int, tuple[str, float, bool]] = {}
+        """Each live shard's batch status, when this process first saw it in that status, and whether
+        it was reported stuck in it."""
         self._unseen_files: dict[int, int] = {}
         """Rounds in a row a file of an ended shard's batch answered 404, by shard."""
 
@@ -464,6 +469,7 @@ class JobCore:
                 changed = True
                 continue
             self._unseen.pop(shard.id, None)
+            yield from self._watch_stuck(shard, batch.status)
             if batch.status == shard.batch_status:
                 continue
             changed = True
@@ -485,6 +491,29 @@ class JobCore:
                     batch_error=json.dumps(batch.errors[0]) if batch.errors else None,
                 )
         return changed
+
+    def _watch_stuck(self, shard: Shard, status: str) -> Steps:
+        """Report a batch held in `validating` or `finalizing` for `stuck_after` seconds, once, and
+        cancel it if so configured (its unanswered requests then go again, as after `batch_cancelled`)."""
+        limit = self.config.stuck_after
+        seen = self._since.get(shard.id)
+        if seen is None or seen[0] != status:
+            self._since[shard.id] = seen = (status, time.monotonic(), False)
+        if limit is None or status not in STUCK or seen[2] or time.monotonic() - seen[1] < limit:
+            return
+        self._since[shard.id] = (status, seen[1], True)
+        action = "cancelling it" if self.config.cancel_stuck else "waiting on"
+        log.warning(
+            "batch %s of job %s (shard %d, %s) has been %s for %.0fs: stuck; %s",
+            shard.batch_id, self.job_id, shard.id, shard.model, status, time.monotonic() - seen[1], action,
+        )  # fmt: skip
+        if self.config.cancel_stuck and not self.cancelling:
+            try:
+                yield Call("cancel", (shard.batch_id,))
+            except APIStatusError as error:  # it ended meanwhile: polling records how
+                log.info("batch %s of job %s not cancelled: %s", shard.batch_id, self.job_id, error)
+            else:
+                self.m.update_shard(shard.id, batch_status="cancelling")
 
     def _gone(self, shard: Shard) -> Steps:
         """A batch the service no longer knows: its shard is stored and submitted again from the local

@@ -111,6 +111,17 @@ def _job_options(submit: argparse.ArgumentParser) -> None:
     submit.add_argument(
         "--delete-outputs", action="store_true", help="delete each batch's output and error files once merged"
     )
+    submit.add_argument(
+        "--stuck-after",
+        type=flags.seconds,
+        metavar="SECONDS",
+        help="report a batch held in validating or finalizing this long (default: never)",
+    )
+    submit.add_argument(
+        "--cancel-stuck",
+        action="store_true",
+        help="cancel a batch reported stuck; its unanswered requests go again in a new batch",
+    )
     _state_dir(submit)
 
 
@@ -258,7 +269,11 @@ def _config(args: argparse.Namespace) -> JobConfig:
     }
     if "poll" in args:
         options.update(
-            max_attempts=args.max_attempts, poll_interval=args.poll, delete_outputs=args.delete_outputs
+            max_attempts=args.max_attempts,
+            poll_interval=args.poll,
+            delete_outputs=args.delete_outputs,
+            stuck_after=args.stuck_after,
+            cancel_stuck=args.cancel_stuck,
         )
     if getattr(args, "state_dir", None) is not None:
         options["state_dir"] = args.state_dir

@@ -1,4 +1,5 @@
-"""Batch jobs for people who pay: the plan before sending, `max_cost`, against the emulator.
+"""Batch jobs for people who pay: the plan before sending, `max_cost`, usage and events after, against
+the emulator.
 
 Expected figures are worked out here from the input lines and the price table, by the documented rules:
 the default estimator counts a line's bytes / 3 (rounded up) plus its output cap; a price is USD per
@@ -17,11 +18,15 @@ import pytest
 
 from openai_files import (
     AsyncClient,
+    BatchEnded,
     Client,
     CostLimitError,
     InvalidInputError,
+    JobFinished,
     JobPlan,
     PriceTable,
+    RetryScheduled,
+    ShardSubmitted,
 )
 from openai_files_emulator import EmulatorServer
 
@@ -318,3 +323,29 @@ async def test_usage_is_recorded_per_model_and_priced(
     last = out.splitlines()[-1].split()
     assert last[:3] == ["usage", "total", "input"] and last[3] == str(total[0])
     assert last[-2:] == [f"{sum(cost.values()):.4f}", "USD"]
+
+
+@pytest.mark.anyio
+async def test_on_event_tells_each_submission_ending_retry_and_the_finish(
+    any_client: Client | AsyncClient, client: Client, fresh_emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    fresh_emulator.batch_settings.set(line_status_rate=0.1, line_statuses=(500,), seed=3)
+    write_input(tmp_path / "in.jsonl", 240)
+    config = small_config(tmp_path, max_shard_requests=50)
+    events: list[Any] = []
+    status = await resolve(
+        any_client.batch_jobs.run(tmp_path / "in.jsonl", job_id="ev", config=config, on_event=events.append)
+    )
+    results = list(client.batch_jobs.results("ev", state_dir=config.state_dir))
+    batches = {b.id: b.to_dict() for b in client.batches.list()}
+    submitted = [e for e in events if isinstance(e, ShardSubmitted)]
+    ended = [e for e in events if isinstance(e, BatchEnded)]
+    retried = [e for e in events if isinstance(e, RetryScheduled)]
+    assert sorted(e.batch_id for e in submitted) == sorted(e.batch_id for e in ended) == sorted(batches)
+    assert all(e.status == batches[e.batch_id]["status"] == "completed" for e in ended)
+    assert all(e.usage is not None and e.usage.input_tokens > 0 for e in ended)
+    # every request a 500 sent to another batch is counted once per retry
+    assert sum(e.requests for e in retried) == sum(r.attempts - 1 for r in results) > 0
+    assert sum(e.requests for e in submitted) == sum(r.attempts for r in results)
+    assert events[-1] == JobFinished("ev", "finished", status.requests)
+    assert status.requests["total"] == 240

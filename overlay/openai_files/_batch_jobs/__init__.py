@@ -9,21 +9,29 @@ plans a job before it is sent and `pricing.py` reads the user's price table; `co
 from .config import JobConfig
 from .core import JobStatus
 from .estimate import TokenEstimator, conservative_estimate
+from .notices import BatchEnded, JobEvent, JobFinished, RetryScheduled, ShardSubmitted
 from .outcome import JobResult
 from .plan import JobPlan, ModelPlan
 from .pricing import Price, PriceTable
 from .resource import AsyncBatchJobs, BatchJobs
+from .usage import Usage
 
 __all__ = [
     "AsyncBatchJobs",
+    "BatchEnded",
     "BatchJobs",
     "JobConfig",
+    "JobEvent",
+    "JobFinished",
     "JobPlan",
     "JobResult",
     "JobStatus",
     "ModelPlan",
     "Price",
     "PriceTable",
+    "RetryScheduled",
+    "ShardSubmitted",
     "TokenEstimator",
+    "Usage",
     "conservative_estimate",
 ]

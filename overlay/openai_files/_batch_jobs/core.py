@@ -33,6 +33,7 @@ from .._transfer.journal import Journal
 from .config import JobConfig
 from .manifest import UNFINISHED, Manifest, Shard
 from .merge import ShardMerge
+from .notices import BatchEnded, JobEvent, JobFinished, OnEvent, RetryScheduled, ShardSubmitted
 from .outcome import CANCELLED, FAILED, RETRY, SUCCEEDED, Outcome, Records
 from .prepare import EMBEDDINGS, ShardWriter, request_inputs
 from .pricing import PriceTable
@@ -164,6 +165,8 @@ class JobCore:
         """The job's key (see `TAG_KEY`); empty for a job prepared before jobs had one."""
         self.config = config
         self.on_progress = on_progress
+        self.on_event: OnEvent | None = None
+        """Called with each `JobEvent` (see `notices.py`)."""
         self._clock = clock
         self._unseen: dict[int, int] = {}
         """Polls in a row each shard's batch answered 404."""
@@ -200,6 +203,10 @@ class JobCore:
         if self.on_progress is not None:
             self.on_progress(self.status())
 
+    def _tell(self, event: JobEvent) -> None:
+        if self.on_event is not None:
+            self.on_event(event)
+
     @property
     def cancelling(self) -> bool:
         return str(self.m.get("state")) in ("cancelling", "cancelled")
@@ -233,8 +240,10 @@ class JobCore:
             changed = (yield from self._submit_ready()) or changed
             changed = self._fan_out() or changed
             if self._finished():
-                self.m.put("state", "cancelled" if self.cancelling else "finished")
+                state = "cancelled" if self.cancelling else "finished"
+                self.m.put("state", state)
                 self._report()
+                self._tell(JobFinished(self.job_id, state, self.m.request_counts()))
                 return self.status()
             poll_all = not events or time.monotonic() >= next_full_poll
             changed = (yield from self._poll_live(None if poll_all else woken)) or changed
@@ -449,6 +458,7 @@ class JobCore:
             submits=shard.submits + 1,
             intent_at=None,
         )
+        self._tell(ShardSubmitted(self.job_id, shard.id, shard.model, batch.id, shard.requests, shard.tokens))
 
     # -- polling ----------------------------------------------------------------------------------
 
@@ -473,8 +483,12 @@ class JobCore:
             if batch.status == shard.batch_status:
                 continue
             changed = True
-            if batch.status in TERMINAL and batch.usage is not None:
-                self.m.record_usage(batch.id, shard.id, shard.model, batch.usage)
+            if batch.status in TERMINAL:
+                if batch.usage is not None:
+                    self.m.record_usage(batch.id, shard.id, shard.model, batch.usage)
+                self._tell(
+                    BatchEnded(self.job_id, shard.id, shard.model, batch.id, batch.status, batch.usage)
+                )
             if batch.status not in TERMINAL:
                 self.m.update_shard(shard.id, batch_status=batch.status)
             elif batch.status == "failed" and _token_limited(batch) and self._others_running(shard):
@@ -750,6 +764,7 @@ class JobCore:
             raise
         if moved:
             log.info("job %s: %d requests go to another batch", self.job_id, moved)
+            self._tell(RetryScheduled(self.job_id, moved))
         return moved > 0
 
     def _withdraw(self) -> Generator[Call, Any, bool]:

@@ -31,6 +31,7 @@ from .drivers import AsyncJobApi, SyncJobApi, drive_async, drive_sync
 from .estimate import TokenEstimator, conservative_estimate
 from .events import EventSource, inbox_for
 from .manifest import JobLock, Manifest
+from .notices import OnEvent
 from .outcome import JobResult
 from .plan import JobPlan, plan_job
 from .prepare import JobInput, prepare
@@ -388,6 +389,7 @@ class BatchJobs:
         timeout: float | None = None,
         on_progress: JobProgress | None = None,
         events: EventSource | None = None,
+        on_event: OnEvent | None = None,
     ) -> JobStatus:
         """Drive the job until every request has a final result: poll, merge, retry, clean up.
 
@@ -395,10 +397,12 @@ class BatchJobs:
         `WaitTimeoutError` (the job and its batches go on; wait again later). `on_progress`: called with
         the status after each change. `events`: a webhook event source (a `WebhookReceiver`, or a
         callable returning an iterable of events): a batch is looked at as soon as an event says it
-        ended, and every live batch only each `poll_interval`, as a safety net. Returns the final status.
+        ended, and every live batch only each `poll_interval`, as a safety net. `on_event`: called with
+        each typed event (`ShardSubmitted`, `BatchEnded`, `RetryScheduled`, `JobFinished`) once the
+        manifest recorded it, to forward to your metrics. Returns the final status.
         """
         manifest, core = open_job(job_id, state_dir, drive=True)
-        return self._run_to_end(manifest, core, timeout, on_progress, events)
+        return self._run_to_end(manifest, core, timeout, on_progress, events, on_event=on_event)
 
     @contextlib.contextmanager
     def _driving(self, manifest: Manifest, core: JobCore) -> Iterator[None]:
@@ -427,6 +431,7 @@ class BatchJobs:
         timeout: float | None = None,
         on_progress: JobProgress | None = None,
         events: EventSource | None = None,
+        on_event: OnEvent | None = None,
     ) -> JobStatus:
         """`submit` then `wait`, in one call; the arguments are theirs."""
         manifest, core = create_job(
@@ -440,7 +445,7 @@ class BatchJobs:
             dedup=dedup,
             cache=cache,
         )
-        return self._run_to_end(manifest, core, timeout, on_progress, events)
+        return self._run_to_end(manifest, core, timeout, on_progress, events, on_event=on_event)
 
     def status(
         self, job_id: str, *, state_dir: str | os.PathLike[str] | None = None, prices: Prices | None = None
@@ -514,10 +519,12 @@ class BatchJobs:
         timeout: float | None,
         on_progress: JobProgress | None,
         events: EventSource | None,
+        *,
+        on_event: OnEvent | None,
     ) -> JobStatus:
         """Drive an opened job until it ends (or `timeout`), then close its manifest."""
         with self._driving(manifest, core), inbox_for(events) as inbox:
-            core.on_progress = on_progress
+            core.on_progress, core.on_event = on_progress, on_event
             run = core.run(timeout=timeout, events=inbox is not None)
             status: JobStatus = drive_sync(SyncJobApi(self._client, inbox), run)
             return status
@@ -584,10 +591,11 @@ class AsyncBatchJobs:
         timeout: float | None = None,
         on_progress: JobProgress | None = None,
         events: EventSource | None = None,
+        on_event: OnEvent | None = None,
     ) -> JobStatus:
         """See `BatchJobs.wait`."""
         manifest, core = open_job(job_id, state_dir, drive=True)
-        return await self._run_to_end(manifest, core, timeout, on_progress, events)
+        return await self._run_to_end(manifest, core, timeout, on_progress, events, on_event=on_event)
 
     @contextlib.asynccontextmanager
     async def _driving(self, manifest: Manifest, core: JobCore) -> AsyncIterator[None]:
@@ -617,6 +625,7 @@ class AsyncBatchJobs:
         timeout: float | None = None,
         on_progress: JobProgress | None = None,
         events: EventSource | None = None,
+        on_event: OnEvent | None = None,
     ) -> JobStatus:
         """See `BatchJobs.run`."""
         manifest, core = await anyio.to_thread.run_sync(
@@ -632,7 +641,7 @@ class AsyncBatchJobs:
                 cache=cache,
             )
         )
-        return await self._run_to_end(manifest, core, timeout, on_progress, events)
+        return await self._run_to_end(manifest, core, timeout, on_progress, events, on_event=on_event)
 
     async def status(
         self, job_id: str, *, state_dir: str | os.PathLike[str] | None = None, prices: Prices | None = None
@@ -692,11 +701,13 @@ class AsyncBatchJobs:
         timeout: float | None,
         on_progress: JobProgress | None,
         events: EventSource | None,
+        *,
+        on_event: OnEvent | None,
     ) -> JobStatus:
         """Drive an opened job until it ends (or `timeout`), then close its manifest."""
         async with self._driving(manifest, core):
             with inbox_for(events) as inbox:
-                core.on_progress = on_progress
+                core.on_progress, core.on_event = on_progress, on_event
                 run = core.run(timeout=timeout, events=inbox is not None)
                 status: JobStatus = await drive_async(AsyncJobApi(self._client, inbox), run)
                 return status

@@ -115,3 +115,36 @@ def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentP
         if isinstance(action, argparse._SubParsersAction):
             return dict(action.choices)
     raise AssertionError("no subcommands")
+
+
+def test_results_as_csv_one_row_per_request_in_input_order(
+    env: EmulatorServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import csv  # noqa: PLC0415 - this test alone reads CSV
+
+    env.batch_settings.set(line_status_rate=0.2, line_statuses=(400,), seed=5)
+    source = write_job(tmp_path / "in.jsonl", 60)
+    state = ["--state-dir", str(tmp_path / "state")]
+    code, _, err = run(
+        capsys, "--no-progress", "jobs", "run", str(source), "--job-id", "t", "--poll", "0.01", *state
+    )
+    assert code == 6, err  # some requests were refused with 400
+    code, out, _ = run(capsys, "jobs", "results", "t", *state)
+    records = [json.loads(line) for line in out.splitlines()]
+    target = tmp_path / "out.csv"
+    code, out, err = run(capsys, "jobs", "results", "t", "--format", "csv", "--output", str(target), *state)
+    assert (code, out) == (0, ""), err
+    with target.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["custom_id"] for r in rows] == [r["custom_id"] for r in records] == [f"r{n}" for n in range(60)]
+    assert {r["status"] for r in rows} == {"succeeded", "failed"}
+    for row, record in zip(rows, records, strict=True):
+        assert (row["status"], row["status_code"]) == (record["status"], str(record["status_code"]))
+        body = record["body"]
+        if record["status"] == "succeeded":
+            assert row["text"] == body["choices"][0]["message"]["content"] and row["model"] == body["model"]
+            assert row["input_tokens"] == str(body["usage"]["prompt_tokens"])
+            assert row["output_tokens"] == str(body["usage"]["completion_tokens"]) and row["error"] == ""
+        else:
+            assert row["error"].endswith(record["error"]["message"]) and row["text"] == ""
+    assert not list(tmp_path.glob("*.part"))

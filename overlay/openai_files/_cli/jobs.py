@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import csv
+import io
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from .._batch_jobs import JobConfig, JobPlan, JobResult, JobStatus
 from .._batch_jobs.config import ANY_MODEL
 from .._batch_jobs.resource import job_status, list_jobs, make_plan, result_lines
+from .._batch_jobs.table import COLUMNS, result_row
 from .._rules import BATCH_ENDPOINTS, MAX_BATCH_BYTES, MAX_BATCH_REQUESTS
 from ..webhooks import WebhookReceiver
 from . import flags
@@ -218,6 +221,15 @@ def _register_rest(jobs: Commands) -> None:
         run=results_,
     )
     _job_id(results)
+    results.add_argument(
+        "--format",
+        choices=("jsonl", "csv"),
+        default="jsonl",
+        help="jsonl (default): as above; csv: one row per request with columns " + ", ".join(COLUMNS),
+    )
+    results.add_argument(
+        "--output", type=Path, metavar="PATH", help="write to PATH (whole or not at all) instead of stdout"
+    )
     cancel = jobs.command("cancel", help="cancel the job's live batches, keep what finished", run=cancel_)
     _job_id(cancel)
     ls = jobs.command("ls", aliases=["list"], help="the jobs in the state directory, one per line", run=ls_)
@@ -455,10 +467,40 @@ def status_(ctx: Context) -> int:
 
 
 def results_(ctx: Context) -> int:
-    """JSON Lines whatever `--json` says: each record holds the service's JSON line."""
-    for line in result_lines(ctx.args.job_id, ctx.args.state_dir):
-        ctx.out.line(job_result(JobResult.from_record(line)))
+    """JSON Lines whatever `--json` says (each record holds the service's JSON line), or CSV rows; to
+    stdout, or to `--output`, written beside it and renamed into place once whole."""
+    lines = result_lines(ctx.args.job_id, ctx.args.state_dir)
+    if ctx.args.output is None:
+        _write_results(lines, ctx.args.format, ctx.out.line)
+        return EXIT_OK
+    partial = ctx.args.output.with_name(ctx.args.output.name + ".part")
+    try:
+        with partial.open("w", encoding="utf-8", newline="") as out:
+            _write_results(lines, ctx.args.format, lambda text: out.write(text + "\n"))
+        partial.replace(ctx.args.output)
+    finally:
+        partial.unlink(missing_ok=True)
     return EXIT_OK
+
+
+def _write_results(lines: Iterator[str], form: str, put: Callable[[str], object]) -> None:
+    if form == "jsonl":
+        for line in lines:
+            put(job_result(JobResult.from_record(line)))
+        return
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="")
+
+    def flush() -> None:
+        put(buffer.getvalue())
+        buffer.seek(0)
+        buffer.truncate()
+
+    writer.writeheader()
+    flush()
+    for line in lines:  # one row at a time: memory holds one whatever the job's size
+        writer.writerow(result_row(JobResult.from_record(line)))
+        flush()
 
 
 def cancel_(ctx: Context) -> int:

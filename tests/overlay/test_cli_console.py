@@ -448,3 +448,26 @@ def test_a_download_cut_short_exits_5(
     done = run(env, "--max-retries", "0", "--no-progress", "files", "download", file_id, str(tmp_path / "x"))
     assert done.returncode == 5 and done.stderr.count("\n") == 1, done.stderr
     assert not (tmp_path / "x").exists()
+
+
+def test_jobs_status_watch_draws_each_model_on_a_terminal_only(
+    env: dict[str, str], client: Client, tmp_path: Path
+) -> None:
+    from openai_files import JobConfig  # noqa: PLC0415
+
+    from .test_batch_jobs import write_job  # noqa: PLC0415
+
+    state = tmp_path / "jobs"
+    source = write_job(tmp_path / "in.jsonl", 300, models=("gpt-4o-mini", "gpt-4o"))
+    config = JobConfig(max_shard_requests=100, poll_interval=0.01, token_budget=50_000, state_dir=state)
+    client.batch_jobs.run(source, job_id="w", config=config, timeout=60)
+    code, out, drawn = on_terminal(env, "jobs", "status", "w", "--watch", "0.1", "--state-dir", str(state))
+    assert code == 0, drawn
+    assert out.startswith("job       w  finished")  # the status, once the view ended
+    frame = drawn.split("\x1b[H\x1b[2J")[-1]
+    # 150 requests a model, all done; nothing enqueued any more, against the budget given
+    for model in ("gpt-4o", "gpt-4o-mini"):
+        line = next(text for text in frame.splitlines() if text.startswith(model + " "))
+        assert "done 150/150 (0 failed)" in line and "batches 0" in line and "enqueued 0/50000" in line
+    piped = run(env, "jobs", "status", "w", "--watch", "--state-dir", str(state))
+    assert piped.returncode == 2 and "--watch draws on a terminal" in piped.stderr

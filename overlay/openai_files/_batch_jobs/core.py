@@ -97,6 +97,9 @@ class JobStatus:
     batches: list[dict[str, Any]] = field(default_factory=list)
     usage: dict[str, Usage] = field(default_factory=dict)
     """Tokens the job's ended batches used, per model, as the service reported them."""
+    models: dict[str, dict[str, int | None]] = field(default_factory=dict)
+    """Per model: `requests`, `done`, `failed`, `live_batches`, `enqueued_tokens` (estimated) and the
+    model's `token_budget` (None: none)."""
     cost: dict[str, float | None] | None = None
     """USD per model by the usage above, when the status was asked for with a price table (None for a
     model the table has no price for); else None."""
@@ -135,6 +138,7 @@ class JobStatus:
             "requests": self.requests,
             "shards": self.shards,
             "batches": self.batches,
+            "models": self.models,
             "usage": {
                 "models": {model: used.to_dict() for model, used in self.usage.items()},
                 "total": self.total_usage.to_dict(),
@@ -197,6 +201,10 @@ class JobCore:
             shards=self.m.shard_counts(),
             batches=batches,
             usage=self.m.usage_by_model(),
+            models={
+                model: {**progress, "token_budget": self.config.budget(model)}
+                for model, progress in self.m.model_progress().items()
+            },
         )
 
     def _report(self) -> None:

@@ -339,6 +339,23 @@ class Manifest:
             "pending": pending,
         }
 
+    def model_progress(self) -> dict[str, dict[str, int]]:
+        """Per model: requests (each once, however often retried), done and failed, batches live, and
+        estimated tokens and inputs enqueued now. Requests answered from the cache or waiting on a
+        duplicate are not in any model."""
+        rows = self._db.execute(
+            "SELECT model, SUM(CASE WHEN round = 1 THEN requests ELSE 0 END), "
+            "SUM(succeeded + failed + cancelled), SUM(failed), "
+            f"SUM(state IN ({', '.join('?' * len(LIVE))})), "
+            f"SUM(CASE WHEN state IN ({', '.join('?' * len(LIVE))}) THEN tokens ELSE 0 END) "
+            "FROM shards WHERE id > 0 GROUP BY model ORDER BY model",
+            (*LIVE, *LIVE),
+        ).fetchall()
+        names = ("requests", "done", "failed", "live_batches", "enqueued_tokens")
+        return {
+            model: dict(zip(names, (int(v or 0) for v in counts), strict=True)) for model, *counts in rows
+        }
+
     def shard_counts(self) -> dict[str, int]:
         rows = self._db.execute("SELECT state, COUNT(*) FROM shards GROUP BY state")
         return {state: int(count) for state, count in rows}

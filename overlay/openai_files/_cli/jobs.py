@@ -35,6 +35,8 @@ __all__ = ["register"]
 
 MB = 1_000_000
 BAR_WIDTH = 30
+CLEAR = "\x1b[H\x1b[2J"
+"""Cursor home, clear the screen: each frame of `jobs status --watch` replaces the last."""
 
 
 def _budget(text: str) -> tuple[str | None, int]:
@@ -214,6 +216,15 @@ def _register_rest(jobs: Commands) -> None:
     )
     _job_id(status)
     _price_table(status)
+    status.add_argument(
+        "--watch",
+        type=flags.seconds,
+        nargs="?",
+        const=2.0,
+        metavar="SECONDS",
+        help="on a terminal: redraw per model (requests done and failed, batches live, tokens enqueued "
+        "against the budget, cost so far) every SECONDS (default 2) until the job ends",
+    )
     results = jobs.command(
         "results",
         help="JSON Lines, one per request in input order: custom_id, status, status_code, body, error, "
@@ -462,8 +473,34 @@ def wait_(ctx: Context) -> int:
 
 
 def status_(ctx: Context) -> int:
-    _show(ctx, job_status(ctx.args.job_id, ctx.args.state_dir, ctx.args.price_table))
+    """The status; with `--watch`, a live view on stderr (a terminal) first, until the job ends."""
+    status = job_status(ctx.args.job_id, ctx.args.state_dir, ctx.args.price_table)
+    if ctx.args.watch is not None:
+        if not ctx.err.isatty():
+            raise UsageError("--watch draws on a terminal; in a script, poll `jobs status --json` instead")
+        while True:
+            ctx.err.write(CLEAR + "\n".join(_live_view(status)) + "\n")
+            if status.finished:
+                break
+            time.sleep(ctx.args.watch)
+            status = job_status(ctx.args.job_id, ctx.args.state_dir, ctx.args.price_table)
+    _show(ctx, status)
     return EXIT_OK
+
+
+def _live_view(status: JobStatus) -> list[str]:
+    """One line per model: requests done of all (failed), batches live, tokens enqueued of the budget,
+    and the cost so far when a price table was given."""
+    lines = [f"job {status.job_id}  {status.state}  {time.strftime('%H:%M:%S')}"]
+    for model, m in status.models.items():
+        budget = m["token_budget"]
+        enqueued = f"{m['enqueued_tokens']}" + (f"/{budget}" if budget is not None else "")
+        cost = "" if status.cost is None else f"  cost {_dollars(status.cost.get(model))} USD"
+        lines.append(
+            f"{model or '-'}  done {m['done']}/{m['requests']} ({m['failed']} failed)  "
+            f"batches {m['live_batches']}  tokens enqueued {enqueued}{cost}"
+        )
+    return lines
 
 
 def results_(ctx: Context) -> int:

@@ -27,7 +27,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from .._errors import JobStateError
 from .usage import Usage
@@ -297,7 +297,7 @@ class Manifest:
         """
         committed = int(self.get("results_size", 0))
         try:
-            results = self.results_path.open("rb")
+            results = self.results_path.open("rb", buffering=0)
         except FileNotFoundError:
             raise JobStateError(f"{self.results_path} is missing: the job's results are lost") from None
         with results:
@@ -310,17 +310,15 @@ class Manifest:
             cursor = self._db.execute("SELECT result_offset, result_length FROM requests ORDER BY seq")
             while rows := cursor.fetchmany(1000):
                 for offset, length in rows:
-                    results.seek(offset)
-                    record = results.read(length)
+                    record = b"" if offset is None else _read_at(results, offset, length)
                     if offset is None or len(record) != length:
                         raise JobStateError(f"{self.results_path} has no record at byte {offset}")
                     yield record.decode()
 
     def record_at(self, offset: int, length: int) -> str:
         """One committed result record, by where `requests` says it is."""
-        with self.results_path.open("rb") as results:
-            results.seek(offset)
-            return results.read(length).decode()
+        with self.results_path.open("rb", buffering=0) as results:
+            return _read_at(results, offset, length).decode()
 
     def request_counts(self) -> dict[str, int]:
         """Requests by state: the final ones from the shards' tallies, the rest `pending`."""
@@ -359,6 +357,15 @@ class Manifest:
     def shard_counts(self) -> dict[str, int]:
         rows = self._db.execute("SELECT state, COUNT(*) FROM shards GROUP BY state")
         return {state: int(count) for state, count in rows}
+
+
+def _read_at(handle: BinaryIO, offset: int, length: int) -> bytes:
+    """`length` bytes at `offset`: one `pread` where there is one (records are read in input order, not
+    in file order, and a buffered read after each seek would read a whole buffer for one record)."""
+    if sys.platform != "win32":  # Windows has no pread: a seek and a read do
+        return os.pread(handle.fileno(), length, offset)
+    handle.seek(offset)
+    return handle.read(length) or b""
 
 
 def _read_only_uri(path: Path) -> str:

@@ -530,12 +530,7 @@ class JobCore:
             shard.batch_id, self.job_id, shard.id, shard.model, status, time.monotonic() - seen[1], action,
         )  # fmt: skip
         if self.config.cancel_stuck and not self.cancelling:
-            try:
-                yield Call("cancel", (shard.batch_id,))
-            except APIStatusError as error:  # it ended meanwhile: polling records how
-                log.info("batch %s of job %s not cancelled: %s", shard.batch_id, self.job_id, error)
-            else:
-                self.m.update_shard(shard.id, batch_status="cancelling")
+            yield from self._cancel_batch(shard)
 
     def _gone(self, shard: Shard) -> Steps:
         """A batch the service no longer knows: its shard is stored and submitted again from the local
@@ -788,12 +783,7 @@ class JobCore:
             self._cancel_unsent(shard)
         running = [s for s in self.m.shards("submitted") if s.batch_status not in ("cancelling", "cancelled")]
         for shard in running:
-            try:
-                yield Call("cancel", (shard.batch_id,))
-            except APIStatusError as error:  # it ended meanwhile: polling records how
-                log.info("batch %s of job %s not cancelled: %s", shard.batch_id, self.job_id, error)
-            else:
-                self.m.update_shard(shard.id, batch_status="cancelling")
+            yield from self._cancel_batch(shard)
         return bool(unsent or running)
 
     def _give_up_retries(self) -> None:
@@ -849,6 +839,15 @@ class JobCore:
     def _delete_file(self, file_id: str) -> Steps:
         with contextlib.suppress(NotFoundError):
             yield Call("delete_file", (file_id,))
+
+    def _cancel_batch(self, shard: Shard) -> Steps:
+        """Ask the service to cancel the shard's batch; one that ended meanwhile is left to polling."""
+        try:
+            yield Call("cancel", (shard.batch_id,))
+        except APIStatusError as error:  # it ended meanwhile: polling records how
+            log.info("batch %s of job %s not cancelled: %s", shard.batch_id, self.job_id, error)
+        else:
+            self.m.update_shard(shard.id, batch_status="cancelling")
 
 
 def _token_limited(batch: BatchView) -> bool:

@@ -141,12 +141,12 @@ class _FileSearch:
         plan = self._job.plan
         return Upload(
             id=self._job.upload_id,
-            created_at=self._job.created_at,
+            created_at=self._job.upload.created_at,
             filename=plan.filename,
             bytes_=plan.size,
             purpose=plan.purpose,
             status=UploadStatus.COMPLETED,
-            expires_at=self._job.expires_at,
+            expires_at=self._job.upload.expires_at,
             file=stored,
         )
 
@@ -182,9 +182,7 @@ class _SyncApi:
 
     def _pause(self, seconds: float) -> None:
         """A part's wait before its next attempt, cut short (and raising) once the upload failed."""
-        coordinator = self._job.coordinator  # a job that starts over gets a new one
-        if coordinator.stopped.wait(seconds):
-            coordinator.check()
+        self._job.abort.wait(seconds)  # a job that starts over gets a new signal
 
     def create(self, plan: UploadPlan) -> Created:
         upload = self._client.call(create_upload, body=_plan_body(plan))

@@ -25,7 +25,7 @@ import pytest
 
 from openai_files import AsyncClient, Client, FileChangedError, InternalServerError, Upload
 from openai_files._transfer import Progress, TransferConfig
-from openai_files._transfer.coordinator import Coordinator
+from openai_files._transfer.abort import AbortSignal
 from openai_files_emulator.server import EmulatorServer
 
 from .conftest import ServerCalls
@@ -70,15 +70,15 @@ class _AsyncCountingTransport(httpx.AsyncHTTPTransport):
 def first_failure(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """The monotonic time at which each upload in the test first failed."""
     times: list[float] = []
-    fail = Coordinator.fail
+    abort = AbortSignal.abort
 
-    def timed(self: Coordinator, error: BaseException) -> bool:
-        won = fail(self, error)
+    def timed(self: AbortSignal, error: BaseException) -> bool:
+        won = abort(self, error)
         if won:
             times.append(time.monotonic())
         return won
 
-    monkeypatch.setattr(Coordinator, "fail", timed)
+    monkeypatch.setattr(AbortSignal, "abort", timed)
     return times
 
 

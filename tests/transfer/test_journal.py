@@ -35,15 +35,6 @@ def test_unreadable_journal_is_ignored(tmp_path: Path) -> None:
     assert Journal.load(tmp_path / "absent.json") is None
 
 
-def test_stale_reasons(tmp_path: Path) -> None:
-    fp = FileFingerprint(size=10, mtime_ns=5, content="abc")
-    journal = _journal(tmp_path / "j.json", fp)
-    assert journal.stale_reason(fp, 4, now=1000, margin=60) is None
-    assert "expire" in (journal.stale_reason(fp, 4, now=9_950, margin=60) or "")
-    assert "changed" in (journal.stale_reason(FileFingerprint(10, 6, "abc"), 4, now=0, margin=0) or "")
-    assert "part size" in (journal.stale_reason(fp, 8, now=0, margin=0) or "")
-
-
 def test_fingerprint_sees_a_change_in_a_sampled_block(make_file: Callable[[int], Path]) -> None:
     path = make_file(300)
     source = Source.open_path(path)

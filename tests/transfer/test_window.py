@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from openai_files._errors import FileChangedError, TransferAborted
-from openai_files._transfer.coordinator import Coordinator
+from openai_files._transfer.abort import AbortSignal
 from openai_files._transfer.progress import Progress, ProgressTracker
 from openai_files._transfer.source import Source
 from openai_files._transfer.window import PartWindow
@@ -17,7 +17,7 @@ from openai_files._transfer.window import PartWindow
 
 def _window(source: Source, offset: int, length: int, events: list[Progress] | None = None) -> PartWindow:
     tracker = ProgressTracker(source.size, 1, events.append if events is not None else None)
-    return PartWindow(source, 0, offset, length, coordinator=Coordinator(), tracker=tracker, progress_step=10)
+    return PartWindow(source, 0, offset, length, abort=AbortSignal(), tracker=tracker, progress_step=10)
 
 
 def test_httpx_multipart_sends_exactly_the_window(tmp_path: Path) -> None:
@@ -86,11 +86,11 @@ def test_read_stops_once_the_upload_failed(tmp_path: Path) -> None:
     path = tmp_path / "f.bin"
     path.write_bytes(b"x" * 100)
     source = Source.open_path(path)
-    coordinator = Coordinator()
-    window = PartWindow(source, 0, 0, 100, coordinator=coordinator, tracker=ProgressTracker(100, 1, None))
+    abort = AbortSignal()
+    window = PartWindow(source, 0, 0, 100, abort=abort, tracker=ProgressTracker(100, 1, None))
     assert window.read(10) == b"x" * 10
-    assert coordinator.fail(RuntimeError("part 3 failed"))
-    assert not coordinator.fail(RuntimeError("later error loses"))
+    assert abort.abort(RuntimeError("part 3 failed"))
+    assert not abort.abort(RuntimeError("later error loses"))
     with pytest.raises(TransferAborted, match="part 3 failed"):
         window.read(10)
     source.close()
@@ -101,7 +101,7 @@ def test_read_size_hands_out_larger_chunks_within_the_part(tmp_path: Path) -> No
     path.write_bytes(bytes(range(100)))
     source = Source.open_path(path)
     window = PartWindow(
-        source, 0, 10, 50, coordinator=Coordinator(), tracker=ProgressTracker(50, 1, None), read_size=32
+        source, 0, 10, 50, abort=AbortSignal(), tracker=ProgressTracker(50, 1, None), read_size=32
     )
     assert window.read(8) == bytes(range(10, 42))  # 32 bytes for an 8-byte ask
     assert window.read(8) == bytes(range(42, 60))  # clamped to the part's end

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 
 import anyio
 
-from .coordinator import Coordinator
+from .abort import AbortSignal
 
 _MAX_SLEEP = 0.25
 """Sleep in slices so a failed upload stops a throttled part within this many seconds."""
@@ -40,18 +40,18 @@ class TokenBucket:
             self._tokens -= n
             return max(0.0, -self._tokens / self.rate)
 
-    def consume(self, n: int, coordinator: Coordinator | None = None) -> None:
-        for pause in self._pauses(n, coordinator):
+    def consume(self, n: int, abort: AbortSignal | None = None) -> None:
+        for pause in self._pauses(n, abort):
             time.sleep(pause)
 
-    async def consume_async(self, n: int, coordinator: Coordinator | None = None) -> None:
-        for pause in self._pauses(n, coordinator):
+    async def consume_async(self, n: int, abort: AbortSignal | None = None) -> None:
+        for pause in self._pauses(n, abort):
             await anyio.sleep(pause)
 
-    def _pauses(self, n: int, coordinator: Coordinator | None) -> Iterator[float]:
+    def _pauses(self, n: int, abort: AbortSignal | None) -> Iterator[float]:
         """Reserve `n` bytes, then the sleeps that pay off the debt, each after checking for a failure."""
         deadline = time.monotonic() + self.reserve(n)
         while (left := deadline - time.monotonic()) > 0:
-            if coordinator is not None:
-                coordinator.check()
+            if abort is not None:
+                abort.check()
             yield min(left, _MAX_SLEEP)

@@ -24,8 +24,8 @@ import anyio
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
 from .._service import ServiceIdentity
-from .coordinator import SIGNAL_CHECK
-from .job import Created, UploadJob
+from .abort import SIGNAL_CHECK
+from .job import Created, Phase, UploadJob
 from .journal import Completion
 from .plan import UploadPlan
 from .window import PartWindow
@@ -108,7 +108,7 @@ class _Schedule(Generic[S]):
     def to_start(self) -> Iterator[int]:
         """Parts to start now: while the window has room and nothing has failed (back-pressure)."""
         window = self._job.concurrency
-        while self._todo and len(self.in_flight) < window.limit and self._job.coordinator.error is None:
+        while self._todo and len(self.in_flight) < window.limit and self._job.abort.error is None:
             yield self._todo.popleft()
 
     def started(self, sending: S, index: int) -> None:
@@ -126,7 +126,7 @@ class _Schedule(Generic[S]):
                 continue
             error = sending.exception()
             if error is not None:
-                self._job.coordinator.fail(error)
+                self._job.abort.abort(error)
             else:
                 self._job.part_done(index, sending.result())
                 nbytes, seconds = self._job.plan.part_bounds(index)[1], time.monotonic() - started
@@ -134,10 +134,10 @@ class _Schedule(Generic[S]):
 
     @property
     def failed(self) -> bool:
-        return self._job.coordinator.error is not None
+        return self._job.abort.error is not None
 
     def raise_failure(self) -> None:
-        if (error := self._job.coordinator.error) is not None:
+        if (error := self._job.abort.error) is not None:
             raise error
 
 
@@ -182,18 +182,18 @@ def run_sync(api: SyncUploadApi[R], job: UploadJob) -> R:
         if (stale := job.resume()) is not None:
             with _cancel_logged(stale):
                 api.cancel(stale)
-        if not job.upload_id:
+        if job.phase is Phase.NEW:
             with _interrupts_held():
                 job.created(api.create(job.plan))
         try:
             result = _finish_sync(api, job)
         except Exception as error:
-            if job.may_start_over(api.refused(error)):
-                job.start_over(error)
+            after = job.refused(error) if api.refused(error) else None
+            if after is Phase.NEW:
                 with _interrupts_held():
                     job.created(api.create(job.plan))
                 result = _finish_sync(api, job)
-            elif job.must_recover(api.refused(error)):
+            elif after is Phase.RECOVERING:
                 result = api.find_completed(job.upload_id, job.plan, job.completing(), error)
                 log.info("Upload %s was completed by an interrupted run; found its File", job.upload_id)
             else:
@@ -208,7 +208,7 @@ def run_sync(api: SyncUploadApi[R], job: UploadJob) -> R:
 
 
 def _finish_sync(api: SyncUploadApi[R], job: UploadJob) -> R:
-    if job.completion is None:  # else an interrupted run sent its complete: repeat it
+    if job.phase is Phase.SENDING:  # else an interrupted run sent its complete: repeat it
         job.start_md5()
         _send_parts_sync(api, job)
     return api.complete(job.upload_id, job.part_ids(), job.completing())
@@ -223,7 +223,7 @@ def _send_parts_sync(api: SyncUploadApi[R], job: UploadJob) -> None:
     schedule: _Schedule[Future[str]] = _Schedule(job)
 
     def send(index: int) -> str:
-        job.coordinator.check()
+        job.abort.check()
         return api.add_part(job.upload_id, job.window(index, throttled=True))
 
     pool = ThreadPoolExecutor(job.plan.concurrency, thread_name_prefix="openai-files-part")
@@ -239,7 +239,7 @@ def _send_parts_sync(api: SyncUploadApi[R], job: UploadJob) -> None:
         # Ctrl-C in this thread: the parts stop at their next read, which on a slow link can be seconds
         # away (a read's bytes are still being written to the socket). The cleanup (cancel, or keep for
         # resume) goes ahead without them: what they finish is not recorded, and a resume resends it.
-        job.coordinator.fail(error)
+        job.abort.abort(error)
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
@@ -253,18 +253,18 @@ async def run_async(api: AsyncUploadApi[R], job: UploadJob) -> R:
             job.check_service(await api.service(journaled))
         if (stale := job.resume()) is not None:
             await _cancel_shielded(api, stale)
-        if not job.upload_id:
+        if job.phase is Phase.NEW:
             with _interrupts_held():
                 job.created(await api.create(job.plan))
         try:
             result = await _finish_async(api, job)
         except Exception as error:
-            if job.may_start_over(api.refused(error)):
-                job.start_over(error)
+            after = job.refused(error) if api.refused(error) else None
+            if after is Phase.NEW:
                 with _interrupts_held():
                     job.created(await api.create(job.plan))
                 result = await _finish_async(api, job)
-            elif job.must_recover(api.refused(error)):
+            elif after is Phase.RECOVERING:
                 result = await api.find_completed(job.upload_id, job.plan, job.completing(), error)
                 log.info("Upload %s was completed by an interrupted run; found its File", job.upload_id)
             else:
@@ -278,7 +278,7 @@ async def run_async(api: AsyncUploadApi[R], job: UploadJob) -> R:
 
 
 async def _finish_async(api: AsyncUploadApi[R], job: UploadJob) -> R:
-    if job.completion is None:
+    if job.phase is Phase.SENDING:
         job.start_md5()
         await _send_parts_async(api, job)
         # The pass runs in its own thread; wait for it off the event loop, and not past a cancellation.
@@ -332,8 +332,8 @@ async def _send_parts_async(api: AsyncUploadApi[R], job: UploadJob) -> None:
     async def send(index: int) -> str:
         window = job.window(index, throttled=False)
         if job.limiter is not None:
-            await job.limiter.consume_async(window.length, job.coordinator)
-        job.coordinator.check()
+            await job.limiter.consume_async(window.length, job.abort)
+        job.abort.check()
         return await api.add_part(job.upload_id, window)
 
     finished, done = anyio.create_memory_object_stream[_PartTask](math.inf)
@@ -357,7 +357,7 @@ async def _send_parts_async(api: AsyncUploadApi[R], job: UploadJob) -> None:
                         for part in schedule.in_flight:
                             part.scope.cancel()
             except BaseException as error:  # this task was cancelled: the group cancels the parts
-                job.coordinator.fail(error)
+                job.abort.abort(error)
                 raise
     schedule.raise_failure()
 

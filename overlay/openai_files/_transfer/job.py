@@ -2,26 +2,28 @@
 
 from __future__ import annotations
 
+import enum
 import logging
 import os
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from .. import _rules as rules
 from .._errors import InvalidInputError
 from .._service import ServiceIdentity
+from .abort import AbortSignal
 from .bandwidth import TokenBucket
 from .concurrency import AdaptiveConcurrency, Concurrency, FixedConcurrency
 from .config import TransferConfig
-from .coordinator import Coordinator
 from .journal import Completion, FileFingerprint, Journal, journal_path
 from .md5 import Md5Thread
 from .plan import UploadPlan, make_plan
 from .progress import ProgressCallback, ProgressTracker
+from .resume import Resume, StartOver, decide_resume
 from .source import Source
 from .window import PartWindow
 
@@ -39,6 +41,16 @@ class Created:
     """Where the Upload was made, for its journal."""
 
 
+class Phase(enum.Enum):
+    """Where an upload stands; `UploadJob.failed` reads it to cancel, keep or leave the Upload."""
+
+    NEW = "no Upload yet"
+    SENDING = "sending parts"
+    COMPLETING = "complete journaled: only repeating that request is safe"
+    RECOVERING = "finding the File an interrupted run's complete made"
+    DONE = "completed"
+
+
 class UploadJob:
     """State of one upload shared by the sync and async drivers."""
 
@@ -53,10 +65,10 @@ class UploadJob:
         self.source = source
         self.plan = plan
         self.config = config
-        self.coordinator = Coordinator()
+        self.abort = AbortSignal()
         self.tracker = ProgressTracker(plan.size, plan.part_count, progress)
         self._progress = progress
-        self.identity = source.identity()
+        self.stat = source.stat()
         self.limiter = TokenBucket(config.max_bandwidth) if config.max_bandwidth else None
         self.concurrency: Concurrency = (
             AdaptiveConcurrency(
@@ -65,79 +77,64 @@ class UploadJob:
             if plan.adaptive
             else FixedConcurrency(plan.concurrency)
         )
+        self.phase = Phase.NEW
+        self.upload = Created(upload_id="", expires_at=0)
         self.parts: dict[int, str] = {}
-        self.upload_id = ""
-        self.created_at = 0
-        self.expires_at = 0
         self.resumed = False
+        """The Upload is an interrupted run's, adopted from its journal."""
         self.completion: Completion | None = None
         """The complete request once it is (about to be) sent, by this run or an interrupted one."""
-        self.journal: Journal | None = None
         self._journal_file = journal_file
+        self._journaled = Journal.load(journal_file) if journal_file else None
+        self.journal: Journal | None = None
+        """The journal this run writes: the adopted one, or a new one once an Upload is created."""
         self._fingerprint = FileFingerprint.take(source) if journal_file else None
         self._md5: Md5Thread | None = None
-        self._completed_elsewhere = False
+
+    @property
+    def upload_id(self) -> str:
+        return self.upload.upload_id
 
     def journaled_service(self) -> ServiceIdentity | None:
         """The service an existing journal for this upload names, or None (no journal, or none named)."""
-        if self._journal_file is None:
-            return None
-        old = Journal.load(self._journal_file)
-        return None if old is None else old.service
+        return None if self._journaled is None else self._journaled.service
 
     def check_service(self, current: ServiceIdentity) -> None:
         """Raise `ServiceMismatchError` when the journal was made against another service; it is kept."""
         current.check_resumes(self.journaled_service(), what=f"upload journal {self._journal_file}")
 
     def resume(self) -> str | None:
-        """Adopt the journaled Upload when it still fits this file; say why when it does not.
-
-        Returns the id of a journaled Upload that cannot be resumed but may still be pending, for the
-        caller to cancel: starting over must not leave the old one behind.
-        """
-        if self._journal_file is None or self._fingerprint is None:
+        """Act on `decide_resume`: adopt the journaled Upload, or forget the journal and return the id of
+        its Upload when that may still be pending, for the caller to cancel."""
+        if self._fingerprint is None:
             return None
-        old = Journal.load(self._journal_file)
-        if old is None:
-            return None
-        if self.plan.part_size_chosen and old.part_size != self.plan.part_size:
-            self._keep_part_size(old.part_size)
-        now = time.time()
-        reason = old.stale_reason(self._fingerprint, self.plan.part_size, now, self.config.expiry_margin)
-        if reason is not None:
-            log.warning("starting %s over: %s", self.plan.filename, reason)
-            old.delete()
-            return old.upload_id if old.expires_at > now else None
-        self.journal = old
-        self.upload_id = old.upload_id
-        self.created_at = old.created_at
-        self.expires_at = old.expires_at
-        self.completion = old.completion
-        self.resumed = True
-        self.parts = {i: p for i, p in old.parts.items() if 0 <= i < self.plan.part_count}
-        done_bytes = sum(self.plan.part_bounds(i)[1] for i in self.parts)
-        log.info(
-            "resuming Upload %s: %d of %d parts already sent",
-            old.upload_id,
-            len(self.parts),
-            self.plan.part_count,
-        )
-        self.tracker.add(done_bytes, parts=len(self.parts))
+        decision = decide_resume(self._journaled, self._fingerprint, self.plan, self.config, time.time())
+        if isinstance(decision, StartOver):
+            log.warning("starting %s over: %s", self.plan.filename, decision.reason)
+            decision.journal.delete()
+            return decision.cancel
+        if isinstance(decision, Resume):
+            old = self.journal = decision.journal
+            if decision.plan != self.plan:
+                self.plan = decision.plan
+                self.tracker = ProgressTracker(self.plan.size, self.plan.part_count, self._progress)
+            self.upload = Created(old.upload_id, old.expires_at, old.created_at)
+            self.completion = old.completion
+            self.phase = Phase.SENDING if old.completion is None else Phase.COMPLETING
+            self.resumed = True
+            self.parts = {i: p for i, p in old.parts.items() if 0 <= i < self.plan.part_count}
+            log.info(
+                "resuming Upload %s: %d of %d parts already sent",
+                old.upload_id,
+                len(self.parts),
+                self.plan.part_count,
+            )
+            self.tracker.add(sum(self.plan.part_bounds(i)[1] for i in self.parts), parts=len(self.parts))
         return None
 
-    def _keep_part_size(self, part_size: int) -> None:
-        """Cut the file as the interrupted run did, when this run chose its part size itself (another
-        window gives another cut): a rerun with other settings then resumes instead of starting over.
-        A journaled size outside the service's range is left to `stale_reason` to refuse."""
-        if not self.config.min_part_size <= part_size <= self.config.max_part_size:
-            return
-        self.plan = replace(self.plan, part_size=part_size)
-        self.tracker = ProgressTracker(self.plan.size, self.plan.part_count, self._progress)
-
     def created(self, created: Created) -> None:
-        self.upload_id = created.upload_id
-        self.created_at = created.created_at
-        self.expires_at = created.expires_at
+        self.upload = created
+        self.phase = Phase.SENDING
         if self._journal_file is not None and self._fingerprint is not None:
             self.journal = Journal(
                 path=self._journal_file,
@@ -158,39 +155,35 @@ class UploadJob:
             if self.journal is not None:
                 self.journal.completing(completion)
             self.completion = completion
+        self.phase = Phase.COMPLETING
         return self.completion
 
-    def may_start_over(self, refused: bool) -> bool:
-        """True when the service refused the resumed Upload (cancelled, expired, unknown) before its
-        complete was ever sent: nothing of it can be stored, so a new Upload can start at once."""
-        return self.resumed and refused and self.completion is None
+    def refused(self, error: BaseException) -> Phase:
+        """The service refused this run's adopted Upload (cancelled, expired, unknown): what follows.
 
-    def start_over(self, error: BaseException) -> None:
-        """Forget the refused Upload (its parts, journal, progress) for a new one."""
-        log.warning("starting %s over: Upload %s was refused: %s", self.plan.filename, self.upload_id, error)
-        if self._md5 is not None:
-            self._md5.join()
-            self._md5 = None
-        if self.journal is not None:
-            self.journal.delete()
-            self.journal = None
-        self.coordinator = Coordinator()
-        self.tracker.add(-self.tracker.bytes_done, parts=-self.tracker.parts_done)
-        self.parts = {}
-        self.upload_id = ""
-        self.resumed = False
-
-    def must_recover(self, refused: bool) -> bool:
-        """True when the repeat of an interrupted run's complete was refused: the File that run may
-        have made is to be found, not stored again."""
-        if self.resumed and refused and self.completion is not None:
-            self._completed_elsewhere = True
-            return True
-        return False
+        Before any complete was sent nothing of it can be stored, so a new Upload starts at once
+        (`Phase.NEW`); once one was, the File it may have made is to be found, never stored again
+        (`Phase.RECOVERING`). Any other failure returns the phase unchanged: it ends the upload."""
+        if self.resumed and self.phase is Phase.SENDING:
+            log.warning(
+                "starting %s over: Upload %s was refused: %s", self.plan.filename, self.upload_id, error
+            )
+            if self._md5 is not None:
+                self._md5.join()
+                self._md5 = None
+            if self.journal is not None:
+                self.journal.delete()
+                self.journal = None
+            self.abort = AbortSignal()
+            self.tracker.add(-self.tracker.bytes_done, parts=-self.tracker.parts_done)
+            self.parts, self.upload, self.resumed, self.phase = {}, Created("", 0), False, Phase.NEW
+        elif self.resumed and self.phase is Phase.COMPLETING:
+            self.phase = Phase.RECOVERING
+        return self.phase
 
     def start_md5(self) -> None:
         if self.plan.md5:
-            self._md5 = Md5Thread(self.source, self.coordinator, self.config.read_size).start()
+            self._md5 = Md5Thread(self.source, self.abort, self.config.read_size).start()
 
     def missing(self) -> list[int]:
         return [i for i in range(self.plan.part_count) if i not in self.parts]
@@ -202,7 +195,7 @@ class UploadJob:
             index,
             offset,
             length,
-            coordinator=self.coordinator,
+            abort=self.abort,
             tracker=self.tracker,
             limiter=self.limiter if throttled else None,
             progress_step=self.config.progress_step,
@@ -216,7 +209,7 @@ class UploadJob:
             self.journal.record(index, part_id)
 
     def part_ids(self) -> list[str]:
-        self.source.check_unchanged(self.identity)
+        self.source.check_unchanged(self.stat)
         return [self.parts[i] for i in range(self.plan.part_count)]
 
     def md5(self) -> str | None:
@@ -224,6 +217,7 @@ class UploadJob:
 
     def finished(self) -> None:
         """The Upload is complete: release the file and forget the journal."""
+        self.phase = Phase.DONE
         self.source.close()
         if self.journal is not None:
             self.journal.delete()
@@ -234,23 +228,18 @@ class UploadJob:
         Each step runs whatever the previous one raised: a cleanup that stops halfway leaves an Upload
         pending.
         """
-        self.coordinator.fail(error)
+        self.abort.abort(error)
         _quietly(self._md5.join if self._md5 is not None else None, "stop the md5 pass")
         _quietly(self.source.close, "close the file")
-        if not self.upload_id:
+        if self.phase is Phase.NEW:
             return False
         if self.journal is not None and resumable:
-            log.warning(
-                "kept Upload %s for resume (%d of %d parts sent): %s",
-                self.upload_id,
-                len(self.parts),
-                self.plan.part_count,
-                _why(error),
-            )
+            sent = f"{len(self.parts)} of {self.plan.part_count} parts sent"
+            log.warning("kept Upload %s for resume (%s): %s", self.upload_id, sent, _why(error))
             return False
         if self.journal is not None:
             self.journal.delete()
-        return not self._completed_elsewhere
+        return self.phase is not Phase.RECOVERING
 
 
 def _why(error: BaseException) -> str:

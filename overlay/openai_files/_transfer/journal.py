@@ -39,13 +39,13 @@ class FileFingerprint:
     @classmethod
     def take(cls, source: Source) -> FileFingerprint:
         """At most `_SAMPLES` blocks, spread evenly: the same for any part size the file is sent in."""
-        identity = source.identity()
+        stat = source.stat()
         h = hashlib.blake2b(str(source.size).encode(), digest_size=16)
         step = max(_SAMPLE, -(-source.size // _SAMPLES))
         offsets = [*range(0, source.size, step), max(0, source.size - _SAMPLE)]
         for offset in offsets:
             h.update(source.pread(offset, _SAMPLE))
-        return cls(size=source.size, mtime_ns=identity.mtime_ns if identity else 0, content=h.hexdigest())
+        return cls(size=source.size, mtime_ns=stat.mtime_ns if stat else 0, content=h.hexdigest())
 
 
 @dataclass(frozen=True)
@@ -132,25 +132,6 @@ class Journal:
         except (OSError, ValueError, KeyError, TypeError) as exc:
             log.warning("ignoring unreadable upload journal %s: %s", path, exc)
             return None
-
-    def stale_reason(
-        self, fingerprint: FileFingerprint, part_size: int, now: float, margin: float
-    ) -> str | None:
-        """Why this journal cannot be resumed for the given file, or None when it can.
-
-        Once its complete request went out, only the file's content matters: repeating that request is
-        the one way to learn whether the service made the File, whatever the Upload's expiry or the part
-        size asked for now.
-        """
-        if fingerprint != self.fingerprint:
-            return "the file changed since the interrupted upload"
-        if self.completion is not None:
-            return None
-        if self.expires_at - margin <= now:
-            return f"Upload {self.upload_id} has expired or expires too soon to finish"
-        if part_size != self.part_size:
-            return f"the part size changed from {self.part_size} to {part_size}"
-        return None
 
 
 def journal_path(directory: Path, endpoint: str, source_path: Path, purpose: str) -> Path:

@@ -9,16 +9,16 @@ from __future__ import annotations
 import hashlib
 import threading
 
-from .coordinator import SIGNAL_CHECK, Coordinator
+from .abort import SIGNAL_CHECK, AbortSignal
 from .source import Source
 
 
 class Md5Thread:
     """One sequential pass over the source; a failed upload stops it at its next read."""
 
-    def __init__(self, source: Source, coordinator: Coordinator, read_size: int) -> None:
+    def __init__(self, source: Source, abort: AbortSignal, read_size: int) -> None:
         self._source = source
-        self._coordinator = coordinator
+        self._abort = abort
         self._read_size = read_size
         self._digest: str | None = None
         self._error: BaseException | None = None
@@ -33,14 +33,14 @@ class Md5Thread:
         offset = 0
         try:
             while offset < self._source.size:
-                self._coordinator.check()
+                self._abort.check()
                 n = min(self._read_size, self._source.size - offset)
                 h.update(self._source.read_exact(offset, n))
                 offset += n
             self._digest = h.hexdigest()
         except BaseException as exc:
             self._error = exc
-            self._coordinator.fail(exc)
+            self._abort.abort(exc)
 
     def result(self) -> str:
         """The hex digest, once the pass is over; raises what stopped it."""

@@ -14,12 +14,12 @@ from .._errors import FileChangedError, InvalidInputError
 
 
 @dataclass(frozen=True)
-class FileIdentity:
-    """What tells a resumed run that the file is still the one the journal describes."""
+class FileStat:
+    """The file's size and mtime when sending began: a file that changes while it is sent fails before
+    complete. (Resume compares the journal's `FileFingerprint`, which also samples the content.)"""
 
     size: int
     mtime_ns: int
-    inode: int
 
 
 class Source:
@@ -61,11 +61,12 @@ class Source:
         name = os.path.basename(str(getattr(file, "name", "") or "")) or "upload.bin"
         return cls(file, size=end - start, start=start, owned=False, name=name)
 
-    def identity(self) -> FileIdentity | None:
+    def stat(self) -> FileStat | None:
+        """Size and mtime now; None for an object with no descriptor (nothing to compare)."""
         if self._fd is None:
             return None
         st = os.fstat(self._fd)
-        return FileIdentity(size=st.st_size, mtime_ns=st.st_mtime_ns, inode=st.st_ino)
+        return FileStat(size=st.st_size, mtime_ns=st.st_mtime_ns)
 
     def pread(self, offset: int, n: int) -> bytes:
         """Read up to `n` bytes at `offset` (relative to `start`); short only at the end of the file."""
@@ -84,12 +85,9 @@ class Source:
             )
         return data
 
-    def check_unchanged(self, before: FileIdentity | None) -> None:
+    def check_unchanged(self, before: FileStat | None) -> None:
         """Fail when the file's size or mtime moved since `before` was taken."""
-        if before is None:
-            return
-        now = self.identity()
-        if now is None or now.size != before.size or now.mtime_ns != before.mtime_ns:
+        if before is not None and self.stat() != before:
             raise FileChangedError(f"{self.name}: the file changed while it was being sent")
 
     def close(self) -> None:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import os
 
+from .abort import AbortSignal
 from .bandwidth import TokenBucket
-from .coordinator import Coordinator
 from .progress import ProgressTracker
 from .source import Source
 
@@ -27,7 +27,7 @@ class PartWindow:
         offset: int,
         length: int,
         *,
-        coordinator: Coordinator,
+        abort: AbortSignal,
         tracker: ProgressTracker,
         limiter: TokenBucket | None = None,
         progress_step: int = 1024 * 1024,
@@ -37,7 +37,7 @@ class PartWindow:
         self.offset = offset
         self.length = length
         self._source = source
-        self._coordinator = coordinator
+        self._abort = abort
         self._tracker = tracker
         self._limiter = limiter
         self._step = progress_step
@@ -69,13 +69,13 @@ class PartWindow:
         return self._pos
 
     def read(self, n: int = -1) -> bytes:
-        self._coordinator.check()
+        self._abort.check()
         left = self.length - self._pos
         n = left if n is None or n < 0 else min(max(n, self._read_size), left)
         if n == 0:
             return b""
         if self._limiter is not None:
-            self._limiter.consume(n, self._coordinator)
+            self._limiter.consume(n, self._abort)
         data = self._source.read_exact(self.offset + self._pos, n)
         self._pos += n
         if self._pos - self._reported >= self._step or self._pos == self.length:

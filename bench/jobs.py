@@ -119,7 +119,7 @@ def child(base_url: str, source: Path, state_dir: Path) -> dict[str, Any]:
     """The measured process: prepare, run the job, merge, stream results; then the bare baselines."""
     from openai_files import Client, JobConfig  # noqa: PLC0415
     from openai_files._batch_jobs.drivers import SyncJobApi, drive_sync  # noqa: PLC0415
-    from openai_files._batch_jobs.resource import create_job  # noqa: PLC0415
+    from openai_files._batch_jobs.store import create_job  # noqa: PLC0415
 
     merge, bare_output = Stopwatch(), Stopwatch()
     downloaded: list[int] = []

@@ -22,6 +22,10 @@ from ._batch_jobs import (
     TokenEstimator,
     Usage,
     conservative_estimate,
+    job_results,
+    job_status,
+    list_jobs,
+    plan_job,
 )
 from ._batches import BatchResult, BatchSource, CheckedBatchInput, check_batch_input
 from ._client import AsyncClient, Client
@@ -137,5 +141,9 @@ __all__ = [
     "WaitTimeoutError",
     "check_batch_input",
     "conservative_estimate",
+    "job_results",
+    "job_status",
+    "list_jobs",
+    "plan_job",
     "webhooks",
 ]

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+import openai_files
 from openai_files import (
     AsyncClient,
     BatchInputError,
@@ -211,6 +212,28 @@ def test_results_before_the_end_and_unknown_jobs(client: Client, tmp_path: Path)
         client.batch_jobs.submit(write_job(tmp_path / "other.jsonl", 5), job_id="j4", config=config)
     final = client.batch_jobs.wait("j4", state_dir=config.state_dir)
     assert final.requests["succeeded"] == 10
+
+
+def test_a_job_is_planned_and_read_with_no_client_and_no_key(
+    client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`plan_job`, `job_status`, `list_jobs` and `job_results` need no API key: what the CLI reads with."""
+    config = small_config(tmp_path, token_budget={JobConfig.ANY_MODEL: 10**9})
+    source = write_job(tmp_path / "in.jsonl", 12)
+    client.batch_jobs.run(source, job_id="j5", config=config)
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    plan = openai_files.plan_job(source, config=config)
+    assert (plan.requests, sorted(m.model for m in plan.models)) == (12, sorted(MODELS))
+    status = openai_files.job_status("j5", state_dir=config.state_dir)
+    assert status.requests["succeeded"] == 12 and status.finished
+    assert [s.job_id for s in openai_files.list_jobs(state_dir=config.state_dir)] == ["j5"]
+    results = list(openai_files.job_results("j5", state_dir=config.state_dir))
+    assert_in_order(results, 12)
+    row = results[1].to_row()
+    assert tuple(row) == JobResult.COLUMNS
+    assert (row["custom_id"], row["status"], row["model"], row["text"]) == (
+        "r1", "succeeded", MODELS[1], "Stand-in response for r1.",
+    )  # fmt: skip
 
 
 @pytest.mark.anyio

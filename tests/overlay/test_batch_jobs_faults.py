@@ -17,7 +17,7 @@ import pytest
 
 from openai_files import AsyncClient, Client, JobConfig, JobResult, JobStatus
 from openai_files._batch_jobs.drivers import SyncJobApi, drive_sync
-from openai_files._batch_jobs.resource import open_job
+from openai_files._batch_jobs.store import open_job
 from openai_files_emulator import Answer, EmulatorServer
 
 from .conftest import collect, resolve

@@ -18,7 +18,7 @@ import pytest
 
 from openai_files import APIStatusError, Client, JobConfig
 from openai_files._batch_jobs.drivers import SyncJobApi, drive_sync
-from openai_files._batch_jobs.resource import create_job, open_job
+from openai_files._batch_jobs.store import create_job, open_job
 from openai_files._cli import main
 from openai_files_emulator import EmulatorServer
 

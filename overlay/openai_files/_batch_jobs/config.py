@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 from .. import _retry as retry
 from .. import _rules as rules
@@ -28,6 +29,8 @@ class JobConfig:
     The first two limits mirror the service's own per-batch limits.
     """
 
+    ANY_MODEL: ClassVar[str] = ANY_MODEL
+    """In a `token_budget` or `request_budget` mapping, the key of every model not named."""
     max_shard_requests: int = rules.MAX_BATCH_REQUESTS
     """Requests per shard (the service takes at most 50,000 per batch)."""
     max_shard_bytes: int = rules.MAX_BATCH_BYTES

@@ -222,10 +222,12 @@ class JobCore:
     # -- the loops --------------------------------------------------------------------------------
 
     def submit(self) -> Steps:
-        """Resolve what a crash left, then submit every shard the token budget admits now."""
+        """Resolve what a crash left, then submit every shard the token budget admits now; returns the
+        `JobStatus`."""
         yield from self.recover()
         yield from self._submit_ready()
         self._report()
+        return self.status()
 
     def run(self, *, timeout: float | None = None, events: bool = False) -> Steps:
         """Drive the job until every request has its final result; returns the final `JobStatus`.

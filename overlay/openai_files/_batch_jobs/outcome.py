@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
+
+from .table import COLUMNS, result_row
 
 RETRYABLE_CODES = frozenset({"batch_expired", "batch_cancelled", "output_lost"})
 SUCCEEDED, FAILED, CANCELLED, RETRY = "succeeded", "failed", "cancelled", "retry"
@@ -149,6 +151,8 @@ class JobResult:
     line: dict[str, Any] | None
     from_cache: bool = False
     duplicate_of: str | None = None
+    COLUMNS: ClassVar[tuple[str, ...]] = COLUMNS
+    """The columns of `to_row`, in order (a CSV header)."""
 
     @property
     def ok(self) -> bool:
@@ -160,6 +164,12 @@ class JobResult:
         """The response body the service returned for the request, or None."""
         response = (self.line or {}).get("response")
         return response.get("body") if isinstance(response, dict) else None
+
+    def to_row(self) -> dict[str, Any]:
+        """The result as plain `COLUMNS`, for a spreadsheet or a data frame: `custom_id`, `status`,
+        `status_code`, the `model` and token counts the response body names, `from_cache`,
+        `duplicate_of`, `error` as `code: message`, and the answer's `text` (None where absent)."""
+        return result_row(self)
 
     @classmethod
     def from_record(cls, text: str) -> JobResult:

@@ -14,9 +14,9 @@ from typing import Any
 
 from .._errors import CostLimitError, InvalidInputError
 from .config import JobConfig
-from .estimate import TokenEstimator, output_cap
+from .estimate import TokenEstimator, conservative_estimate, output_cap
 from .prepare import JobInput, ShardFill, request_inputs, request_lines, request_model
-from .pricing import PriceTable
+from .pricing import Prices, PriceTable, price_table
 
 WINDOW_HOURS = 24
 """The completion window the job's batches ask for: each batch ends within it."""
@@ -133,15 +133,24 @@ class JobPlan:
 def plan_job(
     source: JobInput,
     *,
-    endpoint: str | None,
-    config: JobConfig,
-    estimator: TokenEstimator,
-    prices: PriceTable | None,
+    endpoint: str | None = None,
+    config: JobConfig | None = None,
+    estimator: TokenEstimator | None = None,
+    prices: Prices | None = None,
 ) -> JobPlan:
-    """Read and check `source` as `submit` would and return its plan; nothing is written or sent.
+    """What `client.batch_jobs.submit` would send, with no client, no network call and nothing written.
 
-    Raises `BatchInputError` naming the first bad line, or `InvalidInputError`.
+    The plan holds shards and batches per model, requests, estimated input tokens (by `estimator`,
+    default `conservative_estimate`, as the token budget counts them), the waves of batches the token
+    budget makes run one after another (each at most the 24 h completion window), and with `prices` (a
+    `PriceTable` or the path of a JSON or TOML price file) the estimated cost per model and in total,
+    from above (see `JobPlan`). `endpoint` defaults to the first request's url; `config` to `JobConfig()`.
+
+    Raises `BatchInputError` naming the first bad line, or `InvalidInputError` (a bad price table).
     """
+    config = config or JobConfig()
+    estimator = estimator or conservative_estimate
+    table = price_table(prices)
     models: dict[str, ModelPlan] = {}
     open_shards: dict[str, ShardFill] = {}
     checked: str | None = None
@@ -172,10 +181,10 @@ def plan_job(
         plan = models[model]
         plan.shard_sizes.append((fill.tokens, fill.inputs))
         plan.waves = _waves(plan.shard_sizes, config.budget(model), config.requests_budget(model))
-        price = prices.price(model) if prices is not None else None
+        price = table.price(model) if table is not None else None
         if price is not None:
             plan.cost = price.cost(input_tokens=plan.tokens, output_tokens=plan.output_tokens)
-    return JobPlan(endpoint=checked, models=list(models.values()), prices=prices)
+    return JobPlan(endpoint=checked, models=list(models.values()), prices=table)
 
 
 def _waves(shards: list[tuple[int, int]], tokens_budget: int | None, inputs_budget: int | None) -> int:

@@ -109,3 +109,12 @@ def _price(entry: Any, where: str) -> Price:
             raise InvalidInputError(f"{where}: `{name}` must be {limits}", param="price_table")
         values[name] = float(value)
     return Price(**values)
+
+
+Prices = PriceTable | str | os.PathLike[str]
+"""A price table, or the path of the user's JSON or TOML file holding one."""
+
+
+def price_table(prices: Prices | None) -> PriceTable | None:
+    """The table given, or read from the path given; raises `InvalidInputError` for a bad file."""
+    return prices if prices is None or isinstance(prices, PriceTable) else PriceTable.load(prices)

@@ -1,112 +1,70 @@
 """`client.batch_jobs`: jobs of any size over many batches, for `Client` and `AsyncClient`.
 
-A job lives in its folder under the state directory (`JobConfig.state_dir / job_id`): the manifest and
-the shard files not yet sent. Any process can pick it up by id: `submit` prepares and starts it, `wait`
-drives it to the end, `status` and `results` read it, `cancel` stops it.
+`BatchJobs` is the façade: each operation opens or makes the job in the state directory (`store.py`,
+local work with no network) and hands the core's steps to a driver; `AsyncBatchJobs` is its thin async
+wrapper, doing the local work in a worker thread and driving with the async driver.
 """
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
 import os
-import re
-import secrets
 import shutil
-import time
-from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import closing
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import anyio
 
 from .._docs import docs_from
-from .._errors import InvalidInputError, JobBusyError, JobNotFinishedError, JobNotFoundError, NotFoundError
+from .._errors import NotFoundError
 from .._rules import BatchEndpoint
 from .._service import ServiceIdentity
-from .config import JobConfig, default_state_dir
-from .core import JobCore, JobStatus
+from . import store
+from .config import JobConfig
+from .core import JobCore, JobStatus, Steps
 from .drivers import AsyncJobApi, SyncJobApi, drive_async, drive_sync
-from .estimate import TokenEstimator, conservative_estimate
+from .estimate import TokenEstimator
 from .events import EventSource, inbox_for
-from .manifest import JobLock, Manifest
+from .manifest import Manifest
 from .notices import OnEvent
 from .outcome import JobResult
 from .plan import JobPlan, plan_job
-from .prepare import JobInput, prepare
-from .pricing import PriceTable
-from .reuse import ResultCache, Reuse
+from .prepare import JobInput
+from .pricing import Prices
+from .store import StateDir, create_job, finished_job_files, for_cancel, open_job, result_lines
 
 if TYPE_CHECKING:
     from .._client import AsyncClient, Client
 
-JOB_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
-MANIFEST = "manifest.sqlite"
+__all__ = ["AsyncBatchJobs", "BatchJobs", "job_status", "list_jobs", "make_plan", "result_lines"]
+
 JobProgress = Callable[[JobStatus], None]
 RECORDS_PER_READ = 1000
-Prices = PriceTable | str | os.PathLike[str]
-"""A price table, or the path of the user's JSON or TOML file holding one."""
+Cache = str | os.PathLike[str]
 
 
-def _check_job_id(job_id: str) -> str:
-    if not isinstance(job_id, str) or not JOB_ID.fullmatch(job_id):
-        raise InvalidInputError(
-            f"job id {job_id!r} must be 1-64 letters, digits, '.', '_' or '-', "
-            "starting with a letter or digit",
-            param="job_id",
-        )
-    return job_id
+@dataclass
+class _Drive:
+    """An opened job and what to drive it through; `events` feed the driver's wait while it runs."""
+
+    manifest: Manifest
+    core: JobCore
+    steps: Callable[[], Steps]
+    events: EventSource | None = None
 
 
-def _new_job_id() -> str:
-    return f"job-{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"
-
-
-def _config_to_meta(config: JobConfig) -> dict[str, Any]:
-    values = {f.name: getattr(config, f.name) for f in dataclasses.fields(config) if f.name != "state_dir"}
-    for name in ("token_budget", "request_budget"):
-        if isinstance(values[name], Mapping):
-            values[name] = dict(values[name])
-    return values
-
-
-def _describe(source: JobInput) -> str:
-    return str(Path(source).resolve()) if isinstance(source, str | os.PathLike) else "<requests>"
-
-
-def _locked(folder: Path, job_id: str) -> JobLock:
-    lock = JobLock(folder)
-    if not lock.acquire():
-        raise JobBusyError(f"job {job_id} is being run by process {lock.holder()}; one process at a time")
-    return lock
-
-
-def open_job(
-    job_id: str, state_dir: str | os.PathLike[str] | None, *, drive: bool = False, write: bool = False
-) -> tuple[Manifest, JobCore]:
-    """The manifest and core of an existing, prepared job; `JobNotFoundError` when there is none.
-
-    `drive`: take the job's lock too (released with the manifest), or raise `JobBusyError`. Without
-    `drive` or `write` the manifest is opened for reading only, which needs no write access.
-    """
-    folder = Path(state_dir or default_state_dir()) / _check_job_id(job_id)
-    if not (folder / MANIFEST).is_file():
-        raise JobNotFoundError(f"no job {job_id!r} in {folder.parent}")
-    manifest = Manifest(folder / MANIFEST, read_only=not (drive or write))
-    try:
-        if manifest.get("state") is None:
-            raise InvalidInputError(
-                f"job {job_id!r} in {folder.parent} was never fully prepared; submit it again", param="job_id"
-            )
-        if drive:
-            manifest.lock = _locked(folder, job_id)
-    except BaseException:
-        manifest.close()
-        raise
-    stored = manifest.get("config") or {}
-    config = JobConfig(**stored, state_dir=folder.parent)
-    return manifest, JobCore(manifest, job_id, config)
+def _running(
+    job: tuple[Manifest, JobCore],
+    timeout: float | None,
+    on_progress: JobProgress | None,
+    events: EventSource | None,
+    on_event: OnEvent | None,
+) -> _Drive:
+    """`core.run` to the end (or `timeout`), reporting to the callbacks."""
+    manifest, core = job
+    core.on_progress, core.on_event = on_progress, on_event
+    return _Drive(manifest, core, lambda: core.run(timeout=timeout, events=events is not None), events)
 
 
 def recorded_service(manifest: Manifest) -> ServiceIdentity | None:
@@ -137,181 +95,6 @@ def check_service(manifest: Manifest, core: JobCore, current: Callable[[bool], S
         raise
 
 
-def _clear(folder: Path) -> None:
-    """Everything a preparation that never finished left in `folder`, except the lock we hold."""
-    for path in folder.iterdir():
-        if path.name != ".lock":
-            path.unlink()
-
-
-def create_job(
-    source: JobInput,
-    *,
-    endpoint: str | None,
-    job_id: str | None,
-    config: JobConfig | None,
-    estimator: TokenEstimator | None,
-    max_cost: float | None = None,
-    prices: Prices | None = None,
-    dedup: bool = False,
-    cache: str | os.PathLike[str] | None = None,
-) -> tuple[Manifest, JobCore]:
-    """Check and shard `source` into a new job, or reopen the prepared job `job_id` for the same input;
-    either way with the job's lock held (released with the manifest), or `JobBusyError`.
-
-    A job whose preparation never finished (a crash, a bad line) is started over. With `max_cost`, a new
-    job is planned first and refused (`CostLimitError`, nothing kept) when its estimate is above it.
-    """
-    config = config or JobConfig()
-    job_id = _check_job_id(job_id) if job_id is not None else _new_job_id()
-    folder = Path(config.state_dir) / job_id
-    described = _describe(source)
-    folder.mkdir(parents=True, exist_ok=True)
-    lock = _locked(folder, job_id)
-    try:
-        if (folder / MANIFEST).is_file():
-            manifest = Manifest(folder / MANIFEST)
-            if manifest.get("state") is not None:
-                if manifest.get("input") != described:
-                    manifest.close()
-                    raise InvalidInputError(
-                        f"job {job_id!r} already exists for another input ({described} given)", param="job_id"
-                    )
-                manifest.lock = lock
-                return manifest, JobCore(
-                    manifest, job_id, dataclasses.replace(config, **manifest.get("config"))
-                )
-            manifest.close()
-            _clear(folder)
-        manifest = Manifest(folder / MANIFEST)
-        manifest.lock = lock
-    except BaseException:
-        lock.release()
-        raise
-    try:
-        manifest.put("input", described)
-        manifest.put("key", secrets.token_hex(8))
-        manifest.put("config", _config_to_meta(config))
-        if max_cost is not None:
-            plan = plan_job(
-                source,
-                endpoint=endpoint,
-                config=config,
-                estimator=estimator or conservative_estimate,
-                prices=price_table(prices),
-            )
-            plan.check_cost(max_cost)
-        results_cache = None if cache is None else ResultCache(cache)
-        try:
-            if cache is not None:
-                manifest.put("cache", str(Path(cache).resolve()))
-            reuse = Reuse(dedup=dedup, cache=results_cache) if dedup or results_cache else None
-            prepare(
-                manifest,
-                source,
-                endpoint=endpoint,
-                config=config,
-                estimator=estimator or conservative_estimate,
-                reuse=reuse,
-            )
-        finally:
-            if results_cache is not None:
-                results_cache.close()
-    except BaseException:
-        manifest.close()
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    return manifest, JobCore(manifest, job_id, config)
-
-
-def price_table(prices: Prices | None) -> PriceTable | None:
-    """The table given, or read from the path given; raises `InvalidInputError` for a bad file."""
-    return prices if prices is None or isinstance(prices, PriceTable) else PriceTable.load(prices)
-
-
-def make_plan(
-    source: JobInput,
-    *,
-    endpoint: str | None,
-    config: JobConfig | None,
-    estimator: TokenEstimator | None,
-    prices: Prices | None,
-) -> JobPlan:
-    """`plan_job` with the defaults `submit` uses."""
-    return plan_job(
-        source,
-        endpoint=endpoint,
-        config=config or JobConfig(),
-        estimator=estimator or conservative_estimate,
-        prices=price_table(prices),
-    )
-
-
-def _for_cancel(job_id: str, state_dir: str | os.PathLike[str] | None) -> tuple[Manifest, JobCore, bool]:
-    """The job to cancel, and whether this process drives the cancel; if another holds the job, it is
-    only marked, and that process does the rest."""
-    try:
-        manifest, core = open_job(job_id, state_dir, drive=True)
-    except JobBusyError:
-        manifest, core = open_job(job_id, state_dir, write=True)
-        core.request_cancel()
-        return manifest, core, False
-    return manifest, core, True
-
-
-def list_jobs(state_dir: str | os.PathLike[str] | None) -> list[JobStatus]:
-    """Every prepared job in the state directory, by id."""
-    root = Path(state_dir or default_state_dir())
-    found = []
-    for folder in sorted(root.iterdir()) if root.is_dir() else []:
-        if (folder / MANIFEST).is_file() and JOB_ID.fullmatch(folder.name):
-            try:
-                manifest, core = open_job(folder.name, root)
-            except InvalidInputError:
-                continue
-            with closing(manifest):
-                found.append(core.status())
-    return found
-
-
-def finished_job_files(job_id: str, state_dir: str | os.PathLike[str] | None) -> tuple[Path, list[str]]:
-    """A finished job's folder and the ids of the result files its batches left on the service.
-
-    Raises `JobNotFinishedError` for a job not finished or cancelled, `JobBusyError` while another
-    process drives it.
-    """
-    manifest, _ = open_job(job_id, state_dir, drive=True)
-    with closing(manifest):
-        if manifest.get("state") not in ("finished", "cancelled"):
-            raise JobNotFinishedError(f"job {job_id} has not finished; wait for it or cancel it first")
-        shards = manifest.shards()
-    files = [f for shard in shards for f in (shard.output_file_id, shard.error_file_id) if f is not None]
-    return Path(state_dir or default_state_dir()) / job_id, files
-
-
-def job_status(
-    job_id: str, state_dir: str | os.PathLike[str] | None, prices: Prices | None = None
-) -> JobStatus:
-    """A job's status as its manifest has it (no network call), its cost worked out at `prices`."""
-    table = price_table(prices)
-    manifest, core = open_job(job_id, state_dir)
-    with closing(manifest):
-        status = core.status()
-    return status if table is None else status.priced(table)
-
-
-def result_lines(job_id: str, state_dir: str | os.PathLike[str] | None) -> Generator[str, None, None]:
-    """A finished job's result records as JSON text, in input order (no network call).
-
-    Raises `JobNotFinishedError` while requests are still pending.
-    """
-    manifest, _ = open_job(job_id, state_dir)
-    with closing(manifest):
-        if manifest.get("state") not in ("finished", "cancelled"):
-            raise JobNotFinishedError(f"job {job_id} has not finished; wait for it first")
-        yield from manifest.records()
-
-
 class BatchJobs:
     """Jobs bigger than one batch: `plan`, `run`, `submit`, `wait`, `status`, `results`, `cancel`, `list`."""
 
@@ -330,7 +113,7 @@ class BatchJobs:
         max_cost: float | None = None,
         prices: Prices | None = None,
         dedup: bool = False,
-        cache: str | os.PathLike[str] | None = None,
+        cache: Cache | None = None,
     ) -> JobStatus:
         """Check every request, cut shards, record them, and start the batches the budget admits now.
 
@@ -348,19 +131,10 @@ class BatchJobs:
         naming the first bad line (nothing is sent or kept), `CostLimitError`, or an `APIError`.
         """
         manifest, core = create_job(
-            source,
-            endpoint=endpoint,
-            job_id=job_id,
-            config=config,
-            estimator=estimator,
-            max_cost=max_cost,
-            prices=prices,
-            dedup=dedup,
-            cache=cache,
-        )
-        with self._driving(manifest, core):
-            drive_sync(SyncJobApi(self._client), core.submit())
-            return core.status()
+            source, endpoint=endpoint, job_id=job_id, config=config, estimator=estimator,
+            max_cost=max_cost, prices=prices, dedup=dedup, cache=cache,
+        )  # fmt: skip
+        return self._drive(_Drive(manifest, core, core.submit))
 
     def plan(
         self,
@@ -371,21 +145,22 @@ class BatchJobs:
         estimator: TokenEstimator | None = None,
         prices: Prices | None = None,
     ) -> JobPlan:
-        """What `submit` would send, with no network call and nothing written: shards and batches per
-        model, requests, estimated input tokens (by `estimator`, as the token budget counts them), the
-        waves of batches the token budget makes run one after another (each at most the 24 h completion
-        window), and with `prices` (a `PriceTable` or the path of a JSON or TOML price file) the
-        estimated cost per model and in total, from above (see `JobPlan`).
+        """What `submit` would send; the same as `openai_files.plan_job` (no network, nothing written).
+
+        Returns the plan: shards and batches per model, requests, estimated input tokens (by `estimator`,
+        as the token budget counts them), the waves of batches the token budget makes run one after
+        another (each at most the 24 h completion window), and with `prices` (a `PriceTable` or the path
+        of a JSON or TOML price file) the estimated cost per model and in total, from above (`JobPlan`).
 
         Raises `BatchInputError` naming the first bad line, or `InvalidInputError` (a bad price table).
         """
-        return make_plan(source, endpoint=endpoint, config=config, estimator=estimator, prices=prices)
+        return plan_job(source, endpoint=endpoint, config=config, estimator=estimator, prices=prices)
 
     def wait(
         self,
         job_id: str,
         *,
-        state_dir: str | os.PathLike[str] | None = None,
+        state_dir: StateDir = None,
         timeout: float | None = None,
         on_progress: JobProgress | None = None,
         events: EventSource | None = None,
@@ -401,20 +176,8 @@ class BatchJobs:
         each typed event (`ShardSubmitted`, `BatchEnded`, `RetryScheduled`, `JobFinished`) once the
         manifest recorded it, to forward to your metrics. Returns the final status.
         """
-        manifest, core = open_job(job_id, state_dir, drive=True)
-        return self._run_to_end(manifest, core, timeout, on_progress, events, on_event=on_event)
-
-    @contextlib.contextmanager
-    def _driving(self, manifest: Manifest, core: JobCore) -> Iterator[None]:
-        """Check the job belongs to this client's service, drive it, record the service, close."""
-        check_service(
-            manifest, core, lambda ask: self._client.identify_service() if ask else self._client.service
-        )
-        with closing(manifest):
-            try:
-                yield
-            finally:
-                remember_service(manifest, self._client.service)
+        job = open_job(job_id, state_dir, drive=True)
+        return self._drive(_running(job, timeout, on_progress, events, on_event))
 
     def run(
         self,
@@ -427,63 +190,55 @@ class BatchJobs:
         max_cost: float | None = None,
         prices: Prices | None = None,
         dedup: bool = False,
-        cache: str | os.PathLike[str] | None = None,
+        cache: Cache | None = None,
         timeout: float | None = None,
         on_progress: JobProgress | None = None,
         events: EventSource | None = None,
         on_event: OnEvent | None = None,
     ) -> JobStatus:
         """`submit` then `wait`, in one call; the arguments are theirs."""
-        manifest, core = create_job(
-            source,
-            endpoint=endpoint,
-            job_id=job_id,
-            config=config,
-            estimator=estimator,
-            max_cost=max_cost,
-            prices=prices,
-            dedup=dedup,
-            cache=cache,
-        )
-        return self._run_to_end(manifest, core, timeout, on_progress, events, on_event=on_event)
+        job = create_job(
+            source, endpoint=endpoint, job_id=job_id, config=config, estimator=estimator,
+            max_cost=max_cost, prices=prices, dedup=dedup, cache=cache,
+        )  # fmt: skip
+        return self._drive(_running(job, timeout, on_progress, events, on_event))
 
-    def status(
-        self, job_id: str, *, state_dir: str | os.PathLike[str] | None = None, prices: Prices | None = None
-    ) -> JobStatus:
-        """The job's state as its manifest has it (no network call): requests and shards by state, and
-        the tokens its ended batches used per model (`usage`, as the service reported them). With
-        `prices` (a `PriceTable` or the path of a JSON or TOML price file), `cost` holds USD per model.
-        Raises `JobNotFoundError`, or `InvalidInputError` for a bad price table."""
-        return job_status(job_id, state_dir, prices)
+    def status(self, job_id: str, *, state_dir: StateDir = None, prices: Prices | None = None) -> JobStatus:
+        """The job's state as its manifest has it; the same as `openai_files.job_status` (no network).
 
-    def results(self, job_id: str, *, state_dir: str | os.PathLike[str] | None = None) -> Iterator[JobResult]:
-        """One `JobResult` per request, in input order, streamed from the manifest.
+        Requests and shards by state, and the tokens its ended batches used per model (`usage`, as the
+        service reported them). With `prices` (a `PriceTable` or the path of a JSON or TOML price file),
+        `cost` holds USD per model. Raises `JobNotFoundError`, or `InvalidInputError` for a bad price
+        table.
+        """
+        return store.job_status(job_id, state_dir=state_dir, prices=prices)
+
+    def results(self, job_id: str, *, state_dir: StateDir = None) -> Iterator[JobResult]:
+        """One `JobResult` per request, in input order, streamed from the manifest; the same as
+        `openai_files.job_results` (no network).
 
         Raises `JobNotFinishedError` while requests are still pending (call `wait` first).
         """
-        for text in result_lines(job_id, state_dir):
-            yield JobResult.from_record(text)
+        return store.job_results(job_id, state_dir=state_dir)
 
-    def cancel(self, job_id: str, *, state_dir: str | os.PathLike[str] | None = None) -> JobStatus:
+    def cancel(self, job_id: str, *, state_dir: StateDir = None) -> JobStatus:
         """Cancel every live batch of the job, then wait until they ended and record what finished.
 
         When another process is driving the job (`wait`), the job is only marked: that process cancels
         its batches and finishes it, and the status returned says `cancelling`.
         """
-        manifest, core, drive = _for_cancel(job_id, state_dir)
+        manifest, core, drive = for_cancel(job_id, state_dir)
         if not drive:
             with closing(manifest):
                 return core.status()
-        with self._driving(manifest, core):
-            status: JobStatus = drive_sync(SyncJobApi(self._client), core.cancel())
-            return status
+        return self._drive(_Drive(manifest, core, core.cancel))
 
-    def list(self, *, state_dir: str | os.PathLike[str] | None = None) -> list[JobStatus]:
-        """Every job in the state directory (no network call)."""
-        return list_jobs(state_dir)
+    def list(self, *, state_dir: StateDir = None) -> list[JobStatus]:
+        """Every job in the state directory; the same as `openai_files.list_jobs` (no network)."""
+        return store.list_jobs(state_dir=state_dir)
 
     def remove(
-        self, job_id: str, *, state_dir: str | os.PathLike[str] | None = None, delete_files: bool = False
+        self, job_id: str, *, state_dir: StateDir = None, delete_files: bool = False
     ) -> tuple[str, ...]:
         """Forget a finished or cancelled job: its folder in the state directory goes.
 
@@ -512,27 +267,25 @@ class BatchJobs:
         shutil.rmtree(folder)
         return tuple(deleted)
 
-    def _run_to_end(
-        self,
-        manifest: Manifest,
-        core: JobCore,
-        timeout: float | None,
-        on_progress: JobProgress | None,
-        events: EventSource | None,
-        *,
-        on_event: OnEvent | None,
-    ) -> JobStatus:
-        """Drive an opened job until it ends (or `timeout`), then close its manifest."""
-        with self._driving(manifest, core), inbox_for(events) as inbox:
-            core.on_progress, core.on_event = on_progress, on_event
-            run = core.run(timeout=timeout, events=inbox is not None)
-            status: JobStatus = drive_sync(SyncJobApi(self._client, inbox), run)
-            return status
+    def _drive(self, job: _Drive) -> JobStatus:
+        """Check the job belongs to this client's service, drive it to the end of its steps, record the
+        service, close the manifest."""
+        client = self._client
+        check_service(
+            job.manifest, job.core, lambda ask: client.identify_service() if ask else client.service
+        )
+        with closing(job.manifest), inbox_for(job.events) as inbox:
+            try:
+                status: JobStatus = drive_sync(SyncJobApi(client, inbox), job.steps())
+                return status
+            finally:
+                remember_service(job.manifest, client.service)
 
 
 @docs_from(BatchJobs)
 class AsyncBatchJobs:
-    """The asyncio twin of `BatchJobs`; preparation and manifest reads run in a worker thread."""
+    """`BatchJobs` for an `AsyncClient`: the local work (preparing, reading the manifest) runs in a worker
+    thread, the job is driven by the async driver."""
 
     def __init__(self, client: AsyncClient) -> None:
         """The group on `client`; reach it as `client.batch_jobs`."""
@@ -549,25 +302,14 @@ class AsyncBatchJobs:
         max_cost: float | None = None,
         prices: Prices | None = None,
         dedup: bool = False,
-        cache: str | os.PathLike[str] | None = None,
+        cache: Cache | None = None,
     ) -> JobStatus:
         """See `BatchJobs.submit`."""
-        manifest, core = await anyio.to_thread.run_sync(
-            lambda: create_job(
-                source,
-                endpoint=endpoint,
-                job_id=job_id,
-                config=config,
-                estimator=estimator,
-                max_cost=max_cost,
-                prices=prices,
-                dedup=dedup,
-                cache=cache,
-            )
-        )
-        async with self._driving(manifest, core):
-            await drive_async(AsyncJobApi(self._client), core.submit())
-            return core.status()
+        manifest, core = await anyio.to_thread.run_sync(lambda: create_job(
+            source, endpoint=endpoint, job_id=job_id, config=config, estimator=estimator,
+            max_cost=max_cost, prices=prices, dedup=dedup, cache=cache,
+        ))  # fmt: skip
+        return await self._drive(_Drive(manifest, core, core.submit))
 
     async def plan(
         self,
@@ -580,35 +322,22 @@ class AsyncBatchJobs:
     ) -> JobPlan:
         """See `BatchJobs.plan`; the input is read in a worker thread."""
         return await anyio.to_thread.run_sync(
-            lambda: make_plan(source, endpoint=endpoint, config=config, estimator=estimator, prices=prices)
+            lambda: plan_job(source, endpoint=endpoint, config=config, estimator=estimator, prices=prices)
         )
 
     async def wait(
         self,
         job_id: str,
         *,
-        state_dir: str | os.PathLike[str] | None = None,
+        state_dir: StateDir = None,
         timeout: float | None = None,
         on_progress: JobProgress | None = None,
         events: EventSource | None = None,
         on_event: OnEvent | None = None,
     ) -> JobStatus:
         """See `BatchJobs.wait`."""
-        manifest, core = open_job(job_id, state_dir, drive=True)
-        return await self._run_to_end(manifest, core, timeout, on_progress, events, on_event=on_event)
-
-    @contextlib.asynccontextmanager
-    async def _driving(self, manifest: Manifest, core: JobCore) -> AsyncIterator[None]:
-        """See `BatchJobs._driving`."""
-        recorded = recorded_service(manifest)
-        if recorded is not None and recorded.asks_instance(self._client.base_url):
-            await self._client.identify_service()  # learn the instance before the check
-        check_service(manifest, core, lambda ask: self._client.service)
-        with closing(manifest):
-            try:
-                yield
-            finally:
-                remember_service(manifest, self._client.service)
+        job = await anyio.to_thread.run_sync(lambda: open_job(job_id, state_dir, drive=True))
+        return await self._drive(_running(job, timeout, on_progress, events, on_event))
 
     async def run(
         self,
@@ -621,37 +350,28 @@ class AsyncBatchJobs:
         max_cost: float | None = None,
         prices: Prices | None = None,
         dedup: bool = False,
-        cache: str | os.PathLike[str] | None = None,
+        cache: Cache | None = None,
         timeout: float | None = None,
         on_progress: JobProgress | None = None,
         events: EventSource | None = None,
         on_event: OnEvent | None = None,
     ) -> JobStatus:
         """See `BatchJobs.run`."""
-        manifest, core = await anyio.to_thread.run_sync(
-            lambda: create_job(
-                source,
-                endpoint=endpoint,
-                job_id=job_id,
-                config=config,
-                estimator=estimator,
-                max_cost=max_cost,
-                prices=prices,
-                dedup=dedup,
-                cache=cache,
-            )
-        )
-        return await self._run_to_end(manifest, core, timeout, on_progress, events, on_event=on_event)
+        job = await anyio.to_thread.run_sync(lambda: create_job(
+            source, endpoint=endpoint, job_id=job_id, config=config, estimator=estimator,
+            max_cost=max_cost, prices=prices, dedup=dedup, cache=cache,
+        ))  # fmt: skip
+        return await self._drive(_running(job, timeout, on_progress, events, on_event))
 
     async def status(
-        self, job_id: str, *, state_dir: str | os.PathLike[str] | None = None, prices: Prices | None = None
+        self, job_id: str, *, state_dir: StateDir = None, prices: Prices | None = None
     ) -> JobStatus:
-        """See `BatchJobs.status`."""
-        return job_status(job_id, state_dir, prices)
+        """See `BatchJobs.status`; the manifest is read in a worker thread."""
+        return await anyio.to_thread.run_sync(
+            lambda: store.job_status(job_id, state_dir=state_dir, prices=prices)
+        )
 
-    async def results(
-        self, job_id: str, *, state_dir: str | os.PathLike[str] | None = None
-    ) -> AsyncIterator[JobResult]:
+    async def results(self, job_id: str, *, state_dir: StateDir = None) -> AsyncIterator[JobResult]:
         """See `BatchJobs.results`; records are read a thousand at a time in a worker thread."""
         records = result_lines(job_id, state_dir)
 
@@ -665,22 +385,20 @@ class AsyncBatchJobs:
         finally:
             records.close()
 
-    async def cancel(self, job_id: str, *, state_dir: str | os.PathLike[str] | None = None) -> JobStatus:
+    async def cancel(self, job_id: str, *, state_dir: StateDir = None) -> JobStatus:
         """See `BatchJobs.cancel`."""
-        manifest, core, drive = _for_cancel(job_id, state_dir)
+        manifest, core, drive = await anyio.to_thread.run_sync(for_cancel, job_id, state_dir)
         if not drive:
             with closing(manifest):
                 return core.status()
-        async with self._driving(manifest, core):
-            status: JobStatus = await drive_async(AsyncJobApi(self._client), core.cancel())
-            return status
+        return await self._drive(_Drive(manifest, core, core.cancel))
 
-    async def list(self, *, state_dir: str | os.PathLike[str] | None = None) -> list[JobStatus]:
-        """See `BatchJobs.list`."""
-        return list_jobs(state_dir)
+    async def list(self, *, state_dir: StateDir = None) -> list[JobStatus]:
+        """See `BatchJobs.list`; the manifests are read in a worker thread."""
+        return await anyio.to_thread.run_sync(lambda: store.list_jobs(state_dir=state_dir))
 
     async def remove(
-        self, job_id: str, *, state_dir: str | os.PathLike[str] | None = None, delete_files: bool = False
+        self, job_id: str, *, state_dir: StateDir = None, delete_files: bool = False
     ) -> tuple[str, ...]:
         """See `BatchJobs.remove`."""
         folder, files = await anyio.to_thread.run_sync(finished_job_files, job_id, state_dir)
@@ -694,20 +412,30 @@ class AsyncBatchJobs:
         await anyio.to_thread.run_sync(shutil.rmtree, folder)
         return tuple(deleted)
 
-    async def _run_to_end(
-        self,
-        manifest: Manifest,
-        core: JobCore,
-        timeout: float | None,
-        on_progress: JobProgress | None,
-        events: EventSource | None,
-        *,
-        on_event: OnEvent | None,
-    ) -> JobStatus:
-        """Drive an opened job until it ends (or `timeout`), then close its manifest."""
-        async with self._driving(manifest, core):
-            with inbox_for(events) as inbox:
-                core.on_progress, core.on_event = on_progress, on_event
-                run = core.run(timeout=timeout, events=inbox is not None)
-                status: JobStatus = await drive_async(AsyncJobApi(self._client, inbox), run)
+    async def _drive(self, job: _Drive) -> JobStatus:
+        """See `BatchJobs._drive`; the instance is learnt with one request before the check, if needed."""
+        recorded = recorded_service(job.manifest)
+        if recorded is not None and recorded.asks_instance(self._client.base_url):
+            await self._client.identify_service()
+        check_service(job.manifest, job.core, lambda ask: self._client.service)
+        with closing(job.manifest), inbox_for(job.events) as inbox:
+            try:
+                status: JobStatus = await drive_async(AsyncJobApi(self._client, inbox), job.steps())
                 return status
+            finally:
+                remember_service(job.manifest, self._client.service)
+
+
+# The spellings the command line imported before it moved to the public names (`openai_files.plan_job`,
+# `job_status`, `list_jobs`, `job_results`): gone once it has moved.
+make_plan = plan_job
+
+
+def job_status(job_id: str, state_dir: StateDir, prices: Prices | None = None) -> JobStatus:
+    """See `openai_files.job_status`."""
+    return store.job_status(job_id, state_dir=state_dir, prices=prices)
+
+
+def list_jobs(state_dir: StateDir) -> list[JobStatus]:
+    """See `openai_files.list_jobs`."""
+    return store.list_jobs(state_dir=state_dir)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .outcome import JobResult
+if TYPE_CHECKING:
+    from .outcome import JobResult
 
 COLUMNS = (
     "custom_id",

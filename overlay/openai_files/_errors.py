@@ -95,6 +95,10 @@ class ConfigurationError(OpenAIFilesError):
         self.param = param
 
 
+class MissingExtraError(ConfigurationError, ImportError):
+    """A feature needs an optional extra that is not installed; `param` names the extra (`"parquet"`)."""
+
+
 class InvalidInputError(OpenAIFilesError, ValueError):
     """An argument or a local file is unusable; nothing was sent.
 

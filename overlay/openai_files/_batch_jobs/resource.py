@@ -12,6 +12,7 @@ import shutil
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import anyio
@@ -26,6 +27,7 @@ from .core import JobCore, JobStatus, Steps
 from .drivers import AsyncJobApi, SyncJobApi, drive_async, drive_sync
 from .estimate import TokenEstimator
 from .events import EventSource, inbox_for
+from .export import ROWS_PER_GROUP, results_table, write_parquet
 from .manifest import Manifest
 from .notices import OnEvent
 from .outcome import JobResult
@@ -35,6 +37,8 @@ from .pricing import Prices
 from .store import StateDir, create_job, finished_job_files, for_cancel, open_job, result_lines
 
 if TYPE_CHECKING:
+    import pyarrow
+
     from .._client import AsyncClient, Client
 
 __all__ = ["AsyncBatchJobs", "BatchJobs", "job_status", "list_jobs", "make_plan", "result_lines"]
@@ -221,6 +225,32 @@ class BatchJobs:
         """
         return store.job_results(job_id, state_dir=state_dir)
 
+    def results_table(self, job_id: str, *, state_dir: StateDir = None) -> pyarrow.Table:
+        """The results as a `pyarrow.Table` (`.to_pandas()`, `polars.from_arrow`): one row per request in
+        input order, `JobResult.COLUMNS` as `JobResult.to_row` has them (as `jobs results --format csv`).
+
+        Raises `MissingExtraError` without pyarrow (`pip install 'openai-files[parquet]'`), then
+        `JobNotFinishedError` while requests are still pending.
+        """
+        return results_table(result_lines(job_id, state_dir))
+
+    def write_parquet(
+        self,
+        job_id: str,
+        path: str | os.PathLike[str],
+        *,
+        rows_per_group: int = ROWS_PER_GROUP,
+        state_dir: StateDir = None,
+    ) -> int:
+        """Write the `results_table` rows to a Parquet file at `path`, `rows_per_group` rows at a time
+        (one row group each), so memory holds one group whatever the job's size; return the rows written.
+        The file appears whole or not at all.
+
+        Raises `MissingExtraError` without pyarrow, `InvalidInputError` for `rows_per_group` under 1,
+        `JobNotFinishedError` while requests are still pending.
+        """
+        return write_parquet(result_lines(job_id, state_dir), Path(path), rows_per_group=rows_per_group)
+
     def cancel(self, job_id: str, *, state_dir: StateDir = None) -> JobStatus:
         """Cancel every live batch of the job, then wait until they ended and record what finished.
 
@@ -384,6 +414,24 @@ class AsyncBatchJobs:
                     yield JobResult.from_record(text)
         finally:
             records.close()
+
+    async def results_table(self, job_id: str, *, state_dir: StateDir = None) -> pyarrow.Table:
+        """See `BatchJobs.results_table`; built in a worker thread."""
+        return await anyio.to_thread.run_sync(lambda: results_table(result_lines(job_id, state_dir)))
+
+    async def write_parquet(
+        self,
+        job_id: str,
+        path: str | os.PathLike[str],
+        *,
+        rows_per_group: int = ROWS_PER_GROUP,
+        state_dir: StateDir = None,
+    ) -> int:
+        """See `BatchJobs.write_parquet`; written in a worker thread."""
+        lines = result_lines(job_id, state_dir)
+        return await anyio.to_thread.run_sync(
+            lambda: write_parquet(lines, Path(path), rows_per_group=rows_per_group)
+        )
 
     async def cancel(self, job_id: str, *, state_dir: StateDir = None) -> JobStatus:
         """See `BatchJobs.cancel`."""

@@ -21,6 +21,7 @@ from typing import Any
 
 from .._batch_jobs import JobConfig, JobPlan, JobResult, JobStatus
 from .._batch_jobs.config import ANY_MODEL
+from .._batch_jobs.export import ROWS_PER_GROUP, write_parquet
 from .._batch_jobs.resource import job_status, list_jobs, make_plan, result_lines
 from .._batch_jobs.table import COLUMNS, result_row
 from .._rules import BATCH_ENDPOINTS, MAX_BATCH_BYTES, MAX_BATCH_REQUESTS
@@ -234,12 +235,22 @@ def _register_rest(jobs: Commands) -> None:
     _job_id(results)
     results.add_argument(
         "--format",
-        choices=("jsonl", "csv"),
+        choices=("jsonl", "csv", "parquet"),
         default="jsonl",
-        help="jsonl (default): as above; csv: one row per request with columns " + ", ".join(COLUMNS),
+        help="jsonl (default): as above; csv: one row per request with columns "
+        + ", ".join(COLUMNS)
+        + "; parquet: the same rows in a Parquet file (needs --output, and pyarrow: "
+        "pip install 'openai-files[parquet]')",
     )
     results.add_argument(
         "--output", type=Path, metavar="PATH", help="write to PATH (whole or not at all) instead of stdout"
+    )
+    results.add_argument(
+        "--rows-per-group",
+        type=flags.count,
+        default=ROWS_PER_GROUP,
+        metavar="N",
+        help=f"parquet: rows per row group, the most held in memory at once (default {ROWS_PER_GROUP:,})",
     )
     cancel = jobs.command("cancel", help="cancel the job's live batches, keep what finished", run=cancel_)
     _job_id(cancel)
@@ -505,7 +516,13 @@ def _live_view(status: JobStatus) -> list[str]:
 
 def results_(ctx: Context) -> int:
     """JSON Lines whatever `--json` says (each record holds the service's JSON line), or CSV rows; to
-    stdout, or to `--output`, written beside it and renamed into place once whole."""
+    stdout, or to `--output`, written beside it and renamed into place once whole; or a Parquet file."""
+    if ctx.args.format == "parquet":
+        if ctx.args.output is None:
+            raise UsageError("--format parquet needs --output PATH: Parquet is a binary file")
+        lines = result_lines(ctx.args.job_id, ctx.args.state_dir)  # read once pyarrow is found
+        write_parquet(lines, ctx.args.output, rows_per_group=ctx.args.rows_per_group)
+        return EXIT_OK
     lines = result_lines(ctx.args.job_id, ctx.args.state_dir)
     if ctx.args.output is None:
         _write_results(lines, ctx.args.format, ctx.out.line)

@@ -14,7 +14,7 @@ from typing import Any
 
 from .._errors import InvalidInputError, MissingExtraError
 from .outcome import JobResult
-from .table import COLUMNS, result_row
+from .table import COLUMNS
 
 ROWS_PER_GROUP = 65_536
 """Rows per Parquet row group by default: about 64 MB of memory for 1 KB answers."""
@@ -47,7 +47,7 @@ def _schema(pa: Any) -> Any:
 def _groups(pa: Any, records: Iterable[str], rows_per_group: int) -> Iterator[Any]:
     """Record batches of at most `rows_per_group` rows, from result records (JSON text) in order."""
     schema, records = _schema(pa), iter(records)
-    while rows := [result_row(JobResult.from_record(text)) for text in islice(records, rows_per_group)]:
+    while rows := [JobResult.from_record(text).to_row() for text in islice(records, rows_per_group)]:
         yield pa.RecordBatch.from_pylist(rows, schema=schema)
 
 

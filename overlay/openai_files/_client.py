@@ -240,7 +240,6 @@ class Client(_Core):
             verify=verify,
         )
         self._http: httpx.Client = httpx.Client(transport=transport, **self._setup(options, limits))
-        self._sleep: Callable[[float], None] = time.sleep
         self._attach()
 
     def _attach(self) -> None:
@@ -255,7 +254,6 @@ class Client(_Core):
         timeout: Timeout = None,
         max_retries: int | None = None,
         headers: Mapping[str, str] | None = None,
-        sleep: Callable[[float], None] | None = None,
     ) -> Self:
         """A client for one call or a few, on the same connection pool: `client.with_options(max_retries=0)`.
 
@@ -264,8 +262,6 @@ class Client(_Core):
             max_retries: replaces the retry budget (None keeps it).
             headers: added to every request of the copy (an `Idempotency-Key` given here replaces the
                 one the client would make; `Range` for part of a download).
-            sleep: how the copy waits between attempts (default `time.sleep`); one that raises ends the
-                retries with its exception (the upload engine stops a failed upload's parts this way).
 
         Returns:
             A copy sharing this client's connections; close only the original.
@@ -273,10 +269,7 @@ class Client(_Core):
         Raises:
             ConfigurationError: a negative `max_retries`.
         """
-        clone = self._with(timeout, max_retries, headers)
-        if sleep is not None:
-            clone._sleep = sleep
-        return clone
+        return self._with(timeout, max_retries, headers)
 
     @overload
     def call(self, operation: Operation[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R: ...
@@ -429,7 +422,7 @@ class Client(_Core):
             if find is not None and answer_lost(failure) and (found := find()) is not None:
                 raise FoundAgain(found)
             retries += 1
-            self._sleep(delay)
+            time.sleep(delay)
 
 
 @docs_from(Client)

@@ -38,8 +38,10 @@ error is built, and errors keep no httpx request (whose headers carry the key).
 
 from __future__ import annotations
 
+import email.utils
 import json
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from typing import Any, ClassVar
 
@@ -245,6 +247,10 @@ class APIStatusError(APIError):
     """
 
     status: ClassVar[int | None] = None
+    retry_after: float | None = None
+    """Seconds the service asked to wait before a retry (`retry-after-ms`, `retry-after`), if it did."""
+    should_retry: bool | None = None
+    """The service's `x-should-retry` verdict, if it gave one."""
 
     def __init__(
         self,
@@ -366,7 +372,7 @@ def error_from_response(response: httpx.Response, *, redact: Callable[[str], str
     body = redact(response.text)
     request_id = response.headers.get("x-request-id")
     cls = InternalServerError if status >= 500 else _BY_STATUS.get(status, APIStatusError)
-    return cls(
+    error = cls(
         status_code=status,
         method=response.request.method,
         url=str(response.request.url),
@@ -374,3 +380,33 @@ def error_from_response(response: httpx.Response, *, redact: Callable[[str], str
         body=body,
         request_id=None if request_id is None else redact(request_id),
     )
+    error.retry_after = retry_after(response.headers)
+    error.should_retry = should_retry(response.headers)
+    return error
+
+
+def retry_after(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
+    """Seconds the server asked us to wait, from `retry-after-ms`, then `retry-after` (seconds or a date)."""
+    millis = headers.get("retry-after-ms")
+    if millis is not None:
+        try:
+            return max(float(millis) / 1000, 0.0)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(when.timestamp() - (time.time() if now is None else now), 0.0)
+
+
+def should_retry(headers: Mapping[str, str]) -> bool | None:
+    """The server's `x-should-retry` verdict: True, False, or None when it gave none."""
+    return {"true": True, "false": False}.get(headers.get("x-should-retry", ""))

@@ -10,16 +10,13 @@ for a sane wait.
 
 from __future__ import annotations
 
-import email.utils
 import json
 import random
-import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import httpx
 
-from ._errors import APIStatusError
+from ._errors import APIConnectionError, APIStatusError, retry_after, should_retry
 
 __all__ = [
     "FILE_LAG_DELAY",
@@ -110,28 +107,6 @@ def unreadable_json(response: httpx.Response) -> httpx.RemoteProtocolError | Non
     return None
 
 
-def retry_after(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
-    """Seconds the server asked us to wait, from `retry-after-ms`, then `retry-after` (seconds or a date)."""
-    millis = headers.get("retry-after-ms")
-    if millis is not None:
-        try:
-            return max(float(millis) / 1000, 0.0)
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(when.timestamp() - (time.time() if now is None else now), 0.0)
-
-
 @dataclass(frozen=True)
 class RetryPolicy:
     """Exponential backoff with jitter, capped; a server's retry-after above `max_retry_after` is ignored."""
@@ -152,14 +127,26 @@ class RetryPolicy:
 
         `response` is None after a retryable connection error.
         """
-        if retries_done >= self.max_retries:
-            return None
         if response is None:
-            return self.backoff(retries_done)
-        should = response.headers.get("x-should-retry")
-        if should == "false" or (should != "true" and not is_retryable_status(response.status_code)):
+            return self._delay(retries_done, True, None)
+        should = should_retry(response.headers)
+        retryable = is_retryable_status(response.status_code) if should is None else should
+        return self._delay(retries_done, retryable, retry_after(response.headers))
+
+    def delay_after(self, error: BaseException, retries_done: int) -> float | None:
+        """`next_delay` for an error the client raised after one attempt: how the transfer engine
+        retries a part itself, its wait cut short when the transfer is aborted."""
+        if isinstance(error, APIStatusError):
+            should = error.should_retry
+            retryable = is_retryable_status(error.status_code) if should is None else should
+            return self._delay(retries_done, retryable, error.retry_after)
+        cause = error.__cause__  # the client raises a transport failure from httpx's error
+        retryable = isinstance(error, APIConnectionError) and is_retryable_exception(cause or error)
+        return self._delay(retries_done, retryable, None)
+
+    def _delay(self, retries_done: int, retryable: bool, asked: float | None) -> float | None:
+        if retries_done >= self.max_retries or not retryable:
             return None
-        asked = retry_after(response.headers)
         if asked is not None and asked <= self.max_retry_after:
             return asked
         return self.backoff(retries_done)

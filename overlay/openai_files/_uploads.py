@@ -171,18 +171,11 @@ def _created(upload: Upload, service: ServiceIdentity) -> Created:
 
 
 class _SyncApi:
-    """The engine's view of the service: the client's calls, with parts retried more and stoppable."""
+    """The engine's view of the service: the client's calls; a part is one attempt (the engine retries)."""
 
     def __init__(self, client: Client, job: UploadJob) -> None:
         self._client = client
         self._job = job
-        self._parts = client.with_options(
-            max_retries=max(client.max_retries, job.config.part_retries), sleep=self._pause
-        )
-
-    def _pause(self, seconds: float) -> None:
-        """A part's wait before its next attempt, cut short (and raising) once the upload failed."""
-        self._job.abort.wait(seconds)  # a job that starts over gets a new signal
 
     def create(self, plan: UploadPlan) -> Created:
         upload = self._client.call(create_upload, body=_plan_body(plan))
@@ -194,7 +187,8 @@ class _SyncApi:
         return self._client.service
 
     def add_part(self, upload_id: str, window: PartWindow) -> str:
-        return self._parts.call(add_upload_part, upload_id, body=_part_body(window)).id
+        parts = self._client.with_options(max_retries=0, headers={"Idempotency-Key": window.key})
+        return parts.call(add_upload_part, upload_id, body=_part_body(window)).id
 
     def complete(self, upload_id: str, part_ids: list[str], completion: Completion) -> Upload:
         client = self._client.with_options(headers=_completion_headers(completion))
@@ -232,11 +226,10 @@ class _SyncApi:
 
 
 class _AsyncApi:
-    """See `_SyncApi`; a failed upload cancels its part tasks, which ends their retry sleeps."""
+    """See `_SyncApi`."""
 
     def __init__(self, client: AsyncClient, job: UploadJob) -> None:
         self._client = client
-        self._parts = client.with_options(max_retries=max(client.max_retries, job.config.part_retries))
         self._job = job
 
     async def create(self, plan: UploadPlan) -> Created:
@@ -249,7 +242,8 @@ class _AsyncApi:
         return self._client.service
 
     async def add_part(self, upload_id: str, window: PartWindow) -> str:
-        return (await self._parts.call(add_upload_part, upload_id, body=_part_body(window))).id
+        parts = self._client.with_options(max_retries=0, headers={"Idempotency-Key": window.key})
+        return (await parts.call(add_upload_part, upload_id, body=_part_body(window))).id
 
     async def complete(self, upload_id: str, part_ids: list[str], completion: Completion) -> Upload:
         client = self._client.with_options(headers=_completion_headers(completion))
@@ -352,6 +346,7 @@ class Uploads:
             resume=resume,
             config=config,
             endpoint=self._client.base_url,
+            retries=self._client.max_retries,
         )
         return run_sync(_SyncApi(self._client, job), job)
 
@@ -439,6 +434,7 @@ class AsyncUploads:
             resume=resume,
             config=config,
             endpoint=self._client.base_url,
+            retries=self._client.max_retries,
         )
         return await run_async(_AsyncApi(self._client, job), job)
 

@@ -7,6 +7,7 @@ import email.utils
 import httpx
 import pytest
 
+from openai_files._errors import APIConnectionError, error_from_response
 from openai_files._retry import RetryPolicy, is_retryable_exception, is_retryable_status, retry_after
 
 
@@ -67,3 +68,31 @@ def test_next_delay_decisions() -> None:
     assert policy.next_delay(0, response(400)) is None
     assert policy.next_delay(0, response(400, **{"x-should-retry": "true"})) is not None
     assert policy.next_delay(0, response(500, **{"x-should-retry": "false"})) is None
+
+
+def _raised(error: Exception, cause: Exception | None = None) -> Exception:
+    """`error` as the client raises it: a transport failure `from` httpx's exception."""
+    try:
+        raise error from cause
+    except Exception as raised:
+        return raised
+
+
+def test_a_part_error_is_retried_as_its_response_would_be() -> None:
+    """The transfer engine retries a part from the typed error of one attempt: the same rules as a
+    response (status, `x-should-retry`, `retry-after`), and connection errors as httpx's cause says."""
+    policy = RetryPolicy(max_retries=2, jitter=0.0)
+    redact = str
+    unavailable = error_from_response(response(503, **{"retry-after": "1.5"}), redact=redact)
+    assert policy.delay_after(unavailable, 0) == 1.5
+    assert policy.delay_after(unavailable, 2) is None  # the retries are spent
+    assert policy.delay_after(error_from_response(response(400), redact=redact), 0) is None
+    refused = error_from_response(response(503, **{"x-should-retry": "false"}), redact=redact)
+    assert policy.delay_after(refused, 0) is None
+    asked = error_from_response(response(400, **{"x-should-retry": "true"}), redact=redact)
+    assert policy.delay_after(asked, 1) == 1.0  # backoff: 0.5 s doubled once
+    lost = _raised(APIConnectionError("reset", method="POST", url="u"), httpx.ConnectError("refused"))
+    assert policy.delay_after(lost, 0) == 0.5
+    bad_url = _raised(APIConnectionError("ftp", method="POST", url="u"), httpx.UnsupportedProtocol("ftp"))
+    assert policy.delay_after(bad_url, 0) is None
+    assert policy.delay_after(RuntimeError("not the service's"), 0) is None

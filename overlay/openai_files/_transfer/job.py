@@ -14,6 +14,7 @@ from typing import BinaryIO
 
 from .. import _rules as rules
 from .._errors import InvalidInputError
+from .._retry import RetryPolicy
 from .._service import ServiceIdentity
 from .abort import AbortSignal
 from .bandwidth import TokenBucket
@@ -59,10 +60,14 @@ class UploadJob:
         source: Source,
         plan: UploadPlan,
         config: TransferConfig,
+        *,
         progress: ProgressCallback | None,
         journal_file: Path | None,
+        retry: RetryPolicy,
     ) -> None:
         self.source = source
+        self.retry = retry
+        """How each part is retried, by the engine."""
         self.plan = plan
         self.config = config
         self.abort = AbortSignal()
@@ -272,11 +277,13 @@ def prepare_job(
     resume: bool | str | os.PathLike[str] = False,
     config: TransferConfig | None = None,
     endpoint: str = "",
+    retries: int = 0,
 ) -> UploadJob:
     """Validate everything and open the file; raises `InvalidInputError` before any byte is sent.
 
     `resume=True` keeps a journal under `config.journal_dir` keyed by endpoint, path and purpose (so it
     needs a path); a path for `resume` names the journal file itself and works for file objects too.
+    Each part is retried up to `config.part_retries` times, or `retries` (the client's) when more.
     """
     config = config or TransferConfig()
     source = Source.open_path(file) if isinstance(file, (str, os.PathLike)) else Source.from_file(file)
@@ -303,7 +310,8 @@ def prepare_job(
             journal_file = Path(resume)
         if journal_file is not None:
             _check_journal_place(journal_file)
-        return UploadJob(source, plan, config, progress, journal_file)
+        retry = RetryPolicy(max_retries=max(retries, config.part_retries))
+        return UploadJob(source, plan, config, progress=progress, journal_file=journal_file, retry=retry)
     except BaseException:
         source.close()
         raise

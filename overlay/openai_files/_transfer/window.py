@@ -10,6 +10,7 @@ and a send, so a window may hand out `read_size` bytes instead, which halves the
 from __future__ import annotations
 
 import os
+import uuid
 
 from .abort import AbortSignal
 from .bandwidth import TokenBucket
@@ -34,6 +35,8 @@ class PartWindow:
         read_size: int = 0,
     ) -> None:
         self.index = index
+        self.key = f"openai-files-{uuid.uuid4()}"
+        """The Idempotency-Key every attempt at sending this part repeats."""
         self.offset = offset
         self.length = length
         self._source = source

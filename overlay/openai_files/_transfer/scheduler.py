@@ -1,0 +1,79 @@
+"""The one scheduler of both directions: which parts start now, and what a finished part means.
+
+Pure: no thread, no task, no I/O. A part is whatever its planner cut (an upload's part index, a
+download's byte range); the drivers (`drivers.py`) start what `to_start` hands out and report each part
+that finished. The first error aborts the transfer (`AbortSignal`): no part starts after it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from typing import Generic, Protocol, TypeVar
+
+from .abort import AbortSignal
+from .concurrency import Concurrency
+
+T = TypeVar("T", bound=Hashable)
+R = TypeVar("R")
+R_co = TypeVar("R_co", covariant=True)
+
+
+class Finished(Protocol[R_co]):
+    """A part that ran: a thread's `Future`, or an async driver's task, which answer alike once done."""
+
+    def cancelled(self) -> bool: ...
+    def exception(self) -> BaseException | None: ...
+    def result(self) -> R_co: ...
+
+
+class Schedule(Generic[T, R]):
+    """The parts still to run, those in flight, and the transfer's first error."""
+
+    def __init__(
+        self,
+        parts: Iterable[T],
+        *,
+        concurrency: Concurrency,
+        abort: AbortSignal,
+        done: Callable[[T, R], None],
+        size: Callable[[T], int],
+    ) -> None:
+        """`done` records a part's result; `size` gives its bytes, for an adaptive `concurrency`."""
+        self._todo = deque(parts)
+        self._concurrency = concurrency
+        self.abort = abort
+        self._done = done
+        self._size = size
+        self._starts: dict[T, tuple[float, int, bool]] = {}
+        """When each part in flight started, the window then, and whether it filled the window."""
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._starts)
+
+    def to_start(self) -> Iterator[T]:
+        """Parts to start now: while the window has room and nothing has failed (back-pressure)."""
+        while self._todo and self.in_flight < self._concurrency.limit and self.abort.error is None:
+            part = self._todo.popleft()
+            limit = self._concurrency.limit
+            self._starts[part] = (time.monotonic(), limit, bool(self._todo) or self.in_flight + 1 >= limit)
+            yield part
+
+    def settle(self, part: T, finished: Finished[R]) -> None:
+        """Record a finished part; its error aborts the transfer (a cancelled part was told to stop)."""
+        started, window, full = self._starts.pop(part)
+        if finished.cancelled():
+            return
+        error = finished.exception()
+        if error is not None:
+            self.abort.abort(error)
+            return
+        self._done(part, finished.result())
+        seconds = time.monotonic() - started
+        self._concurrency.part_done(nbytes=self._size(part), seconds=seconds, window=window, full=full)
+
+    def raise_failure(self) -> None:
+        if (error := self.abort.error) is not None:
+            raise error

@@ -16,20 +16,21 @@ from starlette.routing import Mount
 
 from . import admin
 from .batches import routes as batch_routes
+from .batches.backend import BatchesBackend
+from .batches.runner import Runner
 from .batches.settings import BatchSettings
-from .batches.state import BatchesBackend
 from .blobs import BlobStore
 from .config import EmulatorConfig
-from .errors import ApiError, InvalidRequest, MethodNotAllowed, NotFound, ServerError
+from .errors import HttpError, InvalidRequest, ServiceError
 from .faults import DroppedConnection, FaultMiddleware, Faults
 from .files import routes as file_routes
-from .files.state import FilesBackend
+from .files.backend import FilesBackend
 from .idempotency import IdempotencyMiddleware, IdempotencyStore
 from .ids import IdFactory
 from .middleware import AuthMiddleware, HeadCapMiddleware, RequestIdMiddleware
 from .recorder import RecordingMiddleware, RequestLog
 from .uploads import routes as upload_routes
-from .uploads.state import UploadsBackend
+from .uploads.backend import UploadsBackend
 from .webhooks import Webhooks
 from .wire import error_response
 
@@ -59,6 +60,9 @@ class Emulator:
         answer carries it as `openai-files-emulator-instance`, and each reset draws a new one."""
         self.webhooks = Webhooks(config.webhooks, self.clock, self.requests)
         self.batches.on_end = self.webhooks.batch_ended
+        self.runner = Runner(self.batches, self.clock)
+        self.batches.on_change = self.batch_settings.on_change = self.runner.wake
+        self.clock.on_advance(self.runner.wake)
 
     def reset(self) -> None:
         """Forget every object, body, logged request and kept idempotent answer, clear faults, rewind
@@ -105,7 +109,7 @@ def create_app(config: EmulatorConfig | None = None) -> EmulatorApp:
             # Inside the faults, so an answer lost to one is kept, and its retry answered from the store.
             Middleware(IdempotencyMiddleware, store=emulator.idempotency),
         ],
-        exception_handlers={ApiError: _api_error, HTTPException: _http_error, Exception: _server_error},
+        exception_handlers={ServiceError: _refused, HTTPException: _http_error, Exception: _server_error},
         lifespan=_lifespan,
     )
     app.emulator = emulator
@@ -114,13 +118,15 @@ def create_app(config: EmulatorConfig | None = None) -> EmulatorApp:
 
 @asynccontextmanager
 async def _lifespan(app: EmulatorApp) -> AsyncIterator[None]:
-    """While serving: the webhook sender (idle until a URL is registered)."""
-    async with app.emulator.webhooks.running(app.emulator.batches):
-        yield
+    """While serving: the batch runner and the webhook sender (idle until a URL is registered)."""
+    with app.emulator.runner.running():
+        async with app.emulator.webhooks.running():
+            yield
 
 
-async def _api_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, ApiError)
+async def _refused(request: Request, exc: Exception) -> Response:
+    """Every refusal a route or backend raises, in the service's envelope and status."""
+    assert isinstance(exc, ServiceError)
     return error_response(exc)
 
 
@@ -128,11 +134,9 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     """Starlette's own 404/405 (unknown path or method), in the service's envelope."""
     assert isinstance(exc, HTTPException)
     if exc.status_code == 405:
-        allowed = MethodNotAllowed(
-            f"{request.method} is not allowed on {request.url.path}.", headers=exc.headers
-        )
-        return error_response(allowed)
-    return error_response(NotFound(f"Unknown path {request.url.path}.", code="unknown_url"))
+        message = f"{request.method} is not allowed on {request.url.path}."
+        return error_response(HttpError(405, message, headers=exc.headers))
+    return error_response(HttpError(404, f"Unknown path {request.url.path}.", code="unknown_url"))
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
@@ -142,4 +146,5 @@ async def _server_error(request: Request, exc: Exception) -> Response:
         log.info("client went away before the body of %s %s ended", request.method, request.url.path)
         return error_response(InvalidRequest("The client went away before the body ended."))
     log.exception("unexpected error handling %s %s", request.method, request.url.path)
-    return error_response(ServerError("The emulator failed while handling this request."))
+    message = "The emulator failed while handling this request."
+    return error_response(HttpError(500, message, error_type="server_error"))

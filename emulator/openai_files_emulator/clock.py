@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections.abc import Callable
 
 MAX_OFFSET = 100 * 365 * 24 * 3600.0
 """How far tests may move the clock in all: a century keeps every timestamp an ordinary number."""
@@ -21,6 +22,11 @@ class Clock:
         self._start = start
         self._offset = 0.0
         self._lock = threading.Lock()
+        self._listeners: list[Callable[[], None]] = []
+
+    def on_advance(self, listener: Callable[[], None]) -> None:
+        """Call `listener` after every advance (an emulator's batch runner: stages may have fallen due)."""
+        self._listeners.append(listener)
 
     def now(self) -> float:
         base = time.time() if self._start is None else self._start
@@ -44,6 +50,8 @@ class Clock:
             if self._offset + seconds > MAX_OFFSET:
                 raise ValueError(f"the clock moves at most {MAX_OFFSET:.0f} seconds in all")
             self._offset += seconds
+        for listener in self._listeners:
+            listener()
         return self.now()
 
     def reset(self) -> None:

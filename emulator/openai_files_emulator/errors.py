@@ -1,86 +1,54 @@
-"""Wire errors: every refusal the emulator sends, in the service's error envelope.
+"""Refusals: the backends' typed domain errors, and the HTTP-level ones the middleware and routes make.
 
-Backends raise these; the app turns them into responses in one place, so the envelope and the
-status codes cannot drift apart between endpoints.
+A backend raises `InvalidRequest` or `NotFound` and knows nothing of HTTP; `wire.error_response` maps
+every refusal to the service's envelope and status in one place, so they cannot drift apart.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 
-class ApiError(Exception):
-    """A refusal with its HTTP status and the fields of the `error` object."""
+class ServiceError(Exception):
+    """A refusal with the fields of the service's `error` object."""
 
-    status_code = 400
-    error_type = "invalid_request_error"
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        param: str | None = None,
-        code: str | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> None:
+    def __init__(self, message: str, *, param: str | None = None, code: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.param = param
         self.code = code
-        self.headers = dict(headers or {})
-
-    def body(self) -> dict[str, Any]:
-        return {
-            "error": {
-                "message": self.message,
-                "type": self.error_type,
-                "param": self.param,
-                "code": self.code,
-            }
-        }
 
 
-class InvalidRequest(ApiError):
-    """400: the request breaks a rule of the API (the service uses this for nearly every refusal)."""
+class InvalidRequest(ServiceError):
+    """The request breaks a rule of the API (the service answers 400 for nearly every refusal)."""
 
 
-class HeadTooLarge(ApiError):
-    """431: the request line and headers are over the emulator's cap."""
-
-    status_code = 431
-
-
-class Unauthorized(ApiError):
-    # The real service reports bad keys as `invalid_request_error` with code `invalid_api_key`.
-    status_code = 401
-
-
-class NotFound(ApiError):
-    status_code = 404
+class NotFound(ServiceError):
+    """No object has the id asked for (404)."""
 
     @classmethod
     def object(cls, kind: str, object_id: str, param: str = "id") -> NotFound:
         return cls(f"No {kind} found with id '{object_id}'.", param=param)
 
 
-class MethodNotAllowed(ApiError):
-    status_code = 405
+class HttpError(ServiceError):
+    """A refusal made at the HTTP level (keys, methods, ranges, head size, injected faults): its own
+    status, error type and headers."""
 
-
-class RateLimited(ApiError):
-    status_code = 429
-    error_type = "rate_limit_error"
-
-
-class ServerError(ApiError):
-    """5xx; the status varies because fault injection picks it."""
-
-    error_type = "server_error"
-
-    def __init__(self, message: str, *, status_code: int = 500) -> None:
-        super().__init__(message)
-        self.status_code = status_code
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        error_type: str = "invalid_request_error",
+        param: str | None = None,
+        code: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message, param=param, code=code)
+        self.status = status
+        self.error_type = error_type
+        self.headers = dict(headers or {})
 
 
 def unknown_argument(name: str) -> InvalidRequest:

@@ -20,7 +20,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .errors import ApiError, InvalidRequest, RateLimited, ServerError
+from .errors import HttpError
 from .settings import check_finite, settings_from_json, settings_to_json
 from .wire import send_error
 
@@ -249,18 +249,18 @@ def _is_error_status(action: object) -> bool:
     return isinstance(action, str) and action.isdigit() and len(action) == 3 and 400 <= int(action) <= 599
 
 
-def _injected_error(status: int, retry_after: float) -> ApiError:
+def _injected_error(status: int, retry_after: float) -> HttpError:
     """The envelope the service would send for `status`; a 429 says when to come back."""
     if status == 429:
         retry = {"retry-after": str(math.ceil(retry_after)), "retry-after-ms": str(int(retry_after * 1000))}
         message = "Rate limit reached (injected by the emulator)."
-        return RateLimited(message, code="rate_limit_exceeded", headers=retry)
+        return HttpError(
+            429, message, error_type="rate_limit_error", code="rate_limit_exceeded", headers=retry
+        )
     if status >= 500:
         message = "The server had an error while processing the request (injected by the emulator)."
-        return ServerError(message, status_code=status)
-    refused = InvalidRequest(f"Refused with status {status} (injected by the emulator).", code="injected")
-    refused.status_code = status
-    return refused
+        return HttpError(status, message, error_type="server_error")
+    return HttpError(status, f"Refused with status {status} (injected by the emulator).", code="injected")
 
 
 def _links(config: FaultConfig) -> tuple[Link, Link] | tuple[None, None]:

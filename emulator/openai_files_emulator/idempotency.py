@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .clock import Clock
-from .errors import ApiError, InvalidRequest
+from .errors import HttpError, InvalidRequest, ServiceError
 from .multipart import boundary_of
 from .wire import send_error
 
@@ -60,10 +60,6 @@ class _Entry:
     fingerprint: bytes = b""
     answer: Answer | None = None
     """None while the first request is being handled."""
-
-
-class KeyInUse(ApiError):
-    status_code = 409
 
 
 class IdempotencyStore:
@@ -198,7 +194,7 @@ class IdempotencyMiddleware:
 async def _repeat(entry: _Entry, tap: _Tap, send: Send) -> None:
     if entry.answer is None:
         message = "A request with this Idempotency-Key is still being handled; retry once it is done."
-        await send_error(send, KeyInUse(message, code="idempotency_key_in_use"))
+        await send_error(send, HttpError(409, message, code="idempotency_key_in_use"))
     elif await tap.fingerprint() != entry.fingerprint:
         message = "This Idempotency-Key was used with a different request; use a new key for a new request."
         await send_error(send, InvalidRequest(message, code="idempotency_key_reused"))
@@ -285,5 +281,5 @@ def _boundary(content_type: str) -> bytes:
     """A form's boundary; none for other bodies, or for a form without one (its handler refuses it)."""
     try:
         return boundary_of(content_type) if content_type.lower().startswith("multipart/") else b""
-    except ApiError:
+    except ServiceError:
         return b""

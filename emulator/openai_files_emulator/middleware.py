@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .errors import HeadTooLarge, Unauthorized
+from .errors import HttpError
 from .wire import send_error
 
 if TYPE_CHECKING:
@@ -31,9 +31,8 @@ class HeadCapMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and _head_bytes(scope) > MAX_HEAD_BYTES:
-            refusal = HeadTooLarge(
-                f"The request head is over {MAX_HEAD_BYTES // 1024} KiB.", headers={"connection": "close"}
-            )
+            message = f"The request head is over {MAX_HEAD_BYTES // 1024} KiB."
+            refusal = HttpError(431, message, headers={"connection": "close"})
             await send_error(send, refusal)
             return
         await self.app(scope, receive, send)
@@ -91,7 +90,8 @@ class AuthMiddleware:
         if scheme.lower() != "bearer" or not key:
             await send_error(
                 send,
-                Unauthorized(
+                HttpError(
+                    401,
                     "No API key was provided. Send it in an 'Authorization: Bearer <key>' header.",
                     code="missing_api_key",
                 ),
@@ -99,7 +99,7 @@ class AuthMiddleware:
             return
         if self.api_keys and key not in self.api_keys:
             await send_error(
-                send, Unauthorized(f"Incorrect API key provided: {_mask(key)}.", code="invalid_api_key")
+                send, HttpError(401, f"Incorrect API key provided: {_mask(key)}.", code="invalid_api_key")
             )
             return
         await self.app(scope, receive, send)

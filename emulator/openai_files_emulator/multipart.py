@@ -137,7 +137,7 @@ class FormReader:
             self._discard()
             raise MultipartError(str(exc).rstrip(".") + ".") from exc
         except ClientDisconnect as exc:
-            # Nobody is left to read the answer; an ApiError keeps it out of the error log.
+            # Nobody is left to read the answer; a refusal keeps it out of the error log.
             self._discard()
             raise MultipartError("the client went away before the body ended.") from exc
         except BaseException:

@@ -19,13 +19,22 @@ T = TypeVar("T", bound=Listed)
 
 
 def page(
-    items: Sequence[T], *, after: str | None, limit: int, descending: bool, sequence: Mapping[str, int]
+    items: Sequence[T],
+    *,
+    after: str | None,
+    limit: int,
+    max_limit: int,
+    descending: bool,
+    sequence: Mapping[str, int],
 ) -> dict[str, Any]:
-    """Slice `items` (in creation order, already filtered) after the cursor.
+    """Slice `items` (in creation order, already filtered) after the cursor, at most `limit` of them.
 
     `sequence` numbers every id ever created, deleted ones included, so a cursor whose object was
-    deleted between two pages still resumes at the right place.
+    deleted between two pages still resumes at the right place. Raises `InvalidRequest` for a limit out
+    of range or an unknown cursor.
     """
+    if not 1 <= limit <= max_limit:
+        raise invalid_value("limit", f"must be between 1 and {max_limit}, got {limit}.")
     ordered = list(reversed(items)) if descending else list(items)
     if after is not None:
         cursor = sequence.get(after)

@@ -8,8 +8,8 @@ drawn per delivery from `seed`: a duplicate delivery, a random hold of up to `re
 (events ending close together arrive out of order), a fixed `delay`, a wrong signature on the first
 try, and a first try that is never made (`drop_rate`). Every attempt is in the request log.
 
-Batches advance when something looks at them; with webhooks on, the sender looks at every unfinished
-batch each `tick` seconds, so batches end, and are announced, with no client polling.
+Under the `time` and `instant` paces batches end by themselves (`batches.runner`), so they are
+announced with no client polling; under `retrieve` pace a batch ends when it is retrieved.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import dataclasses
 import hashlib
 import hmac
 import json
-import logging
 import random
 import threading
 import time
@@ -36,12 +35,11 @@ from .recorder import RequestLog, SeenRequest
 from .settings import check_finite, settings_from_json, settings_to_json
 
 if TYPE_CHECKING:
-    from .batches.state import BatchesBackend, BatchRecord
+    from .batches.backend import BatchRecord
     from .clock import Clock
 
 SECRET_PREFIX = "whsec_"
 SECRET_ENV = "OPENAI_WEBHOOK_SECRET"
-logger = logging.getLogger(__name__)
 RATES = ("duplicate_rate", "wrong_signature_rate", "drop_rate")
 IDLE_TICK = 0.2
 """Seconds between looks while no URL is registered."""
@@ -70,7 +68,7 @@ class WebhookConfig:
     timeout: float = 5.0
     """Seconds an attempt may take before it counts as failed."""
     tick: float = 0.05
-    """How often unfinished batches are advanced and due deliveries sent."""
+    """How often due deliveries are looked for and sent."""
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -199,26 +197,20 @@ class Webhooks:
                     )
 
     @asynccontextmanager
-    async def running(self, batches: BatchesBackend) -> AsyncIterator[None]:
-        """Advance batches and send due deliveries in the background while the server runs."""
-        task = asyncio.create_task(self._run(batches), name="openai-files-emulator webhooks")
+    async def running(self) -> AsyncIterator[None]:
+        """Send due deliveries in the background while the server runs."""
+        task = asyncio.create_task(self._run(), name="openai-files-emulator webhooks")
         try:
             yield
         finally:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
 
-    async def _run(self, batches: BatchesBackend) -> None:
+    async def _run(self) -> None:
         sending: set[asyncio.Task[None]] = set()
         async with httpx.AsyncClient() as client:
             while True:
                 config = self._config
-                if config.urls:
-                    for batch_id in batches.unfinished():
-                        try:
-                            await batches.observe(batch_id)
-                        except Exception:  # one broken batch must not stop every delivery
-                            logger.exception("advancing batch %s failed", batch_id)
                 for delivery in self._take_due():
                     task = asyncio.create_task(self._attempt(client, delivery, config))
                     sending.add(task)

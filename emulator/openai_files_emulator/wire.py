@@ -5,27 +5,61 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Send
 
-from .errors import ApiError, InvalidRequest, invalid_value, missing_argument, unknown_argument
+from .errors import (
+    HttpError,
+    InvalidRequest,
+    NotFound,
+    ServiceError,
+    invalid_value,
+    missing_argument,
+    unknown_argument,
+)
+from .files.backend import Expiry
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
-def error_response(error: ApiError) -> JSONResponse:
-    return JSONResponse(error.body(), status_code=error.status_code, headers=error.headers)
+def _as_http(error: ServiceError) -> HttpError:
+    """The one map from a refusal to its status: a backend's `NotFound` is 404, every other rule 400."""
+    if isinstance(error, HttpError):
+        return error
+    status = 404 if isinstance(error, NotFound) else 400
+    return HttpError(status, error.message, param=error.param, code=error.code)
 
 
-async def send_error(send: Send, error: ApiError) -> None:
+def _body(error: HttpError) -> dict[str, Any]:
+    fields = {"message": error.message, "type": error.error_type, "param": error.param, "code": error.code}
+    return {"error": fields}
+
+
+def error_response(error: ServiceError) -> JSONResponse:
+    answer = _as_http(error)
+    return JSONResponse(_body(answer), status_code=answer.status, headers=answer.headers)
+
+
+async def send_error(send: Send, error: ServiceError) -> None:
     """Answer from middleware, below Starlette's routing, with the same envelope as the handlers."""
-    body = json.dumps(error.body(), separators=(",", ":")).encode()
+    answer = _as_http(error)
+    body = json.dumps(_body(answer), separators=(",", ":")).encode()
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    headers += [(k.encode(), v.encode()) for k, v in error.headers.items()]
-    await send({"type": "http.response.start", "status": error.status_code, "headers": headers})
+    headers += [(k.encode(), v.encode()) for k, v in answer.headers.items()]
+    await send({"type": "http.response.start", "status": answer.status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+async def call(operation: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """Run one backend operation in a worker thread: backends are synchronous, and some read files
+    (an md5, a batch's input) or wait for a batch another thread is moving."""
+    return await run_in_threadpool(operation, *args, **kwargs)
 
 
 def parse_json(raw: bytes | bytearray) -> Any:
@@ -73,24 +107,53 @@ async def read_json_object(
     return data
 
 
-def query_int(request: Request, name: str, default: int, low: int, high: int) -> int:
+def query_int(request: Request, name: str, default: int) -> int:
+    """An integer query parameter (its range is the backend's rule)."""
     raw = request.query_params.get(name)
     if raw is None:
         return default
     try:
-        value = int(raw)
+        return int(raw)
     except ValueError as exc:
         raise invalid_value(name, f"expected an integer, got '{raw}'.") from exc
-    if not low <= value <= high:
-        raise invalid_value(name, f"must be between {low} and {high}, got {value}.")
-    return value
 
 
-def query_choice(request: Request, name: str, default: str, choices: tuple[str, ...]) -> str:
-    value = request.query_params.get(name, default)
-    if value not in choices:
-        raise invalid_value(name, f"expected one of {', '.join(choices)}, got '{value}'.")
-    return value
+def expiry(anchor: object, seconds: object, param: str) -> Expiry:
+    """An `expires_after` policy's fields as sent (form text or JSON) as Python values."""
+    if isinstance(seconds, str):
+        seconds = _whole_number(seconds)
+    if not isinstance(seconds, int) or isinstance(seconds, bool):
+        raise invalid_value(f"{param}.seconds", "expected an integer number of seconds.")
+    return Expiry(anchor if isinstance(anchor, str) else repr(anchor), seconds)
+
+
+def expiry_policy(policy: object, param: str) -> Expiry | None:
+    """An optional JSON `{anchor, seconds}` policy, as sent to the uploads and batches endpoints."""
+    if policy is None:
+        return None
+    if not isinstance(policy, dict):
+        raise invalid_value(param, "expected an object with 'anchor' and 'seconds'.")
+    return expiry(policy.get("anchor"), policy.get("seconds"), param)
+
+
+def string_map(value: object, name: str) -> dict[str, str] | None:
+    """An optional JSON object of string values (batch `metadata`)."""
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise invalid_value(name, "expected an object of string values.")
+    return dict(value)
+
+
+def _whole_number(text: str) -> int | str:
+    """An ASCII integer as an int; anything else unchanged. Digits past what any rule can accept are
+    clamped, so int() never meets a 5,000-digit string (CPython refuses to convert one)."""
+    digits = text.strip()
+    sign = -1 if digits.startswith("-") else 1
+    digits = digits.removeprefix("-")
+    if not (digits.isascii() and digits.isdigit()):
+        return text
+    return sign * (int(digits) if len(digits) <= 18 else 10**18)
 
 
 TYPE_NAMES = {str: "a string", int: "an integer", list: "an array", dict: "an object"}

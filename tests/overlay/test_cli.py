@@ -55,9 +55,9 @@ def test_upload_sends_an_md5_when_asked(
     sent: list[str | None] = []
     complete = env.emulator.uploads.complete
 
-    async def recording(upload_id: str, part_ids: list[str], md5: str | None) -> object:
+    def recording(upload_id: str, part_ids: list[str], md5: str | None) -> object:
         sent.append(md5)
-        return await complete(upload_id, part_ids, md5)
+        return complete(upload_id, part_ids, md5)
 
     monkeypatch.setattr(env.emulator.uploads, "complete", recording)
     code, _, err = run(capsys, "upload", str(source), "--purpose", "batch", *flag)

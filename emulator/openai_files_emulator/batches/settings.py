@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,6 +112,8 @@ class BatchSettings:
         self._initial = self._config = config
         self._script: Script | None = None
         self._lock = threading.Lock()
+        self.on_change: Callable[[], None] = lambda: None
+        """Called after every change (an emulator's batch runner: the pace may bring stages sooner)."""
 
     @property
     def config(self) -> BatchConfig:
@@ -136,9 +138,11 @@ class BatchSettings:
         new = dataclasses.replace(config or BatchConfig(), **changes)
         with self._lock:
             self._config = new
+        self.on_change()
         return new
 
     def clear(self) -> None:
         with self._lock:
             self._config = self._initial
             self._script = None
+        self.on_change()

@@ -11,18 +11,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..errors import ApiError
+from ..errors import HttpError
 
 _SINGLE = re.compile(r"bytes=(\d*)-(\d*)")
 # More digits than this name an offset past any stored file; reading them as "huge" keeps int() cheap.
 MAX_DIGITS = 18
 
 
-class RangeNotSatisfiable(ApiError):
-    status_code = 416
-
+class RangeNotSatisfiable(HttpError):
     def __init__(self, size: int) -> None:
         super().__init__(
+            416,
             f"The requested range is not satisfiable: the file holds {size} bytes.",
             param="range",
             code="range_not_satisfiable",

@@ -10,13 +10,12 @@ from ..blobs import BlobStore
 from ..config import Limits
 from ..errors import missing_argument
 from ..multipart import FormReader, boundary_of, check_declared_length
-from ..wire import query_choice, query_int, resource
+from ..wire import call, expiry, query_int, resource
+from .backend import MAX_LIST_LIMIT, FilesBackend
 from .ranges import ByteRange, requested_range
-from .state import FilesBackend, check_purpose, expiry_seconds
 
 ANCHOR_FIELD = "expires_after[anchor]"
 SECONDS_FIELD = "expires_after[seconds]"
-MAX_LIST_LIMIT = 10_000
 
 
 def routes(files: FilesBackend, blobs: BlobStore, limits: Limits) -> list[Route]:
@@ -36,19 +35,19 @@ def routes(files: FilesBackend, blobs: BlobStore, limits: Limits) -> list[Route]
                 raise missing_argument("purpose")
             if "file" not in form.files:
                 raise missing_argument("file")
-            check_purpose(form.fields["purpose"])
-            expires_after = None
+            policy = None
             if ANCHOR_FIELD in form.fields or SECONDS_FIELD in form.fields:
-                expires_after = expiry_seconds(
+                policy = expiry(
                     form.fields.get(ANCHOR_FIELD), form.fields.get(SECONDS_FIELD), "expires_after"
                 )
             upload = form.files["file"]
-            record = files.create(
+            record = await call(
+                files.create,
                 upload.spool.path,
                 size=upload.spool.size,
                 filename=upload.filename,
                 purpose=form.fields["purpose"],
-                expires_after=expires_after,
+                expires_after=policy,
             )
         except BaseException:
             form.discard()
@@ -56,24 +55,25 @@ def routes(files: FilesBackend, blobs: BlobStore, limits: Limits) -> list[Route]
         return JSONResponse(record.to_json())
 
     async def list_files(request: Request) -> Response:
-        return JSONResponse(
-            files.list(
-                purpose=request.query_params.get("purpose"),
-                limit=query_int(request, "limit", MAX_LIST_LIMIT, 1, MAX_LIST_LIMIT),
-                order=query_choice(request, "order", "desc", ("asc", "desc")),
-                after=request.query_params.get("after"),
-            )
+        query = request.query_params
+        listed = await call(
+            files.list,
+            purpose=query.get("purpose"),
+            limit=query_int(request, "limit", MAX_LIST_LIMIT),
+            order=query.get("order", "desc"),
+            after=query.get("after"),
         )
+        return JSONResponse(listed)
 
     async def retrieve(request: Request) -> Response:
-        return JSONResponse(files.get(request.path_params["file_id"]).to_json())
+        return JSONResponse((await call(files.get, request.path_params["file_id"])).to_json())
 
     async def delete(request: Request) -> Response:
-        record = files.delete(request.path_params["file_id"])
+        record = await call(files.delete, request.path_params["file_id"])
         return JSONResponse({"id": record.id, "object": "file", "deleted": True})
 
     async def content(request: Request) -> Response:
-        record = files.get(request.path_params["file_id"])
+        record = await call(files.get, request.path_params["file_id"])
         wanted = requested_range(request.headers.get("range"), record.bytes)
         headers = {"accept-ranges": "bytes"}
         if wanted is None:

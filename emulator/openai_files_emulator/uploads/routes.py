@@ -9,10 +9,9 @@ from starlette.routing import Route
 from ..blobs import BlobStore
 from ..config import Limits
 from ..errors import invalid_value, missing_argument
-from ..files.state import expiry_policy
 from ..multipart import FormReader, boundary_of, check_declared_length
-from ..wire import read_json_object, required_field, resource
-from .state import UploadsBackend
+from ..wire import call, expiry_policy, read_json_object, required_field, resource
+from .backend import UploadsBackend
 
 
 def routes(uploads: UploadsBackend, blobs: BlobStore, limits: Limits) -> list[Route]:
@@ -20,18 +19,19 @@ def routes(uploads: UploadsBackend, blobs: BlobStore, limits: Limits) -> list[Ro
         body = await read_json_object(
             request, frozenset({"filename", "purpose", "bytes", "mime_type", "expires_after"})
         )
-        upload = uploads.create(
+        upload = await call(
+            uploads.create,
             filename=required_field(body, "filename", str),
             purpose=required_field(body, "purpose", str),
             size=required_field(body, "bytes", int),
             mime_type=required_field(body, "mime_type", str),
-            file_expires_after=expiry_policy(body.get("expires_after"), "expires_after"),
+            expires_after=expiry_policy(body.get("expires_after"), "expires_after"),
         )
         return JSONResponse(upload.to_json())
 
     async def add_part(request: Request) -> Response:
         upload_id = request.path_params["upload_id"]
-        uploads.check_accepts_parts(upload_id)
+        await call(uploads.check_accepts_parts, upload_id)  # before the body: a closed upload costs nothing
         check_declared_length(request.headers.get("content-length"), limits.max_part_bytes, "data")
         reader = FormReader(
             boundary_of(request.headers.get("content-type")),
@@ -46,7 +46,7 @@ def routes(uploads: UploadsBackend, blobs: BlobStore, limits: Limits) -> list[Ro
             if "data" not in form.files:
                 raise missing_argument("data")
             spooled = form.files["data"].spool
-            part = uploads.add_part(upload_id, spooled.path, spooled.size)
+            part = await call(uploads.add_part, upload_id, spooled.path, spooled.size)
         except BaseException:
             form.discard()
             raise
@@ -60,12 +60,12 @@ def routes(uploads: UploadsBackend, blobs: BlobStore, limits: Limits) -> list[Ro
         md5 = body.get("md5")
         if md5 is not None and not isinstance(md5, str):
             raise invalid_value("md5", "expected a string.")
-        upload = await uploads.complete(request.path_params["upload_id"], part_ids, md5)
+        upload = await call(uploads.complete, request.path_params["upload_id"], part_ids, md5)
         return JSONResponse(upload.to_json())
 
     async def cancel(request: Request) -> Response:
         await read_json_object(request, frozenset())
-        return JSONResponse(uploads.cancel(request.path_params["upload_id"]).to_json())
+        return JSONResponse((await call(uploads.cancel, request.path_params["upload_id"])).to_json())
 
     return [
         resource("/uploads", POST=create),

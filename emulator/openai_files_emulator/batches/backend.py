@@ -1,13 +1,12 @@
-"""Batches backend: creation checks and the status lifecycle; no HTTP here.
+"""Batches backend: every rule of the Batches API and the lifecycle's steps; no HTTP here.
 
-By default (`pace="retrieve"`) the lifecycle moves one step each time a batch is retrieved
-(validating -> in_progress -> finalizing -> completed, or cancelling -> cancelled), so a client
-polling `retrieve` sees every status in order and a test needs no sleeps; `in_progress_steps`
-spreads the answering of requests over several retrieves; `pace="instant"` takes every step at the
-first retrieve. With `pace="time"` each stage lasts
-`stage_seconds` on the emulator's clock, and a retrieve or list catches every batch up, stage changes
-in the order they fell due (`settle`), so the quota holds as batches run. Either way, once the
-clock passes `expires_at` (24 h after creation) an unfinished batch becomes `expired`.
+The statuses and their moves are `lifecycle.TRANSITIONS`; when a stage ends is the pace's
+(`lifecycle.stage_end`). With `pace="retrieve"` (the default) each retrieve takes one step, so a client
+polling sees every status in order and a test needs no sleeps (`in_progress_steps` spreads the
+answering over several retrieves, `finalizing_steps` the finalizing). Stages that end by themselves
+(`time`, `instant`) are taken in the order they fell due (`settle`), by any read or by the `Runner`,
+so the quota holds as batches run; under every pace, once the clock passes `expires_at` (24 h after
+creation) an unfinished batch becomes `expired`.
 
 Requests are answered in file order into two growing spool files; `request_counts` follow them.
 A batch that ends early (expired, cancelled) publishes what was answered in its output and error
@@ -17,31 +16,30 @@ file, so `completed` + `failed` == `total` at the end whichever way it ends.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import math
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..blobs import BlobStore
 from ..clock import Clock
-from ..config import Limits
 from ..errors import InvalidRequest, NotFound, invalid_value
-from ..files.state import FileRecord, FilesBackend
+from ..files.backend import Expiry, FileRecord, FilesBackend, expiry_seconds
 from ..ids import IdFactory
 from ..pagination import page
 from ..rules import BATCH_ENDPOINTS, COMPLETION_WINDOWS
 from . import jsonl
+from .lifecycle import ENQUEUED, STAGES, TERMINAL, check_transition, stage_end
 from .settings import BatchConfig, BatchSettings
 
-TERMINAL = frozenset({"completed", "failed", "expired", "cancelled"})
-STAGES = ("in_progress", "finalizing", "completed", "failed", "expired", "cancelling", "cancelled")
-"""Statuses whose `<status>_at` time a batch shows, null until it gets there."""
-# Statuses in which a batch's estimated tokens count against its model's enqueued-token quota.
-ENQUEUED = frozenset({"in_progress", "finalizing", "cancelling"})
+if TYPE_CHECKING:
+    from ..config import Limits
+
 MAX_METADATA_PAIRS, MAX_METADATA_KEY, MAX_METADATA_VALUE = 16, 64, 512
+MAX_LIST_LIMIT = 100
 
 
 @dataclass
@@ -56,7 +54,7 @@ class BatchRecord:
     output_expires_after: int | None
     status: str = "validating"
     since: float = 0.0
-    """When the current status began, to the fraction of a second (time pace)."""
+    """When the current status began, to the fraction of a second (when its stage ends by itself)."""
     times: dict[str, int] = field(default_factory=dict)
     errors: list[dict[str, Any]] = field(default_factory=list)
     total: int = 0
@@ -74,9 +72,12 @@ class BatchRecord:
     """Retrieves that found the batch finalizing (retrieve pace)."""
     shown_counts: dict[str, int] | None = None
     """With `counts_lag`, the counts the previous retrieve saw, shown instead of the current ones."""
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    """Held while the batch moves (its steps read and write files), by one thread at a time."""
 
     def move(self, status: str, at: float) -> None:
+        """Raises `ValueError` for a move `lifecycle.TRANSITIONS` does not have."""
+        check_transition(self.status, status)
         self.status, self.since = status, at
         self.times[f"{status}_at"] = int(at)
 
@@ -117,11 +118,7 @@ def _usage(outcome: jsonl.Outcome) -> dict[str, Any]:
     }
 
 
-def check_metadata(metadata: object) -> dict[str, str] | None:
-    if metadata is None:
-        return None
-    if not isinstance(metadata, dict) or not all(isinstance(v, str) for v in metadata.values()):
-        raise invalid_value("metadata", "expected an object of string values.")
+def check_metadata(metadata: dict[str, str]) -> None:
     if len(metadata) > MAX_METADATA_PAIRS:
         raise invalid_value("metadata", f"at most {MAX_METADATA_PAIRS} keys are allowed.")
     for key, value in metadata.items():
@@ -129,10 +126,12 @@ def check_metadata(metadata: object) -> dict[str, str] | None:
             raise invalid_value(
                 "metadata", f"keys hold at most {MAX_METADATA_KEY} characters, values {MAX_METADATA_VALUE}."
             )
-    return dict(metadata)
 
 
 class BatchesBackend:
+    """Every rule of the Batches API and the lifecycle's steps; synchronous and thread-safe: a lock
+    over the registry (and the quota's admissions), and one per batch while it moves."""
+
     def __init__(
         self,
         files: FilesBackend,
@@ -151,12 +150,16 @@ class BatchesBackend:
         self.settings = settings
         self.on_end: Callable[[BatchRecord], None] = lambda batch: None
         """Called once with each batch that reaches a terminal status (the webhook sender's hook)."""
+        self.on_change: Callable[[], None] = lambda: None
+        """Called when a stage may fall due sooner than before (the `Runner`'s wake-up)."""
+        self._lock = threading.RLock()
         self.clear()
 
     def clear(self) -> None:
-        self._batches: dict[str, BatchRecord] = {}
-        self._sequence: dict[str, int] = {}
-        self._counter = itertools.count()
+        with self._lock:
+            self._batches: dict[str, BatchRecord] = {}
+            self._sequence: dict[str, int] = {}
+            self._counter = itertools.count()
 
     def create(
         self,
@@ -165,12 +168,17 @@ class BatchesBackend:
         endpoint: str,
         completion_window: str,
         metadata: dict[str, str] | None = None,
-        output_expires_after: int | None = None,
+        output_expires_after: Expiry | None = None,
     ) -> BatchRecord:
+        """`POST /batches`: a `validating` batch. Raises `InvalidRequest` for an endpoint, window,
+        metadata or expiry the API does not take, or an input file it cannot see or that is no batch file."""
         if endpoint not in BATCH_ENDPOINTS:
             raise invalid_value("endpoint", f"'{endpoint}' is not one of {', '.join(BATCH_ENDPOINTS)}.")
         if completion_window not in COMPLETION_WINDOWS:
             raise invalid_value("completion_window", "the only supported window is '24h'.")
+        if metadata is not None:
+            check_metadata(metadata)
+        output_seconds = expiry_seconds(output_expires_after, "output_expires_after")
         now = self._clock.now()
         try:
             source = self._files.get(input_file_id)
@@ -193,77 +201,62 @@ class BatchesBackend:
             created_at=int(now),
             expires_at=int(now) + self._limits.batch_window_seconds,
             metadata=metadata,
-            output_expires_after=output_expires_after,
+            output_expires_after=output_seconds,
             since=now,
-            no_file_id="" if self.settings.config.empty_file_ids else None,
+            no_file_id="" if config.empty_file_ids else None,
         )
-        self._batches[batch.id] = batch
-        self._sequence[batch.id] = next(self._counter)
+        with self._lock:
+            self._batches[batch.id] = batch
+            self._sequence[batch.id] = next(self._counter)
+        self.on_change()
         return batch
 
     def get(self, batch_id: str) -> BatchRecord:
-        batch = self._batches.get(batch_id)
+        """The batch as it stands, not moved. Raises `NotFound`."""
+        with self._lock:
+            batch = self._batches.get(batch_id)
         if batch is None:
             raise NotFound.object("batch", batch_id, param="batch_id")
         return batch
 
-    async def observe(self, batch_id: str) -> BatchRecord:
-        """Retrieve a batch after moving it along its lifecycle: one step, or up to the clock."""
+    def retrieve(self, batch_id: str) -> BatchRecord:
+        """`GET /batches/{id}`: every stage due is taken first (`settle`); then the retrieve pace takes
+        one step, and the time pace answers the share of requests its stage has run. Raises `NotFound`."""
         batch = self.get(batch_id)
-        await self.settle()
-        async with batch.lock:
+        self.settle()
+        with batch.lock:
             previous, batch.shown_counts = batch.counts(), None
             if batch.status in TERMINAL:
                 return batch
-            await self._advance(batch)
-            if self.settings.config.counts_lag:
+            config, now = self.settings.config, self._clock.now()
+            if config.pace == "retrieve":
+                self._step(batch, now, config)
+            elif config.pace == "time" and batch.status == "in_progress" and config.stage_seconds > 0:
+                share = int(batch.total * (now - batch.since) / config.stage_seconds)
+                self._run(batch, share - batch.outcome.answered, config)
+            if config.counts_lag:
                 batch.shown_counts = previous
-            if batch.status in TERMINAL:
-                self.on_end(batch)
         return batch
 
-    async def settle(self) -> None:
-        """With time pace, every unfinished batch's stage changes up to the clock, in the order they fell
-        due: each batch validates against the quota as it stood at that moment, whenever anyone asks (the
-        service checks as batches run, not when one is polled). Nothing to do with retrieve pace."""
-        config = self.settings.config
-        if config.pace != "time":
-            return
-        stage, now = config.stage_seconds, self._clock.now()
-        while due := [
-            b
-            for b in self._batches.values()
-            if b.status not in TERMINAL and b.since + stage <= min(now, b.expires_at)
-        ]:
-            batch = min(due, key=lambda b: (b.since + stage, self._sequence[b.id]))
-            async with batch.lock:
-                if batch.status in TERMINAL:
-                    continue
-                await self._catch_up(batch, batch.since + stage, config)
-                if batch.status in TERMINAL:
-                    self.on_end(batch)
+    def list(self, *, after: str | None = None, limit: int = 20) -> dict[str, Any]:
+        """`GET /batches`, newest first, once every stage due is taken. Raises `InvalidRequest` for a bad
+        limit or cursor."""
+        self.settle()
+        with self._lock:
+            return page(
+                list(self._batches.values()),
+                after=after,
+                limit=limit,
+                max_limit=MAX_LIST_LIMIT,
+                descending=True,
+                sequence=self._sequence,
+            )
 
-    def unfinished(self) -> list[str]:
-        """The ids of the batches not yet in a terminal status."""
-        return [batch.id for batch in self._batches.values() if batch.status not in TERMINAL]
-
-    async def _advance(self, batch: BatchRecord) -> None:
-        config = self.settings.config
-        now = self._clock.now()
-        if config.pace == "time":
-            await self._catch_up(batch, min(now, batch.expires_at), config)
-        elif batch.status == "cancelling":
-            await self._end(batch, "cancelled", now, config)
-        elif now < batch.expires_at:
-            await self._step(batch, now, config)
-            while config.pace == "instant" and batch.status not in TERMINAL:
-                await self._step(batch, now, config)
-        if batch.status not in TERMINAL and now >= batch.expires_at:
-            await self._end(batch, "expired", now, config)
-
-    async def cancel(self, batch_id: str) -> BatchRecord:
+    def cancel(self, batch_id: str) -> BatchRecord:
+        """`POST /batches/{id}/cancel`: the batch goes `cancelling`, then `cancelled` when that stage ends.
+        Raises `NotFound`, or `InvalidRequest` once it has ended."""
         batch = self.get(batch_id)
-        async with batch.lock:
+        with batch.lock:
             if batch.status in TERMINAL:
                 raise InvalidRequest(
                     f"Batch {batch_id} is {batch.status} and can no longer be cancelled.",
@@ -271,50 +264,82 @@ class BatchesBackend:
                     code="batch_not_cancellable",
                 )
             if batch.status != "cancelling":
-                batch.move("cancelling", self._clock.now())
+                self._move(batch, "cancelling", self._clock.now())
+        self.on_change()
         return batch
 
-    def list(self, *, after: str | None, limit: int) -> dict[str, Any]:
-        return page(
-            list(self._batches.values()), after=after, limit=limit, descending=True, sequence=self._sequence
-        )
+    def next_due(self) -> float | None:
+        """When the next stage change falls due on the clock (a stage's end or an expiry); None if none."""
+        config = self.settings.config
+        with self._lock:
+            unfinished = [b for b in self._batches.values() if b.status not in TERMINAL]
+        return min((self._due(b, config) for b in unfinished), default=None)
+
+    def settle(self) -> None:
+        """Take every stage change due by now, in the order they fell due, each at its own time: each
+        batch validates against the quota as it stood then (the service checks as batches run, not when
+        one is polled)."""
+        now = self._clock.now()
+        while True:
+            config = self.settings.config
+            with self._lock:
+                due = [
+                    (self._due(b, config), self._sequence[b.id], b)
+                    for b in self._batches.values()
+                    if b.status not in TERMINAL
+                ]
+            due = [entry for entry in due if entry[0] <= now]
+            if not due:
+                return
+            at, _, batch = min(due, key=lambda entry: entry[:2])
+            with batch.lock:
+                if batch.status in TERMINAL or self._due(batch, config) != at:
+                    continue  # another thread moved it meanwhile
+                if stage_end(batch.status, batch.since, config) <= batch.expires_at:
+                    self._end_stage(batch, at, config)
+                else:
+                    self._end(batch, "expired", at, config)
 
     def enqueued_tokens(self, model: str) -> int:
         """The estimated input tokens of `model`'s admitted, unfinished batches."""
-        return sum(b.tokens for b in self._batches.values() if b.model == model and b.status in ENQUEUED)
+        with self._lock:
+            return sum(b.tokens for b in self._batches.values() if b.model == model and b.status in ENQUEUED)
 
-    async def _step(self, batch: BatchRecord, now: float, config: BatchConfig) -> None:
-        if batch.status == "validating":
-            await self._validate(batch, now, config)
-        elif batch.status == "in_progress":
-            await self._run(batch, math.ceil(batch.total / config.in_progress_steps), config)
-            if batch.status == "in_progress" and batch.outcome.answered == batch.total:
-                batch.move("finalizing", now)
+    def _due(self, batch: BatchRecord, config: BatchConfig) -> float:
+        return min(stage_end(batch.status, batch.since, config), batch.expires_at)
+
+    def _move(self, batch: BatchRecord, status: str, at: float) -> None:
+        batch.move(status, at)
+        if status in TERMINAL:
+            self.on_end(batch)
+
+    def _step(self, batch: BatchRecord, now: float, config: BatchConfig) -> None:
+        """The retrieve pace's step: a share of the requests in progress, one more look at finalizing,
+        or the end of the stage."""
+        if batch.status == "in_progress":
+            self._run(batch, math.ceil(batch.total / config.in_progress_steps), config)
+            if batch.status != "in_progress" or batch.outcome.answered < batch.total:
+                return
         elif batch.status == "finalizing":
             batch.finalizing_seen += 1
-            if batch.finalizing_seen >= config.finalizing_steps:
-                self._publish(batch)
-                batch.move("completed", now)
+            if batch.finalizing_seen < config.finalizing_steps:
+                return
+        self._end_stage(batch, now, config)
 
-    async def _catch_up(self, batch: BatchRecord, now: float, config: BatchConfig) -> None:
-        """Time pace: take every stage whose `stage_seconds` have passed by `now`, in order."""
-        stage = config.stage_seconds
-        if batch.status == "validating" and now >= batch.since + stage:
-            await self._validate(batch, batch.since + stage, config)
-        if batch.status == "in_progress":
-            # Compared, not divided, at the end: (now - since) / stage can fall short of 1.0 when
-            # now == since + stage in floating point, and a request would go unanswered.
-            done = now >= batch.since + stage
-            elapsed = 1.0 if done or stage == 0 else (now - batch.since) / stage
-            await self._run(batch, int(batch.total * elapsed) - batch.outcome.answered, config)
-            if batch.status == "in_progress" and now >= batch.since + stage:
-                batch.move("finalizing", batch.since + stage)
-        finalizing = stage * config.finalizing_steps
-        if batch.status == "finalizing" and now >= batch.since + finalizing:
-            self._publish(batch)
-            batch.move("completed", batch.since + finalizing)
-        if batch.status == "cancelling" and now >= batch.since + stage:
-            await self._end(batch, "cancelled", batch.since + stage, config)
+    def _end_stage(self, batch: BatchRecord, at: float, config: BatchConfig) -> None:
+        """End the current stage at `at`, onto the status it leads to (or `failed`)."""
+        match batch.status:
+            case "validating":
+                self._validate(batch, at, config)
+            case "in_progress":
+                self._run(batch, batch.total - batch.outcome.answered, config)
+                if batch.status == "in_progress":
+                    self._move(batch, "finalizing", at)
+            case "finalizing":
+                self._publish(batch)
+                self._move(batch, "completed", at)
+            case "cancelling":
+                self._end(batch, "cancelled", at, config)
 
     def _input_or_fail(self, batch: BatchRecord, now: float) -> FileRecord | None:
         """The input file, or None after failing the batch because it was deleted meanwhile."""
@@ -330,68 +355,60 @@ class BatchesBackend:
                     "line": None,
                 }
             ]
-            batch.move("failed", now)
+            self._move(batch, "failed", now)
             return None
 
     def _lines(self, source: FileRecord, offset: int) -> Iterator[tuple[int, int, bytes]]:
         return jsonl.lines_from(self._blobs.iter_bytes(source.segments, offset), offset)
 
-    async def _validate(self, batch: BatchRecord, now: float, config: BatchConfig) -> None:
+    def _validate(self, batch: BatchRecord, now: float, config: BatchConfig) -> None:
         source = self._input_or_fail(batch, now)
         if source is None:
             return
-        result = await asyncio.to_thread(jsonl.validate, self._lines(source, 0), batch.endpoint, config)
+        result = jsonl.validate(self._lines(source, 0), batch.endpoint, config)
         batch.model = result.model
-        limit = config.token_limit(result.model) if result.model and not result.errors else None
-        if limit is not None and self.enqueued_tokens(result.model or "") + result.tokens > limit:
-            message = (
-                f"Enqueued token limit reached for {result.model} in organization org-emulator. "
-                f"Limit: {limit:,} enqueued tokens. "
-                "Please try again once some in_progress batches have been completed."
-            )
-            result.fail(None, "token_limit_exceeded", message)
-        if result.errors:
-            batch.errors = result.errors
-            batch.move("failed", now)
-            return
-        batch.total, batch.tokens = result.total, result.tokens
-        batch.spools = {"output": self._blobs.spool_path(), "error": self._blobs.spool_path()}
-        batch.move("in_progress", now)
+        with self._lock:  # the quota check and the admission at once: two batches cannot both fit
+            limit = config.token_limit(result.model) if result.model and not result.errors else None
+            if limit is not None and self.enqueued_tokens(result.model or "") + result.tokens > limit:
+                message = (
+                    f"Enqueued token limit reached for {result.model} in organization org-emulator. "
+                    f"Limit: {limit:,} enqueued tokens. "
+                    "Please try again once some in_progress batches have been completed."
+                )
+                result.fail(None, "token_limit_exceeded", message)
+            if result.errors:
+                batch.errors = result.errors
+                self._move(batch, "failed", now)
+                return
+            batch.total, batch.tokens = result.total, result.tokens
+            batch.spools = {"output": self._blobs.spool_path(), "error": self._blobs.spool_path()}
+            self._move(batch, "in_progress", now)
 
     def _context(self, batch: BatchRecord, config: BatchConfig) -> jsonl.Batch:
         return jsonl.Batch(batch.id, batch.endpoint, batch.created_at, config, self.settings.answers)
 
-    async def _run(self, batch: BatchRecord, count: int, config: BatchConfig) -> None:
+    def _run(self, batch: BatchRecord, count: int, config: BatchConfig) -> None:
         """Answer the next `count` requests into the batch's spool files."""
         source = self._input_or_fail(batch, self._clock.now())
         if source is None or count <= 0:
             return
         lines = self._lines(source, batch.outcome.offset)
+        with batch.spools["output"].open("ab") as output, batch.spools["error"].open("ab") as errors:
+            jsonl.execute(
+                lines, count, self._context(batch, config), batch.outcome, output=output, errors=errors
+            )
 
-        def run() -> None:
-            with batch.spools["output"].open("ab") as output, batch.spools["error"].open("ab") as errors:
-                jsonl.execute(
-                    lines, count, self._context(batch, config), batch.outcome, output=output, errors=errors
-                )
-
-        await asyncio.to_thread(run)
-
-    async def _end(self, batch: BatchRecord, status: str, now: float, config: BatchConfig) -> None:
+    def _end(self, batch: BatchRecord, status: str, now: float, config: BatchConfig) -> None:
         """Expire or cancel: publish what was answered, the rest as error lines; nothing if never started."""
         if batch.spools:
             source = self._input_or_fail(batch, now)
             if source is None:
                 return
             lines = self._lines(source, batch.outcome.offset)
-            code = f"batch_{status}"
-
-            def abandon() -> None:
-                with batch.spools["error"].open("ab") as errors:
-                    jsonl.abandon(lines, self._context(batch, config), code, batch.outcome, errors)
-
-            await asyncio.to_thread(abandon)
+            with batch.spools["error"].open("ab") as errors:
+                jsonl.abandon(lines, self._context(batch, config), f"batch_{status}", batch.outcome, errors)
             self._publish(batch)
-        batch.move(status, now)
+        self._move(batch, status, now)
 
     def _discard(self, batch: BatchRecord) -> None:
         self._blobs.delete(batch.spools.values())
@@ -403,8 +420,8 @@ class BatchesBackend:
             size = path.stat().st_size
             if size == 0:
                 continue
-            record = self._files.create(
-                path,
+            record = self._files.store(
+                [path],
                 size=size,
                 filename=f"{batch.id}_{kind}.jsonl",
                 purpose="batch_output",

@@ -1,20 +1,23 @@
-"""Uploads backend: pending uploads, their parts on disk, completion rules and expiry; no HTTP here."""
+"""Uploads backend: pending uploads, their parts on disk, and every rule of the Uploads API; no HTTP here."""
 
 from __future__ import annotations
 
-import asyncio
 import re
+import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..blobs import BlobStore
 from ..clock import Clock
-from ..config import Limits
 from ..errors import InvalidRequest, NotFound, invalid_value
-from ..files.state import FileRecord, FilesBackend, check_purpose
+from ..files.backend import Expiry, FileRecord, FilesBackend, check_purpose, expiry_seconds
 from ..ids import IdFactory
 from ..rules import UPLOAD_PURPOSES
+
+if TYPE_CHECKING:
+    from ..config import Limits
 
 _MD5 = re.compile(r"[0-9a-fA-F]{32}")
 
@@ -66,6 +69,8 @@ class UploadRecord:
 
 
 class UploadsBackend:
+    """Every rule of the Uploads API; synchronous and thread-safe (one lock, never held while hashing)."""
+
     def __init__(
         self, files: FilesBackend, blobs: BlobStore, clock: Clock, ids: IdFactory, limits: Limits
     ) -> None:
@@ -74,18 +79,23 @@ class UploadsBackend:
         self._clock = clock
         self._ids = ids
         self._limits = limits
+        self._lock = threading.RLock()
         self.clear()
 
     def clear(self) -> None:
-        self._uploads: dict[str, UploadRecord] = {}
+        with self._lock:
+            self._uploads: dict[str, UploadRecord] = {}
 
     def ids(self) -> list[str]:
         """Every Upload's id, in any status, oldest first (a test's count: a retry must not make two)."""
-        return list(self._uploads)
+        with self._lock:
+            return list(self._uploads)
 
     def create(
-        self, *, filename: str, purpose: str, size: int, mime_type: str, file_expires_after: int | None = None
+        self, *, filename: str, purpose: str, size: int, mime_type: str, expires_after: Expiry | None = None
     ) -> UploadRecord:
+        """`POST /uploads`. Raises `InvalidRequest` for a bad expiry, purpose, name, type or size."""
+        file_expires_after = expiry_seconds(expires_after, "expires_after")
         check_purpose(purpose, UPLOAD_PURPOSES)
         if not filename:
             raise invalid_value("filename", "must not be empty.")
@@ -108,20 +118,31 @@ class UploadsBackend:
             expires_at=now + self._limits.upload_ttl_seconds,
             file_expires_after=file_expires_after,
         )
-        self._uploads[upload.id] = upload
+        with self._lock:
+            self._uploads[upload.id] = upload
         return upload
 
     def get(self, upload_id: str) -> UploadRecord:
-        upload = self._uploads.get(upload_id)
-        if upload is None:
-            raise NotFound.object("upload", upload_id, param="upload_id")
-        if upload.status == "pending" and not upload.completing and self._clock.now() >= upload.expires_at:
-            upload.status = "expired"
-            self._drop_parts(upload)
-        return upload
+        """The upload, `expired` once its hour is up. Raises `NotFound`."""
+        with self._lock:
+            upload = self._uploads.get(upload_id)
+            if upload is None:
+                raise NotFound.object("upload", upload_id, param="upload_id")
+            if (
+                upload.status == "pending"
+                and not upload.completing
+                and self._clock.now() >= upload.expires_at
+            ):
+                upload.status = "expired"
+                self._drop_parts(upload)
+            return upload
 
     def check_accepts_parts(self, upload_id: str) -> UploadRecord:
-        """Refuse before a body is read, so a part for a closed upload costs the client nothing."""
+        """The rule every operation on an upload starts with: it is pending, and not being completed.
+
+        The part route asks it before reading a body too, so a part for a closed upload costs nothing.
+        Raises `NotFound` or `InvalidRequest`.
+        """
         upload = self.get(upload_id)
         if upload.status != "pending" or upload.completing:
             state = "being completed" if upload.completing else upload.status
@@ -133,61 +154,69 @@ class UploadsBackend:
         return upload
 
     def add_part(self, upload_id: str, path: Path, size: int) -> PartRecord:
-        """Register a spooled part; re-checks the upload, which may have closed while the body arrived."""
-        upload = self.check_accepts_parts(upload_id)
-        if size > self._limits.max_part_bytes:
-            raise invalid_value(
-                "data", f"a part may hold at most {self._limits.max_part_bytes} bytes, got {size}."
-            )
-        part = PartRecord(self._ids.part(), upload_id, self._clock.timestamp(), size, path)
-        upload.parts[part.id] = part
-        return part
+        """`POST /uploads/{id}/parts`: register a spooled part; the upload may have closed while the
+        body arrived. Raises `NotFound` or `InvalidRequest` (the upload is closed, the part too big)."""
+        with self._lock:
+            upload = self.check_accepts_parts(upload_id)
+            if size > self._limits.max_part_bytes:
+                raise invalid_value(
+                    "data", f"a part may hold at most {self._limits.max_part_bytes} bytes, got {size}."
+                )
+            part = PartRecord(self._ids.part(), upload_id, self._clock.timestamp(), size, path)
+            upload.parts[part.id] = part
+            return part
 
-    async def complete(self, upload_id: str, part_ids: list[str], md5: str | None) -> UploadRecord:
-        upload = self.check_accepts_parts(upload_id)
-        parts = self._ordered_parts(upload, part_ids)
-        total = sum(p.size for p in parts)
-        if total != upload.bytes:
-            raise InvalidRequest(
-                f"The parts hold {total} bytes but the upload declared {upload.bytes}.",
-                param="part_ids",
-                code="bytes_mismatch",
-            )
-        if md5 is not None and not _MD5.fullmatch(md5):
-            raise invalid_value("md5", "expected 32 hexadecimal digits.")
+    def complete(self, upload_id: str, part_ids: Sequence[str], md5: str | None) -> UploadRecord:
+        """`POST /uploads/{id}/complete`: the parts named, in that order, become the file.
+
+        With an md5 the parts are hashed outside the lock, the upload refusing parts, cancel and another
+        complete meanwhile. Raises `NotFound` or `InvalidRequest` (parts, byte total or md5 wrong).
+        """
+        with self._lock:
+            upload = self.check_accepts_parts(upload_id)
+            parts = self._ordered_parts(upload, part_ids)
+            total = sum(p.size for p in parts)
+            if total != upload.bytes:
+                raise InvalidRequest(
+                    f"The parts hold {total} bytes but the upload declared {upload.bytes}.",
+                    param="part_ids",
+                    code="bytes_mismatch",
+                )
+            if md5 is not None and not _MD5.fullmatch(md5):
+                raise invalid_value("md5", "expected 32 hexadecimal digits.")
+            upload.completing = md5 is not None
         if md5 is not None:
-            upload.completing = True  # hashing takes a while: refuse parts, cancel, complete meanwhile
             try:
-                digest = await asyncio.to_thread(self._blobs.md5, [p.path for p in parts])
+                digest = self._blobs.md5([p.path for p in parts])
             finally:
                 upload.completing = False
             if digest != md5.lower():
                 raise InvalidRequest(
                     f"The md5 of the parts is {digest}, not {md5}.", param="md5", code="md5_mismatch"
                 )
-        file_id = self._files.new_id()
-        segments = self._blobs.adopt([p.path for p in parts], file_id)
-        for part in parts:
-            del upload.parts[part.id]
-        upload.file = self._files.register(
-            file_id,
-            segments,
-            size=total,
-            filename=upload.filename,
-            purpose=upload.purpose,
-            expires_after=upload.file_expires_after,
-        )
-        upload.status = "completed"
-        self._drop_parts(upload)
-        return upload
+        with self._lock:
+            for part in parts:
+                del upload.parts[part.id]
+            upload.file = self._files.store(
+                [p.path for p in parts],
+                size=total,
+                filename=upload.filename,
+                purpose=upload.purpose,
+                expires_after=upload.file_expires_after,
+            )
+            upload.status = "completed"
+            self._drop_parts(upload)
+            return upload
 
     def cancel(self, upload_id: str) -> UploadRecord:
-        upload = self.check_accepts_parts(upload_id)
-        upload.status = "cancelled"
-        self._drop_parts(upload)
-        return upload
+        """`POST /uploads/{id}/cancel`: its parts are deleted. Raises `NotFound` or `InvalidRequest`."""
+        with self._lock:
+            upload = self.check_accepts_parts(upload_id)
+            upload.status = "cancelled"
+            self._drop_parts(upload)
+            return upload
 
-    def _ordered_parts(self, upload: UploadRecord, part_ids: list[str]) -> list[PartRecord]:
+    def _ordered_parts(self, upload: UploadRecord, part_ids: Sequence[str]) -> list[PartRecord]:
         if not part_ids:
             raise invalid_value("part_ids", "list at least one part.")
         if len(set(part_ids)) != len(part_ids):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import sqlite3
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,7 @@ from openai_files import (
 from openai_files._batch_jobs.estimate import conservative_estimate
 from openai_files._batch_jobs.manifest import JobLock, Manifest
 from openai_files._batch_jobs.prepare import prepare
+from openai_files._batch_jobs.states import JobState, RequestState, ShardState, TransitionError
 from openai_files_emulator import EmulatorServer
 
 from .conftest import collect, resolve
@@ -93,6 +96,31 @@ def test_shards_hold_one_model_within_every_limit(tmp_path: Path) -> None:
     manifest.close()
 
 
+def test_the_manifest_refuses_a_move_the_table_does_not_list(tmp_path: Path) -> None:
+    """States are stored as the same strings as before the enums; a wrong move raises and changes nothing."""
+    manifest = Manifest(tmp_path / "manifest.sqlite")
+    prepare(
+        manifest, write_job(tmp_path / "in.jsonl", 3, models=("m",)), endpoint=None,
+        config=small_config(tmp_path), estimator=conservative_estimate,
+    )  # fmt: skip
+    (shard,) = manifest.shards()
+    with pytest.raises(TransitionError, match="shard 1 in state sealed cannot become submitted"):
+        manifest.move_shard(shard.id, ShardState.SUBMITTED, batch_id="batch_x")
+    with pytest.raises(TransitionError):
+        manifest.settle([(RequestState.PENDING, 0, 1, 1)])  # pending to pending is no move
+    with pytest.raises(TransitionError, match="1 requests were not retry"):
+        manifest.move_requests([(shard.id, 0, 1)], start=RequestState.RETRY)
+    manifest.move_shard(shard.id, ShardState.UPLOADING)
+    manifest.move_job(JobState.FINISHED)
+    with pytest.raises(TransitionError, match="finished cannot become running"):
+        manifest.move_job(JobState.RUNNING)
+    manifest.close()
+    with contextlib.closing(sqlite3.connect(tmp_path / "manifest.sqlite")) as db:
+        assert db.execute("SELECT state, batch_id FROM shards").fetchall() == [("uploading", None)]
+        assert {row[0] for row in db.execute("SELECT state FROM requests")} == {"pending"}
+        assert db.execute("SELECT value FROM meta WHERE key = 'state'").fetchone() == ('"finished"',)
+
+
 @pytest.mark.parametrize(
     ("first", "again"),
     [(2, 5), (100, 160), (310, 320), (5, 390)],
@@ -111,8 +139,9 @@ def test_repeated_custom_id_names_both_lines(tmp_path: Path, first: int, again: 
             manifest, source, endpoint=None, config=small_config(tmp_path), estimator=conservative_estimate
         )
     assert caught.value.line == again
-    assert manifest.execute("SELECT COUNT(*) FROM requests").fetchone() == (0,)
     manifest.close()
+    with contextlib.closing(sqlite3.connect(tmp_path / "manifest.sqlite")) as db:
+        assert db.execute("SELECT COUNT(*) FROM requests").fetchone() == (0,)
 
 
 @pytest.mark.parametrize(

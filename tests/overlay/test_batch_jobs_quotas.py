@@ -7,8 +7,10 @@ list holds (a string or one token array counts one), and an embeddings batch hol
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -114,8 +116,9 @@ def test_a_manifest_from_before_inputs_reads_its_requests_as_inputs(tmp_path: Pa
     path = tmp_path / "manifest.sqlite"
     manifest = Manifest(path)
     prepare(manifest, source, endpoint=None, config=small_config(tmp_path), estimator=conservative_estimate)
-    manifest.execute("ALTER TABLE shards DROP COLUMN inputs")  # as a manifest written before it was added
     manifest.close()
+    with contextlib.closing(sqlite3.connect(path)) as db:  # as a manifest written before `inputs` was added
+        db.execute("ALTER TABLE shards DROP COLUMN inputs")
     reader = Manifest(path, read_only=True)
     assert [(s.requests, s.inputs) for s in reader.shards()] == [
         (s.requests, s.requests) for s in reader.shards()

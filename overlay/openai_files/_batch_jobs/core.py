@@ -31,13 +31,14 @@ from .._errors import (
 from .._retry import is_file_lag, is_retryable_status
 from .._transfer.journal import Journal
 from .config import JobConfig
-from .manifest import UNFINISHED, Manifest, Shard
+from .manifest import Manifest, Shard
 from .merge import ShardMerge
 from .notices import BatchEnded, JobEvent, JobFinished, OnEvent, RetryScheduled, ShardSubmitted
 from .outcome import CANCELLED, FAILED, RETRY, SUCCEEDED, Outcome, Records
 from .prepare import EMBEDDINGS, ShardWriter, request_inputs
 from .pricing import PriceTable
 from .reuse import ResultCache, reused
+from .states import JOB_ENDED, SHARD_OPEN, JobState, RequestState, ShardState
 from .usage import Usage
 
 log = logging.getLogger("openai_files.batch_jobs")
@@ -125,9 +126,14 @@ class JobStatus:
         return dataclasses.replace(self, cost=cost)
 
     @property
+    def ended(self) -> bool:
+        """True once the job will change no more: its state is `finished` or `cancelled`."""
+        return self.state in JOB_ENDED
+
+    @property
     def finished(self) -> bool:
-        """True once the job will change no more: finished or cancelled."""
-        return self.state in ("finished", "cancelled")
+        """The same as `ended` (finished or cancelled), under its first name."""
+        return self.ended
 
     def to_dict(self) -> dict[str, Any]:
         """The status as plain JSON types, for `--json` and logs."""
@@ -191,11 +197,11 @@ class JobCore:
                 "batch_id": s.batch_id,
                 "status": s.batch_status or s.state,
             }
-            for s in self.m.shards("creating", "submitted")
+            for s in self.m.shards(ShardState.CREATING, ShardState.SUBMITTED)
         ]
         return JobStatus(
             job_id=self.job_id,
-            state=str(self.m.get("state", "preparing")),
+            state=str(self.m.job_state),
             endpoint=str(self.m.get("endpoint", "")),
             requests=self.m.request_counts(),
             shards=self.m.shard_counts(),
@@ -217,7 +223,7 @@ class JobCore:
 
     @property
     def cancelling(self) -> bool:
-        return str(self.m.get("state")) in ("cancelling", "cancelled")
+        return self.m.job_state in (JobState.CANCELLING, JobState.CANCELLED)
 
     # -- the loops --------------------------------------------------------------------------------
 
@@ -249,9 +255,9 @@ class JobCore:
             changed = (yield from self._cleanup()) or changed
             changed = (yield from self._submit_ready()) or changed
             changed = self._fan_out() or changed
-            if self._finished():
-                state = "cancelled" if self.cancelling else "finished"
-                self.m.put("state", state)
+            if self._settled():
+                state = JobState.CANCELLED if self.cancelling else JobState.FINISHED
+                self.m.move_job(state)
                 self._report()
                 self._tell(JobFinished(self.job_id, state, self.m.request_counts()))
                 return self.status()
@@ -279,35 +285,34 @@ class JobCore:
     def cancel(self) -> Steps:
         """Stop the job: no new batch, every live batch cancelled, what finished kept; then wait them out."""
         yield from self.recover()
-        if not self._finished():
+        if not self._settled():
             self.request_cancel()
         return (yield from self.run())
 
     def request_cancel(self) -> None:
         """Mark the job cancelled; whichever process drives it withdraws and cancels what runs."""
-        self.m.put("state", "cancelling")
+        if self.m.job_state is JobState.RUNNING:
+            self.m.move_job(JobState.CANCELLING)
 
-    def _finished(self) -> bool:
-        return not self.m.shards(*UNFINISHED)
+    def _settled(self) -> bool:
+        """True once every shard is done or cancelled: the job has nothing left to do."""
+        return not self.m.shards(*SHARD_OPEN)
 
     def _awaiting_retry(self, shard: Shard) -> bool:
         """True while requests of `shard` wait to go out in a new shard."""
-        if not shard.retried:
-            return False
-        found = self.m.execute(
-            "SELECT 1 FROM requests WHERE shard = ? AND state = 'retry' LIMIT 1", (shard.id,)
-        ).fetchone()
-        return found is not None
+        return shard.retried > 0 and self.m.awaits_retry(shard.id)
 
     def _next_not_before(self) -> float:
-        waiting = [s.not_before for s in self.m.shards("sealed", "stored") if s.not_before > 0]
+        waiting = [
+            s.not_before for s in self.m.shards(ShardState.SEALED, ShardState.STORED) if s.not_before > 0
+        ]
         return min(waiting, default=float("inf"))
 
     # -- recovery ---------------------------------------------------------------------------------
 
     def recover(self) -> Steps:
         """Resolve intents a killed process left: find its batches again, delete its orphaned files."""
-        for shard in self.m.shards("uploading"):
+        for shard in self.m.shards(ShardState.UPLOADING):
             yield from self._cancel_journaled_upload(shard)
             since = (shard.intent_at or 0.0) - RECONCILE_MARGIN
             orphans: list[str] = yield Call(
@@ -316,14 +321,14 @@ class JobCore:
             for file_id in orphans:
                 log.info("deleting file %s left by an interrupted upload of shard %d", file_id, shard.id)
                 yield from self._delete_file(file_id)
-            self.m.update_shard(shard.id, state="sealed", intent_at=None)
-        for shard in self.m.shards("creating"):
+            self.m.move_shard(shard.id, ShardState.SEALED, intent_at=None)
+        for shard in self.m.shards(ShardState.CREATING):
             found = yield from self._find_created(shard)
             if found is not None:
                 log.info("found batch %s of shard %d again", found.id, shard.id)
                 self._submitted(shard, found)
             else:
-                self.m.update_shard(shard.id, state="stored", intent_at=None)
+                self.m.move_shard(shard.id, ShardState.STORED, intent_at=None)
         self._delete_stray_local_files()
 
     def _cancel_journaled_upload(self, shard: Shard) -> Steps:
@@ -347,8 +352,8 @@ class JobCore:
     def _delete_stray_local_files(self) -> None:
         """Shard files of a preparation or resharding that never committed, and partial downloads but
         those of shards still to merge (the download resumes them)."""
-        live = {s.id for s in self.m.shards(*UNFINISHED)}
-        merging = tuple(f".shard-{s.id}." for s in self.m.shards("ended"))
+        live = {s.id for s in self.m.shards(*SHARD_OPEN)}
+        merging = tuple(f".shard-{s.id}." for s in self.m.shards(ShardState.ENDED))
         for path in self.m.folder.iterdir():
             name = path.name
             if name.startswith(".") and ".part" in name:
@@ -381,10 +386,10 @@ class JobCore:
         if self.cancelling:
             return False
         changed = False
-        for shard in self.m.shards("sealed", "stored"):
+        for shard in self.m.shards(ShardState.SEALED, ShardState.STORED):
             if not self._admissible(shard):
                 continue
-            if shard.state == "sealed":
+            if shard.state is ShardState.SEALED:
                 yield from self._store(shard)
             yield from self._create(self.m.shard(shard.id))
             changed = True
@@ -400,7 +405,7 @@ class JobCore:
             self.m.put("service_time", created_at)
 
     def _store(self, shard: Shard) -> Steps:
-        self.m.update_shard(shard.id, state="uploading", intent_at=self._service_time())
+        self.m.move_shard(shard.id, ShardState.UPLOADING, intent_at=self._service_time())
         name = remote_filename(self.job_id, self.key, shard.id)
         file_id, created_at = yield Call(
             "store",
@@ -412,7 +417,7 @@ class JobCore:
             ),
         )
         self._saw(created_at)
-        self.m.update_shard(shard.id, state="stored", file_id=file_id, intent_at=None)
+        self.m.move_shard(shard.id, ShardState.STORED, file_id=file_id, intent_at=None)
 
     def _create(self, shard: Shard) -> Steps:
         """Create the shard's batch, tagged so that it can be found again, and record it.
@@ -426,7 +431,7 @@ class JobCore:
             metadata[TAG_KEY] = self.key
         delay = self.config.create_retry_delay
         for tries_left in range(self.config.create_retries, -1, -1):
-            self.m.update_shard(shard.id, state="creating", intent_at=self._service_time())
+            self.m.move_shard(shard.id, ShardState.CREATING, intent_at=self._service_time())
             try:
                 batch: BatchView = yield Call(
                     "create_batch", (shard.file_id, str(self.m.get("endpoint")), metadata)
@@ -437,7 +442,7 @@ class JobCore:
                     if found is not None:
                         self._submitted(shard, found)
                         return
-                self.m.update_shard(shard.id, state="stored", intent_at=None)
+                self.m.move_shard(shard.id, ShardState.STORED, intent_at=None)
                 if not (tries_left and _worth_retrying(error)):
                     raise
                 log.info("creating the batch of shard %d again in %.1fs: %s", shard.id, delay, error)
@@ -460,9 +465,9 @@ class JobCore:
 
     def _submitted(self, shard: Shard, batch: BatchView) -> None:
         self._saw(batch.created_at)
-        self.m.update_shard(
+        self.m.move_shard(
             shard.id,
-            state="submitted",
+            ShardState.SUBMITTED,
             batch_id=batch.id,
             batch_status=batch.status,
             submits=shard.submits + 1,
@@ -475,7 +480,7 @@ class JobCore:
     def _poll_live(self, only: frozenset[str] | None = None) -> Generator[Call, Any, bool]:
         """Retrieve every submitted batch (or those in `only`) and record what changed."""
         changed = False
-        for shard in self.m.shards("submitted"):
+        for shard in self.m.shards(ShardState.SUBMITTED):
             if only is not None and shard.batch_id not in only:
                 continue
             try:
@@ -506,9 +511,9 @@ class JobCore:
             elif batch.status == "failed" and _token_limited(batch) and shard.requests > 1:
                 self._split(shard)
             else:  # a single request over the quota on its own fails with the service's error
-                self.m.update_shard(
+                self.m.move_shard(
                     shard.id,
-                    state="ended",
+                    ShardState.ENDED,
                     batch_status=batch.status,
                     output_file_id=batch.output_file_id,
                     error_file_id=batch.error_file_id,
@@ -545,14 +550,14 @@ class JobCore:
         del self._unseen[shard.id]
         if shard.file_id:
             yield from self._delete_file(shard.file_id)
-        self.m.update_shard(shard.id, state="sealed", file_id=None, batch_id=None, batch_status=None)
+        self.m.move_shard(shard.id, ShardState.SEALED, file_id=None, batch_id=None, batch_status=None)
 
     def _others_running(self, shard: Shard) -> bool:
         """True while another batch of the job's for `shard`'s model is known to have been admitted: the
         quota may be taken by it, and `shard` may pass once it ended."""
         return any(
             other.id != shard.id and other.model == shard.model and other.batch_status in RUNNING
-            for other in self.m.shards("submitted")
+            for other in self.m.shards(ShardState.SUBMITTED)
         )
 
     def _split(self, shard: Shard) -> None:
@@ -561,19 +566,14 @@ class JobCore:
         (the same attempt), submitted as the quota admits; the shard itself is merged with no results,
         so cleanup deletes its input file."""
         half = dataclasses.replace(self.config, max_shard_requests=-(-shard.requests // 2))
-        self.m.begin()
         writer = ShardWriter(self.m, half)
         try:
-            rows = self.m.execute(
-                "SELECT seq, tokens, offset, length FROM requests WHERE shard = ? ORDER BY seq", (shard.id,)
-            ).fetchall()
-            updates = self._rewrite(shard, rows, writer, round_=shard.round)
-            self.m.executemany("UPDATE requests SET shard = ?, offset = ? WHERE seq = ?", updates)
-            writer.close()
-            self.m.update_shard(shard.id, state="merged", batch_status="failed", requests=0)
-            self.m.commit()
+            with self.m.transaction():
+                updates = self._rewrite(shard, self.m.request_lines(shard.id), writer, round_=shard.round)
+                self.m.move_requests(updates, start=RequestState.PENDING)
+                writer.close()
+                self.m.move_shard(shard.id, ShardState.MERGED, batch_status="failed", requests=0)
         except BaseException:
-            self.m.rollback()
             writer.discard()
             raise
         log.warning(
@@ -608,15 +608,15 @@ class JobCore:
             self.config.max_token_limit_backoff,
         )
         log.info("shard %d hit the token limit; submitting again in %.1fs", shard.id, backoff)
-        self.m.update_shard(
-            shard.id, state="stored", batch_id=None, batch_status=None, not_before=self._clock() + backoff
+        self.m.move_shard(
+            shard.id, ShardState.STORED, batch_id=None, batch_status=None, not_before=self._clock() + backoff
         )
 
     # -- merging results --------------------------------------------------------------------------
 
     def _merge_ended(self) -> Generator[Call, Any, bool]:
         changed = False
-        for shard in self.m.shards("ended"):
+        for shard in self.m.shards(ShardState.ENDED):
             changed = (yield from self._merge(shard)) or changed
         return changed
 
@@ -678,9 +678,9 @@ class JobCore:
                 merge.add_file(path)
             merge.add_missing()
             tally = merge.tally
-            self.m.update_shard(
+            self.m.move_shard(
                 shard.id,
-                state="merged",
+                ShardState.MERGED,
                 succeeded=tally[SUCCEEDED],
                 failed=tally[FAILED],
                 cancelled=tally[CANCELLED],
@@ -691,28 +691,21 @@ class JobCore:
 
     def _fan_out(self) -> bool:
         """Once every other shard ended, give each duplicate the result of the request it repeats."""
-        waiting = self.m.shards("fanout")
-        if not waiting or any(s.state != "fanout" for s in self.m.shards(*UNFINISHED)):
+        waiting = self.m.shards(ShardState.FANOUT)
+        if not waiting or any(s.state is not ShardState.FANOUT for s in self.m.shards(*SHARD_OPEN)):
             return False
         (shard,) = waiting
         tally = {SUCCEEDED: 0, FAILED: 0, CANCELLED: 0}
         with self.m.recording() as results:
-            rows = self.m.execute(
-                "SELECT d.seq, d.custom_id, p.custom_id, p.state, p.result_offset, p.result_length "
-                "FROM requests d JOIN requests p ON p.seq = d.dup_of WHERE d.shard = ? ORDER BY d.seq",
-                (shard.id,),
-            ).fetchall()
             updates = []
-            for seq, custom_id, first, state, offset, length in rows:
+            for seq, custom_id, first, state, offset, length in self.m.duplicates(shard.id):
                 record = reused(self.m.record_at(offset, length), custom_id, duplicate_of=first)
                 updates.append((state, *results.add(record), seq))
                 tally[state] += 1
-            self.m.executemany(
-                "UPDATE requests SET state = ?, result_offset = ?, result_length = ? WHERE seq = ?", updates
-            )
-            self.m.update_shard(
+            self.m.settle(updates)
+            self.m.move_shard(
                 shard.id,
-                state="done",
+                ShardState.DONE,
                 succeeded=tally[SUCCEEDED],
                 failed=tally[FAILED],
                 cancelled=tally[CANCELLED],
@@ -724,14 +717,11 @@ class JobCore:
         path = self.m.get("cache")
         if not path:
             return
-        rows = self.m.execute(
-            "SELECT fingerprint, result_offset, result_length FROM requests "
-            "WHERE shard = ? AND state = 'succeeded' AND fingerprint IS NOT NULL",
-            (shard.id,),
-        ).fetchall()
         cache = ResultCache(path)
         try:
-            cache.put((key, self.m.record_at(offset, length)) for key, offset, length in rows)
+            cache.put(
+                (key, self.m.record_at(offset, length)) for key, offset, length in self.m.successes(shard.id)
+            )
         finally:
             cache.close()
 
@@ -739,32 +729,20 @@ class JobCore:
 
     def _reshard(self) -> bool:
         """Gather requests to retry into new shards (one model and attempt each), in one transaction."""
-        sources = [s for s in self.m.shards("merged") if s.retried and not self.cancelling]
+        sources = [s for s in self.m.shards(ShardState.MERGED) if s.retried and not self.cancelling]
         if not sources:
             return False
-        self.m.begin()
         writer = ShardWriter(self.m, self.config)
         moved = 0
         try:
-            for shard in sources:
-                rows = self.m.execute(
-                    "SELECT seq, tokens, offset, length FROM requests "
-                    "WHERE shard = ? AND state = 'retry' ORDER BY seq",
-                    (shard.id,),
-                ).fetchall()
-                if not rows:
-                    continue
-                updates = self._rewrite(shard, rows, writer, round_=shard.round + 1)
-                self.m.executemany(
-                    "UPDATE requests SET shard = ?, offset = ?, state = 'pending', result_offset = NULL "
-                    "WHERE seq = ?",
-                    updates,
-                )
-                moved += len(updates)
-            writer.close()
-            self.m.commit()
+            with self.m.transaction():
+                for shard in sources:
+                    rows = self.m.request_lines(shard.id, RequestState.RETRY)
+                    updates = self._rewrite(shard, rows, writer, round_=shard.round + 1)
+                    self.m.move_requests(updates, start=RequestState.RETRY)
+                    moved += len(updates)
+                writer.close()
         except BaseException:
-            self.m.rollback()
             writer.discard()
             raise
         if moved:
@@ -778,44 +756,39 @@ class JobCore:
         if not self.cancelling:
             return False
         self._give_up_retries()
-        unsent = self.m.shards("sealed", "stored")
+        unsent = self.m.shards(ShardState.SEALED, ShardState.STORED)
         for shard in unsent:
             if shard.file_id:
                 yield from self._delete_file(shard.file_id)
             self._cancel_unsent(shard)
-        running = [s for s in self.m.shards("submitted") if s.batch_status not in ("cancelling", "cancelled")]
+        running = [
+            s
+            for s in self.m.shards(ShardState.SUBMITTED)
+            if s.batch_status not in ("cancelling", "cancelled")
+        ]
         for shard in running:
             yield from self._cancel_batch(shard)
         return bool(unsent or running)
 
     def _give_up_retries(self) -> None:
         """On cancel: requests waiting for another batch keep their last failure as final."""
-        self.m.begin()
-        for shard in self.m.shards("merged"):
-            if not shard.retried:
-                continue
-            cursor = self.m.execute(
-                "UPDATE requests SET state = 'failed' WHERE shard = ? AND state = 'retry'", (shard.id,)
-            )
-            if cursor.rowcount:
-                self.m.update_shard(shard.id, failed=shard.failed + cursor.rowcount)
-        self.m.commit()
+        with self.m.transaction():
+            for shard in self.m.shards(ShardState.MERGED):
+                if shard.retried and (kept := self.m.give_up_retries(shard.id)):
+                    self.m.update_shard(shard.id, failed=shard.failed + kept)
 
     def _cancel_unsent(self, shard: Shard) -> None:
         error = {"code": "job_cancelled", "message": "the job was cancelled before this request ran"}
         records = Records(attempts=shard.round - 1, batch_id=None)
         with self.m.recording() as results:
-            rows = self.m.execute(
-                "SELECT seq, custom_id FROM requests WHERE shard = ? AND state = 'pending'", (shard.id,)
-            ).fetchall()
-            self.m.executemany(
-                "UPDATE requests SET state = 'cancelled', result_offset = ?, result_length = ? WHERE seq = ?",
+            pending = self.m.pending(shard.id)
+            self.m.settle(
                 [
-                    (*results.add(records(Outcome(cid, CANCELLED, None, error), None)), seq)
-                    for seq, cid in rows
-                ],
+                    (CANCELLED, *results.add(records(Outcome(cid, CANCELLED, None, error), None)), seq)
+                    for cid, seq in pending.items()
+                ]
             )
-            self.m.update_shard(shard.id, state="cancelled", cancelled=len(rows), file_id=None)
+            self.m.move_shard(shard.id, ShardState.CANCELLED, cancelled=len(pending), file_id=None)
         self.m.shard_path(shard.id).unlink(missing_ok=True)
 
     # -- cleanup ----------------------------------------------------------------------------------
@@ -824,7 +797,7 @@ class JobCore:
         """Delete what a merged shard no longer needs: its input file (and outputs, if configured), and its
         local file once no request waits to be sent again from it."""
         changed = False
-        for shard in self.m.shards("merged"):
+        for shard in self.m.shards(ShardState.MERGED):
             if self._awaiting_retry(shard):
                 continue
             doomed = [shard.file_id]
@@ -833,7 +806,7 @@ class JobCore:
             for file_id in doomed:
                 if file_id:
                     yield from self._delete_file(file_id)
-            self.m.update_shard(shard.id, state="done")
+            self.m.move_shard(shard.id, ShardState.DONE)
             self.m.shard_path(shard.id).unlink(missing_ok=True)
             changed = True
         return changed

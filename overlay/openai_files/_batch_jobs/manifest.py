@@ -2,7 +2,9 @@
 
 Every side effect on the service is written down before it is made (an intent: `uploading`,
 `creating`) and after it succeeded (its id), each in its own transaction, so a process killed at any
-point leaves a state from which a rerun can tell what happened (`JobCore.recover`). The rows:
+point leaves a state from which a rerun can tell what happened (`JobCore.recover`). It is the only
+module that writes SQL: every read and write is a named method, and every change of state is checked
+against the transition table of `states.py` (`TransitionError`). The rows:
 
 - `meta`: the job's settings (endpoint, totals, whether it is being cancelled);
 - `shards`: one row per batch input file, with its model, local file, lifecycle state and ids;
@@ -26,10 +28,22 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from .._errors import JobStateError
+from .states import (
+    JOB_MOVES,
+    REQUEST_MOVES,
+    SHARD_LIVE,
+    SHARD_MOVES,
+    JobState,
+    RequestState,
+    ShardState,
+    TransitionError,
+    sources,
+)
 from .usage import Usage
 
 SCHEMA = """
@@ -81,15 +95,12 @@ CREATE TABLE IF NOT EXISTS usage (
 );
 """
 
-# Shard lifecycle. `sealed`: its local file is complete. `uploading`/`creating`: a call is (or was, when
-# the process died) under way. `stored`: the input file is on the service. `submitted`: its batch runs.
-# `ended`: the batch is terminal, results not yet merged. `merged`: results are in `requests`.
-# `done`: files cleaned up. `cancelled`: never ran because the job was cancelled.
-UNFINISHED = ("sealed", "uploading", "stored", "creating", "submitted", "ended", "merged", "fanout")
-"""Every state but `done` and `cancelled`: the shard still has work or files. (`fanout`: the
-pseudo-shard of duplicates, waiting for the results of the requests they repeat; see `reuse.py`.)"""
-LIVE = ("creating", "submitted")
-"""States whose tokens count as enqueued."""
+ROWS_PER_STATEMENT = 150
+"""Request rows in one INSERT statement: 900 parameters, under the 999 that any SQLite build allows.
+Preparing inserts from a writer thread, which takes the GIL back after each statement and waits for the
+parsing thread to let go of it; so one statement per 150 rows rather than per row keeps it up to speed."""
+INSERT_REQUESTS = "INSERT INTO requests (seq, custom_id, tokens, shard, offset, length) VALUES "
+REQUEST_ROW = "(?, ?, ?, ?, ?, ?)"
 CACHE_KIB = 32 * 1024
 """SQLite's page cache: the `custom_id` index of a million requests stays in it while they are added."""
 
@@ -102,7 +113,7 @@ class Shard:
     requests: int
     bytes: int
     tokens: int
-    state: str
+    state: ShardState
     file_id: str | None
     batch_id: str | None
     batch_status: str | None
@@ -177,21 +188,17 @@ class Manifest:
 
     # -- transactions -----------------------------------------------------------------------------
 
-    def begin(self) -> None:
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One transaction around the block: committed when it ends, rolled back when it raises."""
         self._db.execute("BEGIN IMMEDIATE")
-
-    def commit(self) -> None:
-        self._db.execute("COMMIT")
-
-    def rollback(self) -> None:
-        if self._db.in_transaction:
-            self._db.execute("ROLLBACK")
-
-    def execute(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:
-        return self._db.execute(sql, tuple(params))
-
-    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> sqlite3.Cursor:
-        return self._db.executemany(sql, rows)
+        try:
+            yield
+            self._db.execute("COMMIT")
+        except BaseException:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise
 
     # -- meta -------------------------------------------------------------------------------------
 
@@ -200,11 +207,37 @@ class Manifest:
         return default if row is None else json.loads(row[0])
 
     def put(self, key: str, value: Any) -> None:
+        if key == "state":
+            raise TransitionError("a job's state changes through `move_job`")
+        self._put(key, value)
+
+    def _put(self, key: str, value: Any) -> None:
         self._db.execute(
             "INSERT INTO meta (key, value) VALUES (?, ?) "
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             (key, json.dumps(value)),
         )
+
+    @property
+    def job_state(self) -> JobState:
+        """The job's state (`preparing` until its input is recorded)."""
+        return JobState(self.get("state", JobState.PREPARING))
+
+    def move_job(self, to: JobState) -> None:
+        """Move the job to `to` (staying where it is is no move); `TransitionError` unless allowed."""
+        now = self.job_state
+        if now != to:
+            if to not in JOB_MOVES[now]:
+                raise TransitionError(f"job state {now} cannot become {to}")
+            self._put("state", str(to))
+
+    def prepared(self, endpoint: str, requests: int) -> None:
+        """Within the preparing transaction, once every request is recorded: index them, note the
+        endpoint and count, and start the job."""
+        self._db.execute("CREATE INDEX IF NOT EXISTS requests_by_shard ON requests (shard)")
+        self.put("endpoint", endpoint)
+        self.put("requests", requests)
+        self.move_job(JobState.RUNNING)
 
     # -- shards -----------------------------------------------------------------------------------
 
@@ -212,18 +245,52 @@ class Manifest:
         row = self._db.execute(
             f"SELECT {self._shard_columns} FROM shards WHERE id = ?", (shard_id,)
         ).fetchone()
-        return Shard(*row)
+        return _shard(row)
 
-    def shards(self, *states: str) -> list[Shard]:
+    def shards(self, *states: ShardState) -> list[Shard]:
         """Shards in any of `states` (every shard when none is given), by id."""
         where = f" WHERE state IN ({', '.join('?' * len(states))})" if states else ""
         rows = self._db.execute(f"SELECT {self._shard_columns} FROM shards{where} ORDER BY id", states)
-        return [Shard(*row) for row in rows]
+        return [_shard(row) for row in rows]
+
+    def move_shard(self, shard_id: int, to: ShardState, **values: Any) -> None:
+        """Move one shard to `to`, changing `values` too; `TransitionError` unless the table allows the
+        move from the state the shard is in. Its own transaction (autocommit) unless one is open."""
+        starts = sources(SHARD_MOVES, to)
+        assignments = "".join(f", {name} = ?" for name in values)
+        cursor = self._db.execute(
+            f"UPDATE shards SET state = ?{assignments} "
+            f"WHERE id = ? AND state IN ({', '.join('?' * len(starts))})",
+            (to, *values.values(), shard_id, *starts),
+        )
+        if cursor.rowcount != 1:
+            raise TransitionError(
+                f"shard {shard_id} in state {self.shard(shard_id).state} cannot become {to}"
+            )
 
     def update_shard(self, shard_id: int, **values: Any) -> None:
-        """Change columns of one shard in its own transaction (autocommit) unless one is open."""
+        """Change columns of one shard but its state (see `move_shard`), in its own transaction
+        (autocommit) unless one is open."""
+        if "state" in values:
+            raise TransitionError("a shard's state changes through `move_shard`")
         assignments = ", ".join(f"{name} = ?" for name in values)
         self._db.execute(f"UPDATE shards SET {assignments} WHERE id = ?", (*values.values(), shard_id))
+
+    def add_shards(self, rows: Iterable[tuple[int, str, int, int, int, int, int]]) -> None:
+        """New `sealed` shards: (id, model, round, requests, bytes, tokens, inputs) each."""
+        self._db.executemany(
+            "INSERT INTO shards (id, model, round, requests, bytes, tokens, inputs, state) "
+            f"VALUES (?, ?, ?, ?, ?, ?, ?, '{ShardState.SEALED}')",
+            rows,
+        )
+
+    def add_pseudo_shard(self, shard_id: int, requests: int, state: ShardState, *, succeeded: int) -> None:
+        """A shard of no model holding requests that are not sent (see `reuse.py`)."""
+        self._db.execute(
+            "INSERT INTO shards (id, model, round, requests, inputs, state, succeeded) "
+            "VALUES (?, '', 1, ?, ?, ?, ?)",
+            (shard_id, requests, requests, state, succeeded),
+        )
 
     def next_shard_id(self) -> int:
         row = self._db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM shards").fetchone()
@@ -236,8 +303,8 @@ class Manifest:
         """The estimated tokens and the inputs of `model` enqueued now (in live shards)."""
         row = self._db.execute(
             "SELECT COALESCE(SUM(tokens), 0), COALESCE(SUM(inputs), 0) FROM shards "
-            f"WHERE model = ? AND state IN ({', '.join('?' * len(LIVE))})",
-            (model, *LIVE),
+            f"WHERE model = ? AND state IN ({', '.join('?' * len(SHARD_LIVE))})",
+            (model, *SHARD_LIVE),
         ).fetchone()
         return int(row[0]), int(row[1])
 
@@ -276,18 +343,19 @@ class Manifest:
 
         The file is opened after its committed length, so what a killed process appended is cut off.
         """
-        self.begin()
-        results = ResultsFile(self.results_path, committed=int(self.get("results_size", 0)))
-        try:
-            yield results
-            results.sync()
-            self.put("results_size", results.size)
-            self.commit()
-        except BaseException:
-            self.rollback()
-            raise
-        finally:
-            results.close()
+        with self.transaction():
+            results = self.results_file()
+            try:
+                yield results
+                results.sync()
+                self.put("results_size", results.size)
+            finally:
+                results.close()
+
+    def results_file(self) -> ResultsFile:
+        """The results file, opened for appending after its committed length (what a killed process
+        appended beyond it is cut off); its records count once `results_size` is committed."""
+        return ResultsFile(self.results_path, committed=int(self.get("results_size", 0)))
 
     def records(self) -> Iterator[str]:
         """Every request's result record (JSON text), in input order, streamed from disk.
@@ -320,6 +388,129 @@ class Manifest:
         with self.results_path.open("rb", buffering=0) as results:
             return _read_at(results, offset, length).decode()
 
+    def add_requests(self, rows: list[tuple[int, str, int, int, int, int]]) -> None:
+        """New `pending` requests, (seq, custom_id, tokens, shard, offset, length) each, in `seq` order.
+
+        Raises `sqlite3.IntegrityError` for a `custom_id` recorded already (`seq_of` finds the first);
+        the failed statement's rows are not in the table (SQLite undoes that statement alone).
+        """
+        whole = len(rows) - len(rows) % ROWS_PER_STATEMENT
+        self._db.executemany(
+            INSERT_REQUESTS + ", ".join([REQUEST_ROW] * ROWS_PER_STATEMENT),
+            (
+                tuple(chain.from_iterable(rows[start : start + ROWS_PER_STATEMENT]))
+                for start in range(0, whole, ROWS_PER_STATEMENT)
+            ),
+        )
+        self._db.executemany(INSERT_REQUESTS + REQUEST_ROW, rows[whole:])
+
+    def seq_of(self, custom_id: str) -> int | None:
+        """The line number of the request recorded with `custom_id`, if any."""
+        row = self._db.execute("SELECT seq FROM requests WHERE custom_id = ?", (custom_id,)).fetchone()
+        return None if row is None else int(row[0])
+
+    def pending(self, shard_id: int) -> dict[str, int]:
+        """The `custom_id` and `seq` of each `pending` request of a shard."""
+        rows = self._db.execute(
+            "SELECT custom_id, seq FROM requests WHERE shard = ? AND state = ?",
+            (shard_id, RequestState.PENDING),
+        )
+        return dict(rows.fetchall())
+
+    def awaits_retry(self, shard_id: int) -> bool:
+        """True while a request of the shard waits to go out again in a new shard."""
+        found = self._db.execute(
+            "SELECT 1 FROM requests WHERE shard = ? AND state = ? LIMIT 1", (shard_id, RequestState.RETRY)
+        ).fetchone()
+        return found is not None
+
+    def request_lines(
+        self, shard_id: int, state: RequestState | None = None
+    ) -> list[tuple[int, int, int, int]]:
+        """(seq, tokens, offset, length) of the shard's requests (those in `state`), in input order."""
+        where = "" if state is None else " AND state = ?"
+        return self._db.execute(
+            f"SELECT seq, tokens, offset, length FROM requests WHERE shard = ?{where} ORDER BY seq",
+            (shard_id,) if state is None else (shard_id, state),
+        ).fetchall()
+
+    def settle(
+        self, rows: Sequence[tuple[str, int, int, int]], *, start: RequestState = RequestState.PENDING
+    ) -> None:
+        """Requests in state `start` get their results: (state, result offset, result length, seq) each.
+        `TransitionError` for a state the table does not allow from `start`, or a request not in it."""
+        if not rows:
+            return
+        if not {state for state, *_ in rows} <= REQUEST_MOVES[start]:
+            raise TransitionError(f"a {start} request cannot become {sorted({r[0] for r in rows})}")
+        cursor = self._db.executemany(
+            "UPDATE requests SET state = ?, result_offset = ?, result_length = ? WHERE seq = ? AND state = ?",
+            [(*row, start) for row in rows],
+        )
+        if cursor.rowcount != len(rows):
+            raise TransitionError(f"{len(rows) - cursor.rowcount} requests were not {start}")
+
+    def move_requests(self, rows: Sequence[tuple[int, int, int]], *, start: RequestState) -> None:
+        """Requests that go out again from a new shard's file, (shard, offset, seq) each: a `pending`
+        one stays pending (its shard was split), a `retry` one becomes `pending` with no result."""
+        if not rows:
+            return
+        reset = ", state = ?, result_offset = NULL" if start is RequestState.RETRY else ""
+        cursor = self._db.executemany(
+            f"UPDATE requests SET shard = ?, offset = ?{reset} WHERE seq = ? AND state = ?",
+            [
+                (shard, offset, RequestState.PENDING, seq, start) if reset else (shard, offset, seq, start)
+                for shard, offset, seq in rows
+            ],
+        )
+        if cursor.rowcount != len(rows):
+            raise TransitionError(f"{len(rows) - cursor.rowcount} requests were not {start}")
+
+    def give_up_retries(self, shard_id: int) -> int:
+        """A shard's requests waiting for another batch keep their last failure as final; returns how
+        many."""
+        cursor = self._db.execute(
+            "UPDATE requests SET state = ? WHERE shard = ? AND state = ?",
+            (RequestState.FAILED, shard_id, RequestState.RETRY),
+        )
+        return int(cursor.rowcount)
+
+    def duplicates(self, shard_id: int) -> list[tuple[int, str, str, RequestState, int, int]]:
+        """The requests of a duplicates shard, in input order: (seq, custom_id, and the `custom_id`,
+        final state, result offset and length of the request each one repeats)."""
+        rows = self._db.execute(
+            "SELECT d.seq, d.custom_id, p.custom_id, p.state, p.result_offset, p.result_length "
+            "FROM requests d JOIN requests p ON p.seq = d.dup_of WHERE d.shard = ? ORDER BY d.seq",
+            (shard_id,),
+        )
+        return [(seq, cid, first, RequestState(state), *where) for seq, cid, first, state, *where in rows]
+
+    def successes(self, shard_id: int) -> list[tuple[bytes, int, int]]:
+        """(fingerprint, result offset, result length) of the shard's successful requests that have a
+        fingerprint (the job has a cache)."""
+        return self._db.execute(
+            "SELECT fingerprint, result_offset, result_length FROM requests "
+            "WHERE shard = ? AND state = ? AND fingerprint IS NOT NULL",
+            (shard_id, RequestState.SUCCEEDED),
+        ).fetchall()
+
+    def record_reuse(
+        self,
+        cached: Sequence[tuple[int, int, bytes, int]],
+        duplicates: Sequence[tuple[int, int]],
+        fingerprints: Sequence[tuple[bytes, int]],
+    ) -> None:
+        """Within the preparing transaction: requests answered from the cache succeed ((result offset,
+        result length, fingerprint, seq) each), duplicates point at the request they repeat ((first
+        seq, seq) each), and sent requests keep their fingerprint ((fingerprint, seq) each)."""
+        self._db.executemany(
+            "UPDATE requests SET state = ?, result_offset = ?, result_length = ?, fingerprint = ? "
+            "WHERE seq = ?",
+            [(RequestState.SUCCEEDED, *row) for row in cached],
+        )
+        self._db.executemany("UPDATE requests SET dup_of = ? WHERE seq = ?", duplicates)
+        self._db.executemany("UPDATE requests SET fingerprint = ? WHERE seq = ?", fingerprints)
+
     def request_counts(self) -> dict[str, int]:
         """Requests by state: the final ones from the shards' tallies, the rest `pending`."""
         total = int(self.get("requests", 0))
@@ -344,10 +535,10 @@ class Manifest:
         rows = self._db.execute(
             "SELECT model, SUM(CASE WHEN round = 1 THEN requests ELSE 0 END), "
             "SUM(succeeded + failed + cancelled), SUM(failed), "
-            f"SUM(state IN ({', '.join('?' * len(LIVE))})), "
-            f"SUM(CASE WHEN state IN ({', '.join('?' * len(LIVE))}) THEN tokens ELSE 0 END) "
+            f"SUM(state IN ({', '.join('?' * len(SHARD_LIVE))})), "
+            f"SUM(CASE WHEN state IN ({', '.join('?' * len(SHARD_LIVE))}) THEN tokens ELSE 0 END) "
             "FROM shards WHERE id > 0 GROUP BY model ORDER BY model",
-            (*LIVE, *LIVE),
+            (*SHARD_LIVE, *SHARD_LIVE),
         ).fetchall()
         names = ("requests", "done", "failed", "live_batches", "enqueued_tokens")
         return {
@@ -357,6 +548,12 @@ class Manifest:
     def shard_counts(self) -> dict[str, int]:
         rows = self._db.execute("SELECT state, COUNT(*) FROM shards GROUP BY state")
         return {state: int(count) for state, count in rows}
+
+
+def _shard(row: tuple[Any, ...]) -> Shard:
+    values = list(row)
+    values[6] = ShardState(values[6])
+    return Shard(*values)
 
 
 def _read_at(handle: BinaryIO, offset: int, length: int) -> bytes:

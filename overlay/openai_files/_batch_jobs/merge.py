@@ -16,12 +16,12 @@ from .._errors import IncompleteDownloadError
 from .._jsonl import parse_line
 from .manifest import Manifest, ResultsFile, Shard
 from .outcome import CANCELLED, FAILED, RETRY, SUCCEEDED, Records, classify_line, missing_outcome
+from .states import RequestState
 
 ROWS_PER_UPDATE = 5000
 READ_BUFFER = 1 << 20
 """Bytes read and decoded at a time: larger than the default 8 KiB, so that fewer reads hand the GIL
 over while the merge parses."""
-UPDATE = "UPDATE requests SET state = ?, result_offset = ?, result_length = ? WHERE seq = ?"
 
 
 def _parse(raw: str, path: Path) -> Any:
@@ -63,12 +63,8 @@ class ShardMerge:
         self._cancelling = cancelling
         self._output_lost = output_lost
         self._records = Records(attempts=shard.round, batch_id=shard.batch_id)
-        self._pending: dict[str, int] = dict(
-            manifest.execute(
-                "SELECT custom_id, seq FROM requests WHERE shard = ? AND state = 'pending'", (shard.id,)
-            ).fetchall()
-        )
-        self._rows: list[tuple[str, int, int, int]] = []
+        self._pending = manifest.pending(shard.id)
+        self._rows: list[tuple[RequestState, int, int, int]] = []
         self.tally = {SUCCEEDED: 0, FAILED: 0, CANCELLED: 0, RETRY: 0}
 
     def add_file(self, path: Path) -> None:
@@ -102,7 +98,7 @@ class ShardMerge:
         self._pending.clear()
         self._flush()
 
-    def _add(self, state: str, record: str, seq: int) -> None:
+    def _add(self, state: RequestState, record: str, seq: int) -> None:
         offset, length = self._results.add(record)
         self._rows.append((state, offset, length, seq))
         self.tally[state] += 1
@@ -111,5 +107,5 @@ class ShardMerge:
 
     def _flush(self) -> None:
         if self._rows:
-            self._m.executemany(UPDATE, self._rows)
+            self._m.settle(self._rows)
             self._rows = []

@@ -12,10 +12,18 @@ import json
 from dataclasses import dataclass
 from typing import Any, ClassVar, NamedTuple
 
+from .states import RequestState
 from .table import COLUMNS, result_row
 
 RETRYABLE_CODES = frozenset({"batch_expired", "batch_cancelled", "output_lost"})
-SUCCEEDED, FAILED, CANCELLED, RETRY = "succeeded", "failed", "cancelled", "retry"
+SUCCEEDED, FAILED, CANCELLED, RETRY = (
+    RequestState.SUCCEEDED,
+    RequestState.FAILED,
+    RequestState.CANCELLED,
+    RequestState.RETRY,
+)
+"""The request states an outcome has, as module names: looked up per merged line, where an attribute of
+the enum class costs ten times a global on Python 3.11."""
 
 
 class Outcome(NamedTuple):
@@ -25,7 +33,7 @@ class Outcome(NamedTuple):
     several times faster."""
 
     custom_id: str
-    state: str
+    state: RequestState
     status_code: int | None
     error: Any
 
@@ -100,7 +108,7 @@ def _failure(
     return Outcome(custom_id, FAILED, status_code, error)
 
 
-def _final(state: str) -> str:
+def _final(state: RequestState) -> RequestState:
     """The status a record shows: one waiting for a retry shows the failure it will keep if none comes."""
     return FAILED if state == RETRY else state
 

@@ -14,7 +14,6 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from itertools import chain
 from pathlib import Path
 from typing import IO, Any
 
@@ -33,17 +32,11 @@ EMBEDDINGS = "/v1/embeddings"
 """The endpoint whose requests count as many inputs as they hold."""
 ROWS_PER_INSERT = 5000
 """Request rows handed to the writer thread at a time."""
-ROWS_PER_STATEMENT = 150
-"""Rows in one INSERT statement: 900 parameters, under the 999 that any SQLite build allows. The writer
-thread takes the GIL back after each statement, which waits for the parsing thread to let go of it; so
-one statement per 150 rows rather than per row keeps the writer from falling behind."""
 READ_BUFFER = 1 << 20
 """Bytes read from the input at a time. Each read lets go of the GIL, and the writer thread, waiting
 for it, takes it then: a read per MiB rather than per 8 KiB keeps those hand-overs rare."""
 WRITE_BUFFER = 1 << 20
 """Bytes buffered per open shard file: one write call per MiB rather than per line."""
-INSERT = "INSERT INTO requests (seq, custom_id, tokens, shard, offset, length) VALUES "
-ROW = "(?, ?, ?, ?, ?, ?)"
 
 
 @dataclass(slots=True)
@@ -145,11 +138,7 @@ class ShardWriter:
         """Seal every open shard and insert the rows of all."""
         for shard in list(self._open.values()):
             self._seal(shard)
-        self._manifest.executemany(
-            "INSERT INTO shards (id, model, round, requests, bytes, tokens, inputs, state) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, 'sealed')",
-            self._sealed,
-        )
+        self._manifest.add_shards(self._sealed)
 
     def discard(self) -> None:
         """Close and delete every file written (the transaction is being rolled back)."""
@@ -232,22 +221,13 @@ def request_model(request: Mapping[str, Any]) -> str:
 def _insert(manifest: Manifest, rows: list[tuple[int, str, int, int, int, int]]) -> None:
     """Insert request rows (in `seq` order); a repeated `custom_id` raises `BatchInputError` naming both
     lines."""
-    whole = len(rows) - len(rows) % ROWS_PER_STATEMENT
     try:
-        manifest.executemany(
-            INSERT + ", ".join([ROW] * ROWS_PER_STATEMENT),
-            (
-                tuple(chain.from_iterable(rows[start : start + ROWS_PER_STATEMENT]))
-                for start in range(0, whole, ROWS_PER_STATEMENT)
-            ),
-        )
-        manifest.executemany(INSERT + ROW, rows[whole:])
+        manifest.add_requests(rows)
     except sqlite3.IntegrityError:
-        # The failed statement's rows are not in the table (SQLite undid that statement alone).
         unsaved: dict[str, int] = {}
         for seq, custom_id, *_ in rows:
-            found = manifest.execute("SELECT seq FROM requests WHERE custom_id = ?", (custom_id,)).fetchone()
-            first = unsaved.setdefault(custom_id, seq) if found is None else found[0]
+            found = manifest.seq_of(custom_id)
+            first = unsaved.setdefault(custom_id, seq) if found is None else found
             if first != seq:
                 raise BatchInputError(
                     f"custom_id {custom_id!r} is used twice (first on line {first})", line=seq
@@ -269,40 +249,35 @@ def prepare(
 
     Raises `BatchInputError` (naming the line) or `InvalidInputError`; then nothing is kept.
     """
-    manifest.begin()
     writer = ShardWriter(manifest, config)
     try:
-        with BackgroundWrites() as inserts:
-            rows: list[tuple[int, str, int, int, int, int]] = []
-            count = 0
-            for seq, request, line, checked in request_lines(source, endpoint):
-                count += 1
-                endpoint = checked
-                if reuse is not None and (pseudo := reuse.pseudo_shard(seq, request)) is not None:
-                    rows.append((seq, request["custom_id"], 0, pseudo, 0, 0))
-                    continue
-                model = request_model(request)
-                tokens = estimator(request, len(line))
-                inputs = request_inputs(request, checked)
-                shard_id, offset = writer.add(model, line, tokens, seq=seq, inputs=inputs)
-                rows.append((seq, request["custom_id"], tokens, shard_id, offset, len(line)))
-                if len(rows) >= ROWS_PER_INSERT:
-                    inserts.submit(_insert, manifest, rows)
-                    rows = []
-            inserts.submit(_insert, manifest, rows)
-            inserts.finish()
-        if count == 0 or endpoint is None:
-            raise InvalidInputError("the job's input holds no requests", param="source")
-        writer.close()
-        if reuse is not None:
-            reuse.record(manifest)
-        manifest.execute("CREATE INDEX IF NOT EXISTS requests_by_shard ON requests (shard)")
-        manifest.put("endpoint", endpoint)
-        manifest.put("requests", count)
-        manifest.put("state", "running")
-        manifest.commit()
+        with manifest.transaction():
+            with BackgroundWrites() as inserts:
+                rows: list[tuple[int, str, int, int, int, int]] = []
+                count = 0
+                for seq, request, line, checked in request_lines(source, endpoint):
+                    count += 1
+                    endpoint = checked
+                    if reuse is not None and (pseudo := reuse.pseudo_shard(seq, request)) is not None:
+                        rows.append((seq, request["custom_id"], 0, pseudo, 0, 0))
+                        continue
+                    model = request_model(request)
+                    tokens = estimator(request, len(line))
+                    inputs = request_inputs(request, checked)
+                    shard_id, offset = writer.add(model, line, tokens, seq=seq, inputs=inputs)
+                    rows.append((seq, request["custom_id"], tokens, shard_id, offset, len(line)))
+                    if len(rows) >= ROWS_PER_INSERT:
+                        inserts.submit(_insert, manifest, rows)
+                        rows = []
+                inserts.submit(_insert, manifest, rows)
+                inserts.finish()
+            if count == 0 or endpoint is None:
+                raise InvalidInputError("the job's input holds no requests", param="source")
+            writer.close()
+            if reuse is not None:
+                reuse.record(manifest)
+            manifest.prepared(endpoint, count)
     except BaseException:
-        manifest.rollback()
         writer.discard()
         raise
     return endpoint, count

@@ -21,7 +21,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .manifest import Manifest, ResultsFile
+from .manifest import Manifest
+from .states import ShardState
 
 CACHED = 0
 """The pseudo-shard of requests answered from the cache."""
@@ -111,30 +112,20 @@ class Reuse:
         """Within the preparing transaction, after every request row: the cached results and their
         shard (done), the duplicates' links and their shard (`fanout`), the sent requests'
         fingerprints (so that their successes go into the cache)."""
-        insert = (
-            "INSERT INTO shards (id, model, round, requests, inputs, state, succeeded) "
-            "VALUES (?, '', 1, ?, ?, ?, ?)"
-        )
+        cached = []
         if self._cached:
-            results = ResultsFile(manifest.results_path, committed=int(manifest.get("results_size", 0)))
+            results = manifest.results_file()
             try:
-                updates = [
+                cached = [
                     (*results.add(reused(record, custom_id, from_cache=True)), key, seq)
                     for seq, custom_id, key, record in self._cached
                 ]
                 results.sync()
             finally:
                 results.close()
-            manifest.executemany(
-                "UPDATE requests SET state = 'succeeded', result_offset = ?, result_length = ?, "
-                "fingerprint = ? WHERE seq = ?",
-                updates,
-            )
             manifest.put("results_size", results.size)
-            count = len(self._cached)
-            manifest.execute(insert, (CACHED, count, count, "done", count))
+            manifest.add_pseudo_shard(CACHED, len(cached), ShardState.DONE, succeeded=len(cached))
         if self._duplicates:
-            manifest.executemany("UPDATE requests SET dup_of = ? WHERE seq = ?", self._duplicates)
             count = len(self._duplicates)
-            manifest.execute(insert, (DUPLICATES, count, count, "fanout", 0))
-        manifest.executemany("UPDATE requests SET fingerprint = ? WHERE seq = ?", self._sent)
+            manifest.add_pseudo_shard(DUPLICATES, count, ShardState.FANOUT, succeeded=0)
+        manifest.record_reuse(cached, self._duplicates, self._sent)

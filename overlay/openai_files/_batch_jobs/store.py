@@ -29,6 +29,7 @@ from .plan import plan_job
 from .prepare import JobInput, prepare
 from .pricing import Prices, price_table
 from .reuse import ResultCache, Reuse
+from .states import JOB_ENDED, JobState
 
 __all__ = ["job_results", "job_status", "list_jobs"]
 
@@ -84,7 +85,7 @@ def open_job(
         raise JobNotFoundError(f"no job {job_id!r} in {folder.parent}")
     manifest = Manifest(folder / MANIFEST, read_only=not (drive or write))
     try:
-        if manifest.get("state") is None:
+        if manifest.job_state is JobState.PREPARING:
             raise InvalidInputError(
                 f"job {job_id!r} in {folder.parent} was never fully prepared; submit it again", param="job_id"
             )
@@ -132,7 +133,7 @@ def create_job(
     try:
         if (folder / MANIFEST).is_file():
             manifest = Manifest(folder / MANIFEST)
-            if manifest.get("state") is not None:
+            if manifest.job_state is not JobState.PREPARING:
                 if manifest.get("input") != described:
                     manifest.close()
                     raise InvalidInputError(
@@ -216,7 +217,7 @@ def finished_job_files(job_id: str, state_dir: StateDir) -> tuple[Path, list[str
     """
     manifest, _ = open_job(job_id, state_dir, drive=True)
     with closing(manifest):
-        if manifest.get("state") not in ("finished", "cancelled"):
+        if manifest.job_state not in JOB_ENDED:
             raise JobNotFinishedError(f"job {job_id} has not finished; wait for it or cancel it first")
         shards = manifest.shards()
     files = [f for shard in shards for f in (shard.output_file_id, shard.error_file_id) if f is not None]
@@ -245,7 +246,7 @@ def result_lines(job_id: str, state_dir: StateDir) -> Generator[str, None, None]
     """
     manifest, _ = open_job(job_id, state_dir)
     with closing(manifest):
-        if manifest.get("state") not in ("finished", "cancelled"):
+        if manifest.job_state not in JOB_ENDED:
             raise JobNotFinishedError(f"job {job_id} has not finished; wait for it first")
         yield from manifest.records()
 

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, ClassVar, NamedTuple
 
+from .._jsonl import parse_line
 from .states import RequestState
 from .table import COLUMNS, result_row
 
@@ -182,5 +183,5 @@ class JobResult:
     @classmethod
     def from_record(cls, text: str) -> JobResult:
         """A result from one JSON line as the job's store writes it."""
-        data = json.loads(text)
+        data = parse_line(text)
         return cls(**data)

@@ -1,0 +1,95 @@
+"""The `fast` extra (orjson) changes no result: `parse_line` gives the value, or the error, that the `json`
+way gives, for any line, as `json.loads` would."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from openai_files import _jsonl
+from openai_files._jsonl import parse_line
+
+assert _jsonl.FAST is not None, "the test group installs orjson: both ways are tested"
+
+
+def both_ways(raw: bytes | str, *, strict: bool) -> tuple[str, str]:
+    """What `parse_line` gives with the fast parser and without it: the value's repr or the error's type."""
+    outcomes = []
+    for fast in (_jsonl.FAST, None):
+        saved, _jsonl.FAST = _jsonl.FAST, fast
+        try:
+            outcomes.append(repr(parse_line(raw, strict=strict)))
+        except (ValueError, RecursionError) as error:
+            outcomes.append(type(error).__name__)
+        finally:
+            _jsonl.FAST = saved
+    return outcomes[0], outcomes[1]
+
+
+def nested(depth: int) -> bytes:
+    return b"[" * depth + b"]" * depth
+
+
+EDGES = [
+    b"123456789012345678901234567890",  # beyond 64 bits: orjson reads a float, `json` an int
+    b"-9223372036854775809",
+    b"18446744073709551616",
+    b'{"n": 18446744073709551615, "m": -9223372036854775808}',
+    b'"\\ud800"',  # a lone surrogate escape: `json` reads it, orjson refuses
+    b'"\xed\xa0\x80"',  # a surrogate's bytes: not UTF-8
+    b'"\\ud83d\\ude00"',
+    b"NaN", b"-Infinity", b'{"x": NaN}', b"1E400", b"1.7976931348623157e309", b"123.456e-789",
+    b"\xef\xbb\xbf{}",  # a BOM
+    '{"a": 1}'.encode("utf-16"),  # `json.loads` detects the encoding of bytes
+    b'{"a":1,"b":2,"a":3}', b"-0.0", b"-0", b"[1,]", b'"a\x01"', b" [1] \n", b"\t{}\r\n", b"\x0c{}",
+    b'{"a": 1}\n\n', b"", b"\n", b"{} {}", b'"\\u0000"',
+    nested(400), nested(499), nested(500), nested(990), nested(1000), nested(1023), nested(1100),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("strict", [False, True])
+@pytest.mark.parametrize("raw", EDGES, ids=range(len(EDGES)))
+def test_edge_lines_parse_the_same_both_ways(raw: bytes, strict: bool) -> None:
+    fast, plain = both_ways(raw, strict=strict)
+    assert fast == plain
+    if not raw.startswith(b"\xff\xfe"):  # text too, as the merge reads it
+        text = raw.decode("utf-8", errors="surrogateescape")
+        assert both_ways(text, strict=strict)[0] == both_ways(text, strict=strict)[1]
+
+
+def test_orjson_alone_reads_the_guarded_edges_otherwise() -> None:
+    """Why the guards: without them, these lines would give another value or none of `json`'s errors."""
+    assert _jsonl.FAST is not None
+    assert isinstance(_jsonl.FAST(b"18446744073709551616"), float)
+    assert isinstance(json.loads(b"18446744073709551616"), int)
+    assert _jsonl.FAST(nested(1023)) is not None
+    with pytest.raises(RecursionError):
+        json.loads(nested(1023))
+
+
+values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**80), max_value=2**80)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(value=values, ascii_only=st.booleans(), indent=st.sampled_from([None, 1]), newline=st.booleans())
+def test_any_json_line_parses_the_same_both_ways(
+    value: Any, ascii_only: bool, indent: int | None, newline: bool
+) -> None:
+    text = json.dumps(value, ensure_ascii=ascii_only, indent=indent) + ("\n" if newline else "")
+    raw = text.encode("utf-8", errors="surrogatepass")
+    for line in (raw, text):
+        fast, plain = both_ways(line, strict=True)
+        assert fast == plain
+    assert both_ways(raw, strict=False)[0] == repr(json.loads(raw))

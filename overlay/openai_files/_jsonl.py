@@ -2,27 +2,26 @@
 batch-job merge and its results parse a million lines at a time, and there the per-call layers of
 `json.loads` (on bytes, its encoding detection; on text, its whitespace passes) are a large part of the
 parse: a line is decoded once and handed to `raw_decode` (`make bench-jobs` times both steps beside a bare
-`json.loads` loop).
+`json.loads` loop, with and without the `fast` extra).
 
-With the `fast` extra (orjson) installed, a line is parsed by orjson first, for the same value: every line
-orjson refuses, and every line where its value could differ from `json`'s (an integer beyond 64 bits,
-which it reads as a float; nesting near the depth where `json` runs out of recursion), goes the `json`
-way, so what is accepted or refused, and how, stays `json`'s rule. `make bench-jobs` shows both ways.
+With the `fast` extra (msgspec) installed, a line is parsed by msgspec first, for the same value (integers
+of any size too): every line it refuses goes the `json` way, so what is accepted or refused, and how,
+stays `json`'s rule. So does a line that may nest 400 levels or more: msgspec runs out of recursion a few
+levels later than `json`, which would make it accept a line `json` refuses as nested too deeply. That
+holds while `json` has 400 levels to recurse, that is while the call stack is under about 600 frames deep
+(Python's default recursion limit is 1,000).
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from typing import Any
 
 _DECODER = json.JSONDecoder()
-NESTING_FOR_JSON = 500
-"""Lines with at least this many `[` and `{` (in strings too) are parsed by `json` alone: orjson reads
-nesting deeper than `json`'s recursion allows (about 1,000 levels), so the two could disagree."""
-_LONG_NUMBER = re.compile(rb"\d{19}")
-"""19 digits in a row: possibly an integer beyond 64 bits (18 digits never are); `json` reads that line."""
+DEEP = 400
+"""Nesting levels from which `json` alone reads a line. A line with fewer than 2 x DEEP bytes cannot nest
+so deep; a longer one is counted: fewer than DEEP `[` and `{` (in strings too) cannot either."""
 
 
 class NonStandardJSON(ValueError):
@@ -37,16 +36,26 @@ _STRICT_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
 
 
 def _fast_parser() -> Callable[[bytes | str], Any] | None:
-    """orjson's `loads` where the `fast` extra is installed."""
+    """msgspec's JSON `decode` where the `fast` extra is installed."""
     try:
-        from orjson import loads  # noqa: PLC0415 - an optional extra
+        from msgspec.json import Decoder  # noqa: PLC0415 - an optional extra
     except ImportError:
         return None
-    return loads
+    decode: Callable[[bytes | str], Any] = Decoder().decode
+    return decode
 
 
 FAST: Callable[[bytes | str], Any] | None = _fast_parser()
 """The optional faster parser, or None (the bench sets it to None to time the `json` way)."""
+
+
+def _shallow(raw: bytes | str) -> bool:
+    """Whether the line surely nests fewer than `DEEP` levels."""
+    if len(raw) < 2 * DEEP:
+        return True
+    if isinstance(raw, bytes):
+        return raw.count(b"[") + raw.count(b"{") < DEEP
+    return raw.count("[") + raw.count("{") < DEEP
 
 
 def parse_line(raw: bytes | str, *, strict: bool = False) -> Any:
@@ -54,21 +63,17 @@ def parse_line(raw: bytes | str, *, strict: bool = False) -> Any:
 
     The usual line (UTF-8, starting with its value, ending in at most a newline) is decoded once as str
     and handed to `JSONDecoder.raw_decode`, without the encoding detection and the two whitespace passes
-    `json.loads` adds per call; or parsed by orjson (see above). Any other line goes to `json.loads`
+    `json.loads` adds per call; or parsed by msgspec (see above). Any other line goes to `json.loads`
     itself, so what is accepted or refused, and how, stays exactly its rule.
 
     `strict`: also refuse NaN, Infinity and -Infinity (`NonStandardJSON`), which `json` reads but a
     service speaking standard JSON does not: for what we send, while what we read stays liberal.
     """
-    if FAST is not None:
-        data = raw if isinstance(raw, bytes) else raw.encode(errors="surrogatepass")
-        if data.count(b"[") + data.count(b"{") < NESTING_FOR_JSON and not _LONG_NUMBER.search(data):
-            try:
-                return FAST(data)
-            except (
-                ValueError
-            ):  # orjson refuses what `json` may read (NaN, a lone surrogate): its rule decides
-                pass
+    if FAST is not None and _shallow(raw):
+        try:
+            return FAST(raw)
+        except (ValueError, RecursionError):  # msgspec refuses NaN, a lone surrogate...: `json` decides
+            pass
     decoder = _STRICT_DECODER if strict else _DECODER
     try:
         text = raw.decode() if isinstance(raw, bytes) else raw

@@ -45,12 +45,10 @@ import stat
 import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any
 
-import anyio
 import httpx
 
 try:
@@ -59,9 +57,14 @@ except ImportError:  # Windows: no advisory locks, so no partial is shared betwe
     fcntl = None  # type: ignore[assignment]
 
 from . import _rules as rules
-from ._errors import IncompleteDownloadError, InvalidInputError, TransferAborted
+from ._errors import IncompleteDownloadError, InvalidInputError
 from ._generated import OpenAIFile, download_file, retrieve_file
+from ._retry import RetryPolicy
+from ._transfer.abort import AbortSignal
+from ._transfer.concurrency import FixedConcurrency
+from ._transfer.drivers import retried, retried_async, run_tasks, run_threads
 from ._transfer.progress import ProgressCallback, ProgressTracker
+from ._transfer.scheduler import Schedule
 
 if TYPE_CHECKING:
     from ._client import AsyncClient, Client
@@ -136,8 +139,8 @@ class _Sink:
         """The mode a new file gets under the process's umask, learned from a file this sink makes."""
         self._writable: IO[bytes] | None = None
         self._fd = -1
-        self.stopped = False
-        """Set once one part failed: the others stop at their next chunk."""
+        self.abort = AbortSignal()
+        """Latched once one part failed: the others stop at their next chunk."""
 
     @property
     def received(self) -> int:
@@ -178,9 +181,11 @@ class _Sink:
         return self
 
     def resume(self, size: int | None) -> int:
-        """Bytes of this very file that a killed download left verified on disk: kept when the record
-        beside the partial names this file id and `size`, else the partial is emptied. The record is
-        (re)written before any new byte, so a partial always says what it belongs to."""
+        """Take the File's `size`; return the bytes of this very file that a killed download left
+        verified on disk: kept when the record beside the partial names this file id and `size`, else
+        the partial is emptied. The record is (re)written before any new byte, so a partial always says
+        what it belongs to."""
+        self.total = size
         if self._record is None:
             return 0
         record = _read_record(self._record)
@@ -240,8 +245,7 @@ class _Sink:
                 self._record.unlink(missing_ok=True)
 
     def write_at(self, offset: int, data: bytes) -> None:
-        if self.stopped:
-            raise TransferAborted("another part of the download failed")
+        self.abort.check()
         if self._writable is None:
             os.pwrite(self._fd, data, offset)
         else:
@@ -264,6 +268,7 @@ class _Sink:
         self.restart(self.received)
         self.tracker.add(0, parts=-self.tracker.parts_done)
         self.tracker.total_parts = 1
+        self.abort = AbortSignal()
 
 
 def _claim_partial(target: Path, file_id: str) -> tuple[Path, int] | None:
@@ -438,32 +443,6 @@ class _Span:
             raise IncompleteDownloadError(expected=expected, received=self._best) from error
 
 
-def _open(client: Client, file_id: str, span: _Span) -> contextlib.AbstractContextManager[httpx.Response]:
-    """The span's bytes as an unread response, through the client's seam (retries, typed errors)."""
-    return client.with_options(headers=span.headers()).stream(download_file, file_id)
-
-
-def _open_async(
-    client: AsyncClient, file_id: str, span: _Span
-) -> contextlib.AbstractAsyncContextManager[httpx.Response]:
-    return client.with_options(headers=span.headers()).stream(download_file, file_id)
-
-
-def _probe_size(sink: _Sink, response: httpx.Response, part_size: int) -> int | None:
-    """How many bytes the opening stream reads before the rest is planned, or None for one stream.
-
-    Ranges need a path target, a server that advertises byte ranges, and at least two parts.
-    """
-    size = _length(response)
-    ranges = response.headers.get("accept-ranges", "").strip().lower() == "bytes"
-    fits = sink.total in (None, size) and response.status_code == 200
-    if not (sink.positioned and ranges and fits and size and size >= 2 * part_size):
-        return None
-    sink.total = size
-    sink.tracker.total_parts = 2  # at least: the probe and the rest, counted once planned
-    return min(part_size, PROBE_BYTES)
-
-
 class _Probe(_Span):
     """The opening stream of a large file, timed over its first bytes: when that was fast (a local
     link, where more connections would only share the same CPUs) it simply reads on to the end; when
@@ -484,43 +463,103 @@ class _Probe(_Span):
         return super().write(chunk)
 
 
-def _parts(sink: _Sink, start: int, part_size: int) -> list[_Span]:
-    """The parts after the probe's `start` bytes."""
-    size = sink.total or start
-    parts = [_Span(sink, at, min(at + part_size, size), ranged=True) for at in range(start, size, part_size)]
-    sink.tracker.total_parts = 1 + len(parts)
-    return parts
+class _Ranges:
+    """The download's planner: the spans the file comes in, then the check that they made it whole.
+
+    One span from where a killed download stopped. A fresh download of a large file from a server that
+    advertises byte ranges (and a path target) times its opening stream over its first `PROBE_BYTES`
+    (`_Probe`); when that was slow the rest is cut into parts of `part_size` bytes, which the transfer
+    engine's scheduler runs `concurrency` at a time. A part answered with 200 means ranges are not
+    honoured after all: `one_stream` starts the file over as one span.
+    """
+
+    def __init__(self, sink: _Sink, start: int, *, part_size: int, concurrency: int) -> None:
+        self._sink = sink
+        self._part_size = part_size
+        self._concurrency = concurrency
+        self.spans = [_Span(sink, start, sink.total, ranged=False)]
+
+    def lead(self, response: httpx.Response) -> _Span:
+        """The span the opening `response` fills: the whole file, or a probe of its first bytes."""
+        sink, size = self._sink, _length(response)
+        ranges = response.headers.get("accept-ranges", "").strip().lower() == "bytes"
+        fits = sink.total in (None, size) and response.status_code == 200 and not self.spans[0].start
+        if sink.positioned and ranges and fits and size and size >= 2 * self._part_size:
+            sink.total = size
+            sink.tracker.total_parts = 2  # at least: the probe and the rest, counted once planned
+            self.spans = [_Probe(sink, min(self._part_size, PROBE_BYTES))]
+        return self.spans[0]
+
+    def rest(self) -> Schedule[_Span, None]:
+        """The parts after a slow probe (none after a fast one, or the whole file), to be scheduled."""
+        probe = self.spans[0]
+        if isinstance(probe, _Probe) and not probe.fast:
+            size = self._sink.total or 0
+            step = self._part_size
+            self.spans += [
+                _Span(self._sink, at, min(at + step, size), ranged=True)
+                for at in range(probe.stop or 0, size, step)
+            ]
+            self._sink.tracker.total_parts = len(self.spans)
+        return Schedule(
+            self.spans[1:],
+            concurrency=FixedConcurrency(self._concurrency),
+            abort=self._sink.abort,
+            done=lambda span, _: None,
+            size=lambda span: (span.stop or span.start) - span.start,
+        )
+
+    def one_stream(self) -> _Span:
+        """Ranges are not honoured: the parts are forgotten, the file comes again as one span."""
+        self._sink.one_stream()
+        self.spans = [_Span(self._sink, 0, self._sink.total, ranged=False)]
+        return self.spans[0]
+
+    def check(self) -> int:
+        """The file's size, once exactly that many bytes arrived."""
+        sink = self._sink
+        size = sink.total if sink.total is not None else max(span.stop or 0 for span in self.spans)
+        if sink.received != size or not all(span.done for span in self.spans):
+            raise IncompleteDownloadError(expected=size, received=sink.received)
+        return size
 
 
-def _check(sink: _Sink, spans: list[_Span]) -> int:
-    """The file's size, once exactly that many bytes arrived."""
-    size = sink.total if sink.total is not None else max(span.stop or 0 for span in spans)
-    if sink.received != size or not all(span.done for span in spans):
-        raise IncompleteDownloadError(expected=size, received=sink.received)
-    return size
+class _Fetcher:
+    """Fills spans of one file over `Client`: each answer opened by one attempt of the client, retried by
+    the engine (an abort ends its waits), resumed after cuts as `_Span` says."""
 
+    def __init__(self, client: Client, file_id: str, sink: _Sink, chunk_size: int | None) -> None:
+        self._client = client
+        self._file_id = file_id
+        self._sink = sink
+        self._chunk_size = chunk_size
+        self._retry = RetryPolicy(max_retries=client.max_retries)
 
-def _fetch(
-    client: Client, file_id: str, span: _Span, response: httpx.Response | None, chunk_size: int | None
-) -> None:
-    """Fill one span, resuming after cuts; `response` is an already opened first answer, if any."""
-    while not span.done:
-        with contextlib.ExitStack() as opened:
-            if response is None:
-                response = opened.enter_context(_open(client, file_id, span))
-            try:
-                span.begin(response)
-                for chunk in response.iter_bytes(chunk_size):
-                    if span.write(chunk):
-                        break
-                else:
-                    span.ended()
-            except (httpx.TransportError, httpx.DecodingError, _Unusable) as exc:
-                span.cut(exc)
-            finally:
-                response.close()
-                response = None
-    span.sink.tracker.add(0, parts=1)
+    def open(self, span: _Span, opened: contextlib.ExitStack) -> httpx.Response:
+        client = self._client.with_options(max_retries=0, headers=span.headers())
+        what = f"{self._file_id} from byte {span.position}"
+        stream = lambda: opened.enter_context(client.stream(download_file, self._file_id))  # noqa: E731
+        return retried(stream, self._retry, self._sink.abort, what)
+
+    def fetch(self, span: _Span, response: httpx.Response | None = None) -> None:
+        """Fill `span`, resuming after cuts; `response` is an already opened first answer, if any."""
+        while not span.done:
+            with contextlib.ExitStack() as opened:
+                if response is None:
+                    response = self.open(span, opened)
+                try:
+                    span.begin(response)
+                    for chunk in response.iter_bytes(self._chunk_size):
+                        if span.write(chunk):
+                            break
+                    else:
+                        span.ended()
+                except (httpx.TransportError, httpx.DecodingError, _Unusable) as exc:
+                    span.cut(exc)
+                finally:
+                    response.close()
+                    response = None
+        span.sink.tracker.add(0, parts=1)
 
 
 def download(
@@ -536,70 +575,58 @@ def download(
     """Download a file's content to `destination`; return the number of bytes written (the File's
     `bytes`, read first: every answer is checked against it)."""
     rules.path_id(file_id, param="file_id")
-    with _Sink(destination, progress, file_id) as sink, contextlib.ExitStack() as opened:
-        sink.total = file_size(client.call(retrieve_file, file_id))
-        start = sink.resume(sink.total)
-        whole = _Span(sink, start, sink.total, ranged=False)
-        response = opened.enter_context(_open(client, file_id, whole))
-        probe_size = None if start else _probe_size(sink, response, part_size)
-        if probe_size is None:
-            _fetch(client, file_id, whole, response, chunk_size)
-            return _check(sink, [whole])
-        probe = _Probe(sink, probe_size)
+    with _Sink(destination, progress, file_id) as sink:
+        start = sink.resume(file_size(client.call(retrieve_file, file_id)))
+        ranges = _Ranges(sink, start, part_size=part_size, concurrency=concurrency)
+        fetcher = _Fetcher(client, file_id, sink, chunk_size)
         try:
-            _fetch(client, file_id, probe, response, chunk_size)
-            rest = [] if probe.fast else _parts(sink, probe_size, part_size)
-            _fetch_parts(client, file_id, rest, chunk_size=chunk_size, concurrency=concurrency)
+            with contextlib.ExitStack() as opened:
+                response = fetcher.open(ranges.spans[0], opened)
+                fetcher.fetch(ranges.lead(response), response)
+            parts = ranges.rest()
+            run_threads(
+                parts, fetcher.fetch, threads=concurrency, name="openai-files-download", abandon=False
+            )
         except _NoRanges:
-            sink.one_stream()
-            whole = _Span(sink, 0, sink.total, ranged=False)
-            _fetch(client, file_id, whole, None, chunk_size)
-            return _check(sink, [whole])
-        return _check(sink, [probe, *rest])
+            fetcher.fetch(ranges.one_stream())
+        return ranges.check()
 
 
-def _fetch_parts(
-    client: Client, file_id: str, parts: list[_Span], *, chunk_size: int | None, concurrency: int
-) -> None:
-    """Parts in threads, at most `concurrency` at once; the first failure stops the rest."""
-    if not parts:
-        return
-    sink = parts[0].sink
-    pool = ThreadPoolExecutor(concurrency, thread_name_prefix="openai-files-download")
-    try:
-        futures = [pool.submit(_fetch, client, file_id, part, None, chunk_size) for part in parts]
-        wait(futures, return_when=FIRST_EXCEPTION)
-    finally:
-        sink.stopped = True  # parts still running (after a failure, or Ctrl-C) stop at their next chunk
-        pool.shutdown(wait=True, cancel_futures=True)
-        sink.stopped = False
-    for future in futures:
-        error = None if future.cancelled() else future.exception()
-        if error is not None and not isinstance(error, TransferAborted):
-            raise error
+class _AsyncFetcher:
+    """See `_Fetcher`."""
 
+    def __init__(self, client: AsyncClient, file_id: str, sink: _Sink, chunk_size: int | None) -> None:
+        self._client = client
+        self._file_id = file_id
+        self._sink = sink
+        self._chunk_size = chunk_size
+        self._retry = RetryPolicy(max_retries=client.max_retries)
 
-async def _fetch_async(
-    client: AsyncClient, file_id: str, span: _Span, response: httpx.Response | None, chunk_size: int | None
-) -> None:
-    """See `_fetch`."""
-    while not span.done:
-        async with contextlib.AsyncExitStack() as opened:
-            if response is None:
-                response = await opened.enter_async_context(_open_async(client, file_id, span))
-            try:
-                span.begin(response)
-                async for chunk in response.aiter_bytes(chunk_size):
-                    if span.write(chunk):
-                        break
-                else:
-                    span.ended()
-            except (httpx.TransportError, httpx.DecodingError, _Unusable) as exc:
-                span.cut(exc)
-            finally:
-                await response.aclose()
-                response = None
-    span.sink.tracker.add(0, parts=1)
+    async def open(self, span: _Span, opened: contextlib.AsyncExitStack) -> httpx.Response:
+        client = self._client.with_options(max_retries=0, headers=span.headers())
+        what = f"{self._file_id} from byte {span.position}"
+        stream = lambda: opened.enter_async_context(client.stream(download_file, self._file_id))  # noqa: E731
+        return await retried_async(stream, self._retry, what)
+
+    async def fetch(self, span: _Span, response: httpx.Response | None = None) -> None:
+        """See `_Fetcher.fetch`."""
+        while not span.done:
+            async with contextlib.AsyncExitStack() as opened:
+                if response is None:
+                    response = await self.open(span, opened)
+                try:
+                    span.begin(response)
+                    async for chunk in response.aiter_bytes(self._chunk_size):
+                        if span.write(chunk):
+                            break
+                    else:
+                        span.ended()
+                except (httpx.TransportError, httpx.DecodingError, _Unusable) as exc:
+                    span.cut(exc)
+                finally:
+                    await response.aclose()
+                    response = None
+        span.sink.tracker.add(0, parts=1)
 
 
 async def download_async(
@@ -615,46 +642,17 @@ async def download_async(
     """See `download`. Disk writes happen on the event loop: one chunk each, into the page cache."""
     rules.path_id(file_id, param="file_id")
     with _Sink(destination, progress, file_id) as sink:
-        async with contextlib.AsyncExitStack() as opened:
-            sink.total = file_size(await client.call(retrieve_file, file_id))
-            start = sink.resume(sink.total)
-            whole = _Span(sink, start, sink.total, ranged=False)
-            response = await opened.enter_async_context(_open_async(client, file_id, whole))
-            probe_size = None if start else _probe_size(sink, response, part_size)
-            if probe_size is None:
-                await _fetch_async(client, file_id, whole, response, chunk_size)
-                return _check(sink, [whole])
-            probe = _Probe(sink, probe_size)
-            try:
-                await _fetch_async(client, file_id, probe, response, chunk_size)
-                rest = [] if probe.fast else _parts(sink, probe_size, part_size)
-                await _fetch_parts_async(
-                    client, file_id, rest, chunk_size=chunk_size, concurrency=concurrency
-                )
-            except _NoRanges:
-                sink.one_stream()
-                whole = _Span(sink, 0, sink.total, ranged=False)
-                await _fetch_async(client, file_id, whole, None, chunk_size)
-                return _check(sink, [whole])
-            return _check(sink, [probe, *rest])
-
-
-async def _fetch_parts_async(
-    client: AsyncClient, file_id: str, parts: list[_Span], *, chunk_size: int | None, concurrency: int
-) -> None:
-    """Parts as tasks, at most `concurrency` at once; the first failure cancels the rest."""
-    limiter = anyio.CapacityLimiter(max(concurrency, 1))
-
-    async def fetch(part: _Span) -> None:
-        async with limiter:
-            await _fetch_async(client, file_id, part, None, chunk_size)
-
-    try:
-        async with anyio.create_task_group() as group:
-            for part in parts:
-                group.start_soon(fetch, part)
-    except BaseExceptionGroup as group_error:
-        raise group_error.exceptions[0] from None
+        start = sink.resume(file_size(await client.call(retrieve_file, file_id)))
+        ranges = _Ranges(sink, start, part_size=part_size, concurrency=concurrency)
+        fetcher = _AsyncFetcher(client, file_id, sink, chunk_size)
+        try:
+            async with contextlib.AsyncExitStack() as opened:
+                response = await fetcher.open(ranges.spans[0], opened)
+                await fetcher.fetch(ranges.lead(response), response)
+            await run_tasks(ranges.rest(), fetcher.fetch)
+        except _NoRanges:
+            await fetcher.fetch(ranges.one_stream())
+        return ranges.check()
 
 
 def iter_lines(client: Client, file_id: str) -> Iterator[str]:

@@ -13,10 +13,11 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import pytest
 
 from openai_files import AsyncClient, Client, IncompleteDownloadError, InvalidInputError, Progress
-from openai_files._download import _parts, _Probe, _Sink
+from openai_files._download import _Probe, _Ranges, _Sink
 from openai_files_emulator import EmulatorServer
 
 from .conftest import open_client, resolve
@@ -100,17 +101,27 @@ async def test_parallel_ranges_with_cuts_are_exact(
 
 @pytest.mark.parametrize(("seconds", "fast"), [(0.0, True), (1.0, False)])
 def test_the_opening_stream_decides_the_rest(tmp_path: Path, seconds: float, fast: bool) -> None:
-    """4 MiB as good as at once (a local link): read on to the end; in a second: stop there for parts."""
+    """The first part's worth as good as at once (a local link): read on to the end; in a second: stop
+    there, and parts of `part_size` take the rest."""
+    part, size = 64 << 10, 20 * (64 << 10) + 100
     with _Sink(tmp_path / "out.bin", None, "file-1") as sink:
-        sink.total = (4 << 20) + 15 * (64 << 10)
-        probe = _Probe(sink, 4 << 20)
+        sink.total = size
+        ranges = _Ranges(sink, 0, part_size=part, concurrency=4)
+        probe = ranges.lead(
+            httpx.Response(200, headers={"content-length": str(size), "accept-ranges": "bytes"})
+        )
+        assert isinstance(probe, _Probe) and probe.stop == part
         probe._started -= seconds
-        assert probe.write(bytes(4 << 20)) is not fast
-        assert probe.fast is fast and probe.stop == (sink.total if fast else 4 << 20)
-        rest = [] if fast else _parts(sink, 4 << 20, 64 << 10)
-        assert sink.tracker.total_parts == 1 + len(rest) == (1 if fast else 16)
+        assert probe.write(bytes(part)) is not fast
+        assert probe.fast is fast and probe.stop == (size if fast else part)
+        parts = ranges.rest()
+        assert sink.tracker.total_parts == len(ranges.spans) == (1 if fast else 21)
+        assert [(span.start, span.stop) for span in ranges.spans[1:]] == (
+            [] if fast else [(at, min(at + part, size)) for at in range(part, size, part)]
+        )
+        assert len(list(parts.to_start())) == (0 if fast else 4)  # `concurrency` at a time
         if fast:  # read on to the file's end, where the answer ends too
-            assert not probe.write(bytes(15 * (64 << 10))) and probe.done
+            assert not probe.write(bytes(size - part)) and probe.done
 
 
 def _ignores_ranges(data: bytes, cut_first: bool) -> Callable[[Seen], bytes]:

@@ -28,12 +28,15 @@ T = TypeVar("T", bound=Hashable)
 R = TypeVar("R")
 
 
-def run_threads(schedule: Schedule[T, R], work: Callable[[T], R], *, threads: int, name: str) -> None:
+def run_threads(
+    schedule: Schedule[T, R], work: Callable[[T], R], *, threads: int, name: str, abandon: bool = True
+) -> None:
     """Run every part in a pool of `threads`; raise the first error once the parts in flight stopped.
 
-    Part threads cannot be interrupted: a failure reaches them at their next read or retry wait. A
-    Ctrl-C in this thread does not wait for them: the caller's cleanup goes ahead, and what they finish
-    is not recorded.
+    Part threads cannot be interrupted: a failure reaches them at their next read, write or retry wait.
+    A Ctrl-C in this thread `abandon`s them by default (parts that only read the file: the caller's
+    cleanup goes ahead, and what they finish is not recorded); parts that write into something the
+    cleanup closes are waited for.
     """
     pool = ThreadPoolExecutor(threads, thread_name_prefix=name)
     running: dict[Future[R], T] = {}
@@ -48,7 +51,7 @@ def run_threads(schedule: Schedule[T, R], work: Callable[[T], R], *, threads: in
                 schedule.settle(running.pop(future), future)
     except BaseException as error:
         schedule.abort.abort(error)
-        pool.shutdown(wait=False, cancel_futures=True)
+        pool.shutdown(wait=not abandon, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
     schedule.raise_failure()

@@ -92,9 +92,9 @@ def test_md5_is_sent_when_asked(
     sent: list[str | None] = []
     complete = backend.complete
 
-    async def recording(upload_id: str, part_ids: list[str], md5: str | None) -> object:
+    def recording(upload_id: str, part_ids: list[str], md5: str | None) -> object:
         sent.append(md5)
-        return await complete(upload_id, part_ids, md5)
+        return complete(upload_id, part_ids, md5)
 
     monkeypatch.setattr(backend, "complete", recording)
     _round_trip(client, path, **({"md5": True} if md5 else {}))  # off unless asked

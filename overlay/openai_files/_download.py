@@ -47,7 +47,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from types import TracebackType
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Generic, TypeVar
 
 import httpx
 
@@ -96,8 +96,8 @@ CHECKPOINT_BYTES = 64 << 20
 """Bytes written in order between two fsyncs that let a killed download resume from there."""
 SPOOL_BYTES = 8 << 20
 """A file read line by line is kept in memory up to this size while it arrives, on disk beyond."""
-"""Attempts in a row that bring no new byte before a download gives up."""
 Destination = str | os.PathLike[str] | IO[bytes]
+C = TypeVar("C", bound="Client | AsyncClient")
 
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
 
@@ -524,16 +524,20 @@ class _Ranges:
         return size
 
 
-class _Fetcher:
-    """Fills spans of one file over `Client`: each answer opened by one attempt of the client, retried by
-    the engine (an abort ends its waits), resumed after cuts as `_Span` says."""
+class _Fetching(Generic[C]):
+    """Fills spans of one file: each answer opened by one attempt of the client, retried by the engine
+    (an abort ends its waits), resumed after cuts as `_Span` says."""
 
-    def __init__(self, client: Client, file_id: str, sink: _Sink, chunk_size: int | None) -> None:
+    def __init__(self, client: C, file_id: str, sink: _Sink, chunk_size: int | None) -> None:
         self._client = client
         self._file_id = file_id
         self._sink = sink
         self._chunk_size = chunk_size
         self._retry = RetryPolicy(max_retries=client.max_retries)
+
+
+class _Fetcher(_Fetching["Client"]):
+    """Over `Client`, in the caller's thread or a part's."""
 
     def open(self, span: _Span, opened: contextlib.ExitStack) -> httpx.Response:
         client = self._client.with_options(max_retries=0, headers=span.headers())
@@ -592,15 +596,8 @@ def download(
         return ranges.check()
 
 
-class _AsyncFetcher:
-    """See `_Fetcher`."""
-
-    def __init__(self, client: AsyncClient, file_id: str, sink: _Sink, chunk_size: int | None) -> None:
-        self._client = client
-        self._file_id = file_id
-        self._sink = sink
-        self._chunk_size = chunk_size
-        self._retry = RetryPolicy(max_retries=client.max_retries)
+class _AsyncFetcher(_Fetching["AsyncClient"]):
+    """Over `AsyncClient`, in the caller's task or a part's."""
 
     async def open(self, span: _Span, opened: contextlib.AsyncExitStack) -> httpx.Response:
         client = self._client.with_options(max_retries=0, headers=span.headers())

@@ -200,11 +200,14 @@ class _SyncApi:
 
     def _found(self, completion: Completion) -> Upload | None:
         """The File of a complete whose answer was lost (see `_FileSearch.found_again`)."""
+        return self._search(completion).found_again()
+
+    def _search(self, completion: Completion) -> _FileSearch:
         search = _FileSearch(self._job, completion)
         for stored in self._client.files.list(purpose=self._job.plan.purpose):
             if not search.add(stored):
                 break
-        return search.found_again()
+        return search
 
     def cancel(self, upload_id: str) -> None:
         self._client.call(cancel_upload, upload_id)
@@ -212,11 +215,7 @@ class _SyncApi:
     def find_completed(
         self, upload_id: str, plan: UploadPlan, completion: Completion, refusal: Exception
     ) -> Upload:
-        search = _FileSearch(self._job, completion)
-        for stored in self._client.files.list(purpose=plan.purpose):
-            if not search.add(stored):
-                break
-        return search.result(refusal)
+        return self._search(completion).result(refusal)
 
     def resumable(self, error: BaseException) -> bool:
         return _resumable(error)
@@ -255,11 +254,14 @@ class _AsyncApi:
 
     async def _found(self, completion: Completion) -> Upload | None:
         """See `_SyncApi._found`."""
+        return (await self._search(completion)).found_again()
+
+    async def _search(self, completion: Completion) -> _FileSearch:
         search = _FileSearch(self._job, completion)
         async for stored in self._client.files.list(purpose=self._job.plan.purpose):
             if not search.add(stored):
                 break
-        return search.found_again()
+        return search
 
     async def cancel(self, upload_id: str) -> None:
         await self._client.call(cancel_upload, upload_id)
@@ -267,11 +269,7 @@ class _AsyncApi:
     async def find_completed(
         self, upload_id: str, plan: UploadPlan, completion: Completion, refusal: Exception
     ) -> Upload:
-        search = _FileSearch(self._job, completion)
-        async for stored in self._client.files.list(purpose=plan.purpose):
-            if not search.add(stored):
-                break
-        return search.result(refusal)
+        return (await self._search(completion)).result(refusal)
 
     def resumable(self, error: BaseException) -> bool:
         return isinstance(error, anyio.get_cancelled_exc_class()) or _resumable(error)

@@ -8,15 +8,14 @@ the `RetryPolicy`'s wait, which an abort cuts short.
 
 from __future__ import annotations
 
-import functools
 import logging
 import math
 from collections.abc import Awaitable, Callable, Hashable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from typing import Generic, TypeVar
+from typing import TypeVar
 
 import anyio
-from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
+from anyio.streams.memory import MemoryObjectReceiveStream
 
 from .._retry import RetryPolicy
 from .abort import SIGNAL_CHECK, AbortSignal
@@ -48,7 +47,7 @@ def run_threads(
                 break
             done, _ = wait(running, timeout=SIGNAL_CHECK, return_when=FIRST_COMPLETED)
             for future in done:
-                schedule.settle(running.pop(future), future)
+                schedule.settle(running.pop(future), future.exception() or future.result())
     except BaseException as error:
         schedule.abort.abort(error)
         pool.shutdown(wait=not abandon, cancel_futures=True)
@@ -57,53 +56,33 @@ def run_threads(
     schedule.raise_failure()
 
 
-class _Task(Generic[R]):
-    """One part run as a task, answering like a `Future` once done."""
-
-    def __init__(self) -> None:
-        self._result: R | None = None
-        self._error: Exception | None = None
-
-    def cancelled(self) -> bool:
-        return False
-
-    def exception(self) -> BaseException | None:
-        return self._error
-
-    def result(self) -> R:
-        return self._result  # type: ignore[return-value]  # set before the task reports itself done
-
-    async def run(self, work: Callable[[], Awaitable[R]], done: MemoryObjectSendStream[_Task[R]]) -> None:
-        try:
-            self._result = await work()
-        except Exception as error:
-            self._error = error
-        done.send_nowait(self)
-
-
 async def run_tasks(schedule: Schedule[T, R], work: Callable[[T], Awaitable[R]]) -> None:
     """Run every part as a task of one task group; raise the first error once every part stopped.
 
     The first failure cancels the group, which ends the parts in flight (their retry waits too) and no
     other task; cancelling the caller cancels the group, whose exit waits for every part to stop.
     """
-    send, finished = anyio.create_memory_object_stream[_Task[R]](math.inf)
+    send, finished = anyio.create_memory_object_stream[tuple[T, R | BaseException]](math.inf)
+
+    async def run(part: T) -> None:
+        try:
+            outcome: R | BaseException = await work(part)
+        except Exception as error:
+            outcome = error
+        send.send_nowait((part, outcome))
+
     with send, finished:
         async with anyio.create_task_group() as group:
-            running: dict[_Task[R], T] = {}
             try:
                 while schedule.abort.error is None:
                     for part in schedule.to_start():
-                        task = _Task[R]()
-                        running[task] = part
-                        group.start_soon(task.run, functools.partial(work, part), send)
-                    if not running:
+                        group.start_soon(run, part)
+                    if not schedule.in_flight:
                         break
                     with anyio.move_on_after(SIGNAL_CHECK):
-                        task = await finished.receive()
-                        schedule.settle(running.pop(task), task)
+                        schedule.settle(*await finished.receive())
                     while (ready := _ready(finished)) is not None:
-                        schedule.settle(running.pop(ready), ready)
+                        schedule.settle(*ready)
             except BaseException as error:  # this task was cancelled: the group cancels the parts
                 schedule.abort.abort(error)
                 raise
@@ -112,7 +91,9 @@ async def run_tasks(schedule: Schedule[T, R], work: Callable[[T], Awaitable[R]])
     schedule.raise_failure()
 
 
-def _ready(finished: MemoryObjectReceiveStream[_Task[R]]) -> _Task[R] | None:
+def _ready(
+    finished: MemoryObjectReceiveStream[tuple[T, R | BaseException]],
+) -> tuple[T, R | BaseException] | None:
     try:
         return finished.receive_nowait()
     except anyio.WouldBlock:

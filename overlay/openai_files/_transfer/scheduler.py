@@ -10,22 +10,13 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable, Hashable, Iterable, Iterator
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, TypeVar
 
 from .abort import AbortSignal
 from .concurrency import Concurrency
 
 T = TypeVar("T", bound=Hashable)
 R = TypeVar("R")
-R_co = TypeVar("R_co", covariant=True)
-
-
-class Finished(Protocol[R_co]):
-    """A part that ran: a thread's `Future`, or an async driver's task, which answer alike once done."""
-
-    def cancelled(self) -> bool: ...
-    def exception(self) -> BaseException | None: ...
-    def result(self) -> R_co: ...
 
 
 class Schedule(Generic[T, R]):
@@ -61,16 +52,13 @@ class Schedule(Generic[T, R]):
             self._starts[part] = (time.monotonic(), limit, bool(self._todo) or self.in_flight + 1 >= limit)
             yield part
 
-    def settle(self, part: T, finished: Finished[R]) -> None:
-        """Record a finished part; its error aborts the transfer (a cancelled part was told to stop)."""
+    def settle(self, part: T, outcome: R | BaseException) -> None:
+        """Record a finished part's result; its error aborts the transfer."""
         started, window, full = self._starts.pop(part)
-        if finished.cancelled():
+        if isinstance(outcome, BaseException):
+            self.abort.abort(outcome)
             return
-        error = finished.exception()
-        if error is not None:
-            self.abort.abort(error)
-            return
-        self._done(part, finished.result())
+        self._done(part, outcome)
         seconds = time.monotonic() - started
         self._concurrency.part_done(nbytes=self._size(part), seconds=seconds, window=window, full=full)
 

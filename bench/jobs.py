@@ -14,9 +14,8 @@ another), the same steps and the same number of trials each:
   shard; downloads not counted) beside a bare read-and-parse of each downloaded file just before it is
   merged (target: within 2x), and streaming the results back in input order beside that same bare read
   of the merged files (target: within 2x). The code is not
-  touched: the job's steps (a generator of calls, `drive_sync` performs them) are passed through, and
-  the merge time is the job's own time after each download up to its next call, which holds the merge
-  and a little bookkeeping besides;
+  touched: the job's steps (a generator of effects, `drive_sync` performs them) are passed through, and
+  the merge time is that of each merge effect (`LocalWork` of kind `merge`), as the driver runs it;
 - the client process's peak RSS over the whole job (target: at most 150 MB), and the size of the job's
   manifest (SQLite) and results store on disk;
 - `client.batch_jobs.plan` of the same file (every line checked, shards counted, tokens estimated, no
@@ -101,33 +100,34 @@ def bare_parse(path: Path, watch: Stopwatch) -> None:
 
 
 def observed(steps: Generator[Any, Any, Any], merge: Stopwatch, bare: Stopwatch, read: list[int]) -> Any:
-    """The job's `steps`, passed through unchanged for `drive_sync`, timing the job's own work after each
-    download (where it merges) on `merge`; first, the bare loop reads the file just downloaded."""
+    """The job's `steps`, passed through unchanged for `drive_sync`, timing each merge (the `LocalWork`
+    effect of kind `merge`, which the driver runs) on `merge`; first, the bare loop reads each file
+    just downloaded."""
+    from openai_files._batch_jobs.effects import Download, LocalWork  # noqa: PLC0415
+
     result: Any = None
     error: Exception | None = None
-    after_download = False
     while True:
-        with merge.span() if after_download else contextlib.nullcontext():
-            try:
-                call = steps.throw(error) if error is not None else steps.send(result)
-            except StopIteration as stop:
-                return stop.value
         try:
-            result, error = (yield call), None
-        except Exception as exc:  # the driver hands a failed call back to the job
+            effect = steps.throw(error) if error is not None else steps.send(result)
+        except StopIteration as stop:
+            return stop.value
+        merging = isinstance(effect, LocalWork) and effect.kind == "merge"
+        try:
+            with merge.span() if merging else contextlib.nullcontext():
+                result, error = (yield effect), None
+        except Exception as exc:  # the driver hands a failed effect back to the job
             result, error = None, exc
-        after_download = call.op == "download" and error is None
-        if after_download:
-            path = Path(call.args[1])
-            bare_parse(path, bare)
-            read.append(path.stat().st_size)
+        if isinstance(effect, Download) and error is None:
+            bare_parse(effect.path, bare)
+            read.append(effect.path.stat().st_size)
 
 
 def child(base_url: str, source: Path, state_dir: Path, parser: str, trials: int) -> dict[str, Any]:
     """The measured process: prepare, run the job, merge, stream results; then the bare baselines.
     `parser` "json" turns the `fast` extra off in this process, as if msgspec were not installed."""
     from openai_files import Client, JobConfig, _jsonl  # noqa: PLC0415
-    from openai_files._batch_jobs.drivers import SyncJobApi, drive_sync  # noqa: PLC0415
+    from openai_files._batch_jobs.drivers import drive_sync  # noqa: PLC0415
     from openai_files._batch_jobs.store import create_job  # noqa: PLC0415
 
     if parser == "json":
@@ -154,7 +154,7 @@ def child(base_url: str, source: Path, state_dir: Path, parser: str, trials: int
         shards = len(manifest.shards())
         run = Stopwatch()
         with run.span():
-            status = drive_sync(SyncJobApi(client), observed(core.run(), merge, bare_output, downloaded))
+            status = drive_sync(client, observed(core.run(), merge, bare_output, downloaded))
         manifest.close()
         results = Stopwatch()
         with results.span():

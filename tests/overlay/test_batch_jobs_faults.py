@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 from openai_files import AsyncClient, Client, JobConfig, JobResult, JobStatus
-from openai_files._batch_jobs.drivers import SyncJobApi, drive_sync
+from openai_files._batch_jobs.drivers import drive_sync
+from openai_files._batch_jobs.effects import AnyEffect, LocalWork
 from openai_files._batch_jobs.store import open_job
 from openai_files_emulator import Answer, EmulatorServer
 
@@ -263,22 +264,22 @@ class _Stop(Exception):
 def test_cancel_after_merging_retries_that_never_went_out(
     client: Client, fresh_emulator: EmulatorServer, tmp_path: Path
 ) -> None:
-    """A runner merged batches whose lines want a retry and stopped before sending them again (a crash
-    there); its shards keep their local files for the retry, and cancelled then, those requests end
-    failed with their last error, and none is left pending."""
+    """A runner merged a batch whose lines want a retry and stopped before sending them again (at the
+    effect that would cut the retry shard: a crash there); the shard keeps its local file for the
+    retry, and cancelled then, those requests end failed with their last error, none left pending."""
     fresh_emulator.batch_settings.set(line_error_rate=0.5, line_statuses=(500,), seed=1)
     settings = small_config(tmp_path)
-    client.batch_jobs.submit(write_job(tmp_path / "in.jsonl", 60), job_id="m", config=settings)
+    source = write_job(tmp_path / "in.jsonl", 60, models=("m",))  # one shard
+    client.batch_jobs.submit(source, job_id="m", config=settings)
 
-    def stop_when_merged(status: JobStatus) -> None:
-        if "merged" in status.shards and set(status.shards) <= {"merged", "done"}:
+    def stop_before_resharding(effect: AnyEffect) -> None:
+        if isinstance(effect, LocalWork) and effect.kind == "reshard":
             raise _Stop
 
     manifest, core = open_job("m", settings.state_dir, drive=True)
     with closing(manifest), pytest.raises(_Stop):
-        core._reshard = lambda: False  # type: ignore[method-assign] # what never happened
-        core.on_progress = stop_when_merged
-        drive_sync(SyncJobApi(client), core.run())
+        drive_sync(client, core.run(), before=stop_before_resharding)
+    assert client.batch_jobs.status("m", state_dir=settings.state_dir).shards == {"merged": 1}
     waiting = client.batch_jobs.status("m", state_dir=settings.state_dir).requests["pending"]
     assert waiting > 0  # requests whose retry never went out
     assert list((settings.state_dir / "m").glob("shard-*.jsonl"))  # kept for it

@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 
 from openai_files import APIStatusError, Client, JobConfig
-from openai_files._batch_jobs.drivers import SyncJobApi, drive_sync
+from openai_files._batch_jobs.drivers import drive_sync
+from openai_files._batch_jobs.effects import AnyEffect, CreateBatch, Store
 from openai_files._batch_jobs.store import create_job, open_job
 from openai_files._cli import main
 from openai_files_emulator import EmulatorServer
@@ -77,23 +78,16 @@ class Killed(BaseException):
     """The process dying at a call: nothing after it runs, what the manifest holds stays."""
 
 
-class KilledAt(SyncJobApi):
-    """The job's calls, the process dying just before the first call named `op` goes out."""
+def _drive_until_killed(client: Client, effect: type[AnyEffect], job_id: str, config: JobConfig) -> None:
+    """Drive the job until it is about to perform its first `effect`, and die there."""
 
-    def __init__(self, client: Client, op: str) -> None:
-        super().__init__(client)
-        self._op = op
+    def die(next_effect: AnyEffect) -> None:
+        if isinstance(next_effect, effect):
+            raise Killed(effect.__name__)
 
-    def __getattribute__(self, name: str) -> Any:
-        if name == object.__getattribute__(self, "_op"):
-            raise Killed(name)
-        return super().__getattribute__(name)
-
-
-def _drive_until_killed(client: Client, op: str, job_id: str, config: JobConfig) -> None:
     manifest, core = open_job(job_id, config.state_dir, drive=True)
     with closing(manifest), pytest.raises(Killed):
-        drive_sync(KilledAt(client, op), core.run())
+        drive_sync(client, core.run(), before=die)
 
 
 def test_same_job_id_in_two_state_directories_keeps_to_its_own(client: Client, tmp_path: Path) -> None:
@@ -108,8 +102,8 @@ def test_same_job_id_in_two_state_directories_keeps_to_its_own(client: Client, t
 
     manifest, _ = create_job(source, endpoint=None, job_id="same", config=a, estimator=None)
     manifest.close()
-    _drive_until_killed(client, "store", "same", a)  # A dies while uploading its shard
-    _drive_until_killed(client, "create_batch", "same", a)  # ... then while creating its batch
+    _drive_until_killed(client, Store, "same", a)  # A dies while uploading its shard
+    _drive_until_killed(client, CreateBatch, "same", a)  # ... then while creating its batch
     a_status = client.batch_jobs.wait("same", state_dir=a.state_dir, timeout=60)
     b_status = client.batch_jobs.wait("same", state_dir=b.state_dir, timeout=60)
 

@@ -1,22 +1,23 @@
-"""The job's logic, free of I/O style: generators that yield service calls and get their results back.
+"""The job's logic, free of I/O style: generators that yield effects and get their results back.
 
 `JobCore` decides everything (what to upload, submit, poll, merge, retry, clean up, and what a crash
-left behind) and records it in the manifest; it never talks to the network itself. It yields a `Call`
-naming an operation of `JobApi` and receives its result (or its exception, thrown in). The sync and
-async drivers (`drivers.py`) only perform those calls, so both share every rule.
+left behind) and records it in the manifest; it never talks to the network itself. It yields an effect
+(`effects.py`) and receives its result (or its exception, thrown in). The sync and async drivers
+(`drivers.py`) only perform effects, so both share every rule. Heavy disk work (a merge, new shards)
+is an effect too (`LocalWork`); a one-row manifest write is made in place.
 
 Crash safety: the manifest is never left inside a transaction across a yield; each side effect is
-preceded by an intent and followed by its record, and `recover` resolves intents found on start.
-"""
+preceded by an intent and followed by its record, and `recover` resolves intents found on start."""
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import json
 import logging
 import time
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,24 @@ from .._errors import (
 from .._retry import is_file_lag, is_retryable_status
 from .._transfer.journal import Journal
 from .config import JobConfig
+from .effects import (
+    AnyEffect,
+    BatchView,
+    CancelBatch,
+    CancelUpload,
+    CreateBatch,
+    DeleteFile,
+    Download,
+    FindBatches,
+    FindFiles,
+    Idle,
+    LocalWork,
+    RetrieveBatch,
+    Sleep,
+    Steps,
+    Store,
+    perform,
+)
 from .manifest import Manifest, Shard
 from .merge import ShardMerge
 from .notices import BatchEnded, JobEvent, JobFinished, OnEvent, RetryScheduled, ShardSubmitted
@@ -59,31 +78,6 @@ RECONCILE_MARGIN = 600.0
 """Seconds before an intent's time from which the service's lists are searched (clock skew between the
 service's own machines, latency). An intent's time is the service's, never this machine's clock: the
 newest `created_at` the job got back from the service before it (see `JobCore._service_time`)."""
-
-
-@dataclass(frozen=True)
-class BatchView:
-    """What the core reads from a Batch."""
-
-    id: str
-    status: str
-    output_file_id: str | None
-    error_file_id: str | None
-    errors: tuple[dict[str, Any], ...]
-    metadata: Mapping[str, str]
-    created_at: int
-    usage: Usage | None = None
-
-
-@dataclass(frozen=True)
-class Call:
-    """An operation of `JobApi` (`op`) with its positional arguments."""
-
-    op: str
-    args: tuple[Any, ...] = ()
-
-
-Steps = Generator[Call, Any, Any]
 
 
 @dataclass(frozen=True)
@@ -251,10 +245,10 @@ class JobCore:
         while True:
             changed = yield from self._merge_ended()
             changed = (yield from self._withdraw()) or changed
-            changed = self._reshard() or changed
+            changed = (yield from self._reshard()) or changed
             changed = (yield from self._cleanup()) or changed
             changed = (yield from self._submit_ready()) or changed
-            changed = self._fan_out() or changed
+            changed = (yield from self._fan_out()) or changed
             if self._settled():
                 state = JobState.CANCELLED if self.cancelling else JobState.FINISHED
                 self.m.move_job(state)
@@ -278,7 +272,7 @@ class JobCore:
                         f"job {self.job_id} still running after {timeout:g}s (it keeps its state)"
                     )
                 sleep = min(sleep, deadline - time.monotonic())
-            woken = yield Call("idle", (max(sleep, 0.0),))
+            woken = yield from perform(Idle(max(sleep, 0.0)))
             if not woken:
                 interval = min(interval * 1.5, self.config.max_poll_interval)
 
@@ -315,9 +309,7 @@ class JobCore:
         for shard in self.m.shards(ShardState.UPLOADING):
             yield from self._cancel_journaled_upload(shard)
             since = (shard.intent_at or 0.0) - RECONCILE_MARGIN
-            orphans: list[str] = yield Call(
-                "find_files", (remote_filename(self.job_id, self.key, shard.id), since)
-            )
+            orphans = yield from perform(FindFiles(remote_filename(self.job_id, self.key, shard.id), since))
             for file_id in orphans:
                 log.info("deleting file %s left by an interrupted upload of shard %d", file_id, shard.id)
                 yield from self._delete_file(file_id)
@@ -329,7 +321,7 @@ class JobCore:
                 self._submitted(shard, found)
             else:
                 self.m.move_shard(shard.id, ShardState.STORED, intent_at=None)
-        self._delete_stray_local_files()
+        yield from perform(LocalWork("tidy", self._delete_stray_local_files))
 
     def _cancel_journaled_upload(self, shard: Shard) -> Steps:
         """Cancel the Upload an interrupted store of `shard` opened, as its journal names it: kept for a
@@ -341,7 +333,7 @@ class JobCore:
             "cancelling Upload %s left by an interrupted upload of shard %d", journal.upload_id, shard.id
         )
         try:
-            yield Call("cancel_upload", (journal.upload_id,))
+            yield from perform(CancelUpload(journal.upload_id))
         except APIStatusError as error:  # completed (its File is found below), cancelled or expired
             log.info("Upload %s not cancelled: %s", journal.upload_id, error)
         journal.delete()
@@ -382,7 +374,7 @@ class JobCore:
             and (inputs_budget is None or inputs + shard.inputs <= inputs_budget)
         )
 
-    def _submit_ready(self) -> Generator[Call, Any, bool]:
+    def _submit_ready(self) -> Generator[AnyEffect, Any, bool]:
         if self.cancelling:
             return False
         changed = False
@@ -407,15 +399,8 @@ class JobCore:
     def _store(self, shard: Shard) -> Steps:
         self.m.move_shard(shard.id, ShardState.UPLOADING, intent_at=self._service_time())
         name = remote_filename(self.job_id, self.key, shard.id)
-        file_id, created_at = yield Call(
-            "store",
-            (
-                self.m.shard_path(shard.id),
-                name,
-                self._upload_journal(shard.id),
-                self.config.single_request_below,
-            ),
-        )
+        path, journal = self.m.shard_path(shard.id), self._upload_journal(shard.id)
+        file_id, created_at = yield from perform(Store(path, name, journal, self.config.single_request_below))
         self._saw(created_at)
         self.m.move_shard(shard.id, ShardState.STORED, file_id=file_id, intent_at=None)
 
@@ -433,8 +418,8 @@ class JobCore:
         for tries_left in range(self.config.create_retries, -1, -1):
             self.m.move_shard(shard.id, ShardState.CREATING, intent_at=self._service_time())
             try:
-                batch: BatchView = yield Call(
-                    "create_batch", (shard.file_id, str(self.m.get("endpoint")), metadata)
+                batch = yield from perform(
+                    CreateBatch(str(shard.file_id), str(self.m.get("endpoint")), metadata)
                 )
             except (APIConnectionError, APIStatusError) as error:
                 if _maybe_created(error):
@@ -446,16 +431,16 @@ class JobCore:
                 if not (tries_left and _worth_retrying(error)):
                     raise
                 log.info("creating the batch of shard %d again in %.1fs: %s", shard.id, delay, error)
-                yield Call("sleep", (delay,))
+                yield from perform(Sleep(delay))
                 delay *= 2
                 continue
             self._submitted(shard, batch)
             return
 
-    def _find_created(self, shard: Shard) -> Generator[Call, Any, BatchView | None]:
+    def _find_created(self, shard: Shard) -> Generator[AnyEffect, Any, BatchView | None]:
         """The batch a create of `shard` (its current submit) made, if the service has it."""
         since = (shard.intent_at or 0.0) - RECONCILE_MARGIN
-        found: list[BatchView] = yield Call("find_batches", (self.job_id, self.key, since))
+        found = yield from perform(FindBatches(self.job_id, self.key, since))
         for batch in found:
             if batch.metadata.get(TAG_SHARD) == str(shard.id) and batch.metadata.get(TAG_SUBMIT) == str(
                 shard.submits
@@ -477,14 +462,14 @@ class JobCore:
 
     # -- polling ----------------------------------------------------------------------------------
 
-    def _poll_live(self, only: frozenset[str] | None = None) -> Generator[Call, Any, bool]:
+    def _poll_live(self, only: frozenset[str] | None = None) -> Generator[AnyEffect, Any, bool]:
         """Retrieve every submitted batch (or those in `only`) and record what changed."""
         changed = False
         for shard in self.m.shards(ShardState.SUBMITTED):
             if only is not None and shard.batch_id not in only:
                 continue
             try:
-                batch: BatchView = yield Call("retrieve", (shard.batch_id,))
+                batch = yield from perform(RetrieveBatch(str(shard.batch_id)))
             except NotFoundError:
                 unseen = self._unseen[shard.id] = self._unseen.get(shard.id, 0) + 1
                 if unseen < GONE_AFTER_POLLS:  # created a moment ago, not visible yet: look again
@@ -509,7 +494,7 @@ class JobCore:
             elif batch.status == "failed" and _token_limited(batch) and self._others_running(shard):
                 self._requeue(shard)
             elif batch.status == "failed" and _token_limited(batch) and shard.requests > 1:
-                self._split(shard)
+                yield from perform(LocalWork("split", functools.partial(self._split, shard)))
             else:  # a single request over the quota on its own fails with the service's error
                 self.m.move_shard(
                     shard.id,
@@ -614,13 +599,13 @@ class JobCore:
 
     # -- merging results --------------------------------------------------------------------------
 
-    def _merge_ended(self) -> Generator[Call, Any, bool]:
+    def _merge_ended(self) -> Generator[AnyEffect, Any, bool]:
         changed = False
         for shard in self.m.shards(ShardState.ENDED):
             changed = (yield from self._merge(shard)) or changed
         return changed
 
-    def _merge(self, shard: Shard) -> Generator[Call, Any, bool]:
+    def _merge(self, shard: Shard) -> Generator[AnyEffect, Any, bool]:
         """Fetch the output and error files, then record every request's outcome in one transaction;
         True once merged.
 
@@ -638,7 +623,7 @@ class JobCore:
                     path = self.m.folder / f"shard-{shard.id}.{kind}.jsonl"
                     downloads.append(path)
                     try:
-                        yield Call("download", (file_id, path))
+                        yield from perform(Download(file_id, path))
                     except NotFoundError:
                         downloads.pop()
                         misses = self._unseen_files[shard.id] = self._unseen_files.get(shard.id, 0) + 1
@@ -651,8 +636,8 @@ class JobCore:
                     "file %s of batch %s (job %s) is gone from the service: the requests it held go again "
                     "in a new batch", ", ".join(lost), shard.batch_id, self.job_id,
                 )  # fmt: skip
-            self._record_merge(shard, downloads, output_lost=bool(lost))
-            self._keep_in_cache(shard)
+            merge = functools.partial(self._record_merge, shard, downloads, output_lost=bool(lost))
+            yield from perform(LocalWork("merge", merge))
             self._unseen_files.pop(shard.id, None)
         except (APIConnectionError, APIStatusError, IncompleteDownloadError) as error:
             if isinstance(error, APIStatusError) and not is_retryable_status(error.status_code):
@@ -665,6 +650,8 @@ class JobCore:
         return True
 
     def _record_merge(self, shard: Shard, downloads: list[Path], *, output_lost: bool) -> None:
+        """Record every request's outcome from the downloaded files in one transaction, and keep the
+        successes in the job's cache, if it has one."""
         with self.m.recording() as results:
             merge = ShardMerge(
                 self.m,
@@ -686,15 +673,19 @@ class JobCore:
                 cancelled=tally[CANCELLED],
                 retried=tally[RETRY],
             )
+        self._keep_in_cache(shard)
 
     # -- paying once (see reuse.py) ---------------------------------------------------------------
 
-    def _fan_out(self) -> bool:
+    def _fan_out(self) -> Generator[AnyEffect, Any, bool]:
         """Once every other shard ended, give each duplicate the result of the request it repeats."""
         waiting = self.m.shards(ShardState.FANOUT)
         if not waiting or any(s.state is not ShardState.FANOUT for s in self.m.shards(*SHARD_OPEN)):
             return False
-        (shard,) = waiting
+        yield from perform(LocalWork("fan_out", functools.partial(self._give_duplicates, *waiting)))
+        return True
+
+    def _give_duplicates(self, shard: Shard) -> None:
         tally = {SUCCEEDED: 0, FAILED: 0, CANCELLED: 0}
         with self.m.recording() as results:
             updates = []
@@ -710,7 +701,6 @@ class JobCore:
                 failed=tally[FAILED],
                 cancelled=tally[CANCELLED],
             )
-        return True
 
     def _keep_in_cache(self, shard: Shard) -> None:
         """Add the successes of a merged shard to the job's cache, if it has one."""
@@ -727,17 +717,27 @@ class JobCore:
 
     # -- retries ----------------------------------------------------------------------------------
 
-    def _reshard(self) -> bool:
+    def _reshard(self) -> Generator[AnyEffect, Any, bool]:
         """Gather requests to retry into new shards (one model and attempt each), in one transaction."""
         sources = [s for s in self.m.shards(ShardState.MERGED) if s.retried and not self.cancelling]
         if not sources:
             return False
+        moved = yield from perform(LocalWork("reshard", functools.partial(self._move_retries, sources)))
+        if moved:
+            log.info("job %s: %d requests go to another batch", self.job_id, moved)
+            self._tell(RetryScheduled(self.job_id, moved))
+        return moved > 0
+
+    def _move_retries(self, sources: list[Shard]) -> int:
+        """Write the requests to retry of `sources` into new shard files and rows; returns how many."""
         writer = ShardWriter(self.m, self.config)
         moved = 0
         try:
             with self.m.transaction():
                 for shard in sources:
                     rows = self.m.request_lines(shard.id, RequestState.RETRY)
+                    if not rows:
+                        continue
                     updates = self._rewrite(shard, rows, writer, round_=shard.round + 1)
                     self.m.move_requests(updates, start=RequestState.RETRY)
                     moved += len(updates)
@@ -745,12 +745,9 @@ class JobCore:
         except BaseException:
             writer.discard()
             raise
-        if moved:
-            log.info("job %s: %d requests go to another batch", self.job_id, moved)
-            self._tell(RetryScheduled(self.job_id, moved))
-        return moved > 0
+        return moved
 
-    def _withdraw(self) -> Generator[Call, Any, bool]:
+    def _withdraw(self) -> Generator[AnyEffect, Any, bool]:
         """While cancelling: shards not yet running never will, requests awaiting a retry get none, and
         every live batch is asked (once) to stop."""
         if not self.cancelling:
@@ -760,7 +757,7 @@ class JobCore:
         for shard in unsent:
             if shard.file_id:
                 yield from self._delete_file(shard.file_id)
-            self._cancel_unsent(shard)
+            yield from perform(LocalWork("cancel_unsent", functools.partial(self._cancel_unsent, shard)))
         running = [
             s
             for s in self.m.shards(ShardState.SUBMITTED)
@@ -793,7 +790,7 @@ class JobCore:
 
     # -- cleanup ----------------------------------------------------------------------------------
 
-    def _cleanup(self) -> Generator[Call, Any, bool]:
+    def _cleanup(self) -> Generator[AnyEffect, Any, bool]:
         """Delete what a merged shard no longer needs: its input file (and outputs, if configured), and its
         local file once no request waits to be sent again from it."""
         changed = False
@@ -813,12 +810,12 @@ class JobCore:
 
     def _delete_file(self, file_id: str) -> Steps:
         with contextlib.suppress(NotFoundError):
-            yield Call("delete_file", (file_id,))
+            yield from perform(DeleteFile(file_id))
 
     def _cancel_batch(self, shard: Shard) -> Steps:
         """Ask the service to cancel the shard's batch; one that ended meanwhile is left to polling."""
         try:
-            yield Call("cancel", (shard.batch_id,))
+            yield from perform(CancelBatch(str(shard.batch_id)))
         except APIStatusError as error:  # it ended meanwhile: polling records how
             log.info("batch %s of job %s not cancelled: %s", shard.batch_id, self.job_id, error)
         else:

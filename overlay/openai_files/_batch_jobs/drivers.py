@@ -1,14 +1,16 @@
-"""The service calls a job makes, for `Client` and `AsyncClient`, and the two drivers that make them.
+"""The two drivers that carry out a job's effects: one `match` on a `Client`, one on an `AsyncClient`.
 
-`JobCore` yields a `Call` naming a method of these adapters; a driver performs it and sends back the
-result, or throws its exception into the core, which decides what it means.
+`JobCore` yields an effect (`effects.py`); a driver performs it and sends back the result, or throws its
+exception into the core, which decides what it means. The async driver runs `LocalWork` in a worker
+thread, so the event loop never waits on the disk. `before`, when given, sees each effect before it is
+performed: raising there stops the job at that effect boundary (the tests' crash point).
 """
 
 from __future__ import annotations
 
 import time
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, assert_never
 
 import anyio
 
@@ -16,15 +18,32 @@ from .._batches import create_body
 from .._generated import Batch, CreateBatchRequest, OpenAIFile, create_batch
 from .._transfer.config import TransferConfig
 from ..webhooks import EventInbox
-from .core import TAG_JOB, TAG_KEY, BatchView, Steps
+from .core import TAG_JOB, TAG_KEY
+from .effects import (
+    AnyEffect,
+    BatchView,
+    CancelBatch,
+    CancelUpload,
+    CreateBatch,
+    DeleteFile,
+    Download,
+    FindBatches,
+    FindFiles,
+    Idle,
+    LocalWork,
+    RetrieveBatch,
+    Sleep,
+    Steps,
+    Store,
+)
 from .events import ended_batches
 from .usage import Usage
 
 if TYPE_CHECKING:
     from .._client import AsyncClient, Client
 
-T = TypeVar("T")
 LIST_PAGE = 100
+Hook = Callable[[AnyEffect], None]
 
 
 def batch_view(batch: Batch) -> BatchView:
@@ -43,172 +62,159 @@ def batch_view(batch: Batch) -> BatchView:
     )
 
 
-def _one_create(file_id: str, endpoint: str, metadata: dict[str, str]) -> CreateBatchRequest:
+def _one_create(effect: CreateBatch) -> CreateBatchRequest:
     """The body of one `POST /batches`: the core makes each attempt itself (`batches.create` would try
     again on file lag by itself), looking for the batch before trying again."""
-    return create_body(file_id, endpoint, "24h", metadata, None)
+    return create_body(effect.file_id, effect.endpoint, "24h", effect.metadata, None)
 
 
-def _named(stored: OpenAIFile, filename: str, since: float) -> bool | None:
-    """True for a file named `filename`; None once a newest-first listing went past `since`."""
-    return None if stored.created_at < since else stored.filename == filename
+def _named(stored: OpenAIFile, effect: FindFiles) -> bool | None:
+    """True for a file of the name sought; None once a newest-first listing went past `since`."""
+    return None if stored.created_at < effect.since else stored.filename == effect.filename
 
 
-def _tagged(batch: Batch, job_id: str, key: str, since: float) -> bool | None:
+def _tagged(batch: Batch, effect: FindBatches) -> bool | None:
     """True for a batch of this job (id and key); None once a newest-first listing went past `since`."""
-    if batch.created_at < since:
+    if batch.created_at < effect.since:
         return None
     metadata = batch_view(batch).metadata
-    return metadata.get(TAG_JOB) == job_id and metadata.get(TAG_KEY, "") == key
+    return metadata.get(TAG_JOB) == effect.job_id and metadata.get(TAG_KEY, "") == effect.key
 
 
-class SyncJobApi:
-    """The calls `JobCore` makes, on a `Client`."""
-
-    def __init__(self, client: Client, inbox: EventInbox | None = None) -> None:
-        self._client = client
-        self._inbox = inbox
-
-    def store(self, path: Path, filename: str, journal: Path, parts_from: int) -> tuple[str, int]:
-        config = TransferConfig(single_request_below=parts_from)
-        stored = self._client.files.create(
-            path, purpose="batch", filename=filename, config=config, resume=journal
-        )
-        return stored.id, stored.created_at
-
-    def cancel_upload(self, upload_id: str) -> None:
-        self._client.uploads.cancel(upload_id)
-
-    def delete_file(self, file_id: str) -> None:
-        self._client.files.delete(file_id)
-
-    def find_files(self, filename: str, since: float) -> list[str]:
-        found: list[str] = []
-        for stored in self._client.files.list(purpose="batch", order="desc", limit=LIST_PAGE):
-            if (match := _named(stored, filename, since)) is None:
-                break
-            found += [stored.id] if match else []
-        return found
-
-    def create_batch(self, file_id: str, endpoint: str, metadata: dict[str, str]) -> BatchView:
-        once = self._client.with_options(max_retries=0)  # the core looks for the batch before a retry
-        return batch_view(once.call(create_batch, body=_one_create(file_id, endpoint, metadata)))
-
-    def retrieve(self, batch_id: str) -> BatchView:
-        return batch_view(self._client.batches.retrieve(batch_id))
-
-    def cancel(self, batch_id: str) -> BatchView:
-        return batch_view(self._client.batches.cancel(batch_id))
-
-    def find_batches(self, job_id: str, key: str, since: float) -> list[BatchView]:
-        found: list[BatchView] = []
-        for batch in self._client.batches.list(limit=LIST_PAGE):
-            if (match := _tagged(batch, job_id, key, since)) is None:
-                break
-            found += [batch_view(batch)] if match else []
-        return found
-
-    def download(self, file_id: str, path: Path) -> None:
-        self._client.files.download(file_id, path)
-
-    def sleep(self, seconds: float) -> None:
-        time.sleep(seconds)
-
-    def idle(self, seconds: float) -> frozenset[str]:
-        """Wait `seconds`, or less if events say batches ended; returns their ids."""
-        if self._inbox is None:
+def _perform(client: Client, inbox: EventInbox | None, effect: AnyEffect) -> Any:
+    match effect:
+        case Store(path, filename, journal, parts_from):
+            config = TransferConfig(single_request_below=parts_from)
+            stored = client.files.create(
+                path, purpose="batch", filename=filename, config=config, resume=journal
+            )
+            return stored.id, stored.created_at
+        case CancelUpload(upload_id):
+            client.uploads.cancel(upload_id)
+        case DeleteFile(file_id):
+            client.files.delete(file_id)
+        case FindFiles():
+            files: list[str] = []
+            for stored in client.files.list(purpose="batch", order="desc", limit=LIST_PAGE):
+                if (match := _named(stored, effect)) is None:
+                    break
+                files += [stored.id] if match else []
+            return files
+        case CreateBatch():  # once: the core looks for the batch before a retry
+            return batch_view(client.with_options(max_retries=0).call(create_batch, body=_one_create(effect)))
+        case RetrieveBatch(batch_id):
+            return batch_view(client.batches.retrieve(batch_id))
+        case CancelBatch(batch_id):
+            return batch_view(client.batches.cancel(batch_id))
+        case FindBatches():
+            batches: list[BatchView] = []
+            for batch in client.batches.list(limit=LIST_PAGE):
+                if (match := _tagged(batch, effect)) is None:
+                    break
+                batches += [batch_view(batch)] if match else []
+            return batches
+        case Download(file_id, path):
+            client.files.download(file_id, path)
+        case Sleep(seconds):
             time.sleep(seconds)
-            return frozenset()
-        return ended_batches(self._inbox.take(seconds))
+        case Idle(seconds):
+            if inbox is None:
+                time.sleep(seconds)
+                return frozenset()
+            return ended_batches(inbox.take(seconds))
+        case LocalWork(_, run):
+            return run()
+        case _:
+            assert_never(effect)
+    return None
 
 
-class AsyncJobApi:
-    """The calls `JobCore` makes, on an `AsyncClient`."""
-
-    def __init__(self, client: AsyncClient, inbox: EventInbox | None = None) -> None:
-        self._client = client
-        self._inbox = inbox
-
-    async def store(self, path: Path, filename: str, journal: Path, parts_from: int) -> tuple[str, int]:
-        config = TransferConfig(single_request_below=parts_from)
-        stored = await self._client.files.create(
-            path, purpose="batch", filename=filename, config=config, resume=journal
-        )
-        return stored.id, stored.created_at
-
-    async def cancel_upload(self, upload_id: str) -> None:
-        await self._client.uploads.cancel(upload_id)
-
-    async def delete_file(self, file_id: str) -> None:
-        await self._client.files.delete(file_id)
-
-    async def find_files(self, filename: str, since: float) -> list[str]:
-        found: list[str] = []
-        async for stored in self._client.files.list(purpose="batch", order="desc", limit=LIST_PAGE):
-            if (match := _named(stored, filename, since)) is None:
-                break
-            found += [stored.id] if match else []
-        return found
-
-    async def create_batch(self, file_id: str, endpoint: str, metadata: dict[str, str]) -> BatchView:
-        once = self._client.with_options(max_retries=0)  # the core looks for the batch before a retry
-        return batch_view(await once.call(create_batch, body=_one_create(file_id, endpoint, metadata)))
-
-    async def retrieve(self, batch_id: str) -> BatchView:
-        return batch_view(await self._client.batches.retrieve(batch_id))
-
-    async def cancel(self, batch_id: str) -> BatchView:
-        return batch_view(await self._client.batches.cancel(batch_id))
-
-    async def find_batches(self, job_id: str, key: str, since: float) -> list[BatchView]:
-        found: list[BatchView] = []
-        async for batch in self._client.batches.list(limit=LIST_PAGE):
-            if (match := _tagged(batch, job_id, key, since)) is None:
-                break
-            found += [batch_view(batch)] if match else []
-        return found
-
-    async def download(self, file_id: str, path: Path) -> None:
-        await self._client.files.download(file_id, path)
-
-    async def sleep(self, seconds: float) -> None:
-        await anyio.sleep(seconds)
-
-    async def idle(self, seconds: float) -> frozenset[str]:
-        """See `SyncJobApi.idle`."""
-        if self._inbox is None:
+async def _perform_async(client: AsyncClient, inbox: EventInbox | None, effect: AnyEffect) -> Any:
+    match effect:
+        case Store(path, filename, journal, parts_from):
+            config = TransferConfig(single_request_below=parts_from)
+            stored = await client.files.create(
+                path, purpose="batch", filename=filename, config=config, resume=journal
+            )
+            return stored.id, stored.created_at
+        case CancelUpload(upload_id):
+            await client.uploads.cancel(upload_id)
+        case DeleteFile(file_id):
+            await client.files.delete(file_id)
+        case FindFiles():
+            files: list[str] = []
+            async for stored in client.files.list(purpose="batch", order="desc", limit=LIST_PAGE):
+                if (match := _named(stored, effect)) is None:
+                    break
+                files += [stored.id] if match else []
+            return files
+        case CreateBatch():  # once: the core looks for the batch before a retry
+            once = client.with_options(max_retries=0)
+            return batch_view(await once.call(create_batch, body=_one_create(effect)))
+        case RetrieveBatch(batch_id):
+            return batch_view(await client.batches.retrieve(batch_id))
+        case CancelBatch(batch_id):
+            return batch_view(await client.batches.cancel(batch_id))
+        case FindBatches():
+            batches: list[BatchView] = []
+            async for batch in client.batches.list(limit=LIST_PAGE):
+                if (match := _tagged(batch, effect)) is None:
+                    break
+                batches += [batch_view(batch)] if match else []
+            return batches
+        case Download(file_id, path):
+            await client.files.download(file_id, path)
+        case Sleep(seconds):
             await anyio.sleep(seconds)
-            return frozenset()
-        return ended_batches(await self._inbox.take_async(seconds))
+        case Idle(seconds):
+            if inbox is None:
+                await anyio.sleep(seconds)
+                return frozenset()
+            return ended_batches(await inbox.take_async(seconds))
+        case LocalWork(_, run):
+            return await anyio.to_thread.run_sync(run)
+        case _:
+            assert_never(effect)
+    return None
 
 
-def drive_sync(api: SyncJobApi, steps: Steps) -> Any:
-    """Perform each call `steps` yields; return what it returns. A call's exception goes into `steps`."""
-    result: Any = None
-    error: Exception | None = None
+def _resume(steps: Steps, result: Any, error: Exception | None) -> AnyEffect:
+    """The core's next effect, given the last one's result or exception."""
+    return steps.throw(error) if error is not None else steps.send(result)
+
+
+def drive_sync(
+    client: Client, steps: Steps, inbox: EventInbox | None = None, *, before: Hook | None = None
+) -> Any:
+    """Perform each effect `steps` yields; return what it returns. An effect's exception goes into
+    `steps`. `inbox`: webhook events that cut an `Idle` short."""
+    result, error = None, None
     while True:
         try:
-            call = steps.throw(error) if error is not None else steps.send(result)
+            effect = _resume(steps, result, error)
         except StopIteration as stop:
             return stop.value
-        result, error = None, None
+        if before is not None:
+            before(effect)
         try:
-            result = getattr(api, call.op)(*call.args)
+            result, error = _perform(client, inbox, effect), None
         except Exception as exc:
-            error = exc
+            result, error = None, exc
 
 
-async def drive_async(api: AsyncJobApi, steps: Steps) -> Any:
+async def drive_async(
+    client: AsyncClient, steps: Steps, inbox: EventInbox | None = None, *, before: Hook | None = None
+) -> Any:
     """See `drive_sync`."""
-    result: Any = None
-    error: Exception | None = None
+    result, error = None, None
     while True:
         try:
-            call = steps.throw(error) if error is not None else steps.send(result)
+            effect = _resume(steps, result, error)
         except StopIteration as stop:
             return stop.value
-        result, error = None, None
+        if before is not None:
+            before(effect)
         try:
-            result = await getattr(api, call.op)(*call.args)
+            result, error = await _perform_async(client, inbox, effect), None
         except Exception as exc:
-            error = exc
+            result, error = None, exc

@@ -23,8 +23,9 @@ from .._rules import BatchEndpoint
 from .._service import ServiceIdentity
 from . import store
 from .config import JobConfig
-from .core import JobCore, JobStatus, Steps
-from .drivers import AsyncJobApi, SyncJobApi, drive_async, drive_sync
+from .core import JobCore, JobStatus
+from .drivers import drive_async, drive_sync
+from .effects import Steps
 from .estimate import TokenEstimator
 from .events import EventSource, inbox_for
 from .export import ROWS_PER_GROUP, results_table, write_parquet
@@ -306,7 +307,7 @@ class BatchJobs:
         )
         with closing(job.manifest), inbox_for(job.events) as inbox:
             try:
-                status: JobStatus = drive_sync(SyncJobApi(client, inbox), job.steps())
+                status: JobStatus = drive_sync(client, job.steps(), inbox)
                 return status
             finally:
                 remember_service(job.manifest, client.service)
@@ -468,7 +469,7 @@ class AsyncBatchJobs:
         check_service(job.manifest, job.core, lambda ask: self._client.service)
         with closing(job.manifest), inbox_for(job.events) as inbox:
             try:
-                status: JobStatus = await drive_async(AsyncJobApi(self._client, inbox), job.steps())
+                status: JobStatus = await drive_async(self._client, job.steps(), inbox)
                 return status
             finally:
                 remember_service(job.manifest, self._client.service)

@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import sqlite3
+import threading
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,8 @@ from openai_files import (
     JobResult,
     JobStatus,
 )
+from openai_files._batch_jobs.drivers import drive_async, drive_sync
+from openai_files._batch_jobs.effects import LocalWork, Steps, perform
 from openai_files._batch_jobs.estimate import conservative_estimate
 from openai_files._batch_jobs.manifest import JobLock, Manifest
 from openai_files._batch_jobs.prepare import prepare
@@ -119,6 +122,22 @@ def test_the_manifest_refuses_a_move_the_table_does_not_list(tmp_path: Path) -> 
         assert db.execute("SELECT state, batch_id FROM shards").fetchall() == [("uploading", None)]
         assert {row[0] for row in db.execute("SELECT state FROM requests")} == {"pending"}
         assert db.execute("SELECT value FROM meta WHERE key = 'state'").fetchone() == ('"finished"',)
+
+
+@pytest.mark.anyio
+async def test_disk_work_runs_off_the_event_loop_and_in_place_when_sync() -> None:
+    """`LocalWork` (a merge, new shards) runs in a worker thread under the async driver, so the event
+    loop does not wait on the disk; the sync driver runs it where it is. No request is made."""
+
+    def steps() -> Steps:
+        return (yield from perform(LocalWork("tidy", threading.get_ident)))
+
+    here = threading.get_ident()
+    options: dict[str, Any] = {"api_key": "sk-none", "base_url": "http://127.0.0.1:9/v1"}
+    async with AsyncClient(**options) as async_client:
+        assert await drive_async(async_client, steps()) != here
+    with Client(**options) as client:
+        assert drive_sync(client, steps()) == here
 
 
 @pytest.mark.parametrize(

@@ -1,11 +1,23 @@
 """Batch jobs: one call (or command) for workloads bigger than a batch, durable across crashes.
 
-`resource.py` is the public face (`client.batch_jobs`); `store.py` finds, makes and reads jobs in the
-state directory with no client (`job_status`, `list_jobs`, `job_results`); `prepare.py` checks and
-shards the input;
-`manifest.py` is the SQLite state; `core.py` decides every step (shared by the sync and async drivers in
-`drivers.py`); `outcome.py` reads result lines; `estimate.py` guesses tokens; `plan.py`
-plans a job before it is sent and `pricing.py` reads the user's price table; `config.py` holds limits.
+A newcomer's map:
+
+- States (`states.py`, one transition table the manifest enforces). Job: preparing -> running ->
+  finished, or running -> cancelling -> cancelled. Shard: sealed -> uploading -> stored -> creating ->
+  submitted -> ended -> merged -> done; a refused batch goes back to stored (quota) or is split (merged),
+  a lost one back to sealed, an undone intent (uploading, creating) one step back; unsent shards of a
+  cancelled job end cancelled; the duplicates' pseudo-shard waits in fanout. Request: pending ->
+  succeeded | failed | cancelled | retry, and retry -> pending (a new shard) or failed (on cancel).
+- Effects (`effects.py`): what the core asks for, typed by result: Store, CancelUpload, DeleteFile,
+  FindFiles, CreateBatch, RetrieveBatch, CancelBatch, FindBatches, Download, Sleep, Idle, and LocalWork
+  (a merge, new shards: disk work the async driver runs in a worker thread).
+- Who does what: `resource.py` is the façade (`client.batch_jobs`; `AsyncBatchJobs` its thin async
+  wrapper); `store.py` finds, makes and reads jobs in the state directory with no client (`job_status`,
+  `list_jobs`, `job_results`); `prepare.py` checks and shards the input; `manifest.py` is the SQLite
+  state and the only writer of SQL; `core.py` decides every step and yields effects; `drivers.py`
+  performs them, one `match` for `Client` and one for `AsyncClient`; `merge.py` and `outcome.py` read
+  result lines; `reuse.py` dedups and caches; `plan.py`, `estimate.py` and `pricing.py` plan and price
+  a job before it is sent; `config.py` holds its limits.
 """
 
 from .config import JobConfig

@@ -40,8 +40,7 @@ class Effect(Generic[R]):
 
 @dataclass(frozen=True)
 class Store(Effect[tuple[str, int]]):
-    """Upload a shard's file (resumable by `journal`, in parts from `parts_from` bytes): (file id,
-    created_at)."""
+    """Upload a shard's file, resumable by `journal`, in parts from `parts_from` bytes: (id, created_at)."""
 
     path: Path
     filename: str
@@ -61,7 +60,7 @@ class DeleteFile(Effect[None]):
 
 @dataclass(frozen=True)
 class FindFiles(Effect[list[str]]):
-    """The ids of batch files named `filename` created since `since` (service time)."""
+    """The ids of batch files named `filename` created since `since` (the service's clock)."""
 
     filename: str
     since: float
@@ -69,7 +68,7 @@ class FindFiles(Effect[list[str]]):
 
 @dataclass(frozen=True)
 class CreateBatch(Effect[BatchView]):
-    """One `POST /batches`, no client retries: the core looks for the batch before trying again."""
+    """One `POST /batches`, not retried by the client: the core looks for the batch before a retry."""
 
     file_id: str
     endpoint: str
@@ -88,7 +87,7 @@ class CancelBatch(Effect[BatchView]):
 
 @dataclass(frozen=True)
 class FindBatches(Effect[list[BatchView]]):
-    """The batches tagged with the job's id and key, created since `since` (service time)."""
+    """The batches tagged with the job's id and key, created since `since` (the service's clock)."""
 
     job_id: str
     key: str
@@ -97,8 +96,6 @@ class FindBatches(Effect[list[BatchView]]):
 
 @dataclass(frozen=True)
 class Download(Effect[None]):
-    """A file's whole content into `path` (resumed from a partial download)."""
-
     file_id: str
     path: Path
 
@@ -117,26 +114,16 @@ class Idle(Effect[frozenset[str]]):
 
 @dataclass(frozen=True)
 class LocalWork(Effect[R]):
-    """Disk work of the core's own (`run`), named by `kind`: run off the event loop by the async driver."""
+    """The core's own disk work (`run`), named by `kind`; the async driver runs it in a worker thread."""
 
     kind: Literal["merge", "split", "reshard", "fan_out", "cancel_unsent", "tidy"]
     run: Callable[[], R]
 
 
 AnyEffect = (
-    Store
-    | CancelUpload
-    | DeleteFile
-    | FindFiles
-    | CreateBatch
-    | RetrieveBatch
-    | CancelBatch
-    | FindBatches
-    | Download
-    | Sleep
-    | Idle
-    | LocalWork[Any]
-)
+    Store | CancelUpload | DeleteFile | FindFiles | CreateBatch | RetrieveBatch | CancelBatch | FindBatches
+    | Download | Sleep | Idle | LocalWork[Any]
+)  # fmt: skip
 Steps = Generator[AnyEffect, Any, Any]
 """The core's steps: effects out, their results in; the value it returns is the step's outcome."""
 

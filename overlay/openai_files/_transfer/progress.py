@@ -107,28 +107,34 @@ class ProgressBar:
         self._shown = 0
 
     def __call__(self, p: Progress) -> None:
+        rate = p.bytes_done / max(time.monotonic() - self._started, 1e-9) / 1e6
+        text = f"{p.bytes_done / 1e6:,.1f}"
+        text += f"/{p.total_bytes / 1e6:,.1f} MB" if p.total_bytes is not None else " MB"
+        text += f" {rate:,.1f} MB/s"
+        if p.total_parts > 1:
+            text += f" parts {p.parts_done}/{p.total_parts}"
+        done = None if p.total_bytes is None else p.bytes_done / p.total_bytes if p.total_bytes else 1.0
+        self.show(text, fraction=done, finished=p.finished)
+
+    def show(self, text: str, *, fraction: float | None = None, finished: bool = False) -> None:
+        """Draw `label [bar] percent text`, for work counted in anything (a batch job counts requests);
+        the bar and percent only with a `fraction` done. Throttled and placed as described above."""
         now = time.monotonic()
         with self._lock:
-            if not p.finished and (not self._in_place or now - self._drawn < 0.1):
+            if not finished and (not self._in_place or now - self._drawn < 0.1):
                 return
             self._drawn = now
-            rate = p.bytes_done / max(now - self._started, 1e-9) / 1e6
-            line = f"{self._label} {self._bar(p)}{p.bytes_done / 1e6:,.1f}"
-            line += f"/{p.total_bytes / 1e6:,.1f} MB" if p.total_bytes is not None else " MB"
-            line += f" {rate:,.1f} MB/s"
-            if p.total_parts > 1:
-                line += f" parts {p.parts_done}/{p.total_parts}"
+            line = f"{self._label} {self._bar(fraction)}{text}"
             if self._in_place:
                 line, self._shown = "\r" + line.ljust(self._shown), len(line)
             try:
-                self._stream.write(line + ("\n" if p.finished else ""))
+                self._stream.write(line + ("\n" if finished else ""))
                 self._stream.flush()
             except (OSError, ValueError):  # a closed stream
                 self._stream = _NOWHERE
 
-    def _bar(self, p: Progress) -> str:
-        if p.total_bytes is None:
+    def _bar(self, fraction: float | None) -> str:
+        if fraction is None:
             return ""
-        fraction = p.bytes_done / p.total_bytes if p.total_bytes else 1.0
         filled = int(self._width * fraction)
         return f"[{'#' * filled}{'.' * (self._width - filled)}] {fraction:6.1%} "

@@ -67,7 +67,7 @@ from ._pagination import AsyncPager, Page, SyncPager
 from ._retry import RetryPolicy
 from ._rules import BatchEndpoint, CompletionWindow, FileOrder, FilePurpose, UploadPurpose
 from ._service import ServiceIdentity
-from ._transfer import Progress, ProgressBar, ProgressCallback, TransferConfig
+from ._transfer import Progress, ProgressBar, ProgressCallback, TransferConfig, UploadJournal, upload_journals
 from ._version import __version__ as __version__
 
 __all__ = [
@@ -137,6 +137,7 @@ __all__ = [
     "UnconfirmedUploadError",
     "UnprocessableEntityError",
     "Upload",
+    "UploadJournal",
     "UploadPart",
     "UploadPurpose",
     "Usage",
@@ -147,5 +148,6 @@ __all__ = [
     "job_status",
     "list_jobs",
     "plan_job",
+    "upload_journals",
     "webhooks",
 ]

@@ -20,7 +20,7 @@ others in `openai_files._errors`.
 from .config import TransferConfig
 from .engine import AsyncUploadApi, SyncUploadApi, run_async, run_sync
 from .job import Created, UploadJob, prepare_job
-from .journal import Completion
+from .journal import Completion, UploadJournal, upload_journals
 from .plan import UploadPlan, infer_mime_type
 from .progress import Progress, ProgressBar, ProgressCallback
 from .window import PartWindow
@@ -36,9 +36,11 @@ __all__ = [
     "SyncUploadApi",
     "TransferConfig",
     "UploadJob",
+    "UploadJournal",
     "UploadPlan",
     "infer_mime_type",
     "prepare_job",
     "run_async",
     "run_sync",
+    "upload_journals",
 ]

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .._service import ServiceIdentity
+from .config import TransferConfig
 from .source import Source
 
 log = logging.getLogger("openai_files.transfer")
@@ -137,3 +138,35 @@ class Journal:
 def journal_path(directory: Path, endpoint: str, source_path: Path, purpose: str) -> Path:
     key = hashlib.sha256(f"{endpoint}\0{source_path}\0{purpose}".encode()).hexdigest()[:32]
     return directory / f"{key}.json"
+
+
+@dataclass(frozen=True)
+class UploadJournal:
+    """An Upload that `upload_file(..., resume=True)` kept for a rerun, as its journal file tells it."""
+
+    upload_id: str
+    bytes: int
+    """The file's size."""
+    part_size: int
+    parts_sent: int
+    expires_at: int
+    """Unix seconds when the service forgets the Upload."""
+    path: Path
+    """The journal file; deleting it forgets the Upload here (cancel it on the service to free it there)."""
+
+    @property
+    def parts(self) -> int:
+        """Parts the file is cut into."""
+        return -(-self.bytes // self.part_size)
+
+
+def upload_journals(directory: Path | None = None) -> list[UploadJournal]:
+    """The resume journals in `directory` (default: `TransferConfig().journal_dir`), by file name; an
+    unreadable one is skipped with a warning. Reads files only: no network call, no API key."""
+    folder = TransferConfig().journal_dir if directory is None else directory
+    found = (Journal.load(path) for path in sorted(folder.glob("*.json")))
+    return [
+        UploadJournal(j.upload_id, j.fingerprint.size, j.part_size, len(j.parts), j.expires_at, j.path)
+        for j in found
+        if j is not None
+    ]

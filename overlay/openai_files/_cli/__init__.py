@@ -1,12 +1,24 @@
 """`openai-files` / `python -m openai_files`: upload, files and batches from a shell.
 
-Settings come from the environment (`OPENAI_API_KEY`, `OPENAI_BASE_URL`, ...): the key is never an
-argument, so it never shows in a process list or a shell history. Errors print as one line on stderr
-with an exit code that says what kind of failure it was (see `render.py`); `--debug` adds the
-traceback and debug logging, both scrubbed of the key. SIGTERM stops a command as Ctrl-C does: an
-upload's Upload is cancelled, or kept for a rerun under `--resume`.
-"""
+A map, in the order a command runs (the CLI only calls the library's public names):
+- Registered: each group module (`files.py`, `batches.py`, `jobs.py`, ...) has `register(commands)`,
+  adding its commands with `commands.command(name, help=..., run=function)`; `GROUPS` below lists them.
+- Parsed: `parser.build_parser` makes one argparse tree; the global options are the fields of
+  `parser.Options` (defined there once, taken before or after the command, read once by `Options.read`);
+  argument types that refuse bad values with one line live in `flags.py`.
+- Run: `main` builds a `Context` (arguments, options, a `Client` made on first use, stdout, stderr)
+  and calls the command's `run(ctx)`, which calls the library and returns an exit code.
+- Rendered: results go to stdout through `render.Printer` (a line, or JSON Lines under `--json`);
+  progress (`ctx.progress`, the library's `ProgressBar`), notes and errors to stderr through
+  `terminal.Diagnostics`.
+- Mapped: an exception that ends a command prints as one line; `render.exit_code` maps it to the one
+  table of exit codes (`render.EXIT_TABLE`, printed by `--help`). Ctrl-C and SIGTERM print one line too.
 
+Settings come from the environment (`OPENAI_API_KEY`, `OPENAI_BASE_URL`, ...): the key is never an
+argument, so it never shows in a process list or a shell history. `--debug` adds the traceback and debug
+logging, both scrubbed of the key. SIGTERM stops a command as Ctrl-C does: an upload's Upload is
+cancelled, or kept for a rerun under `--resume`.
+"""
 from __future__ import annotations
 
 import contextlib
@@ -18,15 +30,14 @@ from collections.abc import Iterator, Sequence
 from types import FrameType
 from typing import TextIO
 
-from .. import _errors
+from .. import NotFoundError
 from . import batches, completion, files, jobs, uploads, webhooks
-from .parser import Context, Register, build_parser, parse
+from .parser import Context, Options, Register, build_parser
 from .render import EXIT_INTERRUPTED, EXIT_OUTPUT_CLOSED, EXIT_TERMINATED, Printer, exit_code
 from .terminal import Diagnostics, OutputClosed, open_streams
 
 __all__ = ["main"]
 
-# Each command group registers itself; a new group is one more entry.
 GROUPS: tuple[Register, ...] = (
     uploads.register,
     files.register,
@@ -77,7 +88,7 @@ def _logging_to(err: Diagnostics, *, debug: bool, verbose: bool) -> Iterator[Non
 
 def _hint(ctx: Context, error: Exception) -> str:
     """What is probably wrong, where the service's answer alone would mislead."""
-    if isinstance(error, _errors.NotFoundError) and ctx.has_client:
+    if isinstance(error, NotFoundError) and ctx.has_client:
         base = ctx.client.base_url
         if not base.rstrip("/").endswith("/v1"):
             return f" (the base URL {base} does not end in /v1; the API usually lives under .../v1)"
@@ -94,21 +105,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Nothing more reaches the reader; keep the interpreter's final flush from failing too.
         os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
         return EXIT_OUTPUT_CLOSED
-    except Terminated:
-        err.note("terminated")
-        return EXIT_TERMINATED
-    except KeyboardInterrupt:
-        err.note("interrupted")
-        return EXIT_INTERRUPTED
+    except KeyboardInterrupt as stop:  # one line; what was kept (an Upload for resume) rides as notes
+        said = "terminated" if isinstance(stop, Terminated) else "interrupted"
+        notes = "; ".join(getattr(stop, "__notes__", ()))
+        err.note(f"{said}: {notes}" if notes else said)
+        return EXIT_TERMINATED if isinstance(stop, Terminated) else EXIT_INTERRUPTED
     finally:
         err.end_line()
 
 
 def _run(argv: Sequence[str] | None, out: TextIO | None, err: Diagnostics) -> int:
-    args = parse(build_parser(GROUPS), argv)
-    ctx = Context(args=args, out=Printer(as_json=args.json, out=out), err=err)
+    args = build_parser(GROUPS).parse_args(argv)
+    options = Options.read(args)
+    ctx = Context(args=args, options=options, out=Printer(as_json=options.json, out=out), err=err)
     try:
-        with _sigterm_as_interrupt(), _logging_to(err, debug=args.debug, verbose=args.verbose):
+        with _sigterm_as_interrupt(), _logging_to(err, debug=options.debug, verbose=options.verbose):
             try:
                 code: int = args.run(ctx)
                 ctx.out.close()
@@ -118,7 +129,7 @@ def _run(argv: Sequence[str] | None, out: TextIO | None, err: Diagnostics) -> in
     except (OutputClosed, KeyboardInterrupt):
         raise
     except Exception as error:  # one readable line for every failure, a traceback only on request
-        if args.debug:
+        if options.debug:
             err.write(ctx.redact("".join(traceback.format_exception(error))))
         err.error(ctx.redact(str(error) + _hint(ctx, error)))
         return exit_code(error)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 from itertools import islice
 from typing import Any
 
-from .._batches import check_batch_input
-from .._generated import Batch
+from .. import Batch, check_batch_input
 from .._rules import BATCH_ENDPOINTS, BATCH_STATUSES
 from . import flags
 from .listing import created_between, listing_options
@@ -14,7 +14,7 @@ from .parser import Commands, Context
 from .render import EXIT_BATCH_UNSUCCESSFUL, EXIT_OK, Column, field, when
 from .results import batch_result
 
-__all__ = ["BATCH_COLUMNS", "register"]
+__all__ = ["BATCH_COLUMNS", "input_arguments", "register"]
 
 UNSUCCESSFUL = ("failed", "expired", "cancelled")
 SHOWN_LINES = 5
@@ -52,15 +52,9 @@ def register(commands: Commands) -> None:
         help="every local check of a JSONL input, nothing sent: exit 0, or 2 naming the line",
         run=check_,
     )
-    check.add_argument("path", type=flags.local_path, help="the JSONL input, one request per line")
-    check.add_argument(
-        "--endpoint", help=f"one of {', '.join(BATCH_ENDPOINTS)}; default: the first line's url"
-    )
+    input_arguments(check)
     create = batches.command("create", help="check a JSONL file, store it, start a batch", run=create_)
-    create.add_argument("path", type=flags.local_path, help="the JSONL input, one request per line")
-    create.add_argument(
-        "--endpoint", help=f"one of {', '.join(BATCH_ENDPOINTS)}; default: the first line's url"
-    )
+    input_arguments(create)
     create.add_argument(
         "--metadata",
         action="append",
@@ -100,6 +94,17 @@ def register(commands: Commands) -> None:
         run=results_,
     )
     results.add_argument("batch_id", help="the batch's id (batch_...)")
+
+
+def input_arguments(parser: argparse.ArgumentParser) -> None:
+    """The JSONL input and its `--endpoint`, checked alike by every command that takes them."""
+    parser.add_argument("path", type=flags.local_path, help="the JSONL input, one request per line")
+    parser.add_argument(
+        "--endpoint",
+        choices=BATCH_ENDPOINTS,
+        metavar="ENDPOINT",
+        help=f"one of {', '.join(BATCH_ENDPOINTS)}; default: the first line's url",
+    )
 
 
 def check_(ctx: Context) -> int:
@@ -158,7 +163,7 @@ def get_(ctx: Context) -> int:
 
 def wait_(ctx: Context) -> int:
     def report(batch: Batch) -> None:
-        if not ctx.args.no_progress:
+        if not ctx.options.no_progress:
             counts = batch.to_dict().get("request_counts")
             done = f" {counts['completed']}/{counts['total']} done" if counts else ""
             ctx.err.note(f"{batch.id}: {batch.status}{done}")

@@ -10,7 +10,6 @@ from .._rules import FILE_ORDERS, FILE_PURPOSES, STORED_PURPOSES
 from . import flags
 from .listing import created_between, listing_options
 from .parser import Commands, Context
-from .progress import download_bar
 from .render import EXIT_OK, Column, UsageError, field, when
 
 __all__ = ["FILE_COLUMNS", "register"]
@@ -101,7 +100,7 @@ def files_download(ctx: Context) -> int:
     if ctx.args.destination == "-":
         return files_content(ctx)
     target = _target(ctx, ctx.args.file_id, ctx.args.destination)
-    size = ctx.client.files.download(ctx.args.file_id, target, progress=download_bar(ctx))
+    size = ctx.client.files.download(ctx.args.file_id, target, progress=ctx.progress("download"))
     ctx.out.emit({"id": ctx.args.file_id, "path": str(target), "bytes": size}, f"{target}  {size}")
     return EXIT_OK
 

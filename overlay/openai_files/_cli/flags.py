@@ -8,24 +8,24 @@ from __future__ import annotations
 import argparse
 import math
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from dateutil import parser as dates
-
-from .._rules import MAX_PART_BYTES
 
 __all__ = [
     "count",
     "dollars",
     "key_value",
     "local_path",
-    "mebibytes",
     "moment",
     "retries",
     "seconds",
+    "size",
     "whole_seconds",
 ]
 
+MB = 1_000_000
 MiB = 1024 * 1024
 
 
@@ -104,14 +104,19 @@ def retries(text: str) -> int:
     return value
 
 
-def mebibytes(text: str) -> int:
-    """A part size given in MiB (fractions allowed), returned in bytes; checked in the unit it was given."""
-    value = _number(text)
-    size = int(value * MiB)
-    if size < 1 or size > MAX_PART_BYTES:
-        high = MAX_PART_BYTES / MiB
-        raise argparse.ArgumentTypeError(f"must be more than 0 and at most {high:g} MiB, got {text!r}")
-    return size
+def size(unit: int, name: str, most: int) -> Callable[[str], int]:
+    """A size given in `name`s of `unit` bytes (fractions allowed), returned in bytes: more than 0 and at
+    most `most` bytes, refused in the unit it was given (`at most 64 MiB`)."""
+
+    def parse(text: str) -> int:
+        value = int(_number(text) * unit)
+        if not 1 <= value <= most:
+            raise argparse.ArgumentTypeError(
+                f"must be more than 0 and at most {most / unit:g} {name}, got {text!r}"
+            )
+        return value
+
+    return parse
 
 
 def key_value(text: str) -> tuple[str, str]:

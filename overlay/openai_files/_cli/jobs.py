@@ -12,6 +12,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
+import dataclasses
+import functools
 import io
 import json
 import time
@@ -19,14 +21,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .._batch_jobs import JobConfig, JobPlan, JobResult, JobStatus
+from .. import JobConfig, JobPlan, JobResult, JobStatus
 from .._batch_jobs.config import ANY_MODEL
 from .._batch_jobs.export import ROWS_PER_GROUP, write_parquet
 from .._batch_jobs.resource import job_status, list_jobs, make_plan, result_lines
 from .._batch_jobs.table import COLUMNS, result_row
-from .._rules import BATCH_ENDPOINTS, MAX_BATCH_BYTES, MAX_BATCH_REQUESTS
 from ..webhooks import WebhookReceiver
 from . import flags
+from .batches import input_arguments
 from .parser import Commands, Context
 from .render import EXIT_BATCH_UNSUCCESSFUL, EXIT_OK, UsageError
 from .results import job_result
@@ -34,8 +36,9 @@ from .webhooks import host_port, listening
 
 __all__ = ["register"]
 
-MB = 1_000_000
-BAR_WIDTH = 30
+DEFAULTS = JobConfig()
+"""Where every default of the options below comes from: an option not given is left to `JobConfig`."""
+CONFIG_FIELDS = frozenset(f.name for f in dataclasses.fields(JobConfig))
 CLEAR = "\x1b[H\x1b[2J"
 """Cursor home, clear the screen: each frame of `jobs status --watch` replaces the last."""
 
@@ -47,13 +50,6 @@ def _budget(text: str) -> tuple[str | None, int]:
     if equals and not model:
         raise argparse.ArgumentTypeError(f"expected N or MODEL=N, got {text!r}")
     return (model if equals else None), tokens
-
-
-def _shard_megabytes(text: str) -> int:
-    size = int(flags.seconds(text) * MB)  # a positive finite number
-    if not 1 <= size <= MAX_BATCH_BYTES:
-        raise argparse.ArgumentTypeError(f"must be more than 0 and at most {MAX_BATCH_BYTES // MB} MB")
-    return size
 
 
 def register(commands: Commands) -> None:
@@ -107,15 +103,22 @@ def _job_options(submit: argparse.ArgumentParser) -> None:
     submit.add_argument(
         "--max-attempts",
         type=flags.count,
-        default=3,
         metavar="N",
-        help="batches a request may go through when it fails with 429, 5xx or expiry (default 3)",
+        help="batches a request may go through when it fails with 429, 5xx or expiry "
+        f"(default {DEFAULTS.max_attempts})",
     )
     submit.add_argument(
-        "--poll", type=flags.seconds, default=5.0, metavar="SECONDS", help="first poll interval (default 5)"
+        "--poll",
+        dest="poll_interval",
+        type=flags.seconds,
+        metavar="SECONDS",
+        help=f"first poll interval (default {DEFAULTS.poll_interval:g})",
     )
     submit.add_argument(
-        "--delete-outputs", action="store_true", help="delete each batch's output and error files once merged"
+        "--delete-outputs",
+        action="store_true",
+        default=None,
+        help="delete each batch's output and error files once merged",
     )
     submit.add_argument(
         "--stuck-after",
@@ -126,6 +129,7 @@ def _job_options(submit: argparse.ArgumentParser) -> None:
     submit.add_argument(
         "--cancel-stuck",
         action="store_true",
+        default=None,
         help="cancel a batch reported stuck; its unanswered requests go again in a new batch",
     )
     _state_dir(submit)
@@ -133,22 +137,20 @@ def _job_options(submit: argparse.ArgumentParser) -> None:
 
 def _input_options(submit: argparse.ArgumentParser) -> None:
     """What `plan`, `submit` and `run` take: the input, how it is cut into shards, and prices."""
-    submit.add_argument("path", type=flags.local_path, help="the JSONL input, one request per line, any size")
-    submit.add_argument("--endpoint", choices=BATCH_ENDPOINTS, help="default: the first line's url")
+    input_arguments(submit)
     _price_table(submit)
     submit.add_argument(
         "--max-shard-requests",
         type=flags.count,
-        default=MAX_BATCH_REQUESTS,
         metavar="N",
-        help=f"requests per batch (default and service limit: {MAX_BATCH_REQUESTS})",
+        help=f"requests per batch (default and service limit: {DEFAULTS.max_shard_requests})",
     )
     submit.add_argument(
         "--max-shard-mb",
-        type=_shard_megabytes,
-        default=MAX_BATCH_BYTES,
+        dest="max_shard_bytes",
+        type=flags.size(flags.MB, "MB", DEFAULTS.max_shard_bytes),
         metavar="MB",
-        help=f"MB of JSONL per batch (default and service limit: {MAX_BATCH_BYTES // MB})",
+        help=f"MB of JSONL per batch (default and service limit: {DEFAULTS.max_shard_bytes / flags.MB:g})",
     )
     submit.add_argument(
         "--max-shard-tokens",
@@ -283,35 +285,22 @@ def _state_dir(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _budgets(given: list[tuple[str | None, int]] | None) -> int | dict[str, int] | None:
+def _budgets(given: list[tuple[str | None, int]]) -> int | dict[str, int] | None:
     """Repeated `--...-budget` values as `JobConfig` takes them: one number, or a mapping by model."""
-    every = [count for model, count in given or [] if model is None]
-    per_model = {model: count for model, count in given or [] if model is not None}
+    every = [count for model, count in given if model is None]
+    per_model = {model: count for model, count in given if model is not None}
     if per_model:
         return {**({ANY_MODEL: every[-1]} if every else {}), **per_model}
     return every[-1] if every else None
 
 
 def _config(args: argparse.Namespace) -> JobConfig:
-    """The job's config from the options given (`plan` has no pacing options: the defaults)."""
-    options: dict[str, Any] = {
-        "max_shard_requests": args.max_shard_requests,
-        "max_shard_bytes": args.max_shard_mb,
-        "max_shard_tokens": args.max_shard_tokens,
-        "token_budget": _budgets(args.token_budget),
-        "request_budget": _budgets(args.request_budget),
-    }
-    if "poll" in args:
-        options.update(
-            max_attempts=args.max_attempts,
-            poll_interval=args.poll,
-            delete_outputs=args.delete_outputs,
-            stuck_after=args.stuck_after,
-            cancel_stuck=args.cancel_stuck,
-        )
-    if getattr(args, "state_dir", None) is not None:
-        options["state_dir"] = args.state_dir
-    return JobConfig(**options)
+    """The job's config: each option given (named as its `JobConfig` field), the defaults for the rest."""
+    given: dict[str, Any] = {k: v for k, v in vars(args).items() if k in CONFIG_FIELDS and v is not None}
+    for budget in ("token_budget", "request_budget"):
+        if budget in given:
+            given[budget] = _budgets(given[budget])
+    return JobConfig(**given)
 
 
 def _costs(args: argparse.Namespace) -> dict[str, Any]:
@@ -428,7 +417,7 @@ def run_(ctx: Context) -> int:
             config=_config(ctx.args),
             **_costs(ctx.args),
             timeout=ctx.args.max_wait,
-            on_progress=None if ctx.args.no_progress else _Bar(ctx),
+            on_progress=_progress(ctx),
             events=events,
         )
     _show(ctx, status)
@@ -446,37 +435,28 @@ def _events(ctx: Context) -> Iterator[WebhookReceiver | None]:
         yield hooks
 
 
-class _Bar:
-    """Requests done out of the total, shards running, redrawn at most 10 times a second on stderr."""
+def _progress(ctx: Context) -> Callable[[JobStatus], None] | None:
+    """The CLI's bar for a job: requests done of all, failures, batches running; None under --no-progress."""
+    bar = functools.cache(lambda job_id: ctx.progress(f"job {job_id}"))
 
-    def __init__(self, ctx: Context) -> None:
-        self._err = ctx.err
-        self._drawn = 0.0
-
-    def __call__(self, status: JobStatus) -> None:
-        now = time.monotonic()
-        if not status.finished and now - self._drawn < 0.1:
-            return
-        self._drawn = now
+    def show(status: JobStatus) -> None:
         requests = status.requests
-        total = requests["total"] or 1
-        done = total - requests["pending"]
-        filled = BAR_WIDTH * done // total
-        self._err.write(
-            f"\rjob {status.job_id} [{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {done / total:6.1%} "
-            f"requests {done}/{requests['total']} ({requests['failed']} failed) "
-            f"batches running {len(status.batches)}" + ("\n" if status.finished else "")
-        )
+        done = requests["total"] - requests["pending"]
+        text = f"requests {done}/{requests['total']} ({requests['failed']} failed)"
+        text += f" batches running {len(status.batches)}"
+        if drawn := bar(status.job_id):
+            drawn.show(text, fraction=done / (requests["total"] or 1), finished=status.finished)
+
+    return None if ctx.options.no_progress else show
 
 
 def wait_(ctx: Context) -> int:
-    bar = None if ctx.args.no_progress else _Bar(ctx)
     with _events(ctx) as events:
         status = ctx.client.batch_jobs.wait(
             ctx.args.job_id,
             state_dir=ctx.args.state_dir,
             timeout=ctx.args.max_wait,
-            on_progress=bar,
+            on_progress=_progress(ctx),
             events=events,
         )
     _show(ctx, status)

@@ -7,7 +7,7 @@ group is one entry in `GROUPS` (see `__init__.py`). Every command and argument c
 from __future__ import annotations
 
 import argparse
-import functools
+import dataclasses
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -15,21 +15,70 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
-from .._client import Client
-from .._errors import ConfigurationError
-from .._version import __version__
+from .. import Client, ConfigurationError, ProgressBar, __version__
 from . import flags
 from .render import EXIT_USAGE, Printer, exit_table
 from .terminal import Diagnostics
 
-__all__ = ["Command", "Commands", "Context", "build_parser", "parse"]
+__all__ = ["Command", "Commands", "Context", "Options", "build_parser"]
+
+
+def _option(*names: str, help: str, default: object = None, **argparse_options: Any) -> Any:
+    """A global option's field: its default is the field's, its flags and help ride in its metadata."""
+    return field(default=default, metadata={"names": names, "help": help, **argparse_options})
+
+
+def _switch(*names: str, help: str) -> Any:
+    return _option(*names, help=help, default=False, action="store_true")
+
+
+@dataclass(frozen=True)
+class Options:
+    """The global options: defined here once, taken before or after the command, read by `read`."""
+
+    json: bool = _switch("--json", help="print JSON Lines: one JSON object per line")
+    verbose: bool = _switch("-v", "--verbose", help="say what is being done: requests, retries, resumed work")
+    debug: bool = _switch("--debug", help="debug logging and tracebacks (key scrubbed)")
+    no_progress: bool = _switch("--no-progress", help="no progress output on stderr")
+    base_url: str | None = _option(
+        "--base-url",
+        metavar="URL",
+        help="service URL (default: $OPENAI_BASE_URL or https://api.openai.com/v1)",
+    )
+    api_key_file: str | None = _option(
+        "--api-key-file", metavar="PATH", help="read the API key from this file (default: $OPENAI_API_KEY)"
+    )
+    timeout: float | None = _option(
+        "--timeout", type=flags.seconds, metavar="SECONDS", help="network timeout per operation"
+    )
+    max_retries: int | None = _option(
+        "--max-retries", type=flags.retries, metavar="N", help="retries per request (default 2)"
+    )
+
+    @classmethod
+    def parser(cls) -> _Parser:
+        """A parent parser of the options, for the root and every command. SUPPRESS: an option absent
+        after the command must not reset one given before it."""
+        parent = _Parser(add_help=False, argument_default=argparse.SUPPRESS)
+        group = parent.add_argument_group("global options (before or after the command)")
+        for option in dataclasses.fields(cls):
+            given = dict(option.metadata)
+            group.add_argument(*given.pop("names"), dest=option.name, **given)
+        return parent
+
+    @classmethod
+    def read(cls, args: argparse.Namespace) -> Options:
+        """The options given anywhere on the line; the others keep their defaults."""
+        return cls(**{o.name: getattr(args, o.name) for o in dataclasses.fields(cls) if o.name in args})
 
 
 @dataclass
 class Context:
-    """What a command works with: its arguments, a client made on first use, stdout and stderr."""
+    """What a command works with: its arguments, the global options, a client made on first use, stdout
+    and stderr."""
 
     args: argparse.Namespace
+    options: Options
     out: Printer
     err: Diagnostics
     _client: Client | None = field(default=None, init=False, repr=False)
@@ -39,8 +88,8 @@ class Context:
         """The client, made from the global options and the environment the first time it is needed."""
         if self._client is None:
             key = None
-            if self.args.api_key_file is not None:
-                key = _read_key(self.args.api_key_file)
+            if self.options.api_key_file is not None:
+                key = _read_key(self.options.api_key_file)
             elif not os.environ.get("OPENAI_API_KEY"):
                 raise ConfigurationError(
                     "no API key: set OPENAI_API_KEY, or pass --api-key-file PATH (a file holding the key)",
@@ -48,9 +97,9 @@ class Context:
                 )
             self._client = Client(
                 api_key=key,
-                base_url=self.args.base_url,
-                timeout=self.args.timeout,
-                max_retries=self.args.max_retries,
+                base_url=self.options.base_url,
+                timeout=self.options.timeout,
+                max_retries=self.options.max_retries,
             )
         return self._client
 
@@ -58,6 +107,12 @@ class Context:
     def has_client(self) -> bool:
         """Whether a client was made (and so the settings were read)."""
         return self._client is not None
+
+    def progress(self, label: str) -> ProgressBar | None:
+        """The one progress type of the CLI: a bar on stderr starting with `label`, or None under
+        `--no-progress`. `Diagnostics` redraws it in place on a terminal, and elsewhere keeps its final
+        line only."""
+        return None if self.options.no_progress else ProgressBar(label=label, stream=self.err)
 
     def redact(self, text: str) -> str:
         """`text` without the API key, once a client holds one."""
@@ -78,38 +133,6 @@ def _read_key(path: str) -> str:
 
 Command = Callable[[Context], int]
 
-# (flags, keyword arguments, default): parsed into `args.<dest>` wherever they appear on the line.
-GLOBAL_OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any], object], ...] = (
-    (("--json",), {"action": "store_true", "help": "print JSON Lines: one JSON object per line"}, False),
-    (
-        ("-v", "--verbose"),
-        {"action": "store_true", "help": "say what is being done: requests, retries, resumed work"},
-        False,
-    ),
-    (("--debug",), {"action": "store_true", "help": "debug logging and tracebacks (key scrubbed)"}, False),
-    (("--no-progress",), {"action": "store_true", "help": "no progress output on stderr"}, False),
-    (
-        ("--base-url",),
-        {"metavar": "URL", "help": "service URL (default: $OPENAI_BASE_URL or https://api.openai.com/v1)"},
-        None,
-    ),
-    (
-        ("--api-key-file",),
-        {"metavar": "PATH", "help": "read the API key from this file (default: $OPENAI_API_KEY)"},
-        None,
-    ),
-    (
-        ("--timeout",),
-        {"type": flags.seconds, "metavar": "SECONDS", "help": "network timeout per operation"},
-        None,
-    ),
-    (
-        ("--max-retries",),
-        {"type": flags.retries, "metavar": "N", "help": "retries per request (default 2)"},
-        None,
-    ),
-)
-
 
 class _Parser(argparse.ArgumentParser):
     """Usage errors as one line on stderr and exit 2, like every other error of the CLI."""
@@ -117,15 +140,6 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         Diagnostics(sys.stderr).error(f"{message} (see: {self.prog} --help)")
         sys.exit(EXIT_USAGE)
-
-
-def _global_options() -> _Parser:
-    # SUPPRESS: an option absent after the command must not reset one given before it.
-    parent = _Parser(add_help=False, argument_default=argparse.SUPPRESS)
-    group = parent.add_argument_group("global options (before or after the command)")
-    for names, options, _ in GLOBAL_OPTIONS:
-        group.add_argument(*names, **options)
-    return parent
 
 
 class Commands:
@@ -171,7 +185,7 @@ Register = Callable[[Commands], None]
 
 def build_parser(groups: Sequence[Register]) -> argparse.ArgumentParser:
     """The `openai-files` parser with every group's commands."""
-    parents = [_global_options()]
+    parents = [Options.parser()]
     parser = _Parser(
         prog="openai-files",
         description="OpenAI Files, Uploads and Batches from the shell. The API key comes from "
@@ -185,13 +199,3 @@ def build_parser(groups: Sequence[Register]) -> argparse.ArgumentParser:
     for register in groups:
         register(commands)
     return parser
-
-
-@functools.cache
-def _defaults() -> dict[str, object]:
-    return {names[-1].lstrip("-").replace("-", "_"): default for names, _, default in GLOBAL_OPTIONS}
-
-
-def parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
-    """Parse `argv`; a global option keeps its default only when given nowhere on the line."""
-    return parser.parse_args(argv, namespace=argparse.Namespace(**_defaults()))

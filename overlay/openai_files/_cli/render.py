@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO, Protocol, TextIO
 
-from .._errors import (
+from .. import (
     APIConnectionError,
     APIStatusError,
     AuthenticationError,

@@ -12,8 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .._batch_jobs import JobResult
-from .._batches import BatchResult
+from .. import BatchResult, JobResult
 
 __all__ = ["batch_result", "job_result"]
 

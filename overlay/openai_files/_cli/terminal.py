@@ -11,8 +11,6 @@ import os
 import sys
 from typing import IO, Any, TextIO
 
-from .._transfer.progress import is_terminal
-
 __all__ = ["Diagnostics", "OutputClosed", "is_terminal", "open_streams", "wants_color"]
 
 
@@ -29,6 +27,14 @@ def _reserve_standard_fds() -> None:
             opened = os.open(os.devnull, os.O_RDWR)
             if opened != fd:  # pragma: no cover - a lower descriptor was free, so fd is open by now
                 os.close(opened)
+
+
+def is_terminal(stream: object) -> bool:
+    """Whether `stream` is a terminal; a stream without `isatty`, closed or broken, is not."""
+    try:
+        return bool(getattr(stream, "isatty", lambda: False)())
+    except (OSError, ValueError):
+        return False
 
 
 def wants_color(stream: IO[Any] | None) -> bool:

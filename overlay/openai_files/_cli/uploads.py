@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import datetime
 
+from .. import TransferConfig, upload_journals
 from .._rules import UPLOAD_PURPOSES
-from .._transfer import TransferConfig
-from .._transfer.journal import Journal
 from . import flags
 from .files import FILE_COLUMNS
 from .parser import Commands, Context
-from .progress import upload_bar
 from .render import EXIT_NOT_FOUND, EXIT_OK, Column, field, when
 
 __all__ = ["register"]
@@ -39,7 +37,10 @@ def register(commands: Commands) -> None:
     )
     up.add_argument("--mime-type", help="default: guessed from the file name")
     up.add_argument(
-        "--part-size", type=flags.mebibytes, metavar="MIB", help="MiB per part (default: cut for the file)"
+        "--part-size",
+        type=flags.size(flags.MiB, "MiB", TransferConfig().max_part_size),
+        metavar="MIB",
+        help="MiB per part (default: cut for the file)",
     )
     up.add_argument(
         "--concurrency",
@@ -80,16 +81,21 @@ def register(commands: Commands) -> None:
 
 
 def upload(ctx: Context) -> int:
-    stored = ctx.client.uploads.upload_file(
-        ctx.args.path,
-        purpose=ctx.args.purpose,
-        mime_type=ctx.args.mime_type,
-        part_size=ctx.args.part_size,
-        concurrency=ctx.args.concurrency,
-        md5=ctx.args.md5,
-        resume=ctx.args.resume,
-        progress=upload_bar(ctx),
-    )
+    try:
+        stored = ctx.client.uploads.upload_file(
+            ctx.args.path,
+            purpose=ctx.args.purpose,
+            mime_type=ctx.args.mime_type,
+            part_size=ctx.args.part_size,
+            concurrency=ctx.args.concurrency,
+            md5=ctx.args.md5,
+            resume=ctx.args.resume,
+            progress=ctx.progress("upload"),
+        )
+    except KeyboardInterrupt as stop:  # the library notes an Upload it kept for resume: say how to go on
+        if getattr(stop, "__notes__", None):
+            stop.add_note("rerun the same command to send the rest")
+        raise
     if stored.file:
         ctx.out.model(stored.file, FILE_COLUMNS)
     else:
@@ -99,41 +105,35 @@ def upload(ctx: Context) -> int:
 
 def cancel_(ctx: Context) -> int:
     ctx.out.model(ctx.client.uploads.cancel(ctx.args.upload_id), UPLOAD_COLUMNS)
-    for journal in _journals():
+    for journal in upload_journals():
         if journal.upload_id == ctx.args.upload_id:
-            journal.delete()
+            journal.path.unlink(missing_ok=True)
     return EXIT_OK
 
 
-def _journals() -> list[Journal]:
-    directory = TransferConfig().journal_dir
-    found = (Journal.load(path) for path in sorted(directory.glob("*.json")))
-    return [journal for journal in found if journal is not None]
-
-
 def journals_ls(ctx: Context) -> int:
-    for journal in _journals():
-        size = journal.fingerprint.size
-        total = -(-size // journal.part_size)
+    for journal in upload_journals():
         expires = datetime.datetime.fromtimestamp(journal.expires_at, datetime.UTC)
         document = {
             "upload_id": journal.upload_id,
-            "bytes": size,
+            "bytes": journal.bytes,
             "part_size": journal.part_size,
-            "parts_sent": len(journal.parts),
-            "parts": total,
+            "parts_sent": journal.parts_sent,
+            "parts": journal.parts,
             "expires_at": journal.expires_at,
             "journal": str(journal.path),
         }
-        line = f"{journal.upload_id}  parts {len(journal.parts)}/{total}  expires {expires:%Y-%m-%d %H:%M}Z"
-        ctx.out.emit(document, f"{line}  {journal.path}")
+        sent = f"parts {journal.parts_sent}/{journal.parts}"
+        ctx.out.emit(
+            document, f"{journal.upload_id}  {sent}  expires {expires:%Y-%m-%d %H:%M}Z  {journal.path}"
+        )
     return EXIT_OK
 
 
 def journals_rm(ctx: Context) -> int:
-    chosen = [j for j in _journals() if ctx.args.all or j.upload_id == ctx.args.upload_id]
+    chosen = [j for j in upload_journals() if ctx.args.all or j.upload_id == ctx.args.upload_id]
     for journal in chosen:
-        journal.delete()
+        journal.path.unlink(missing_ok=True)
         document = {"upload_id": journal.upload_id, "journal": str(journal.path)}
         ctx.out.emit(document, f"removed {journal.path}")
     if not chosen and not ctx.args.all:

@@ -10,9 +10,14 @@ from collections.abc import Callable, Iterator, Mapping
 
 import httpx
 
-from ..webhooks import WebhookEvent, WebhookReceiver, WebhookVerificationError, listen
-from ..webhooks._events import UnknownWebhookEvent
-from ..webhooks._signature import SECRET_ENV
+from ..webhooks import (
+    SECRET_ENV,
+    UnknownWebhookEvent,
+    WebhookEvent,
+    WebhookReceiver,
+    WebhookVerificationError,
+    listen,
+)
 from .parser import Commands, Context
 from .render import EXIT_OK, UsageError
 

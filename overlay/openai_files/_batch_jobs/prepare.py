@@ -19,7 +19,7 @@ from typing import IO, Any
 
 from .._batches import check_line, check_request
 from .._errors import BatchInputError, InvalidInputError
-from .._rules import MAX_EMBEDDING_INPUTS, embedding_inputs
+from .._rules import MAX_EMBEDDING_INPUTS, batch_endpoint, embedding_inputs
 from .config import JobConfig
 from .estimate import TokenEstimator
 from .manifest import BackgroundWrites, Manifest
@@ -198,7 +198,10 @@ def _dict_lines(
 
 def request_lines(source: JobInput, endpoint: str | None) -> Iterator[tuple[int, dict[str, Any], bytes, str]]:
     """(line number, request, its JSONL line, endpoint) for each request of `source`, each checked;
-    raises `BatchInputError` at the first bad one, `InvalidInputError` for a path that is no file."""
+    raises `BatchInputError` at the first bad one, `InvalidInputError` for a path that is no file or an
+    `endpoint` that is not a batch endpoint (as `check_batch_input` words it)."""
+    if endpoint is not None:
+        batch_endpoint(endpoint)
     if isinstance(source, str | os.PathLike):
         path = Path(source)
         if not path.is_file() or not os.access(path, os.R_OK):

@@ -135,6 +135,14 @@ async def test_a_bad_batch_endpoint_reads_the_same_everywhere(
         await _refusal(lambda: batches.create_from_file(source, endpoint=bad)),
     }
     cli = _cli_refusal(capsys, "batches", "create", str(source), "--endpoint", bad)
+    state = ["--state-dir", str(tmp_path / "jobs")]
+    for command in (
+        ["batches", "check"],
+        ["jobs", "plan"],
+        ["jobs", "submit", *state],
+        ["jobs", "run", *state],
+    ):
+        assert _cli_refusal(capsys, *command, str(source), "--endpoint", bad) == cli, command
     assert seen == {("endpoint", cli)}
     assert cli.startswith("endpoint must be one of /v1/chat/completions, ")
     await _nothing_stored(any_client)

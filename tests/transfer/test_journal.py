@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from openai_files import UploadJournal, upload_journals
 from openai_files._transfer.journal import FileFingerprint, Journal, journal_path
 from openai_files._transfer.source import Source
 
@@ -54,3 +55,13 @@ def test_journal_path_depends_on_endpoint_file_and_purpose(tmp_path: Path) -> No
     assert a == journal_path(tmp_path, "http://h/v1", Path("/f"), "batch")
     assert a != journal_path(tmp_path, "http://other/v1", Path("/f"), "batch")
     assert a != journal_path(tmp_path, "http://h/v1", Path("/f"), "vision")
+
+
+def test_upload_journals_lists_each_readable_journal(tmp_path: Path) -> None:
+    """The public read of the journals (`openai-files uploads journals ls`): 3 of 10 bytes' parts of 4."""
+    journal = _journal(tmp_path / "b.json", FileFingerprint(size=10, mtime_ns=5, content="abc"))
+    journal.record(1, "part_b")
+    (tmp_path / "a.json").write_text("{")  # unreadable: skipped
+    assert upload_journals(tmp_path) == [UploadJournal("upload_1", 10, 4, 1, 10_000, tmp_path / "b.json")]
+    assert upload_journals(tmp_path)[0].parts == 3
+    assert upload_journals(tmp_path / "absent") == []

@@ -60,3 +60,14 @@ def test_only_the_last_event_finishes() -> None:
     assert not Progress(5, 10, 0, 1).finished
     assert Progress(10, 10, 1, 1).finished
     assert Progress(0, 0, 0, 0).finished
+
+
+def test_show_draws_work_counted_in_anything() -> None:
+    """A batch job counts requests: the same bar, its own words after the percent."""
+    stream = _Terminal()
+    bar = ProgressBar("job j", stream=stream, width=10)
+    bar.show("requests 5/10", fraction=0.5)
+    bar.show("requests 10/10", fraction=1.0, finished=True)
+
+    drawn = [line.rstrip() for line in stream.getvalue().split("\r")[1:]]
+    assert drawn == ["job j [#####.....]  50.0% requests 5/10", "job j [##########] 100.0% requests 10/10"]

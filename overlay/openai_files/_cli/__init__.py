@@ -19,6 +19,7 @@ argument, so it never shows in a process list or a shell history. `--debug` adds
 logging, both scrubbed of the key. SIGTERM stops a command as Ctrl-C does: an upload's Upload is
 cancelled, or kept for a rerun under `--resume`.
 """
+
 from __future__ import annotations
 
 import contextlib

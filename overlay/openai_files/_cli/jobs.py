@@ -21,11 +21,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .. import JobConfig, JobPlan, JobResult, JobStatus
-from .._batch_jobs.config import ANY_MODEL
+from .. import JobConfig, JobPlan, JobResult, JobStatus, job_results, job_status, list_jobs, plan_job
 from .._batch_jobs.export import ROWS_PER_GROUP, write_parquet
-from .._batch_jobs.resource import job_status, list_jobs, make_plan, result_lines
-from .._batch_jobs.table import COLUMNS, result_row
+from .._batch_jobs.store import result_lines
 from ..webhooks import WebhookReceiver
 from . import flags
 from .batches import input_arguments
@@ -240,7 +238,7 @@ def _register_rest(jobs: Commands) -> None:
         choices=("jsonl", "csv", "parquet"),
         default="jsonl",
         help="jsonl (default): as above; csv: one row per request with columns "
-        + ", ".join(COLUMNS)
+        + ", ".join(JobResult.COLUMNS)
         + "; parquet: the same rows in a Parquet file (needs --output, and pyarrow: "
         "pip install 'openai-files[parquet]')",
     )
@@ -290,7 +288,7 @@ def _budgets(given: list[tuple[str | None, int]]) -> int | dict[str, int] | None
     every = [count for model, count in given if model is None]
     per_model = {model: count for model, count in given if model is not None}
     if per_model:
-        return {**({ANY_MODEL: every[-1]} if every else {}), **per_model}
+        return {**({JobConfig.ANY_MODEL: every[-1]} if every else {}), **per_model}
     return every[-1] if every else None
 
 
@@ -385,12 +383,8 @@ def _show_plan(ctx: Context, plan: JobPlan) -> None:
 
 def plan_(ctx: Context) -> int:
     """No client and no network: the plan is read from the input alone."""
-    plan = make_plan(
-        ctx.args.path,
-        endpoint=ctx.args.endpoint,
-        config=_config(ctx.args),
-        estimator=None,
-        prices=ctx.args.price_table,
+    plan = plan_job(
+        ctx.args.path, endpoint=ctx.args.endpoint, config=_config(ctx.args), prices=ctx.args.price_table
     )
     _show_plan(ctx, plan)
     return EXIT_OK
@@ -465,16 +459,16 @@ def wait_(ctx: Context) -> int:
 
 def status_(ctx: Context) -> int:
     """The status; with `--watch`, a live view on stderr (a terminal) first, until the job ends."""
-    status = job_status(ctx.args.job_id, ctx.args.state_dir, ctx.args.price_table)
-    if ctx.args.watch is not None:
-        if not ctx.err.isatty():
-            raise UsageError("--watch draws on a terminal; in a script, poll `jobs status --json` instead")
-        while True:
-            ctx.err.write(CLEAR + "\n".join(_live_view(status)) + "\n")
-            if status.finished:
-                break
-            time.sleep(ctx.args.watch)
-            status = job_status(ctx.args.job_id, ctx.args.state_dir, ctx.args.price_table)
+    if ctx.args.watch is not None and not ctx.err.isatty():
+        raise UsageError("--watch draws on a terminal; in a script, poll `jobs status --json` instead")
+    while True:
+        status = job_status(ctx.args.job_id, state_dir=ctx.args.state_dir, prices=ctx.args.price_table)
+        if ctx.args.watch is None:
+            break
+        ctx.err.write(CLEAR + "\n".join(_live_view(status)) + "\n")
+        if status.finished:
+            break
+        time.sleep(ctx.args.watch)
     _show(ctx, status)
     return EXIT_OK
 
@@ -503,27 +497,27 @@ def results_(ctx: Context) -> int:
         lines = result_lines(ctx.args.job_id, ctx.args.state_dir)  # read once pyarrow is found
         write_parquet(lines, ctx.args.output, rows_per_group=ctx.args.rows_per_group)
         return EXIT_OK
-    lines = result_lines(ctx.args.job_id, ctx.args.state_dir)
+    results = job_results(ctx.args.job_id, state_dir=ctx.args.state_dir)
     if ctx.args.output is None:
-        _write_results(lines, ctx.args.format, ctx.out.line)
+        _write_results(results, ctx.args.format, ctx.out.line)
         return EXIT_OK
     partial = ctx.args.output.with_name(ctx.args.output.name + ".part")
     try:
         with partial.open("w", encoding="utf-8", newline="") as out:
-            _write_results(lines, ctx.args.format, lambda text: out.write(text + "\n"))
+            _write_results(results, ctx.args.format, lambda text: out.write(text + "\n"))
         partial.replace(ctx.args.output)
     finally:
         partial.unlink(missing_ok=True)
     return EXIT_OK
 
 
-def _write_results(lines: Iterator[str], form: str, put: Callable[[str], object]) -> None:
+def _write_results(results: Iterator[JobResult], form: str, put: Callable[[str], object]) -> None:
     if form == "jsonl":
-        for line in lines:
-            put(job_result(JobResult.from_record(line)))
+        for result in results:
+            put(job_result(result))
         return
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="")
+    writer = csv.DictWriter(buffer, fieldnames=JobResult.COLUMNS, lineterminator="")
 
     def flush() -> None:
         put(buffer.getvalue())
@@ -532,8 +526,8 @@ def _write_results(lines: Iterator[str], form: str, put: Callable[[str], object]
 
     writer.writeheader()
     flush()
-    for line in lines:  # one row at a time: memory holds one whatever the job's size
-        writer.writerow(result_row(JobResult.from_record(line)))
+    for result in results:  # one row at a time: memory holds one whatever the job's size
+        writer.writerow(result.to_row())
         flush()
 
 
@@ -554,7 +548,7 @@ def rm_(ctx: Context) -> int:
 
 
 def ls_(ctx: Context) -> int:
-    for status in list_jobs(ctx.args.state_dir):
+    for status in list_jobs(state_dir=ctx.args.state_dir):
         requests = status.requests
         ctx.out.emit(
             status.to_dict(),

@@ -26,6 +26,7 @@ from ._batch_jobs import (
     job_status,
     list_jobs,
     plan_job,
+    write_job_parquet,
 )
 from ._batches import BatchResult, BatchSource, CheckedBatchInput, check_batch_input
 from ._client import AsyncClient, Client
@@ -150,4 +151,5 @@ __all__ = [
     "plan_job",
     "upload_journals",
     "webhooks",
+    "write_job_parquet",
 ]

@@ -28,7 +28,7 @@ from .outcome import JobResult
 from .plan import JobPlan, ModelPlan, plan_job
 from .pricing import Price, PriceTable
 from .resource import AsyncBatchJobs, BatchJobs
-from .store import job_results, job_status, list_jobs
+from .store import job_results, job_status, list_jobs, write_job_parquet
 from .usage import Usage
 
 __all__ = [
@@ -53,4 +53,5 @@ __all__ = [
     "job_status",
     "list_jobs",
     "plan_job",
+    "write_job_parquet",
 ]

@@ -12,7 +12,6 @@ import shutil
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import anyio
@@ -28,7 +27,7 @@ from .drivers import drive_async, drive_sync
 from .effects import Steps
 from .estimate import TokenEstimator
 from .events import EventSource, inbox_for
-from .export import ROWS_PER_GROUP, results_table, write_parquet
+from .export import ROWS_PER_GROUP, results_table
 from .manifest import Manifest
 from .notices import OnEvent
 from .outcome import JobResult
@@ -250,7 +249,7 @@ class BatchJobs:
         Raises `MissingExtraError` without pyarrow, `InvalidInputError` for `rows_per_group` under 1,
         `JobNotFinishedError` while requests are still pending.
         """
-        return write_parquet(result_lines(job_id, state_dir), Path(path), rows_per_group=rows_per_group)
+        return store.write_job_parquet(job_id, path, rows_per_group=rows_per_group, state_dir=state_dir)
 
     def cancel(self, job_id: str, *, state_dir: StateDir = None) -> JobStatus:
         """Cancel every live batch of the job, then wait until they ended and record what finished.
@@ -429,9 +428,8 @@ class AsyncBatchJobs:
         state_dir: StateDir = None,
     ) -> int:
         """See `BatchJobs.write_parquet`; written in a worker thread."""
-        lines = result_lines(job_id, state_dir)
         return await anyio.to_thread.run_sync(
-            lambda: write_parquet(lines, Path(path), rows_per_group=rows_per_group)
+            lambda: store.write_job_parquet(job_id, path, rows_per_group=rows_per_group, state_dir=state_dir)
         )
 
     async def cancel(self, job_id: str, *, state_dir: StateDir = None) -> JobStatus:

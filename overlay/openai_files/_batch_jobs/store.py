@@ -23,6 +23,7 @@ from .._errors import InvalidInputError, JobBusyError, JobNotFinishedError, JobN
 from .config import JobConfig, default_state_dir
 from .core import JobCore, JobStatus
 from .estimate import TokenEstimator, conservative_estimate
+from .export import ROWS_PER_GROUP, write_parquet
 from .manifest import JobLock, Manifest
 from .outcome import JobResult
 from .plan import plan_job
@@ -31,7 +32,7 @@ from .pricing import Prices, price_table
 from .reuse import ResultCache, Reuse
 from .states import JOB_ENDED, JobState
 
-__all__ = ["job_results", "job_status", "list_jobs"]
+__all__ = ["job_results", "job_status", "list_jobs", "write_job_parquet"]
 
 JOB_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 MANIFEST = "manifest.sqlite"
@@ -259,3 +260,19 @@ def job_results(job_id: str, *, state_dir: StateDir = None) -> Iterator[JobResul
     """
     for text in result_lines(job_id, state_dir):
         yield JobResult.from_record(text)
+
+
+def write_job_parquet(
+    job_id: str,
+    path: str | os.PathLike[str],
+    *,
+    rows_per_group: int = ROWS_PER_GROUP,
+    state_dir: StateDir = None,
+) -> int:
+    """`BatchJobs.write_parquet` with no client and no network call (the results are local): the rows of
+    `job_results` in a Parquet file at `path`, `rows_per_group` at a time; return the rows written.
+
+    Raises `MissingExtraError` without pyarrow, `InvalidInputError` for `rows_per_group` under 1,
+    `JobNotFoundError`, or `JobNotFinishedError` while requests are still pending.
+    """
+    return write_parquet(result_lines(job_id, state_dir), Path(path), rows_per_group=rows_per_group)

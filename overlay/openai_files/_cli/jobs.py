@@ -14,6 +14,7 @@ import contextlib
 import csv
 import dataclasses
 import functools
+import inspect
 import io
 import json
 import time
@@ -21,9 +22,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .. import JobConfig, JobPlan, JobResult, JobStatus, job_results, job_status, list_jobs, plan_job
-from .._batch_jobs.export import ROWS_PER_GROUP, write_parquet
-from .._batch_jobs.store import result_lines
+from .. import (
+    JobConfig,
+    JobPlan,
+    JobResult,
+    JobStatus,
+    job_results,
+    job_status,
+    list_jobs,
+    plan_job,
+    write_job_parquet,
+)
 from ..webhooks import WebhookReceiver
 from . import flags
 from .batches import input_arguments
@@ -37,6 +46,8 @@ __all__ = ["register"]
 DEFAULTS = JobConfig()
 """Where every default of the options below comes from: an option not given is left to `JobConfig`."""
 CONFIG_FIELDS = frozenset(f.name for f in dataclasses.fields(JobConfig))
+ROWS_PER_GROUP = inspect.signature(write_job_parquet).parameters["rows_per_group"].default
+"""`--rows-per-group`'s default, read from its one source."""
 CLEAR = "\x1b[H\x1b[2J"
 """Cursor home, clear the screen: each frame of `jobs status --watch` replaces the last."""
 
@@ -494,8 +505,8 @@ def results_(ctx: Context) -> int:
     if ctx.args.format == "parquet":
         if ctx.args.output is None:
             raise UsageError("--format parquet needs --output PATH: Parquet is a binary file")
-        lines = result_lines(ctx.args.job_id, ctx.args.state_dir)  # read once pyarrow is found
-        write_parquet(lines, ctx.args.output, rows_per_group=ctx.args.rows_per_group)
+        rows = ctx.args.rows_per_group
+        write_job_parquet(ctx.args.job_id, ctx.args.output, rows_per_group=rows, state_dir=ctx.args.state_dir)
         return EXIT_OK
     results = job_results(ctx.args.job_id, state_dir=ctx.args.state_dir)
     if ctx.args.output is None:

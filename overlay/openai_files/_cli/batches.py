@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from itertools import islice
 from typing import Any
 
 from .. import Batch, check_batch_input
 from .._rules import BATCH_ENDPOINTS, BATCH_STATUSES
 from . import flags
-from .listing import created_between, listing_options
+from .listing import listing_options, show_listed
 from .parser import Commands, Context
 from .render import EXIT_BATCH_UNSUCCESSFUL, EXIT_OK, Column, field, when
 from .results import batch_result
@@ -173,11 +172,9 @@ def wait_(ctx: Context) -> int:
 
 
 def ls_(ctx: Context) -> int:
-    listed = created_between(ctx.client.batches.list(after=ctx.args.after), ctx.args, ascending=False)
+    listed = ctx.client.batches.list(after=ctx.args.after)
     wanted = (b for b in listed if ctx.args.status is None or b.status in ctx.args.status)
-    for batch in islice(wanted, ctx.args.limit):
-        ctx.out.model(batch, BATCH_COLUMNS)
-    return EXIT_OK
+    return show_listed(ctx, wanted, BATCH_COLUMNS, ascending=False)
 
 
 def cancel_(ctx: Context) -> int:

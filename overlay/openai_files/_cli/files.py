@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-from itertools import islice
 from pathlib import Path, PurePath
 
 from .._rules import FILE_ORDERS, FILE_PURPOSES, STORED_PURPOSES
 from . import flags
-from .listing import created_between, listing_options
+from .listing import listing_options, show_listed
 from .parser import Commands, Context
 from .render import EXIT_OK, Column, UsageError, field, when
 
@@ -79,10 +78,7 @@ def files_create(ctx: Context) -> int:
 
 def files_ls(ctx: Context) -> int:
     listed = ctx.client.files.list(purpose=ctx.args.purpose, order=ctx.args.order, after=ctx.args.after)
-    ascending = ctx.args.order == "asc"
-    for stored in islice(created_between(listed, ctx.args, ascending=ascending), ctx.args.limit):
-        ctx.out.model(stored, FILE_COLUMNS)
-    return EXIT_OK
+    return show_listed(ctx, listed, FILE_COLUMNS, ascending=ctx.args.order == "asc")
 
 
 def files_get(ctx: Context) -> int:

@@ -10,6 +10,7 @@ import math
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from dateutil import parser as dates
 
@@ -25,6 +26,7 @@ __all__ = [
     "whole_seconds",
 ]
 
+N = TypeVar("N", int, float)
 MB = 1_000_000
 MiB = 1024 * 1024
 
@@ -46,62 +48,45 @@ def _whole(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
 
 
-def seconds(text: str) -> float:
-    """A duration: finite and above zero (`inf`, `nan` and negatives are refused)."""
-    value = _number(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0 seconds, got {text!r}")
-    return value
+def _at_least(read: Callable[[str], N], low: N, unit: str = "", *, above: bool = False) -> Callable[[str], N]:
+    """The number `read` makes of the text, refused under `low` (or at it, when it must be `above`)."""
+    rule = f"more than {low:g}{unit}" if above else f"{low:g}{unit} or more"
+
+    def parse(text: str) -> N:
+        value = read(text)
+        if value < low or (above and value == low):
+            raise argparse.ArgumentTypeError(f"must be {rule}, got {text!r}")
+        return value
+
+    return parse
 
 
-def dollars(text: str) -> float:
-    """An amount of US dollars: finite and not negative."""
-    value = _number(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 USD or more, got {text!r}")
-    return value
-
-
-def whole_seconds(text: str) -> int:
-    """A whole number of seconds above zero (the service checks its own range and names it)."""
-    value = _whole(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 second or more, got {text!r}")
-    return value
+seconds = _at_least(_number, 0.0, " seconds", above=True)
+"""A duration: finite and above zero (`inf`, `nan` and negatives are refused)."""
+dollars = _at_least(_number, 0.0, " USD")
+"""An amount of US dollars: finite and not negative."""
+whole_seconds = _at_least(_whole, 1, " second")
+"""A whole number of seconds above zero (the service checks its own range and names it)."""
+count = _at_least(_whole, 1)
+"""A whole number of at least 1 (items, parts in flight)."""
+retries = _at_least(_whole, 0)
+"""A whole number of at least 0."""
 
 
 def moment(text: str) -> float:
     """A point in time as Unix seconds: a number, or a date as people write it (`2026-12-07`,
     `7 Dec 2026 14:30`, ISO 8601); without a zone it is local time."""
     try:
-        number = float(text)
+        float(text)
     except ValueError:
         pass
     else:
-        if not math.isfinite(number):
-            raise argparse.ArgumentTypeError(f"must be a finite number, got {text!r}")
-        return number
+        return _number(text)
     try:
         parsed = dates.parse(text)
     except (ValueError, OverflowError):
         raise argparse.ArgumentTypeError(f"not a date or time: {text!r}") from None
     return parsed.timestamp()
-
-
-def count(text: str) -> int:
-    """A whole number of at least 1 (items, parts in flight)."""
-    value = _whole(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, got {text!r}")
-    return value
-
-
-def retries(text: str) -> int:
-    """A whole number of at least 0."""
-    value = _whole(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text!r}")
-    return value
 
 
 def size(unit: int, name: str, most: int) -> Callable[[str], int]:

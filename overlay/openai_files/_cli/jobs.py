@@ -429,15 +429,12 @@ def run_(ctx: Context) -> int:
     return _outcome(status)
 
 
-@contextlib.contextmanager
-def _events(ctx: Context) -> Iterator[WebhookReceiver | None]:
+def _events(ctx: Context) -> contextlib.AbstractContextManager[WebhookReceiver | None]:
     """A webhook receiver on `--listen` while the block runs, or None without the flag."""
     if ctx.args.listen is None:
-        yield None
-        return
+        return contextlib.nullcontext()
     host, port = ctx.args.listen
-    with listening(ctx, host=host, port=port) as hooks:
-        yield hooks
+    return listening(ctx, host=host, port=port)
 
 
 def _progress(ctx: Context) -> Callable[[JobStatus], None] | None:

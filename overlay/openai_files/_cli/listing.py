@@ -9,19 +9,24 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Iterable, Iterator
-from typing import Protocol, TypeVar
+from itertools import islice
+from typing import Any, Protocol, TypeVar
 
 from . import flags
+from .parser import Context
+from .render import EXIT_OK, Column
 
-__all__ = ["created_between", "listing_options"]
+__all__ = ["listing_options", "show_listed"]
 
 
-class _Created(Protocol):
+class _Listed(Protocol):
     @property
     def created_at(self) -> int: ...
 
+    def to_dict(self) -> dict[str, Any]: ...
 
-T = TypeVar("T", bound=_Created)
+
+T = TypeVar("T", bound=_Listed)
 
 
 def listing_options(parser: argparse.ArgumentParser, *, item: str) -> None:
@@ -39,7 +44,16 @@ def listing_options(parser: argparse.ArgumentParser, *, item: str) -> None:
         )
 
 
-def created_between(objects: Iterable[T], args: argparse.Namespace, *, ascending: bool) -> Iterator[T]:
+def show_listed(
+    ctx: Context, objects: Iterable[_Listed], columns: tuple[Column, ...], *, ascending: bool
+) -> int:
+    """Print the objects in the window, at most `--limit` of them, in the order they come; exit 0."""
+    for obj in islice(_created_between(objects, ctx.args, ascending=ascending), ctx.args.limit):
+        ctx.out.model(obj, columns)
+    return EXIT_OK
+
+
+def _created_between(objects: Iterable[T], args: argparse.Namespace, *, ascending: bool) -> Iterator[T]:
     """The objects created in [`--created-after`, `--created-before`), in the order they come."""
     low: float | None = args.created_after
     high: float | None = args.created_before

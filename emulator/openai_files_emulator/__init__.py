@@ -1,4 +1,21 @@
-"""A local, stateful emulator of the OpenAI Files, Uploads and Batches APIs (the `emulator` extra)."""
+"""A local, stateful emulator of the OpenAI Files, Uploads and Batches APIs (the `emulator` extra).
+
+Map, shaped as moto's services are:
+- `files/`, `uploads/`, `batches/`: per API group a `backend.py` that owns every rule (plain Python,
+  synchronous, thread-safe, testable with no server: `tests/emulator/test_backends.py`) and raises
+  `errors.InvalidRequest` / `NotFound`; and a `routes.py` whose handlers turn wire values into Python
+  values (`wire.py`), call one backend method in a worker thread and shape the answer. One handler in
+  `app.py` (`wire.error_response`) maps every refusal to the service's status and envelope.
+- `app.Emulator` holds one instance's state (backends, clock, faults, webhooks, settings); `create_app`
+  wraps it in middleware (`middleware.py`, `faults.py`, `idempotency.py`, `recorder.py`) and the
+  control plane (`admin.py`); `server.py` serves it on a socket.
+- A batch's lifecycle is one table, `batches/lifecycle.TRANSITIONS`: validating -> in_progress ->
+  finalizing -> completed; cancelling -> cancelled after a cancel; failed (refused input, input
+  deleted) and expired (past `expires_at`) from any unfinished status. The pace says when a stage ends
+  (`lifecycle.stage_end`): `retrieve`, one step per retrieve; `time`, after `stage_seconds` on the
+  emulator's clock; `instant`, at once. Stages that end by themselves are taken when they fall due by
+  any read, or by `batches/runner.Runner`, so a batch finishes (and its webhook goes out) unwatched.
+"""
 
 from __future__ import annotations
 

@@ -4,7 +4,8 @@ tests that drive an emulator in another process. No auth: it only ever listens w
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
     from .app import Emulator
 
 PREFIX = "/__emulator__"
-S = TypeVar("S")
 
 
 def routes(emulator: Emulator) -> list[Route]:
@@ -30,39 +30,6 @@ def routes(emulator: Emulator) -> list[Route]:
 
     async def health(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
-
-    async def get_faults(request: Request) -> Response:
-        return JSONResponse({**emulator.faults.config.to_json(), "injected": emulator.faults.injected})
-
-    async def put_faults(request: Request) -> Response:
-        config = await _read_settings(request, FaultConfig, "fault")
-        return JSONResponse(emulator.faults.set(config).to_json())
-
-    async def delete_faults(request: Request) -> Response:
-        emulator.faults.clear()
-        return JSONResponse(emulator.faults.config.to_json())
-
-    async def get_batches(request: Request) -> Response:
-        return JSONResponse(emulator.batch_settings.config.to_json())
-
-    async def put_batches(request: Request) -> Response:
-        config = await _read_settings(request, BatchConfig, "batch")
-        return JSONResponse(emulator.batch_settings.set(config).to_json())
-
-    async def delete_batches(request: Request) -> Response:
-        emulator.batch_settings.clear()
-        return JSONResponse(emulator.batch_settings.config.to_json())
-
-    async def get_webhooks(request: Request) -> Response:
-        return JSONResponse(emulator.webhooks.config.to_json())
-
-    async def put_webhooks(request: Request) -> Response:
-        config = await _read_settings(request, WebhookConfig, "webhook")
-        return JSONResponse(emulator.webhooks.set(config).to_json())
-
-    async def delete_webhooks(request: Request) -> Response:
-        emulator.webhooks.clear()
-        return JSONResponse(emulator.webhooks.config.to_json())
 
     async def get_clock(request: Request) -> Response:
         return JSONResponse(clock_state())
@@ -87,9 +54,11 @@ def routes(emulator: Emulator) -> list[Route]:
 
     return [
         resource(f"{PREFIX}/health", GET=health),
-        resource(f"{PREFIX}/faults", GET=get_faults, PUT=put_faults, DELETE=delete_faults),
-        resource(f"{PREFIX}/batches", GET=get_batches, PUT=put_batches, DELETE=delete_batches),
-        resource(f"{PREFIX}/webhooks", GET=get_webhooks, PUT=put_webhooks, DELETE=delete_webhooks),
+        _settings(
+            "faults", emulator.faults, FaultConfig, "fault", lambda: {"injected": emulator.faults.injected}
+        ),
+        _settings("batches", emulator.batch_settings, BatchConfig, "batch"),
+        _settings("webhooks", emulator.webhooks, WebhookConfig, "webhook"),
         resource(f"{PREFIX}/clock", GET=get_clock),
         resource(f"{PREFIX}/clock/advance", POST=advance_clock),
         resource(f"{PREFIX}/requests", GET=get_requests),
@@ -97,11 +66,25 @@ def routes(emulator: Emulator) -> list[Route]:
     ]
 
 
-async def _read_settings(request: Request, cls: type[S], what: str) -> S:
-    """The JSON body as a settings object; 400, and nothing stored, for an unknown field or a value of
-    the wrong type or range."""
-    body = await read_json_object(request, frozenset(f.name for f in dataclasses.fields(cls)))  # type: ignore[arg-type]
-    try:
-        return settings_from_json(cls, body, what)
-    except (TypeError, ValueError) as exc:
-        raise InvalidRequest(str(exc)) from exc
+def _settings(
+    path: str, live: Any, cls: type, what: str, shown: Callable[[], dict[str, Any]] = dict
+) -> Route:
+    """GET (with `shown()`), PUT (the JSON of `cls`'s fields) and DELETE (back to the start's) of one live
+    settings object: faults, batch behaviour, webhooks."""
+
+    async def get(request: Request) -> Response:
+        return JSONResponse({**live.config.to_json(), **shown()})
+
+    async def put(request: Request) -> Response:
+        body = await read_json_object(request, frozenset(f.name for f in dataclasses.fields(cls)))
+        try:  # 400, and nothing stored, for an unknown field or a value of the wrong type or range
+            config: Any = settings_from_json(cls, body, what)
+        except (TypeError, ValueError) as exc:
+            raise InvalidRequest(str(exc)) from exc
+        return JSONResponse(live.set(config).to_json())
+
+    async def delete(request: Request) -> Response:
+        live.clear()
+        return JSONResponse(live.config.to_json())
+
+    return resource(f"{PREFIX}/{path}", GET=get, PUT=put, DELETE=delete)

@@ -68,7 +68,7 @@ class Emulator:
         """Forget every object, body, logged request and kept idempotent answer, clear faults, rewind
         the clock and reseed ids; batch behaviour, the idempotency store's being on and the files'
         `status` go back to what the emulator started with."""
-        for backend in (self.files, self.uploads, self.batches):
+        for backend in (self.batches, self.uploads, self.files):  # batches first: they publish files
             backend.clear()
         self.blobs.clear()
         self.ids.reseed(self.config.seed)

@@ -28,31 +28,28 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
-def _as_http(error: ServiceError) -> HttpError:
-    """The one map from a refusal to its status: a backend's `NotFound` is 404, every other rule 400."""
-    if isinstance(error, HttpError):
-        return error
-    status = 404 if isinstance(error, NotFound) else 400
-    return HttpError(status, error.message, param=error.param, code=error.code)
-
-
-def _body(error: HttpError) -> dict[str, Any]:
-    fields = {"message": error.message, "type": error.error_type, "param": error.param, "code": error.code}
-    return {"error": fields}
+def _answer(error: ServiceError) -> tuple[int, dict[str, Any], dict[str, str]]:
+    """The one map from a refusal to its answer: an `HttpError` has its own status, type and headers, a
+    backend's `NotFound` is 404 and any other broken rule 400; the body is the service's envelope."""
+    http = error if isinstance(error, HttpError) else None
+    status = http.status if http else 404 if isinstance(error, NotFound) else 400
+    kind = http.error_type if http else "invalid_request_error"
+    fields = {"message": error.message, "type": kind, "param": error.param, "code": error.code}
+    return status, {"error": fields}, http.headers if http else {}
 
 
 def error_response(error: ServiceError) -> JSONResponse:
-    answer = _as_http(error)
-    return JSONResponse(_body(answer), status_code=answer.status, headers=answer.headers)
+    status, body, headers = _answer(error)
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 async def send_error(send: Send, error: ServiceError) -> None:
     """Answer from middleware, below Starlette's routing, with the same envelope as the handlers."""
-    answer = _as_http(error)
-    body = json.dumps(_body(answer), separators=(",", ":")).encode()
+    status, content, extra = _answer(error)
+    body = json.dumps(content, separators=(",", ":")).encode()
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    headers += [(k.encode(), v.encode()) for k, v in answer.headers.items()]
-    await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+    headers += [(k.encode(), v.encode()) for k, v in extra.items()]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 

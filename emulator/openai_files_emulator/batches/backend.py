@@ -153,13 +153,20 @@ class BatchesBackend:
         self.on_change: Callable[[], None] = lambda: None
         """Called when a stage may fall due sooner than before (the `Runner`'s wake-up)."""
         self._lock = threading.RLock()
+        self._batches: dict[str, BatchRecord] = {}
         self.clear()
 
     def clear(self) -> None:
+        """Forget every batch, once the steps under way have ended: a late one must not publish its
+        results into an emulator reset meanwhile (`settle` skips a batch no longer registered)."""
         with self._lock:
-            self._batches: dict[str, BatchRecord] = {}
+            forgotten = list(self._batches.values())
+            self._batches = {}
             self._sequence: dict[str, int] = {}
             self._counter = itertools.count()
+        for batch in forgotten:
+            with batch.lock:
+                pass
 
     def create(
         self,
@@ -293,17 +300,13 @@ class BatchesBackend:
                 return
             at, _, batch = min(due, key=lambda entry: entry[:2])
             with batch.lock:
-                if batch.status in TERMINAL or self._due(batch, config) != at:
-                    continue  # another thread moved it meanwhile
+                moved = batch.status in TERMINAL or self._due(batch, config) != at
+                if moved or self._batches.get(batch.id) is not batch:
+                    continue  # another thread moved it, or a reset forgot it, meanwhile
                 if stage_end(batch.status, batch.since, config) <= batch.expires_at:
                     self._end_stage(batch, at, config)
                 else:
                     self._end(batch, "expired", at, config)
-
-    def enqueued_tokens(self, model: str) -> int:
-        """The estimated input tokens of `model`'s admitted, unfinished batches."""
-        with self._lock:
-            return sum(b.tokens for b in self._batches.values() if b.model == model and b.status in ENQUEUED)
 
     def _due(self, batch: BatchRecord, config: BatchConfig) -> float:
         return min(stage_end(batch.status, batch.since, config), batch.expires_at)
@@ -347,14 +350,8 @@ class BatchesBackend:
             return self._files.get(batch.input_file_id)
         except NotFound:
             self._discard(batch)
-            batch.errors = [
-                {
-                    "code": "missing_input_file",
-                    "message": "The input file was deleted.",
-                    "param": None,
-                    "line": None,
-                }
-            ]
+            gone = {"code": "missing_input_file", "message": "The input file was deleted."}
+            batch.errors = [{**gone, "param": None, "line": None}]
             self._move(batch, "failed", now)
             return None
 
@@ -369,7 +366,9 @@ class BatchesBackend:
         batch.model = result.model
         with self._lock:  # the quota check and the admission at once: two batches cannot both fit
             limit = config.token_limit(result.model) if result.model and not result.errors else None
-            if limit is not None and self.enqueued_tokens(result.model or "") + result.tokens > limit:
+            batches = self._batches.values()
+            enqueued = sum(b.tokens for b in batches if b.model == result.model and b.status in ENQUEUED)
+            if limit is not None and enqueued + result.tokens > limit:
                 message = (
                     f"Enqueued token limit reached for {result.model} in organization org-emulator. "
                     f"Limit: {limit:,} enqueued tokens. "

@@ -53,7 +53,9 @@ class Backends:
         source = self.files.create(
             self.spooled(content), size=len(content), filename="in.jsonl", purpose="batch"
         )
-        return self.batches.create(input_file_id=source.id, endpoint=CHAT, completion_window="24h")
+        created = self.batches.create(input_file_id=source.id, endpoint=CHAT, completion_window="24h")
+        assert created.status == "validating"
+        return self.batches.get(created.id)  # the live record, not the answer's snapshot
 
 
 Make = Callable[..., Backends]

@@ -143,6 +143,16 @@ def test_partial_results(api: httpx.Client, fresh_emulator: EmulatorServer, endi
     assert all(x["id"].startswith("batch_req_") and x["error"]["message"] for x in errors)
 
 
+def test_instant_batches_end_by_themselves_yet_are_answered_as_created(
+    api: httpx.Client, fresh_emulator: EmulatorServer
+) -> None:
+    fresh_emulator.batch_settings.set(pace="instant")
+    created = [create_batch(api, many(3)) for _ in range(5)]
+    assert [batch["status"] for batch in created] == ["validating"] * 5  # what POST /batches answers
+    listed = api.get("/batches", params={"limit": 100}).json()["data"]  # no retrieve has moved them
+    assert [(b["status"], b["request_counts"]["completed"]) for b in listed] == [("completed", 3)] * 5
+
+
 def test_time_pace_follows_the_clock(api: httpx.Client, fresh_emulator: EmulatorServer) -> None:
     fresh_emulator.batch_settings.set(pace="time", stage_seconds=60)
     batch = create_batch(api, many(8))

@@ -16,6 +16,7 @@ file, so `completed` + `failed` == `total` at the end whichever way it ends.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import threading
@@ -78,8 +79,14 @@ class BatchRecord:
     def move(self, status: str, at: float) -> None:
         """Raises `ValueError` for a move `lifecycle.TRANSITIONS` does not have."""
         check_transition(self.status, status)
-        self.status, self.since = status, at
         self.times[f"{status}_at"] = int(at)
+        self.status, self.since = status, at  # the status last: a list, which takes no lock, reads it first
+
+    def snapshot(self) -> BatchRecord:
+        """A copy for an answer, taken under `lock`: the batch as an operation left it, though another
+        thread (the `Runner`) moves it on before the answer is written."""
+        outcome = dataclasses.replace(self.outcome)
+        return dataclasses.replace(self, times=dict(self.times), errors=list(self.errors), outcome=outcome)
 
     def counts(self) -> dict[str, int]:
         return {"total": self.total, "completed": self.outcome.completed, "failed": self.outcome.failed}
@@ -177,8 +184,9 @@ class BatchesBackend:
         metadata: dict[str, str] | None = None,
         output_expires_after: Expiry | None = None,
     ) -> BatchRecord:
-        """`POST /batches`: a `validating` batch. Raises `InvalidRequest` for an endpoint, window,
-        metadata or expiry the API does not take, or an input file it cannot see or that is no batch file."""
+        """`POST /batches`: a `validating` batch (a snapshot; `get` has the live one). Raises
+        `InvalidRequest` for an endpoint, window, metadata or expiry the API does not take, or an input
+        file it cannot see or that is no batch file."""
         if endpoint not in BATCH_ENDPOINTS:
             raise invalid_value("endpoint", f"'{endpoint}' is not one of {', '.join(BATCH_ENDPOINTS)}.")
         if completion_window not in COMPLETION_WINDOWS:
@@ -212,11 +220,12 @@ class BatchesBackend:
             since=now,
             no_file_id="" if config.empty_file_ids else None,
         )
+        shown = batch.snapshot()  # before any other thread can see it
         with self._lock:
             self._batches[batch.id] = batch
             self._sequence[batch.id] = next(self._counter)
         self.on_change()
-        return batch
+        return shown
 
     def get(self, batch_id: str) -> BatchRecord:
         """The batch as it stands, not moved. Raises `NotFound`."""
@@ -228,13 +237,14 @@ class BatchesBackend:
 
     def retrieve(self, batch_id: str) -> BatchRecord:
         """`GET /batches/{id}`: every stage due is taken first (`settle`); then the retrieve pace takes
-        one step, and the time pace answers the share of requests its stage has run. Raises `NotFound`."""
+        one step, and the time pace answers the share of requests its stage has run. Returns a snapshot.
+        Raises `NotFound`."""
         batch = self.get(batch_id)
         self.settle()
         with batch.lock:
             previous, batch.shown_counts = batch.counts(), None
             if batch.status in TERMINAL:
-                return batch
+                return batch.snapshot()
             config, now = self.settings.config, self._clock.now()
             if config.pace == "retrieve":
                 self._step(batch, now, config)
@@ -243,7 +253,7 @@ class BatchesBackend:
                 self._run(batch, share - batch.outcome.answered, config)
             if config.counts_lag:
                 batch.shown_counts = previous
-        return batch
+            return batch.snapshot()
 
     def list(self, *, after: str | None = None, limit: int = 20) -> dict[str, Any]:
         """`GET /batches`, newest first, once every stage due is taken. Raises `InvalidRequest` for a bad
@@ -260,8 +270,8 @@ class BatchesBackend:
             )
 
     def cancel(self, batch_id: str) -> BatchRecord:
-        """`POST /batches/{id}/cancel`: the batch goes `cancelling`, then `cancelled` when that stage ends.
-        Raises `NotFound`, or `InvalidRequest` once it has ended."""
+        """`POST /batches/{id}/cancel`: the batch goes `cancelling`, then `cancelled` when that stage ends
+        (a snapshot). Raises `NotFound`, or `InvalidRequest` once it has ended."""
         batch = self.get(batch_id)
         with batch.lock:
             if batch.status in TERMINAL:
@@ -272,8 +282,9 @@ class BatchesBackend:
                 )
             if batch.status != "cancelling":
                 self._move(batch, "cancelling", self._clock.now())
+            shown = batch.snapshot()
         self.on_change()
-        return batch
+        return shown
 
     def next_due(self) -> float | None:
         """When the next stage change falls due on the clock (a stage's end or an expiry); None if none."""

@@ -2,6 +2,7 @@
 
     OpenAIFilesError
     ├── ConfigurationError          no API key, or a base URL that is not http(s)
+    │   └── MissingExtraError           a feature's optional extra is not installed; `.param` names it
     ├── InvalidInputError           bad local input, caught before any byte is sent (also a ValueError);
     │   │                           `.param` names the argument at fault, as the service's envelope does
     │   ├── BatchInputError             a JSONL batch file line that the service would refuse; `.line`

@@ -1,20 +1,22 @@
-"""The transfer engine: one multipart upload, cut into parts, sent in parallel, resumable.
+"""The transfer engine, both directions: parts planned, scheduled, run by a driver, retried, resumable.
 
 Map for a newcomer:
-- Plan (`plan.py`): validates the arguments and cuts the file (`UploadPlan`: part size, concurrency).
-- Decision (`resume.py`): `decide_resume(journal, fingerprint, plan, ...)` is pure; it says start
-  fresh, start over (cancelling the old Upload), resume the parts, or repeat a journaled complete.
-- Job (`job.py`): one upload's state, whose `Phase` (NEW -> SENDING -> COMPLETING -> DONE, or
-  RECOVERING when a repeated complete is refused) says what a failure does: cancel, keep, or leave it.
-- Journal (`journal.py`): the parts sent and the complete request, rewritten atomically after each.
-- Scheduler (`engine._Schedule`): pure; which parts start now (`concurrency.py` sizes the window),
-  what a finished one means; `abort.AbortSignal` latches the first error for every reader.
-- Drivers (`engine.run_sync` / `run_async`): threads or anyio tasks that only start and wait.
-- Readers: `window.PartWindow` (a part as a file httpx can stream), `md5.Md5Thread`, `bandwidth`.
+- Planners: `plan.py` cuts an upload into parts (`UploadPlan`); `_download._Ranges` cuts a download
+  into byte ranges (the whole file, or a timed probe then parts).
+- Scheduler (`scheduler.Schedule`): pure; which parts start now (`concurrency.py` sizes the window)
+  and what a finished one means. `abort.AbortSignal` latches the first error for every reader.
+- Drivers (`drivers.py`): `run_threads` and `run_tasks` (anyio) only start parts and wait; `retried`
+  / `retried_async` retry each part by the client's `RetryPolicy`, waits ended by an abort.
+- Decision (`resume.py`): `decide_resume(journal, fingerprint, plan, ...)` is pure: start fresh,
+  start over (cancelling the old Upload), resume the parts, or repeat a journaled complete.
+- Upload (`job.py`, `engine.py`): the job's `Phase` (NEW -> SENDING -> COMPLETING -> DONE, or
+  RECOVERING when a repeated complete is refused) says what a failure does: cancel, keep, or leave it;
+  `run_sync` / `run_async` walk it. `journal.py` records the parts and the complete, atomically.
+- Readers: `window.PartWindow` (a part as a file httpx streams), `md5.Md5Thread`, `bandwidth`.
 
-Nothing here speaks HTTP; `openai_files._uploads` adapts the generated layer to `SyncUploadApi` and
-`AsyncUploadApi` and calls `prepare_job` then `run_sync` or `run_async`. Its errors live with all the
-others in `openai_files._errors`.
+Nothing here speaks HTTP: `openai_files._uploads` adapts the generated layer to `SyncUploadApi` /
+`AsyncUploadApi` (one attempt per part) and `openai_files._download` opens the ranges. Errors live
+with all the others in `openai_files._errors`.
 """
 
 from .config import TransferConfig

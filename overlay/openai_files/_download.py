@@ -61,7 +61,7 @@ from ._errors import IncompleteDownloadError, InvalidInputError
 from ._generated import OpenAIFile, download_file, retrieve_file
 from ._retry import RetryPolicy
 from ._transfer.abort import AbortSignal
-from ._transfer.concurrency import FixedConcurrency
+from ._transfer.concurrency import AdaptiveConcurrency
 from ._transfer.drivers import retried, retried_async, run_tasks, run_threads
 from ._transfer.progress import ProgressCallback, ProgressTracker
 from ._transfer.scheduler import Schedule
@@ -464,14 +464,8 @@ class _Probe(_Span):
 
 
 class _Ranges:
-    """The download's planner: the spans the file comes in, then the check that they made it whole.
-
-    One span from where a killed download stopped. A fresh download of a large file from a server that
-    advertises byte ranges (and a path target) times its opening stream over its first `PROBE_BYTES`
-    (`_Probe`); when that was slow the rest is cut into parts of `part_size` bytes, which the transfer
-    engine's scheduler runs `concurrency` at a time. A part answered with 200 means ranges are not
-    honoured after all: `one_stream` starts the file over as one span.
-    """
+    """The download's planner (see the module's docstring): the spans the file comes in, as the transfer
+    engine's scheduler will run them, then the check that they made it whole."""
 
     def __init__(self, sink: _Sink, start: int, *, part_size: int, concurrency: int) -> None:
         self._sink = sink
@@ -503,7 +497,7 @@ class _Ranges:
             self._sink.tracker.total_parts = len(self.spans)
         return Schedule(
             self.spans[1:],
-            concurrency=FixedConcurrency(self._concurrency),
+            concurrency=AdaptiveConcurrency.fixed(self._concurrency),
             abort=self._sink.abort,
             done=lambda span, _: None,
             size=lambda span: (span.stop or span.start) - span.start,

@@ -1,7 +1,8 @@
-"""How many parts are in flight: a number the caller fixed, or a window that grows while the link gives.
+"""How many parts are in flight: a window that grows while the link gives, or a number the caller fixed
+(a window that starts settled: `fixed`).
 
-Both are pure: the schedule reports each finished part, and reads `limit`. So the sync and async
-drivers share them through the engine's schedule, and tests drive them with a model link.
+Pure: the schedule reports each finished part, and reads `limit`. So the sync and async drivers share it
+through the schedule, and tests drive it with a model link.
 """
 
 from __future__ import annotations
@@ -9,38 +10,11 @@ from __future__ import annotations
 import logging
 import math
 import statistics
-from typing import Protocol
 
 log = logging.getLogger("openai_files.transfer")
 
 PAYING_SHARE = 0.6
 """A step pays when the rate grew by at least this share of the window's growth (noise leaves some)."""
-
-
-class Concurrency(Protocol):
-    """The schedule's view: how many parts may be in flight now."""
-
-    @property
-    def limit(self) -> int: ...
-
-    def part_done(self, *, nbytes: int, seconds: float, window: int, full: bool) -> None:
-        """A part of `nbytes` took `seconds` from start to response; it started when `limit` was
-        `window`, and `full` says the window was full then (not the last few parts)."""
-        ...
-
-
-class FixedConcurrency:
-    """The caller's number, whatever the link does."""
-
-    def __init__(self, limit: int) -> None:
-        self._limit = limit
-
-    @property
-    def limit(self) -> int:
-        return self._limit
-
-    def part_done(self, *, nbytes: int, seconds: float, window: int, full: bool) -> None:
-        """A fixed window learns nothing."""
 
 
 class AdaptiveConcurrency:
@@ -67,12 +41,19 @@ class AdaptiveConcurrency:
         """(window, rate) of the last step that paid."""
         self.settled = initial == ceiling
 
+    @classmethod
+    def fixed(cls, limit: int) -> AdaptiveConcurrency:
+        """The caller's number, whatever the link does."""
+        return cls(initial=limit, ceiling=limit)
+
     @property
     def limit(self) -> int:
         return self._limit
 
     def part_done(self, *, nbytes: int, seconds: float, window: int, full: bool) -> None:
-        """Count a part that ran in the current, full window; judge the window once half of it did."""
+        """A part of `nbytes` took `seconds` from start to response; it started when `limit` was
+        `window`, and `full` says the window was full then (not the last few parts). Counted when it
+        ran in the current, full window; the window is judged once half of it did."""
         if self.settled or not full or window != self._limit or seconds <= 0:
             return
         self._samples.append(nbytes / seconds)

@@ -149,18 +149,14 @@ def run_sync(api: SyncUploadApi[R], job: UploadJob) -> R:
 
 
 def _finish_sync(api: SyncUploadApi[R], job: UploadJob) -> R:
-    if job.phase is Phase.SENDING:  # else an interrupted run sent its complete: repeat it
-        job.start_md5()
-        _send_parts_sync(api, job)
-    return api.complete(job.upload_id, job.part_ids(), job.completing())
-
-
-def _send_parts_sync(api: SyncUploadApi[R], job: UploadJob) -> None:
     def send(index: int) -> str:
         window = job.window(index, throttled=True)
         return retried(lambda: api.add_part(job.upload_id, window), job.retry, job.abort, f"part {index}")
 
-    run_threads(_schedule(job), send, threads=job.plan.concurrency, name="openai-files-part")
+    if job.phase is Phase.SENDING:  # else an interrupted run sent its complete: repeat it
+        job.start_md5()
+        run_threads(_schedule(job), send, threads=job.plan.concurrency, name="openai-files-part")
+    return api.complete(job.upload_id, job.part_ids(), job.completing())
 
 
 def _schedule(job: UploadJob) -> Schedule[int, str]:
@@ -205,20 +201,6 @@ async def run_async(api: AsyncUploadApi[R], job: UploadJob) -> R:
 
 
 async def _finish_async(api: AsyncUploadApi[R], job: UploadJob) -> R:
-    if job.phase is Phase.SENDING:
-        job.start_md5()
-        await _send_parts_async(api, job)
-        # The pass runs in its own thread; wait for it off the event loop, and not past a cancellation.
-        await anyio.to_thread.run_sync(job.md5, abandon_on_cancel=True)
-    return await api.complete(job.upload_id, job.part_ids(), job.completing())
-
-
-async def _cancel_shielded(api: AsyncUploadApi[R], upload_id: str) -> None:
-    with anyio.move_on_after(CLEANUP_SECONDS, shield=True), _cancel_logged(upload_id):
-        await api.cancel(upload_id)
-
-
-async def _send_parts_async(api: AsyncUploadApi[R], job: UploadJob) -> None:
     """httpx reads a multipart body synchronously even in async, so the bandwidth cap is taken per part."""
 
     async def send(index: int) -> str:
@@ -227,7 +209,17 @@ async def _send_parts_async(api: AsyncUploadApi[R], job: UploadJob) -> None:
             await job.limiter.consume_async(window.length, job.abort)
         return await retried_async(lambda: api.add_part(job.upload_id, window), job.retry, f"part {index}")
 
-    await run_tasks(_schedule(job), send)
+    if job.phase is Phase.SENDING:
+        job.start_md5()
+        await run_tasks(_schedule(job), send)
+        # The pass runs in its own thread; wait for it off the event loop, and not past a cancellation.
+        await anyio.to_thread.run_sync(job.md5, abandon_on_cancel=True)
+    return await api.complete(job.upload_id, job.part_ids(), job.completing())
+
+
+async def _cancel_shielded(api: AsyncUploadApi[R], upload_id: str) -> None:
+    with anyio.move_on_after(CLEANUP_SECONDS, shield=True), _cancel_logged(upload_id):
+        await api.cancel(upload_id)
 
 
 @contextmanager

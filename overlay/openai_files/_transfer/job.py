@@ -18,7 +18,7 @@ from .._retry import RetryPolicy
 from .._service import ServiceIdentity
 from .abort import AbortSignal
 from .bandwidth import TokenBucket
-from .concurrency import AdaptiveConcurrency, Concurrency, FixedConcurrency
+from .concurrency import AdaptiveConcurrency
 from .config import TransferConfig
 from .journal import Completion, FileFingerprint, Journal, journal_path
 from .md5 import Md5Thread
@@ -75,13 +75,8 @@ class UploadJob:
         self._progress = progress
         self.stat = source.stat()
         self.limiter = TokenBucket(config.max_bandwidth) if config.max_bandwidth else None
-        self.concurrency: Concurrency = (
-            AdaptiveConcurrency(
-                initial=min(config.initial_concurrency, plan.concurrency), ceiling=plan.concurrency
-            )
-            if plan.adaptive
-            else FixedConcurrency(plan.concurrency)
-        )
+        initial = min(config.initial_concurrency, plan.concurrency) if plan.adaptive else plan.concurrency
+        self.concurrency = AdaptiveConcurrency(initial=initial, ceiling=plan.concurrency)
         self.phase = Phase.NEW
         self.upload = Created(upload_id="", expires_at=0)
         self.parts: dict[int, str] = {}
@@ -128,12 +123,8 @@ class UploadJob:
             self.phase = Phase.SENDING if old.completion is None else Phase.COMPLETING
             self.resumed = True
             self.parts = {i: p for i, p in old.parts.items() if 0 <= i < self.plan.part_count}
-            log.info(
-                "resuming Upload %s: %d of %d parts already sent",
-                old.upload_id,
-                len(self.parts),
-                self.plan.part_count,
-            )
+            sent = f"{len(self.parts)} of {self.plan.part_count} parts already sent"
+            log.info("resuming Upload %s: %s", old.upload_id, sent)
             self.tracker.add(sum(self.plan.part_bounds(i)[1] for i in self.parts), parts=len(self.parts))
         return None
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator
 from typing import Generic, TypeVar
 
 from .abort import AbortSignal
-from .concurrency import Concurrency
+from .concurrency import AdaptiveConcurrency
 
 T = TypeVar("T", bound=Hashable)
 R = TypeVar("R")
@@ -26,7 +26,7 @@ class Schedule(Generic[T, R]):
         self,
         parts: Iterable[T],
         *,
-        concurrency: Concurrency,
+        concurrency: AdaptiveConcurrency,
         abort: AbortSignal,
         done: Callable[[T, R], None],
         size: Callable[[T], int],

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import os
 import signal
 import threading
@@ -175,7 +176,10 @@ def test_ctrl_c_is_not_retried_and_cancels_unless_kept_for_resume(
     make_file: Callable[[int], Path],
     tmp_path: Path,
     resume: bool,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    """Kept for resume, the Upload is named once, on the interrupt the caller gets, not in a warning."""
+    caplog.set_level(logging.INFO, logger="openai_files")
     journal = tmp_path / "journal.json"
     path = make_file(2 * BIG_PART)
     transport = _CountingTransport()
@@ -190,7 +194,7 @@ def test_ctrl_c_is_not_retried_and_cancels_unless_kept_for_resume(
             api_key=fresh_emulator.api_key, base_url=fresh_emulator.base_url, timeout=30, transport=transport
         ) as c,
         fresh_emulator.injected(bandwidth=FAST, paths=PARTS_PATH),
-        pytest.raises(KeyboardInterrupt),
+        pytest.raises(KeyboardInterrupt) as interrupt,
     ):
         c.uploads.upload_file(
             path, purpose="batch", part_size=BIG_PART, concurrency=2, progress=ctrl_c,
@@ -204,6 +208,9 @@ def test_ctrl_c_is_not_retried_and_cancels_unless_kept_for_resume(
     [upload_id] = server_calls.upload_ids()
     assert server_calls.status(upload_id) == ("pending" if resume else "cancelled")
     assert journal.exists() == resume
+    kept = [f"kept Upload {upload_id} for resume (0 of 2 parts sent)"] if resume else []
+    assert getattr(interrupt.value, "__notes__", []) == kept
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
 
 
 @pytest.mark.anyio

@@ -222,7 +222,8 @@ class UploadJob:
         """Stop every reader, release the file; True when the Upload must be cancelled, not kept.
 
         Each step runs whatever the previous one raised: a cleanup that stops halfway leaves an Upload
-        pending.
+        pending. An Upload kept for resume is a warning after an error; after an interrupt, which its
+        caller hears of anyway, it is a note on the interrupt ("kept Upload ... for resume ...").
         """
         self.abort.abort(error)
         _quietly(self._md5.join if self._md5 is not None else None, "stop the md5 pass")
@@ -231,18 +232,16 @@ class UploadJob:
             return False
         if self.journal is not None and resumable:
             sent = f"{len(self.parts)} of {self.plan.part_count} parts sent"
-            log.warning("kept Upload %s for resume (%s): %s", self.upload_id, sent, _why(error))
+            kept = f"kept Upload {self.upload_id} for resume ({sent})"
+            if isinstance(error, Exception):
+                log.warning("%s: %r", kept, error)
+            else:  # an interrupt (Ctrl-C, a cancelled task), which the caller hears of: the words ride on it
+                log.info("%s: interrupted", kept)
+                error.add_note(kept)
             return False
         if self.journal is not None:
             self.journal.delete()
         return self.phase is not Phase.RECOVERING
-
-
-def _why(error: BaseException) -> str:
-    """What stopped the upload, in words: Ctrl-C and SIGTERM read "interrupted", not `KeyboardInterrupt()`."""
-    if isinstance(error, KeyboardInterrupt):
-        return "interrupted"
-    return repr(error)
 
 
 def _quietly(step: Callable[[], object] | None, what: str) -> None:

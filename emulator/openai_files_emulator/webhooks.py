@@ -250,7 +250,7 @@ class Webhooks:
                 outcome = str(response.status_code)
             except httpx.TimeoutException:
                 outcome = "timeout"
-            except httpx.HTTPError as exc:
+            except Exception as exc:  # any failure, the HTTP stack's own bugs too: the retry still comes
                 outcome = f"failed ({type(exc).__name__})"
         if delivery.generation != self._generation:
             return  # reset while it was out: forgotten, like the requests logged before the reset

@@ -11,8 +11,6 @@ from ..clock import Clock
 from .backend import BatchesBackend
 
 logger = logging.getLogger(__name__)
-STOP_TIMEOUT = 10.0
-RETRY_AFTER_FAILURE = 1.0
 
 
 class Runner:
@@ -41,15 +39,15 @@ class Runner:
         finally:
             self._stop.set()
             self._wake.set()
-            thread.join(timeout=STOP_TIMEOUT)
+            thread.join(timeout=10)
 
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
                 self._batches.settle()
-            except Exception:  # a broken batch must not stop the others for good
+            except Exception:  # a broken batch must not stop the others for good: look again in a second
                 logger.exception("moving batches on failed")
-                self._stop.wait(RETRY_AFTER_FAILURE)
+                self._stop.wait(1.0)
             due = self._batches.next_due()
             self._wake.wait(None if due is None else max(0.0, due - self._clock.now()))
             self._wake.clear()

@@ -129,7 +129,7 @@ def run_sync(api: SyncUploadApi[R], job: UploadJob) -> R:
         try:
             result = _finish_sync(api, job)
         except Exception as error:
-            after = job.refused(error) if api.refused(error) else None
+            after = job.after_refusal(error) if api.refused(error) else None
             if after is Phase.NEW:
                 with _interrupts_held():
                     job.created(api.create(job.plan))
@@ -182,7 +182,7 @@ async def run_async(api: AsyncUploadApi[R], job: UploadJob) -> R:
         try:
             result = await _finish_async(api, job)
         except Exception as error:
-            after = job.refused(error) if api.refused(error) else None
+            after = job.after_refusal(error) if api.refused(error) else None
             if after is Phase.NEW:
                 with _interrupts_held():
                     job.created(await api.create(job.plan))

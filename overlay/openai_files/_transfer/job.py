@@ -154,12 +154,13 @@ class UploadJob:
         self.phase = Phase.COMPLETING
         return self.completion
 
-    def refused(self, error: BaseException) -> Phase:
-        """The service refused this run's adopted Upload (cancelled, expired, unknown): what follows.
+    def after_refusal(self, error: BaseException) -> Phase:
+        """Move on from the service refusing the Upload (cancelled, expired, unknown); the new phase.
 
-        Before any complete was sent nothing of it can be stored, so a new Upload starts at once
-        (`Phase.NEW`); once one was, the File it may have made is to be found, never stored again
-        (`Phase.RECOVERING`). Any other failure returns the phase unchanged: it ends the upload."""
+        An Upload adopted from a journal whose complete was never sent holds nothing that can be stored,
+        so a new Upload starts at once (`Phase.NEW`); once one was sent, the File it may have made is to
+        be found, never stored again (`Phase.RECOVERING`). The refusal of an Upload this run created
+        leaves the phase as it is: it ends the upload."""
         if self.resumed and self.phase is Phase.SENDING:
             log.warning(
                 "starting %s over: Upload %s was refused: %s", self.plan.filename, self.upload_id, error

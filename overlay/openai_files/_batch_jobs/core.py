@@ -31,25 +31,9 @@ from .._errors import (
 )
 from .._retry import is_file_lag, is_retryable_status
 from .._transfer.journal import Journal
+from . import effects
 from .config import JobConfig
-from .effects import (
-    AnyEffect,
-    BatchView,
-    CancelBatch,
-    CancelUpload,
-    CreateBatch,
-    DeleteFile,
-    Download,
-    FindBatches,
-    FindFiles,
-    Idle,
-    LocalWork,
-    RetrieveBatch,
-    Sleep,
-    Steps,
-    Store,
-    perform,
-)
+from .effects import AnyEffect, BatchView, Steps, perform
 from .manifest import Manifest, Shard
 from .merge import ShardMerge
 from .notices import BatchEnded, JobEvent, JobFinished, OnEvent, RetryScheduled, ShardSubmitted
@@ -272,7 +256,7 @@ class JobCore:
                         f"job {self.job_id} still running after {timeout:g}s (it keeps its state)"
                     )
                 sleep = min(sleep, deadline - time.monotonic())
-            woken = yield from perform(Idle(max(sleep, 0.0)))
+            woken = yield from perform(effects.Idle(max(sleep, 0.0)))
             if not woken:
                 interval = min(interval * 1.5, self.config.max_poll_interval)
 
@@ -292,10 +276,6 @@ class JobCore:
         """True once every shard is done or cancelled: the job has nothing left to do."""
         return not self.m.shards(*SHARD_OPEN)
 
-    def _awaiting_retry(self, shard: Shard) -> bool:
-        """True while requests of `shard` wait to go out in a new shard."""
-        return shard.retried > 0 and self.m.awaits_retry(shard.id)
-
     def _next_not_before(self) -> float:
         waiting = [
             s.not_before for s in self.m.shards(ShardState.SEALED, ShardState.STORED) if s.not_before > 0
@@ -309,7 +289,9 @@ class JobCore:
         for shard in self.m.shards(ShardState.UPLOADING):
             yield from self._cancel_journaled_upload(shard)
             since = (shard.intent_at or 0.0) - RECONCILE_MARGIN
-            orphans = yield from perform(FindFiles(remote_filename(self.job_id, self.key, shard.id), since))
+            orphans = yield from perform(
+                effects.FindFiles(remote_filename(self.job_id, self.key, shard.id), since)
+            )
             for file_id in orphans:
                 log.info("deleting file %s left by an interrupted upload of shard %d", file_id, shard.id)
                 yield from self._delete_file(file_id)
@@ -321,7 +303,7 @@ class JobCore:
                 self._submitted(shard, found)
             else:
                 self.m.move_shard(shard.id, ShardState.STORED, intent_at=None)
-        yield from perform(LocalWork("tidy", self._delete_stray_local_files))
+        yield from perform(effects.LocalWork("tidy", self._delete_stray_local_files))
 
     def _cancel_journaled_upload(self, shard: Shard) -> Steps:
         """Cancel the Upload an interrupted store of `shard` opened, as its journal names it: kept for a
@@ -333,7 +315,7 @@ class JobCore:
             "cancelling Upload %s left by an interrupted upload of shard %d", journal.upload_id, shard.id
         )
         try:
-            yield from perform(CancelUpload(journal.upload_id))
+            yield from perform(effects.CancelUpload(journal.upload_id))
         except APIStatusError as error:  # completed (its File is found below), cancelled or expired
             log.info("Upload %s not cancelled: %s", journal.upload_id, error)
         journal.delete()
@@ -400,7 +382,9 @@ class JobCore:
         self.m.move_shard(shard.id, ShardState.UPLOADING, intent_at=self._service_time())
         name = remote_filename(self.job_id, self.key, shard.id)
         path, journal = self.m.shard_path(shard.id), self._upload_journal(shard.id)
-        file_id, created_at = yield from perform(Store(path, name, journal, self.config.single_request_below))
+        file_id, created_at = yield from perform(
+            effects.Store(path, name, journal, self.config.single_request_below)
+        )
         self._saw(created_at)
         self.m.move_shard(shard.id, ShardState.STORED, file_id=file_id, intent_at=None)
 
@@ -419,7 +403,7 @@ class JobCore:
             self.m.move_shard(shard.id, ShardState.CREATING, intent_at=self._service_time())
             try:
                 batch = yield from perform(
-                    CreateBatch(str(shard.file_id), str(self.m.get("endpoint")), metadata)
+                    effects.CreateBatch(str(shard.file_id), str(self.m.get("endpoint")), metadata)
                 )
             except (APIConnectionError, APIStatusError) as error:
                 if _maybe_created(error):
@@ -431,7 +415,7 @@ class JobCore:
                 if not (tries_left and _worth_retrying(error)):
                     raise
                 log.info("creating the batch of shard %d again in %.1fs: %s", shard.id, delay, error)
-                yield from perform(Sleep(delay))
+                yield from perform(effects.Sleep(delay))
                 delay *= 2
                 continue
             self._submitted(shard, batch)
@@ -440,7 +424,7 @@ class JobCore:
     def _find_created(self, shard: Shard) -> Generator[AnyEffect, Any, BatchView | None]:
         """The batch a create of `shard` (its current submit) made, if the service has it."""
         since = (shard.intent_at or 0.0) - RECONCILE_MARGIN
-        found = yield from perform(FindBatches(self.job_id, self.key, since))
+        found = yield from perform(effects.FindBatches(self.job_id, self.key, since))
         for batch in found:
             if batch.metadata.get(TAG_SHARD) == str(shard.id) and batch.metadata.get(TAG_SUBMIT) == str(
                 shard.submits
@@ -469,7 +453,7 @@ class JobCore:
             if only is not None and shard.batch_id not in only:
                 continue
             try:
-                batch = yield from perform(RetrieveBatch(str(shard.batch_id)))
+                batch = yield from perform(effects.RetrieveBatch(str(shard.batch_id)))
             except NotFoundError:
                 unseen = self._unseen[shard.id] = self._unseen.get(shard.id, 0) + 1
                 if unseen < GONE_AFTER_POLLS:  # created a moment ago, not visible yet: look again
@@ -494,7 +478,7 @@ class JobCore:
             elif batch.status == "failed" and _token_limited(batch) and self._others_running(shard):
                 self._requeue(shard)
             elif batch.status == "failed" and _token_limited(batch) and shard.requests > 1:
-                yield from perform(LocalWork("split", functools.partial(self._split, shard)))
+                yield from perform(effects.LocalWork("split", functools.partial(self._split, shard)))
             else:  # a single request over the quota on its own fails with the service's error
                 self.m.move_shard(
                     shard.id,
@@ -623,7 +607,7 @@ class JobCore:
                     path = self.m.folder / f"shard-{shard.id}.{kind}.jsonl"
                     downloads.append(path)
                     try:
-                        yield from perform(Download(file_id, path))
+                        yield from perform(effects.Download(file_id, path))
                     except NotFoundError:
                         downloads.pop()
                         misses = self._unseen_files[shard.id] = self._unseen_files.get(shard.id, 0) + 1
@@ -637,7 +621,7 @@ class JobCore:
                     "in a new batch", ", ".join(lost), shard.batch_id, self.job_id,
                 )  # fmt: skip
             merge = functools.partial(self._record_merge, shard, downloads, output_lost=bool(lost))
-            yield from perform(LocalWork("merge", merge))
+            yield from perform(effects.LocalWork("merge", merge))
             self._unseen_files.pop(shard.id, None)
         except (APIConnectionError, APIStatusError, IncompleteDownloadError) as error:
             if isinstance(error, APIStatusError) and not is_retryable_status(error.status_code):
@@ -682,7 +666,7 @@ class JobCore:
         waiting = self.m.shards(ShardState.FANOUT)
         if not waiting or any(s.state is not ShardState.FANOUT for s in self.m.shards(*SHARD_OPEN)):
             return False
-        yield from perform(LocalWork("fan_out", functools.partial(self._give_duplicates, *waiting)))
+        yield from perform(effects.LocalWork("fan_out", functools.partial(self._give_duplicates, *waiting)))
         return True
 
     def _give_duplicates(self, shard: Shard) -> None:
@@ -722,7 +706,9 @@ class JobCore:
         sources = [s for s in self.m.shards(ShardState.MERGED) if s.retried and not self.cancelling]
         if not sources:
             return False
-        moved = yield from perform(LocalWork("reshard", functools.partial(self._move_retries, sources)))
+        moved = yield from perform(
+            effects.LocalWork("reshard", functools.partial(self._move_retries, sources))
+        )
         if moved:
             log.info("job %s: %d requests go to another batch", self.job_id, moved)
             self._tell(RetryScheduled(self.job_id, moved))
@@ -757,7 +743,9 @@ class JobCore:
         for shard in unsent:
             if shard.file_id:
                 yield from self._delete_file(shard.file_id)
-            yield from perform(LocalWork("cancel_unsent", functools.partial(self._cancel_unsent, shard)))
+            yield from perform(
+                effects.LocalWork("cancel_unsent", functools.partial(self._cancel_unsent, shard))
+            )
         running = [
             s
             for s in self.m.shards(ShardState.SUBMITTED)
@@ -795,7 +783,7 @@ class JobCore:
         local file once no request waits to be sent again from it."""
         changed = False
         for shard in self.m.shards(ShardState.MERGED):
-            if self._awaiting_retry(shard):
+            if shard.retried and self.m.awaits_retry(shard.id):  # requests wait to go out again
                 continue
             doomed = [shard.file_id]
             if self.config.delete_outputs:
@@ -810,12 +798,12 @@ class JobCore:
 
     def _delete_file(self, file_id: str) -> Steps:
         with contextlib.suppress(NotFoundError):
-            yield from perform(DeleteFile(file_id))
+            yield from perform(effects.DeleteFile(file_id))
 
     def _cancel_batch(self, shard: Shard) -> Steps:
         """Ask the service to cancel the shard's batch; one that ended meanwhile is left to polling."""
         try:
-            yield from perform(CancelBatch(str(shard.batch_id)))
+            yield from perform(effects.CancelBatch(str(shard.batch_id)))
         except APIStatusError as error:  # it ended meanwhile: polling records how
             log.info("batch %s of job %s not cancelled: %s", shard.batch_id, self.job_id, error)
         else:

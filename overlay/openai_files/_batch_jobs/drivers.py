@@ -18,24 +18,9 @@ from .._batches import create_body
 from .._generated import Batch, CreateBatchRequest, OpenAIFile, create_batch
 from .._transfer.config import TransferConfig
 from ..webhooks import EventInbox
+from . import effects
 from .core import TAG_JOB, TAG_KEY
-from .effects import (
-    AnyEffect,
-    BatchView,
-    CancelBatch,
-    CancelUpload,
-    CreateBatch,
-    DeleteFile,
-    Download,
-    FindBatches,
-    FindFiles,
-    Idle,
-    LocalWork,
-    RetrieveBatch,
-    Sleep,
-    Steps,
-    Store,
-)
+from .effects import AnyEffect, BatchView, Steps
 from .events import ended_batches
 from .usage import Usage
 
@@ -62,18 +47,18 @@ def batch_view(batch: Batch) -> BatchView:
     )
 
 
-def _one_create(effect: CreateBatch) -> CreateBatchRequest:
+def _one_create(effect: effects.CreateBatch) -> CreateBatchRequest:
     """The body of one `POST /batches`: the core makes each attempt itself (`batches.create` would try
     again on file lag by itself), looking for the batch before trying again."""
     return create_body(effect.file_id, effect.endpoint, "24h", effect.metadata, None)
 
 
-def _named(stored: OpenAIFile, effect: FindFiles) -> bool | None:
+def _named(stored: OpenAIFile, effect: effects.FindFiles) -> bool | None:
     """True for a file of the name sought; None once a newest-first listing went past `since`."""
     return None if stored.created_at < effect.since else stored.filename == effect.filename
 
 
-def _tagged(batch: Batch, effect: FindBatches) -> bool | None:
+def _tagged(batch: Batch, effect: effects.FindBatches) -> bool | None:
     """True for a batch of this job (id and key); None once a newest-first listing went past `since`."""
     if batch.created_at < effect.since:
         return None
@@ -83,46 +68,46 @@ def _tagged(batch: Batch, effect: FindBatches) -> bool | None:
 
 def _perform(client: Client, inbox: EventInbox | None, effect: AnyEffect) -> Any:
     match effect:
-        case Store(path, filename, journal, parts_from):
+        case effects.Store(path, filename, journal, parts_from):
             config = TransferConfig(single_request_below=parts_from)
             stored = client.files.create(
                 path, purpose="batch", filename=filename, config=config, resume=journal
             )
             return stored.id, stored.created_at
-        case CancelUpload(upload_id):
+        case effects.CancelUpload(upload_id):
             client.uploads.cancel(upload_id)
-        case DeleteFile(file_id):
+        case effects.DeleteFile(file_id):
             client.files.delete(file_id)
-        case FindFiles():
+        case effects.FindFiles():
             files: list[str] = []
             for stored in client.files.list(purpose="batch", order="desc", limit=LIST_PAGE):
                 if (match := _named(stored, effect)) is None:
                     break
                 files += [stored.id] if match else []
             return files
-        case CreateBatch():  # once: the core looks for the batch before a retry
+        case effects.CreateBatch():  # once: the core looks for the batch before a retry
             return batch_view(client.with_options(max_retries=0).call(create_batch, body=_one_create(effect)))
-        case RetrieveBatch(batch_id):
+        case effects.RetrieveBatch(batch_id):
             return batch_view(client.batches.retrieve(batch_id))
-        case CancelBatch(batch_id):
+        case effects.CancelBatch(batch_id):
             return batch_view(client.batches.cancel(batch_id))
-        case FindBatches():
+        case effects.FindBatches():
             batches: list[BatchView] = []
             for batch in client.batches.list(limit=LIST_PAGE):
                 if (match := _tagged(batch, effect)) is None:
                     break
                 batches += [batch_view(batch)] if match else []
             return batches
-        case Download(file_id, path):
+        case effects.Download(file_id, path):
             client.files.download(file_id, path)
-        case Sleep(seconds):
+        case effects.Sleep(seconds):
             time.sleep(seconds)
-        case Idle(seconds):
+        case effects.Idle(seconds):
             if inbox is None:
                 time.sleep(seconds)
                 return frozenset()
             return ended_batches(inbox.take(seconds))
-        case LocalWork(_, run):
+        case effects.LocalWork(_, run):
             return run()
         case _:
             assert_never(effect)
@@ -131,47 +116,47 @@ def _perform(client: Client, inbox: EventInbox | None, effect: AnyEffect) -> Any
 
 async def _perform_async(client: AsyncClient, inbox: EventInbox | None, effect: AnyEffect) -> Any:
     match effect:
-        case Store(path, filename, journal, parts_from):
+        case effects.Store(path, filename, journal, parts_from):
             config = TransferConfig(single_request_below=parts_from)
             stored = await client.files.create(
                 path, purpose="batch", filename=filename, config=config, resume=journal
             )
             return stored.id, stored.created_at
-        case CancelUpload(upload_id):
+        case effects.CancelUpload(upload_id):
             await client.uploads.cancel(upload_id)
-        case DeleteFile(file_id):
+        case effects.DeleteFile(file_id):
             await client.files.delete(file_id)
-        case FindFiles():
+        case effects.FindFiles():
             files: list[str] = []
             async for stored in client.files.list(purpose="batch", order="desc", limit=LIST_PAGE):
                 if (match := _named(stored, effect)) is None:
                     break
                 files += [stored.id] if match else []
             return files
-        case CreateBatch():  # once: the core looks for the batch before a retry
+        case effects.CreateBatch():  # once: the core looks for the batch before a retry
             once = client.with_options(max_retries=0)
             return batch_view(await once.call(create_batch, body=_one_create(effect)))
-        case RetrieveBatch(batch_id):
+        case effects.RetrieveBatch(batch_id):
             return batch_view(await client.batches.retrieve(batch_id))
-        case CancelBatch(batch_id):
+        case effects.CancelBatch(batch_id):
             return batch_view(await client.batches.cancel(batch_id))
-        case FindBatches():
+        case effects.FindBatches():
             batches: list[BatchView] = []
             async for batch in client.batches.list(limit=LIST_PAGE):
                 if (match := _tagged(batch, effect)) is None:
                     break
                 batches += [batch_view(batch)] if match else []
             return batches
-        case Download(file_id, path):
+        case effects.Download(file_id, path):
             await client.files.download(file_id, path)
-        case Sleep(seconds):
+        case effects.Sleep(seconds):
             await anyio.sleep(seconds)
-        case Idle(seconds):
+        case effects.Idle(seconds):
             if inbox is None:
                 await anyio.sleep(seconds)
                 return frozenset()
             return ended_batches(await inbox.take_async(seconds))
-        case LocalWork(_, run):
+        case effects.LocalWork(_, run):
             return await anyio.to_thread.run_sync(run)
         case _:
             assert_never(effect)

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
     from .._client import AsyncClient, Client
 
-__all__ = ["AsyncBatchJobs", "BatchJobs", "job_status", "list_jobs", "make_plan", "result_lines"]
+__all__ = ["AsyncBatchJobs", "BatchJobs"]
 
 JobProgress = Callable[[JobStatus], None]
 RECORDS_PER_READ = 1000
@@ -471,18 +471,3 @@ class AsyncBatchJobs:
                 return status
             finally:
                 remember_service(job.manifest, self._client.service)
-
-
-# The spellings the command line imported before it moved to the public names (`openai_files.plan_job`,
-# `job_status`, `list_jobs`, `job_results`): gone once it has moved.
-make_plan = plan_job
-
-
-def job_status(job_id: str, state_dir: StateDir, prices: Prices | None = None) -> JobStatus:
-    """See `openai_files.job_status`."""
-    return store.job_status(job_id, state_dir=state_dir, prices=prices)
-
-
-def list_jobs(state_dir: StateDir) -> list[JobStatus]:
-    """See `openai_files.list_jobs`."""
-    return store.list_jobs(state_dir=state_dir)

@@ -17,7 +17,8 @@ A newcomer's map:
   state and the only writer of SQL; `core.py` decides every step and yields effects; `drivers.py`
   performs them, one `match` for `Client` and one for `AsyncClient`; `merge.py` and `outcome.py` read
   result lines; `reuse.py` dedups and caches; `plan.py`, `estimate.py` and `pricing.py` plan and price
-  a job before it is sent; `config.py` holds its limits.
+  a job before it is sent; `config.py` holds its limits; `table.py` makes a result a row and `export.py`
+  rows an Arrow table or a Parquet file (the `parquet` extra).
 """
 
 from .config import JobConfig

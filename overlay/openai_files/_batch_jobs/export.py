@@ -17,7 +17,7 @@ from .outcome import JobResult
 from .table import COLUMNS
 
 ROWS_PER_GROUP = 65_536
-"""Rows per Parquet row group by default: about 64 MB of memory for 1 KB answers."""
+"""Rows per Parquet row group by default: the most rows held in memory at once while writing."""
 _TYPES = {
     "status_code": "int32",
     "input_tokens": "int64",

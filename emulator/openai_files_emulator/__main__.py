@@ -114,7 +114,7 @@ def parser() -> argparse.ArgumentParser:
         "--pace",
         choices=PACES,
         default="retrieve",
-        help="one lifecycle step per retrieve, by time, or all at the first retrieve (instant)",
+        help="one lifecycle step per retrieve, a stage per --stage-seconds (time), or all at once (instant)",
     )
     batches.add_argument("--stage-seconds", type=float, default=1.0, help="length of each stage (time pace)")
     batches.add_argument(

@@ -38,8 +38,9 @@ class BatchConfig:
     """Seeds the per-request outcomes and the file lag; each draw is a pure function of the seed and ids."""
     pace: str = "retrieve"
     """`retrieve`: one lifecycle step per retrieve (no waiting in tests); `time`: each stage lasts
-    `stage_seconds` on the emulator's clock, and a retrieve catches the batch up with it; `instant`:
-    the first retrieve runs the batch to its end (the plugin's fast mode)."""
+    `stage_seconds` on the emulator's clock and ends by itself, a read catching the batch up first;
+    `instant`: every stage ends at once, so the batch runs to its end by itself, by its first retrieve
+    at the latest (the plugin's fast mode). See `lifecycle.py`."""
     in_progress_steps: int = 1
     """With `retrieve` pace, the retrieves a batch spends answering its requests (an equal share each)."""
     stage_seconds: float = 1.0

@@ -185,16 +185,16 @@ class UploadsBackend:
             if md5 is not None and not _MD5.fullmatch(md5):
                 raise invalid_value("md5", "expected 32 hexadecimal digits.")
             upload.completing = md5 is not None
-        if md5 is not None:
-            try:
-                digest = self._blobs.md5([p.path for p in parts])
-            finally:
-                upload.completing = False
-            if digest != md5.lower():
+        try:
+            if md5 is not None and (digest := self._blobs.md5([p.path for p in parts])) != md5.lower():
                 raise InvalidRequest(
                     f"The md5 of the parts is {digest}, not {md5}.", param="md5", code="md5_mismatch"
                 )
-        with self._lock:
+        except BaseException:
+            upload.completing = False
+            raise
+        with self._lock:  # still `completing` until here: nothing can cancel it between the hash and this
+            upload.completing = False
             for part in parts:
                 del upload.parts[part.id]
             upload.file = self._files.store(

@@ -441,11 +441,13 @@ class Manifest:
         `TransitionError` for a state the table does not allow from `start`, or a request not in it."""
         if not rows:
             return
-        if not {state for state, *_ in rows} <= REQUEST_MOVES[start]:
-            raise TransitionError(f"a {start} request cannot become {sorted({r[0] for r in rows})}")
+        ends = {row[0] for row in rows}
+        if not ends <= REQUEST_MOVES[start]:
+            raise TransitionError(f"a {start} request cannot become {sorted(ends)}")
         cursor = self._db.executemany(
-            "UPDATE requests SET state = ?, result_offset = ?, result_length = ? WHERE seq = ? AND state = ?",
-            [(*row, start) for row in rows],
+            "UPDATE requests SET state = ?, result_offset = ?, result_length = ? "
+            f"WHERE seq = ? AND state = '{start}'",
+            rows,
         )
         if cursor.rowcount != len(rows):
             raise TransitionError(f"{len(rows) - cursor.rowcount} requests were not {start}")
@@ -455,13 +457,11 @@ class Manifest:
         one stays pending (its shard was split), a `retry` one becomes `pending` with no result."""
         if not rows:
             return
-        reset = ", state = ?, result_offset = NULL" if start is RequestState.RETRY else ""
+        reset = (
+            f", state = '{RequestState.PENDING}', result_offset = NULL" if start is RequestState.RETRY else ""
+        )
         cursor = self._db.executemany(
-            f"UPDATE requests SET shard = ?, offset = ?{reset} WHERE seq = ? AND state = ?",
-            [
-                (shard, offset, RequestState.PENDING, seq, start) if reset else (shard, offset, seq, start)
-                for shard, offset, seq in rows
-            ],
+            f"UPDATE requests SET shard = ?, offset = ?{reset} WHERE seq = ? AND state = '{start}'", rows
         )
         if cursor.rowcount != len(rows):
             raise TransitionError(f"{len(rows) - cursor.rowcount} requests were not {start}")
@@ -475,7 +475,7 @@ class Manifest:
         )
         return int(cursor.rowcount)
 
-    def duplicates(self, shard_id: int) -> list[tuple[int, str, str, RequestState, int, int]]:
+    def duplicates(self, shard_id: int) -> list[tuple[int, str, str, str, int, int]]:
         """The requests of a duplicates shard, in input order: (seq, custom_id, and the `custom_id`,
         final state, result offset and length of the request each one repeats)."""
         rows = self._db.execute(
@@ -483,7 +483,7 @@ class Manifest:
             "FROM requests d JOIN requests p ON p.seq = d.dup_of WHERE d.shard = ? ORDER BY d.seq",
             (shard_id,),
         )
-        return [(seq, cid, first, RequestState(state), *where) for seq, cid, first, state, *where in rows]
+        return rows.fetchall()
 
     def successes(self, shard_id: int) -> list[tuple[bytes, int, int]]:
         """(fingerprint, result offset, result length) of the shard's successful requests that have a

@@ -16,7 +16,6 @@ from .._errors import IncompleteDownloadError
 from .._jsonl import parse_line
 from .manifest import Manifest, ResultsFile, Shard
 from .outcome import CANCELLED, FAILED, RETRY, SUCCEEDED, Records, classify_line, missing_outcome
-from .states import RequestState
 
 ROWS_PER_UPDATE = 5000
 READ_BUFFER = 1 << 20
@@ -64,7 +63,7 @@ class ShardMerge:
         self._output_lost = output_lost
         self._records = Records(attempts=shard.round, batch_id=shard.batch_id)
         self._pending = manifest.pending(shard.id)
-        self._rows: list[tuple[RequestState, int, int, int]] = []
+        self._rows: list[tuple[str, int, int, int]] = []
         self.tally = {SUCCEEDED: 0, FAILED: 0, CANCELLED: 0, RETRY: 0}
 
     def add_file(self, path: Path) -> None:
@@ -98,7 +97,7 @@ class ShardMerge:
         self._pending.clear()
         self._flush()
 
-    def _add(self, state: RequestState, record: str, seq: int) -> None:
+    def _add(self, state: str, record: str, seq: int) -> None:
         offset, length = self._results.add(record)
         self._rows.append((state, offset, length, seq))
         self.tally[state] += 1

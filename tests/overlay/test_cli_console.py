@@ -124,15 +124,9 @@ def on_terminal(env: dict[str, str], *argv: str) -> tuple[int, str, str]:
 
 
 def said_kept_once(said: str, upload_id: str, word: str = "interrupted") -> None:
-    """The Upload kept for resume is named once, on the line that ends the run, with what to do next.
-
-    Until the library hands the kept Upload to its caller as a note on the interrupt (h24xfer), it logs
-    its own line "kept Upload ... for resume (n of m parts sent): interrupted" before the CLI's `word`."""
-    last = said.splitlines()[-1]
-    if last == word:  # the library's own line, then the CLI's
-        assert re.search(rf"^kept Upload {upload_id} for resume \(\d+ of \d+ parts sent\): \w+$", said, re.M)
-        return
+    """The Upload kept for resume is named once, on the one line that ends the run, with what to do next."""
     kept = rf"kept Upload {upload_id} for resume \(\d+ of \d+ parts sent\)"
+    last = said.splitlines()[-1]
     assert re.fullmatch(rf"{word}: {kept}; rerun the same command to send the rest", last), said
     assert said.count("kept Upload") == 1, said
 

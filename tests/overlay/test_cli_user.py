@@ -336,7 +336,7 @@ def test_ctrl_c_at_20_seeded_moments_of_an_upload_ends_it_within_a_second(
     """Five moments while the package loads, five from the first request (the Upload being created),
     ten while parts are on a slowed link; odd runs journal for `--resume`. Each run ends within 1 s of
     the signal with one line and exit 130, its Upload cancelled, or kept pending with a journal under
-    `--resume`."""
+    `--resume` (that line then names it and says how to go on)."""
     fresh_emulator.faults.set(bandwidth=128 * 1024, paths=("/v1/uploads/*/parts",))
     source = tmp_path / "big.jsonl"
     source.write_bytes(b'{"n": 1}\n' * ((8 << 20) // 9))
@@ -344,6 +344,7 @@ def test_ctrl_c_at_20_seeded_moments_of_an_upload_ends_it_within_a_second(
     seen = fresh_emulator.emulator.requests
     journals = tmp_path / "cache" / "openai-files" / "uploads"
     rng = random.Random(22)
+    kept_runs = 0
     for run_number in range(20):
         resume = run_number % 2 == 1
         before = set(uploads.ids())
@@ -370,6 +371,8 @@ def test_ctrl_c_at_20_seeded_moments_of_an_upload_ends_it_within_a_second(
         said = err.decode()
         last = said.splitlines()[-1]
         assert process.returncode == 130 and last.startswith("interrupted"), said[-2000:]
+        if run_number >= 5:  # (before, stderr also holds the import times)
+            assert said == last + "\n", said[-2000:]  # one line, whatever happened to the Upload
         assert "Traceback" not in said and took < 1.0, (run_number, took, said[-2000:])
         created = set(uploads.ids()) - before
         for upload_id in created:
@@ -378,12 +381,14 @@ def test_ctrl_c_at_20_seeded_moments_of_an_upload_ends_it_within_a_second(
                 kept = [path for path in journals.glob("*.json") if upload_id in path.read_text()]
                 assert status == "pending" and kept and "KeyboardInterrupt" not in said, said
                 said_kept_once(said, upload_id)
+                kept_runs += 1
             else:
                 assert status == "cancelled", (run_number, said)
         if not (resume and created):
             assert last == "interrupted", said[-2000:]
         shutil.rmtree(journals, ignore_errors=True)  # the next --resume run starts a new Upload
         seen.clear()
+    assert kept_runs >= 3  # the seeded moments include Uploads kept under --resume
 
 
 def test_the_entry_point_exits_with_the_table_codes() -> None:

@@ -290,6 +290,9 @@ import httpx
 from openai_files import Client, JobConfig
 
 base_url, api_key, state_dir, source, mode = sys.argv[1:]
+# A shell's background job (`.ci/run &`) ignores SIGINT and this child inherits that: give SIGINT the
+# default a terminal's foreground job has, so the Ctrl-C below is one.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 class Interrupted(httpx.HTTPTransport):
     def handle_request(self, request):

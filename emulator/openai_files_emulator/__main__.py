@@ -17,7 +17,6 @@ from .server import serve
 from .webhooks import SECRET_ENV, WebhookConfig
 
 _SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmg]?)(i?b?)?", re.IGNORECASE)
-_UNITS = {"": 1, "k": 1000, "m": 1000**2, "g": 1000**3}
 
 
 def byte_rate(text: str) -> int:

@@ -21,7 +21,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import HttpError
-from .settings import check_finite, settings_from_json, settings_to_json
+from .settings import check_finite, settings_to_json
 from .wire import send_error
 
 SCRIPT_ACTIONS = frozenset({"ok", "drop", "cut", "drop_response"})
@@ -97,11 +97,6 @@ class FaultConfig:
 
     def to_json(self) -> dict[str, Any]:
         return settings_to_json(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> FaultConfig:
-        """Raises `ValueError` for an unknown field or a value of the wrong type or range."""
-        return settings_from_json(cls, data, "fault")
 
 
 class DroppedConnection(Exception):

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from .recorder import RequestLog, SeenRequest
-from .settings import check_finite, settings_from_json, settings_to_json
+from .settings import check_finite, settings_to_json
 
 if TYPE_CHECKING:
     from .batches.backend import BatchRecord
@@ -89,11 +89,6 @@ class WebhookConfig:
 
     def to_json(self) -> dict[str, Any]:
         return settings_to_json(self) | {"secret": "(set)" if self.secret else ""}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> WebhookConfig:
-        """Raises `ValueError` for an unknown field or a value of the wrong type or range."""
-        return settings_from_json(cls, data, "webhook")
 
 
 def signing_key(secret: str) -> bytes:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..rules import MAX_EMBEDDING_INPUTS
-from ..settings import check_finite, settings_from_json, settings_to_json
+from ..settings import check_finite, settings_to_json
 from .script import Script
 
 PACES = ("retrieve", "time", "instant")
@@ -99,11 +99,6 @@ class BatchConfig:
 
     def to_json(self) -> dict[str, Any]:
         return settings_to_json(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> BatchConfig:
-        """Raises `ValueError` for an unknown field or a value of the wrong type or range."""
-        return settings_from_json(cls, data, "batch")
 
 
 class BatchSettings:

@@ -99,8 +99,27 @@ class _Core:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r}, max_retries={self.max_retries})"
 
-    def _with(self, timeout: Timeout, max_retries: int | None, headers: Mapping[str, str] | None) -> Self:
-        """A copy sharing the connection pool, with other defaults; `Client.with_options` documents it."""
+    def with_options(
+        self,
+        *,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Self:
+        """A client for one call or a few, on the same connection pool: `client.with_options(max_retries=0)`.
+
+        Args:
+            timeout: replaces the timeout (None keeps it).
+            max_retries: replaces the retry budget (None keeps it).
+            headers: added to every request of the copy (an `Idempotency-Key` given here replaces the
+                one the client would make; `Range` for part of a download).
+
+        Returns:
+            A copy sharing this client's connections; close only the original.
+
+        Raises:
+            ConfigurationError: a negative `max_retries`.
+        """
         clone = copy.copy(self)
         clone._configure(self._settings.replace(timeout=timeout, max_retries=max_retries))
         if headers:
@@ -247,29 +266,6 @@ class Client(_Core):
         self.uploads = Uploads(self)
         self.batches = Batches(self)
         self.batch_jobs = BatchJobs(self)
-
-    def with_options(
-        self,
-        *,
-        timeout: Timeout = None,
-        max_retries: int | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> Self:
-        """A client for one call or a few, on the same connection pool: `client.with_options(max_retries=0)`.
-
-        Args:
-            timeout: replaces the timeout (None keeps it).
-            max_retries: replaces the retry budget (None keeps it).
-            headers: added to every request of the copy (an `Idempotency-Key` given here replaces the
-                one the client would make; `Range` for part of a download).
-
-        Returns:
-            A copy sharing this client's connections; close only the original.
-
-        Raises:
-            ConfigurationError: a negative `max_retries`.
-        """
-        return self._with(timeout, max_retries, headers)
 
     @overload
     def call(self, operation: Operation[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R: ...
@@ -462,16 +458,6 @@ class AsyncClient(_Core):
         self.uploads = AsyncUploads(self)
         self.batches = AsyncBatches(self)
         self.batch_jobs = AsyncBatchJobs(self)
-
-    def with_options(
-        self,
-        *,
-        timeout: Timeout = None,
-        max_retries: int | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> Self:
-        """See `Client.with_options`; a wait between attempts ends when its task is cancelled."""
-        return self._with(timeout, max_retries, headers)
 
     @overload
     async def call(self, operation: Operation[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R: ...

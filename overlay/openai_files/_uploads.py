@@ -8,10 +8,9 @@ one request and this helper by size.
 
 from __future__ import annotations
 
-import functools
 import io
 import os
-from typing import IO, TYPE_CHECKING, BinaryIO, cast
+from typing import IO, TYPE_CHECKING, BinaryIO, Generic, TypeVar, cast
 
 import anyio
 
@@ -34,7 +33,7 @@ from ._generated import (
     complete_upload,
     create_upload,
 )
-from ._lost_answers import file_search
+from ._lost_answers import Search, file_search
 from ._retry import is_refusal, is_retryable_status
 from ._rules import UploadPurpose
 from ._service import ServiceIdentity
@@ -57,6 +56,7 @@ if TYPE_CHECKING:
 __all__ = ["AsyncUploads", "Uploads"]
 
 FileSource = str | os.PathLike[str] | BinaryIO
+C = TypeVar("C", bound="Client | AsyncClient")
 
 
 def _create_body(
@@ -77,6 +77,11 @@ def _plan_body(plan: UploadPlan) -> CreateUploadRequest:
     return _create_body(plan.filename, plan.purpose, plan.size, plan.mime_type, plan.expires_after)
 
 
+def _completion_headers(completion: Completion) -> dict[str, str]:
+    """The Idempotency-Key a completion was first sent with, so a rerun's complete repeats it."""
+    return {} if completion.key is None else {"Idempotency-Key": completion.key}
+
+
 def _part_body(data: bytes | IO[bytes] | PartWindow) -> AddUploadPartRequest:
     """A part streams from its window in 1 MiB reads; httpx seeks it to 0 for every attempt."""
     payload = io.BytesIO(data) if isinstance(data, bytes) else cast(BinaryIO, data)
@@ -85,101 +90,80 @@ def _part_body(data: bytes | IO[bytes] | PartWindow) -> AddUploadPartRequest:
     )
 
 
-def _complete_body(part_ids: list[str], md5: str | None) -> CompleteUploadRequest:
-    return CompleteUploadRequest(part_ids=part_ids, md5=md5)
+class _Api(Generic[C]):
+    """The engine's view of the service (`SyncUploadApi`, `AsyncUploadApi`): the client's calls; a part
+    is one attempt (the engine retries)."""
 
-
-def _completion_headers(completion: Completion) -> dict[str, str]:
-    """The Idempotency-Key a completion was first sent with, so a rerun's complete repeats it."""
-    return {} if completion.key is None else {"Idempotency-Key": completion.key}
-
-
-class _FileSearch:
-    """Finds the File a complete made whose answer did not come back (this run's, lost; or an interrupted
-    run's): same purpose, name and size, created after it was sent (`_lost_answers.Search`)."""
-
-    def __init__(self, job: UploadJob, completion: Completion) -> None:
+    def __init__(self, client: C, job: UploadJob) -> None:
+        self._client = client
         self._job = job
-        plan = job.plan
-        self._search = file_search(plan.filename, plan.size, str(plan.purpose), completion.sent_at)
 
-    def add(self, stored: OpenAIFile) -> bool:
-        """Take one listed File; False once the search is over."""
-        return self._search.add(stored)
-
-    def result(self, refusal: Exception) -> Upload:
-        """The completed Upload with its File, or `UnconfirmedUploadError` (caused by `refusal`)."""
+    def _file_search(self, completion: Completion) -> Search[OpenAIFile]:
+        """Finds the File a complete made whose answer did not come back (this run's, lost; or an
+        interrupted run's): same purpose, name and size, created after it was sent."""
         plan = self._job.plan
-        matches = self._search.found
+        return file_search(plan.filename, plan.size, str(plan.purpose), completion.sent_at)
+
+    def _recovered(self, matches: list[OpenAIFile], refusal: Exception) -> Upload:
+        """The completed Upload with its File, or `UnconfirmedUploadError` (caused by `refusal`)."""
+        job = self._job
         if len(matches) != 1:
             candidates = ", ".join(f.id for f in matches) or "none"
             raise UnconfirmedUploadError(
-                f"an interrupted run sent the complete request of Upload {self._job.upload_id} "
-                f"({plan.filename}), and the service refuses to repeat it ({refusal}); no single stored "
-                f"file matches it (candidates: {candidates}): check `files ls --purpose {plan.purpose}` "
+                f"an interrupted run sent the complete request of Upload {job.upload_id} "
+                f"({job.plan.filename}), and the service refuses to repeat it ({refusal}); no single stored "
+                f"file matches it (candidates: {candidates}): check `files ls --purpose {job.plan.purpose}` "
                 "before uploading again, which the next run will do",
-                upload_id=self._job.upload_id,
+                upload_id=job.upload_id,
                 candidates=tuple(f.id for f in matches),
             ) from refusal
         return self._completed(matches[0])
 
-    def found_again(self) -> Upload | None:
+    def _found_again(self, matches: list[OpenAIFile]) -> Upload | None:
         """This run's complete, whose answer was lost: the Upload with its File, None when no File was
         made (the complete is sent again), `UnconfirmedUploadError` when several could be it."""
-        matches = self._search.found
+        job = self._job
         if len(matches) > 1:
             raise UnconfirmedUploadError(
-                f"the answer to completing Upload {self._job.upload_id} ({self._job.plan.filename}) was lost,"
+                f"the answer to completing Upload {job.upload_id} ({job.plan.filename}) was lost,"
                 f" and {len(matches)} stored files could be its File ({', '.join(f.id for f in matches)}):"
                 " check them before uploading again",
-                upload_id=self._job.upload_id,
+                upload_id=job.upload_id,
                 candidates=tuple(f.id for f in matches),
             )
         return self._completed(matches[0]) if matches else None
 
     def _completed(self, stored: OpenAIFile) -> Upload:
-        plan = self._job.plan
+        job, plan = self._job, self._job.plan
         return Upload(
-            id=self._job.upload_id,
-            created_at=self._job.upload.created_at,
+            id=job.upload_id,
+            created_at=job.upload.created_at,
             filename=plan.filename,
             bytes_=plan.size,
             purpose=plan.purpose,
             status=UploadStatus.COMPLETED,
-            expires_at=self._job.upload.expires_at,
+            expires_at=job.upload.expires_at,
             file=stored,
         )
 
+    def _created(self, upload: Upload) -> Created:
+        return Created(upload.id, upload.expires_at, upload.created_at, self._client.service)
 
-def _resumable(error: BaseException) -> bool:
-    """Errors a later run can get past: the network, the service's bad moments, the user's Ctrl-C (or,
-    in async, a cancellation: the async adapter adds its library's cancel exception)."""
-    if isinstance(error, KeyboardInterrupt | APIConnectionError):
-        return True
-    return isinstance(error, APIStatusError) and is_retryable_status(error.status_code)
+    def resumable(self, error: BaseException) -> bool:
+        """Errors a later run can get past: the network, the service's bad moments, the user's Ctrl-C
+        (or, in async, a cancellation)."""
+        if isinstance(error, KeyboardInterrupt | APIConnectionError):
+            return True
+        return isinstance(error, APIStatusError) and is_retryable_status(error.status_code)
 
-
-def _refused(error: BaseException) -> bool:
-    """A final 4xx: the Upload is cancelled, expired, completed or unknown."""
-    return isinstance(error, APIStatusError) and is_refusal(error.status_code)
-
-
-def _created(upload: Upload, service: ServiceIdentity) -> Created:
-    return Created(
-        upload_id=upload.id, expires_at=upload.expires_at, created_at=upload.created_at, service=service
-    )
+    def refused(self, error: BaseException) -> bool:
+        """A final 4xx: the Upload is cancelled, expired, completed or unknown."""
+        return isinstance(error, APIStatusError) and is_refusal(error.status_code)
 
 
-class _SyncApi:
-    """The engine's view of the service: the client's calls; a part is one attempt (the engine retries)."""
-
-    def __init__(self, client: Client, job: UploadJob) -> None:
-        self._client = client
-        self._job = job
-
+class _SyncApi(_Api["Client"]):
     def create(self, plan: UploadPlan) -> Created:
-        upload = self._client.call(create_upload, body=_plan_body(plan))
-        return _created(upload, self._client.service)
+        return self._created(self._client.call(create_upload, body=_plan_body(plan)))
 
     def service(self, journaled: ServiceIdentity) -> ServiceIdentity:
         if journaled.asks_instance(self._client.base_url):
@@ -191,23 +175,18 @@ class _SyncApi:
         return parts.call(add_upload_part, upload_id, body=_part_body(window)).id
 
     def complete(self, upload_id: str, part_ids: list[str], completion: Completion) -> Upload:
+        body = CompleteUploadRequest(part_ids=part_ids, md5=completion.md5)
+        found = lambda: self._found_again(self._matches(completion))  # noqa: E731
         client = self._client.with_options(headers=_completion_headers(completion))
-        body = _complete_body(part_ids, completion.md5)
-        completed: Upload = client.call_once(
-            complete_upload, functools.partial(self._found, completion), upload_id, body=body
-        )
+        completed: Upload = client.call_once(complete_upload, found, upload_id, body=body)
         return completed
 
-    def _found(self, completion: Completion) -> Upload | None:
-        """The File of a complete whose answer was lost (see `_FileSearch.found_again`)."""
-        return self._search(completion).found_again()
-
-    def _search(self, completion: Completion) -> _FileSearch:
-        search = _FileSearch(self._job, completion)
+    def _matches(self, completion: Completion) -> list[OpenAIFile]:
+        search = self._file_search(completion)
         for stored in self._client.files.list(purpose=self._job.plan.purpose):
             if not search.add(stored):
                 break
-        return search
+        return search.found
 
     def cancel(self, upload_id: str) -> None:
         self._client.call(cancel_upload, upload_id)
@@ -215,25 +194,12 @@ class _SyncApi:
     def find_completed(
         self, upload_id: str, plan: UploadPlan, completion: Completion, refusal: Exception
     ) -> Upload:
-        return self._search(completion).result(refusal)
-
-    def resumable(self, error: BaseException) -> bool:
-        return _resumable(error)
-
-    def refused(self, error: BaseException) -> bool:
-        return _refused(error)
+        return self._recovered(self._matches(completion), refusal)
 
 
-class _AsyncApi:
-    """See `_SyncApi`."""
-
-    def __init__(self, client: AsyncClient, job: UploadJob) -> None:
-        self._client = client
-        self._job = job
-
+class _AsyncApi(_Api["AsyncClient"]):
     async def create(self, plan: UploadPlan) -> Created:
-        upload = await self._client.call(create_upload, body=_plan_body(plan))
-        return _created(upload, self._client.service)
+        return self._created(await self._client.call(create_upload, body=_plan_body(plan)))
 
     async def service(self, journaled: ServiceIdentity) -> ServiceIdentity:
         if journaled.asks_instance(self._client.base_url):
@@ -245,23 +211,21 @@ class _AsyncApi:
         return (await parts.call(add_upload_part, upload_id, body=_part_body(window))).id
 
     async def complete(self, upload_id: str, part_ids: list[str], completion: Completion) -> Upload:
+        body = CompleteUploadRequest(part_ids=part_ids, md5=completion.md5)
+
+        async def found() -> Upload | None:
+            return self._found_again(await self._matches(completion))
+
         client = self._client.with_options(headers=_completion_headers(completion))
-        body = _complete_body(part_ids, completion.md5)
-        completed: Upload = await client.call_once(
-            complete_upload, functools.partial(self._found, completion), upload_id, body=body
-        )
+        completed: Upload = await client.call_once(complete_upload, found, upload_id, body=body)
         return completed
 
-    async def _found(self, completion: Completion) -> Upload | None:
-        """See `_SyncApi._found`."""
-        return (await self._search(completion)).found_again()
-
-    async def _search(self, completion: Completion) -> _FileSearch:
-        search = _FileSearch(self._job, completion)
+    async def _matches(self, completion: Completion) -> list[OpenAIFile]:
+        search = self._file_search(completion)
         async for stored in self._client.files.list(purpose=self._job.plan.purpose):
             if not search.add(stored):
                 break
-        return search
+        return search.found
 
     async def cancel(self, upload_id: str) -> None:
         await self._client.call(cancel_upload, upload_id)
@@ -269,13 +233,10 @@ class _AsyncApi:
     async def find_completed(
         self, upload_id: str, plan: UploadPlan, completion: Completion, refusal: Exception
     ) -> Upload:
-        return (await self._search(completion)).result(refusal)
+        return self._recovered(await self._matches(completion), refusal)
 
     def resumable(self, error: BaseException) -> bool:
-        return isinstance(error, anyio.get_cancelled_exc_class()) or _resumable(error)
-
-    def refused(self, error: BaseException) -> bool:
-        return _refused(error)
+        return isinstance(error, anyio.get_cancelled_exc_class()) or super().resumable(error)
 
 
 class Uploads:
@@ -388,7 +349,9 @@ class Uploads:
 
         Returns the completed Upload with its `file`; raises as `Client.call`.
         """
-        return self._client.call(complete_upload, upload_id, body=_complete_body(part_ids, md5))
+        return self._client.call(
+            complete_upload, upload_id, body=CompleteUploadRequest(part_ids=part_ids, md5=md5)
+        )
 
     def cancel(self, upload_id: str) -> Upload:
         """Cancel a pending Upload; no part may be added afterwards. Raises as `Client.call`."""
@@ -455,7 +418,9 @@ class AsyncUploads:
 
     async def complete(self, upload_id: str, part_ids: list[str], *, md5: str | None = None) -> Upload:
         """See `Uploads.complete`."""
-        return await self._client.call(complete_upload, upload_id, body=_complete_body(part_ids, md5))
+        return await self._client.call(
+            complete_upload, upload_id, body=CompleteUploadRequest(part_ids=part_ids, md5=md5)
+        )
 
     async def cancel(self, upload_id: str) -> Upload:
         """See `Uploads.cancel`."""

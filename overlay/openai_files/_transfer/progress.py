@@ -107,6 +107,8 @@ class ProgressBar:
         self._shown = 0
 
     def __call__(self, p: Progress) -> None:
+        if self._throttled(p.finished):  # before any formatting: most steps stop here
+            return
         rate = p.bytes_done / max(time.monotonic() - self._started, 1e-9) / 1e6
         text = f"{p.bytes_done / 1e6:,.1f}"
         text += f"/{p.total_bytes / 1e6:,.1f} MB" if p.total_bytes is not None else " MB"
@@ -119,11 +121,10 @@ class ProgressBar:
     def show(self, text: str, *, fraction: float | None = None, finished: bool = False) -> None:
         """Draw `label [bar] percent text`, for work counted in anything (a batch job counts requests);
         the bar and percent only with a `fraction` done. Throttled and placed as described above."""
-        now = time.monotonic()
         with self._lock:
-            if not finished and (not self._in_place or now - self._drawn < 0.1):
+            if self._throttled(finished):
                 return
-            self._drawn = now
+            self._drawn = time.monotonic()
             line = f"{self._label} {self._bar(fraction)}{text}"
             if self._in_place:
                 line, self._shown = "\r" + line.ljust(self._shown), len(line)
@@ -132,6 +133,10 @@ class ProgressBar:
                 self._stream.flush()
             except (OSError, ValueError):  # a closed stream
                 self._stream = _NOWHERE
+
+    def _throttled(self, finished: bool) -> bool:
+        """True for a step not drawn: all but the last off a terminal, else within 0.1 s of a redraw."""
+        return not finished and (not self._in_place or time.monotonic() - self._drawn < 0.1)
 
     def _bar(self, fraction: float | None) -> str:
         if fraction is None:

@@ -114,13 +114,6 @@ class _Overlong(_Unusable):
     """A body that runs past the file's end: what this span wrote from it is forgotten too."""
 
 
-def file_size(stored: OpenAIFile) -> int | None:
-    """The File's `bytes`, or None when the service sent no usable size (then the answers' own
-    framing is all there is to check)."""
-    size = getattr(stored, "bytes_", None)
-    return size if isinstance(size, int) and not isinstance(size, bool) and size >= 0 else None
-
-
 class _Sink:
     """Where bytes land: positioned writes into a temporary file renamed into place on a clean exit, or
     in-order writes to a caller's writable. Reports progress as uploads do, a part per span."""
@@ -141,10 +134,6 @@ class _Sink:
         self._fd = -1
         self.abort = AbortSignal()
         """Latched once one part failed: the others stop at their next chunk."""
-
-    @property
-    def received(self) -> int:
-        return self.tracker.bytes_done
 
     @property
     def total(self) -> int | None:
@@ -180,11 +169,15 @@ class _Sink:
             self._record = self._temporary.with_name(self._temporary.name + ".json")
         return self
 
-    def resume(self, size: int | None) -> int:
-        """Take the File's `size`; return the bytes of this very file that a killed download left
-        verified on disk: kept when the record beside the partial names this file id and `size`, else
+    def resume(self, stored: OpenAIFile) -> int:
+        """Take the File's size (None when the service sent no usable one: then the answers' own framing
+        is all there is to check); return the bytes of this very file that a killed download left
+        verified on disk: kept when the record beside the partial names this file id and size, else
         the partial is emptied. The record is (re)written before any new byte, so a partial always says
         what it belongs to."""
+        size = getattr(stored, "bytes_", None)
+        if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+            size = None
         self.total = size
         if self._record is None:
             return 0
@@ -262,13 +255,6 @@ class _Sink:
         elif self._record is not None and self._recorded:
             self._write_record(0)  # what the record vouched for may have come from the wrong answer
         self.tracker.add(-written)
-
-    def one_stream(self) -> None:
-        """Ranges are not honoured after all: forget every part, the file comes again as one."""
-        self.restart(self.received)
-        self.tracker.add(0, parts=-self.tracker.parts_done)
-        self.tracker.total_parts = 1
-        self.abort = AbortSignal()
 
 
 def _claim_partial(target: Path, file_id: str) -> tuple[Path, int] | None:
@@ -505,7 +491,11 @@ class _Ranges:
 
     def one_stream(self) -> _Span:
         """Ranges are not honoured: the parts are forgotten, the file comes again as one span."""
-        self._sink.one_stream()
+        sink = self._sink
+        sink.restart(sink.tracker.bytes_done)
+        sink.tracker.add(0, parts=-sink.tracker.parts_done)
+        sink.tracker.total_parts = 1
+        sink.abort = AbortSignal()
         self.spans = [_Span(self._sink, 0, self._sink.total, ranged=False)]
         return self.spans[0]
 
@@ -513,8 +503,8 @@ class _Ranges:
         """The file's size, once exactly that many bytes arrived."""
         sink = self._sink
         size = sink.total if sink.total is not None else max(span.stop or 0 for span in self.spans)
-        if sink.received != size or not all(span.done for span in self.spans):
-            raise IncompleteDownloadError(expected=size, received=sink.received)
+        if sink.tracker.bytes_done != size or not all(span.done for span in self.spans):
+            raise IncompleteDownloadError(expected=size, received=sink.tracker.bytes_done)
         return size
 
 
@@ -574,7 +564,7 @@ def download(
     `bytes`, read first: every answer is checked against it)."""
     rules.path_id(file_id, param="file_id")
     with _Sink(destination, progress, file_id) as sink:
-        start = sink.resume(file_size(client.call(retrieve_file, file_id)))
+        start = sink.resume(client.call(retrieve_file, file_id))
         ranges = _Ranges(sink, start, part_size=part_size, concurrency=concurrency)
         fetcher = _Fetcher(client, file_id, sink, chunk_size)
         try:
@@ -633,7 +623,7 @@ async def download_async(
     """See `download`. Disk writes happen on the event loop: one chunk each, into the page cache."""
     rules.path_id(file_id, param="file_id")
     with _Sink(destination, progress, file_id) as sink:
-        start = sink.resume(file_size(await client.call(retrieve_file, file_id)))
+        start = sink.resume(await client.call(retrieve_file, file_id))
         ranges = _Ranges(sink, start, part_size=part_size, concurrency=concurrency)
         fetcher = _AsyncFetcher(client, file_id, sink, chunk_size)
         try:

@@ -19,26 +19,23 @@ class AbortSignal:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._error: BaseException | None = None
+        self.error: BaseException | None = None
+        """The latched error; read only (`abort` sets it)."""
         self._set = threading.Event()
-
-    @property
-    def error(self) -> BaseException | None:
-        return self._error
 
     def abort(self, error: BaseException) -> bool:
         """Latch `error` unless one is already latched; True when this call won."""
         with self._lock:
-            if self._error is not None:
+            if self.error is not None:
                 return False
-            self._error = error
+            self.error = error
         self._set.set()
         return True
 
     def check(self) -> None:
         """Raise `TransferAborted` in the caller's thread once the transfer was aborted, so its work stops."""
-        if self._error is not None:
-            raise TransferAborted(f"stopped because the transfer failed: {self._error!r}")
+        if self.error is not None:
+            raise TransferAborted(f"stopped because the transfer failed: {self.error!r}")
 
     def wait(self, seconds: float) -> None:
         """Sleep `seconds`, cut short by an abort, which then raises as `check` does."""

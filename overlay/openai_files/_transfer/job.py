@@ -72,7 +72,6 @@ class UploadJob:
         self.config = config
         self.abort = AbortSignal()
         self.tracker = ProgressTracker(plan.size, plan.part_count, progress)
-        self._progress = progress
         self.stat = source.stat()
         self.limiter = TokenBucket(config.max_bandwidth) if config.max_bandwidth else None
         initial = min(config.initial_concurrency, plan.concurrency) if plan.adaptive else plan.concurrency
@@ -115,9 +114,8 @@ class UploadJob:
             return decision.cancel
         if isinstance(decision, Resume):
             old = self.journal = decision.journal
-            if decision.plan != self.plan:
-                self.plan = decision.plan
-                self.tracker = ProgressTracker(self.plan.size, self.plan.part_count, self._progress)
+            self.plan = decision.plan  # the journal's part size: only the part count changes
+            self.tracker.total_parts = self.plan.part_count
             self.upload = Created(old.upload_id, old.expires_at, old.created_at)
             self.completion = old.completion
             self.phase = Phase.SENDING if old.completion is None else Phase.COMPLETING

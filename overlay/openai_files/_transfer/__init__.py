@@ -14,13 +14,13 @@ Map for a newcomer:
   `run_sync` / `run_async` walk it. `journal.py` records the parts and the complete, atomically.
 - Readers: `window.PartWindow` (a part as a file httpx streams), `md5.Md5Thread`, `bandwidth`.
 
-Nothing here speaks HTTP: `openai_files._uploads` adapts the generated layer to `SyncUploadApi` /
-`AsyncUploadApi` (one attempt per part) and `openai_files._download` opens the ranges. Errors live
+Nothing here speaks HTTP: `openai_files._uploads` adapts the generated layer to `engine.SyncUploadApi` /
+`engine.AsyncUploadApi` (one attempt per part) and `openai_files._download` opens the ranges. Errors live
 with all the others in `openai_files._errors`.
 """
 
 from .config import TransferConfig
-from .engine import AsyncUploadApi, SyncUploadApi, run_async, run_sync
+from .engine import run_async, run_sync
 from .job import Created, UploadJob, prepare_job
 from .journal import Completion, UploadJournal, upload_journals
 from .plan import UploadPlan, infer_mime_type
@@ -28,14 +28,12 @@ from .progress import Progress, ProgressBar, ProgressCallback
 from .window import PartWindow
 
 __all__ = [
-    "AsyncUploadApi",
     "Completion",
     "Created",
     "PartWindow",
     "Progress",
     "ProgressBar",
     "ProgressCallback",
-    "SyncUploadApi",
     "TransferConfig",
     "UploadJob",
     "UploadJournal",

@@ -15,7 +15,6 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import TypeVar
 
 import anyio
-from anyio.streams.memory import MemoryObjectReceiveStream
 
 from .._retry import RetryPolicy
 from .abort import SIGNAL_CHECK, AbortSignal
@@ -81,23 +80,14 @@ async def run_tasks(schedule: Schedule[T, R], work: Callable[[T], Awaitable[R]])
                         break
                     with anyio.move_on_after(SIGNAL_CHECK):
                         schedule.settle(*await finished.receive())
-                    while (ready := _ready(finished)) is not None:
-                        schedule.settle(*ready)
+                    while finished.statistics().current_buffer_used:
+                        schedule.settle(*finished.receive_nowait())
             except BaseException as error:  # this task was cancelled: the group cancels the parts
                 schedule.abort.abort(error)
                 raise
             if schedule.abort.error is not None:  # a failure: stop the parts in flight
                 group.cancel_scope.cancel()
     schedule.raise_failure()
-
-
-def _ready(
-    finished: MemoryObjectReceiveStream[tuple[T, R | BaseException]],
-) -> tuple[T, R | BaseException] | None:
-    try:
-        return finished.receive_nowait()
-    except anyio.WouldBlock:
-        return None
 
 
 def retried(attempt: Callable[[], R], policy: RetryPolicy, abort: AbortSignal, what: str) -> R:

@@ -49,7 +49,7 @@ from ._generated import (
     list_batches,
     retrieve_batch,
 )
-from ._jsonl import NonStandardJSON, parse_line
+from ._jsonl import NonStandardJSON, read_line
 from ._lost_answers import Search, batch_search, tag
 from ._pagination import AsyncPager, Page, SyncPager
 from ._retry import file_lag_delays, is_file_lag, is_refusal
@@ -253,21 +253,22 @@ def check_line(raw: bytes | str, *, line: int, endpoint: str | None) -> tuple[di
     `custom_id` is the caller's to check.
     """
     try:
-        request = parse_line(raw, strict=True)
+        request, by_msgspec = read_line(raw, strict=True)
     except NonStandardJSON as error:
         raise BatchInputError(f"not standard JSON: {error}", line=line) from None
     except ValueError:
         raise BatchInputError("not valid JSON", line=line) from None
     except RecursionError:
         raise BatchInputError("JSON nested too deeply to read", line=line) from None
-    if isinstance(raw, str) or _SURROGATE_ESCAPE.search(raw):
+    if not by_msgspec and (isinstance(raw, str) or _SURROGATE_ESCAPE.search(raw)):
         _check_unicode(request, line=line)
     return request, check_request(request, line=line, endpoint=endpoint)
 
 
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 """In bytes, only a `\\ud800`-`\\udfff` escape can bring a lone surrogate into a parsed line (bytes that
-encode one are not UTF-8 and fail to parse); lines without such an escape skip the check."""
+encode one are not UTF-8 and fail to parse); lines without such an escape skip the check, as do lines
+msgspec read (it refuses every lone surrogate)."""
 
 
 def _check_unicode(request: Any, *, line: int) -> None:

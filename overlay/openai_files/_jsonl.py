@@ -59,7 +59,14 @@ def _shallow(raw: bytes | str) -> bool:
 
 
 def parse_line(raw: bytes | str, *, strict: bool = False) -> Any:
-    """The value of one JSONL line; raises `ValueError` (or `RecursionError`) as `json.loads(raw)` would.
+    """The value of one JSONL line; raises `ValueError` (or `RecursionError`) as `json.loads(raw)` would
+    (`read_line` says how)."""
+    return read_line(raw, strict=strict)[0]
+
+
+def read_line(raw: bytes | str, *, strict: bool = False) -> tuple[Any, bool]:
+    """(the value of one JSONL line, whether msgspec read it); raises as `parse_line`. msgspec refuses
+    every lone surrogate (`"\\ud800"`), so a value it read holds none: a caller refusing them skips its check.
 
     The usual line (UTF-8, starting with its value, ending in at most a newline) is decoded once as str
     and handed to `JSONDecoder.raw_decode`, without the encoding detection and the two whitespace passes
@@ -71,7 +78,7 @@ def parse_line(raw: bytes | str, *, strict: bool = False) -> Any:
     """
     if FAST is not None and _shallow(raw):
         try:
-            return FAST(raw)
+            return FAST(raw), True
         except (ValueError, RecursionError):  # msgspec refuses NaN, a lone surrogate...: `json` decides
             pass
     decoder = _STRICT_DECODER if strict else _DECODER
@@ -81,7 +88,7 @@ def parse_line(raw: bytes | str, *, strict: bool = False) -> Any:
     except NonStandardJSON:
         raise
     except ValueError:  # UnicodeDecodeError and JSONDecodeError both are
-        return json.loads(raw, parse_constant=decoder.parse_constant)
+        return json.loads(raw, parse_constant=decoder.parse_constant), False
     if end == len(text) or text[end:] == "\n":
-        return value
-    return json.loads(raw, parse_constant=decoder.parse_constant)
+        return value, False
+    return json.loads(raw, parse_constant=decoder.parse_constant), False

@@ -23,15 +23,10 @@ READ_BUFFER = 1 << 20
 over while the merge parses."""
 
 
-def _parse(raw: str, path: Path) -> Any:
-    """One line's value; a last line that does not end the file and does not parse was cut short."""
-    try:
-        return parse_line(raw)
-    except ValueError:
-        if raw.endswith("\n"):
-            raise
-        size = path.stat().st_size
-        raise IncompleteDownloadError(expected=size + 1, received=size) from None
+def _cut_short(path: Path) -> IncompleteDownloadError:
+    """What a last line that does not end the file and does not parse means: the file was cut short."""
+    size = path.stat().st_size
+    return IncompleteDownloadError(expected=size + 1, received=size)
 
 
 class ShardMerge:
@@ -74,10 +69,16 @@ class ShardMerge:
             for raw in lines:
                 if raw.isspace():  # not `strip()`, which copies every line
                     continue
-                line = _parse(raw, path)
-                seq = pending.pop(str(line.get("custom_id")), None)
+                try:  # inline, not a function per line
+                    line = parse_line(raw)
+                except ValueError:
+                    if raw.endswith("\n"):
+                        raise
+                    raise _cut_short(path) from None
+                custom_id = str(line.get("custom_id"))
+                seq = pending.pop(custom_id, None)
                 if seq is not None:
-                    outcome = classify_line(line, last_attempt=last_attempt, cancelling=cancelling)
+                    outcome = classify_line(line, custom_id, last_attempt=last_attempt, cancelling=cancelling)
                     add(outcome.state, records(outcome, raw), seq)
         self._flush()
 

@@ -55,8 +55,9 @@ def _retryable(status_code: int | None, error: Any) -> bool:
     return status_code == 429 or (status_code is not None and status_code >= 500) or code in RETRYABLE_CODES
 
 
-def classify_line(line: dict[str, Any], *, last_attempt: bool, cancelling: bool) -> Outcome:
-    """The outcome of one parsed output/error line.
+def classify_line(line: dict[str, Any], custom_id: str, *, last_attempt: bool, cancelling: bool) -> Outcome:
+    """The outcome of one parsed output/error line, whose `custom_id` (`str` of the line's) the caller
+    has already looked up.
 
     `last_attempt`: a retryable failure is final (failed). `cancelling`: the job is being cancelled, so
     `batch_cancelled` means cancelled and nothing is retried.
@@ -64,7 +65,6 @@ def classify_line(line: dict[str, Any], *, last_attempt: bool, cancelling: bool)
     response = line.get("response")
     status = response.get("status_code") if isinstance(response, dict) else None
     status_code = status if isinstance(status, int) and not isinstance(status, bool) else None
-    custom_id = str(line.get("custom_id"))
     if line.get("error") is None and status_code is not None and 200 <= status_code < 300:
         return Outcome(custom_id, SUCCEEDED, status_code, None)
     error = _error_of(line, status_code)
@@ -130,7 +130,7 @@ class Records:
         self._shared = f'"attempts": {int(attempts)}, "batch_id": {json.dumps(batch_id)}'
 
     def __call__(self, outcome: Outcome, raw_line: str | None) -> str:
-        code = "null" if outcome.status_code is None else int(outcome.status_code)
+        code = "null" if outcome.status_code is None else outcome.status_code  # an int: `classify_line`
         error = "null" if outcome.error is None else json.dumps(outcome.error)
         line = raw_line.strip() if raw_line else "null"
         return (

@@ -430,9 +430,8 @@ class _Span:
 
 
 class _Probe(_Span):
-    """The opening stream of a large file, timed over its first bytes: when that was fast (a local
-    link, where more connections would only share the same CPUs) it simply reads on to the end; when
-    slow (a long or capped link, where parts in flight add up) it stops there and parts take the rest."""
+    """The opening stream of a large file, timed over its first bytes: fast, it reads on to the end;
+    slow, it stops there and parts take the rest (the module's docstring says why)."""
 
     def __init__(self, sink: _Sink, probe_size: int) -> None:
         super().__init__(sink, 0, probe_size, ranged=True)

@@ -59,17 +59,9 @@ def child_emulator(
     not answer within `start_timeout` seconds.
     """
     port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "openai_files_emulator",
-        "--port",
-        str(port),
-        "--data-dir",
-        str(data_dir),
-    ]
+    command = [sys.executable, "-m", "openai_files_emulator", "--port", str(port), "--log-level", "warning"]
     environment = {**os.environ, **PINNED_MALLOC} if env is None else env
-    process = subprocess.Popen([*command, "--log-level", "warning", *args], env=environment)
+    process = subprocess.Popen([*command, "--data-dir", str(data_dir), *args], env=environment)
     root = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + start_timeout

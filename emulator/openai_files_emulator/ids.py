@@ -22,10 +22,6 @@ class IdFactory:
         with self._lock:
             return "".join(self._rng.choices(_ALPHABET, k=length))
 
-    def hex(self, length: int = 32) -> str:
-        with self._lock:
-            return "".join(self._rng.choices("0123456789abcdef", k=length))
-
     def file(self) -> str:
         return f"file-{self.token()}"
 
@@ -39,4 +35,5 @@ class IdFactory:
         return f"batch_{self.token(32)}"
 
     def request(self) -> str:
-        return f"req_{self.hex()}"
+        with self._lock:
+            return "req_" + "".join(self._rng.choices("0123456789abcdef", k=32))

@@ -88,21 +88,13 @@ class AuthMiddleware:
         scheme, _, key = header.partition(" ")
         key = key.strip()
         if scheme.lower() != "bearer" or not key:
-            await send_error(
-                send,
-                HttpError(
-                    401,
-                    "No API key was provided. Send it in an 'Authorization: Bearer <key>' header.",
-                    code="missing_api_key",
-                ),
-            )
-            return
-        if self.api_keys and key not in self.api_keys:
-            await send_error(
-                send, HttpError(401, f"Incorrect API key provided: {_mask(key)}.", code="invalid_api_key")
-            )
-            return
-        await self.app(scope, receive, send)
+            message = "No API key was provided. Send it in an 'Authorization: Bearer <key>' header."
+            await send_error(send, HttpError(401, message, code="missing_api_key"))
+        elif self.api_keys and key not in self.api_keys:
+            message = f"Incorrect API key provided: {_mask(key)}."
+            await send_error(send, HttpError(401, message, code="invalid_api_key"))
+        else:
+            await self.app(scope, receive, send)
 
 
 def _mask(key: str) -> str:

@@ -250,9 +250,7 @@ class Webhooks:
         if delivery.generation != self._generation:
             return  # reset while it was out: forgotten, like the requests logged before the reset
         self._log.add(SeenRequest("POST", delivery.url, headers, outcome=f"webhook {outcome}"))
-        if outcome.isdigit() and 200 <= int(outcome) < 300:
-            return
-        if delivery.attempt >= config.max_attempts:
+        if (outcome.isdigit() and 200 <= int(outcome) < 300) or delivery.attempt >= config.max_attempts:
             return
         delivery.due = time.monotonic() + min(
             config.retry_base * 2 ** (delivery.attempt - 1), config.retry_max

@@ -32,7 +32,7 @@ from ..files.backend import Expiry, FileRecord, FilesBackend, expiry_seconds
 from ..ids import IdFactory
 from ..pagination import page
 from ..rules import BATCH_ENDPOINTS, COMPLETION_WINDOWS
-from . import jsonl
+from . import bodies, jsonl
 from .lifecycle import ENQUEUED, STAGES, TERMINAL, check_transition, stage_end
 from .settings import BatchConfig, BatchSettings
 
@@ -94,8 +94,9 @@ class BatchRecord:
     def to_json(self) -> dict[str, Any]:
         """As upstream's examples show a batch: `errors`, file ids and the times not reached yet are
         null; `model` and `usage` are left out until known."""
-        outcome = self.outcome
-        known = {"model": self.model, "usage": _usage(outcome) if outcome.answered else None}
+        o = self.outcome
+        used = bodies.usage(o.input_tokens, o.cached_tokens, o.output_tokens, o.reasoning_tokens)
+        known = {"model": self.model, "usage": used if o.answered else None}
         return {
             "id": self.id,
             "object": "batch",
@@ -113,16 +114,6 @@ class BatchRecord:
             "metadata": self.metadata,
             **{name: value for name, value in known.items() if value is not None},
         }
-
-
-def _usage(outcome: jsonl.Outcome) -> dict[str, Any]:
-    return {
-        "input_tokens": outcome.input_tokens,
-        "input_tokens_details": {"cached_tokens": outcome.cached_tokens},
-        "output_tokens": outcome.output_tokens,
-        "output_tokens_details": {"reasoning_tokens": outcome.reasoning_tokens},
-        "total_tokens": outcome.input_tokens + outcome.output_tokens,
-    }
 
 
 def check_metadata(metadata: dict[str, str]) -> None:

@@ -152,13 +152,18 @@ def _response(digest: str, created: int, model: str, text: str, tokens: Tokens) 
                 "content": [{"type": "output_text", "text": text, "annotations": []}],
             }
         ],
-        "usage": {
-            "input_tokens": tokens.prompt,
-            "input_tokens_details": {"cached_tokens": tokens.cached},
-            "output_tokens": tokens.output,
-            "output_tokens_details": {"reasoning_tokens": tokens.reasoning},
-            "total_tokens": tokens.prompt + tokens.output,
-        },
+        "usage": usage(tokens.prompt, tokens.cached, tokens.output, tokens.reasoning),
+    }
+
+
+def usage(input_tokens: int, cached: int, output_tokens: int, reasoning: int) -> dict[str, Any]:
+    """`usage` as the Responses API and a batch show it."""
+    return {
+        "input_tokens": input_tokens,
+        "input_tokens_details": {"cached_tokens": cached},
+        "output_tokens": output_tokens,
+        "output_tokens_details": {"reasoning_tokens": reasoning},
+        "total_tokens": input_tokens + output_tokens,
     }
 
 

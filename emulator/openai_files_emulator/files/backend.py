@@ -184,13 +184,12 @@ class FilesBackend:
         with self._lock:
             self._expire()
             items = [f for f in self._files.values() if purpose is None or f.purpose == purpose]
-            descending = order == "desc"
             return page(
                 items,
                 after=after,
                 limit=limit,
                 max_limit=MAX_LIST_LIMIT,
-                descending=descending,
+                descending=order == "desc",
                 sequence=self._sequence,
             )
 

@@ -83,16 +83,8 @@ class FaultConfig:
 
     @property
     def active(self) -> bool:
-        return bool(
-            self.error_rate
-            or self.rate_limit_rate
-            or self.drop_rate
-            or self.cut_rate
-            or self.drop_response_rate
-            or self.latency
-            or self.bandwidth
-            or self.total_bandwidth
-            or self.script
+        return any(
+            getattr(self, name) for name in (*RATES, "latency", "bandwidth", "total_bandwidth", "script")
         )
 
     def to_json(self) -> dict[str, Any]:

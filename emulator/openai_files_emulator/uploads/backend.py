@@ -128,11 +128,8 @@ class UploadsBackend:
             upload = self._uploads.get(upload_id)
             if upload is None:
                 raise NotFound.object("upload", upload_id, param="upload_id")
-            if (
-                upload.status == "pending"
-                and not upload.completing
-                and self._clock.now() >= upload.expires_at
-            ):
+            due = self._clock.now() >= upload.expires_at
+            if due and upload.status == "pending" and not upload.completing:
                 upload.status = "expired"
                 self._drop_parts(upload)
             return upload

@@ -163,11 +163,6 @@ async def _perform_async(client: AsyncClient, inbox: EventInbox | None, effect: 
     return None
 
 
-def _resume(steps: Steps, result: Any, error: Exception | None) -> AnyEffect:
-    """The core's next effect, given the last one's result or exception."""
-    return steps.throw(error) if error is not None else steps.send(result)
-
-
 def drive_sync(
     client: Client, steps: Steps, inbox: EventInbox | None = None, *, before: Hook | None = None
 ) -> Any:
@@ -176,7 +171,7 @@ def drive_sync(
     result, error = None, None
     while True:
         try:
-            effect = _resume(steps, result, error)
+            effect = steps.throw(error) if error is not None else steps.send(result)
         except StopIteration as stop:
             return stop.value
         if before is not None:
@@ -194,7 +189,7 @@ async def drive_async(
     result, error = None, None
     while True:
         try:
-            effect = _resume(steps, result, error)
+            effect = steps.throw(error) if error is not None else steps.send(result)
         except StopIteration as stop:
             return stop.value
         if before is not None:

@@ -11,7 +11,6 @@ import os
 import shutil
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import closing
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import anyio
@@ -46,29 +45,22 @@ __all__ = ["AsyncBatchJobs", "BatchJobs"]
 JobProgress = Callable[[JobStatus], None]
 RECORDS_PER_READ = 1000
 Cache = str | os.PathLike[str]
-
-
-@dataclass
-class _Drive:
-    """An opened job and what to drive it through; `events` feed the driver's wait while it runs."""
-
-    manifest: Manifest
-    core: JobCore
-    steps: Callable[[], Steps]
-    events: EventSource | None = None
+Job = tuple[Manifest, JobCore]
 
 
 def _running(
-    job: tuple[Manifest, JobCore],
     timeout: float | None,
     on_progress: JobProgress | None,
     events: EventSource | None,
     on_event: OnEvent | None,
-) -> _Drive:
+) -> Callable[[JobCore], Steps]:
     """`core.run` to the end (or `timeout`), reporting to the callbacks."""
-    manifest, core = job
-    core.on_progress, core.on_event = on_progress, on_event
-    return _Drive(manifest, core, lambda: core.run(timeout=timeout, events=events is not None), events)
+
+    def steps(core: JobCore) -> Steps:
+        core.on_progress, core.on_event = on_progress, on_event
+        return core.run(timeout=timeout, events=events is not None)
+
+    return steps
 
 
 def recorded_service(manifest: Manifest) -> ServiceIdentity | None:
@@ -134,11 +126,11 @@ class BatchJobs:
         added to it. Returns the job's status (its `job_id` names it later). Raises `BatchInputError`
         naming the first bad line (nothing is sent or kept), `CostLimitError`, or an `APIError`.
         """
-        manifest, core = create_job(
+        job = create_job(
             source, endpoint=endpoint, job_id=job_id, config=config, estimator=estimator,
             max_cost=max_cost, prices=prices, dedup=dedup, cache=cache,
         )  # fmt: skip
-        return self._drive(_Drive(manifest, core, core.submit))
+        return self._drive(job, JobCore.submit)
 
     def plan(
         self,
@@ -181,7 +173,7 @@ class BatchJobs:
         manifest recorded it, to forward to your metrics. Returns the final status.
         """
         job = open_job(job_id, state_dir, drive=True)
-        return self._drive(_running(job, timeout, on_progress, events, on_event))
+        return self._drive(job, _running(timeout, on_progress, events, on_event), events)
 
     def run(
         self,
@@ -205,7 +197,7 @@ class BatchJobs:
             source, endpoint=endpoint, job_id=job_id, config=config, estimator=estimator,
             max_cost=max_cost, prices=prices, dedup=dedup, cache=cache,
         )  # fmt: skip
-        return self._drive(_running(job, timeout, on_progress, events, on_event))
+        return self._drive(job, _running(timeout, on_progress, events, on_event), events)
 
     def status(self, job_id: str, *, state_dir: StateDir = None, prices: Prices | None = None) -> JobStatus:
         """The job's state as its manifest has it; the same as `openai_files.job_status` (no network).
@@ -261,7 +253,7 @@ class BatchJobs:
         if not drive:
             with closing(manifest):
                 return core.status()
-        return self._drive(_Drive(manifest, core, core.cancel))
+        return self._drive((manifest, core), JobCore.cancel)
 
     def list(self, *, state_dir: StateDir = None) -> list[JobStatus]:
         """Every job in the state directory; the same as `openai_files.list_jobs` (no network)."""
@@ -297,19 +289,19 @@ class BatchJobs:
         shutil.rmtree(folder)
         return tuple(deleted)
 
-    def _drive(self, job: _Drive) -> JobStatus:
-        """Check the job belongs to this client's service, drive it to the end of its steps, record the
-        service, close the manifest."""
-        client = self._client
-        check_service(
-            job.manifest, job.core, lambda ask: client.identify_service() if ask else client.service
-        )
-        with closing(job.manifest), inbox_for(job.events) as inbox:
+    def _drive(
+        self, job: Job, steps: Callable[[JobCore], Steps], events: EventSource | None = None
+    ) -> JobStatus:
+        """Check the job belongs to this client's service, drive it to the end of its `steps` (`events`
+        feeding the waits), record the service, close the manifest."""
+        (manifest, core), client = job, self._client
+        check_service(manifest, core, lambda ask: client.identify_service() if ask else client.service)
+        with closing(manifest), inbox_for(events) as inbox:
             try:
-                status: JobStatus = drive_sync(client, job.steps(), inbox)
+                status: JobStatus = drive_sync(client, steps(core), inbox)
                 return status
             finally:
-                remember_service(job.manifest, client.service)
+                remember_service(manifest, client.service)
 
 
 @docs_from(BatchJobs)
@@ -335,11 +327,11 @@ class AsyncBatchJobs:
         cache: Cache | None = None,
     ) -> JobStatus:
         """See `BatchJobs.submit`."""
-        manifest, core = await anyio.to_thread.run_sync(lambda: create_job(
+        job = await anyio.to_thread.run_sync(lambda: create_job(
             source, endpoint=endpoint, job_id=job_id, config=config, estimator=estimator,
             max_cost=max_cost, prices=prices, dedup=dedup, cache=cache,
         ))  # fmt: skip
-        return await self._drive(_Drive(manifest, core, core.submit))
+        return await self._drive(job, JobCore.submit)
 
     async def plan(
         self,
@@ -367,7 +359,7 @@ class AsyncBatchJobs:
     ) -> JobStatus:
         """See `BatchJobs.wait`."""
         job = await anyio.to_thread.run_sync(lambda: open_job(job_id, state_dir, drive=True))
-        return await self._drive(_running(job, timeout, on_progress, events, on_event))
+        return await self._drive(job, _running(timeout, on_progress, events, on_event), events)
 
     async def run(
         self,
@@ -391,7 +383,7 @@ class AsyncBatchJobs:
             source, endpoint=endpoint, job_id=job_id, config=config, estimator=estimator,
             max_cost=max_cost, prices=prices, dedup=dedup, cache=cache,
         ))  # fmt: skip
-        return await self._drive(_running(job, timeout, on_progress, events, on_event))
+        return await self._drive(job, _running(timeout, on_progress, events, on_event), events)
 
     async def status(
         self, job_id: str, *, state_dir: StateDir = None, prices: Prices | None = None
@@ -438,7 +430,7 @@ class AsyncBatchJobs:
         if not drive:
             with closing(manifest):
                 return core.status()
-        return await self._drive(_Drive(manifest, core, core.cancel))
+        return await self._drive((manifest, core), JobCore.cancel)
 
     async def list(self, *, state_dir: StateDir = None) -> list[JobStatus]:
         """See `BatchJobs.list`; the manifests are read in a worker thread."""
@@ -459,15 +451,18 @@ class AsyncBatchJobs:
         await anyio.to_thread.run_sync(shutil.rmtree, folder)
         return tuple(deleted)
 
-    async def _drive(self, job: _Drive) -> JobStatus:
+    async def _drive(
+        self, job: Job, steps: Callable[[JobCore], Steps], events: EventSource | None = None
+    ) -> JobStatus:
         """See `BatchJobs._drive`; the instance is learnt with one request before the check, if needed."""
-        recorded = recorded_service(job.manifest)
-        if recorded is not None and recorded.asks_instance(self._client.base_url):
-            await self._client.identify_service()
-        check_service(job.manifest, job.core, lambda ask: self._client.service)
-        with closing(job.manifest), inbox_for(job.events) as inbox:
+        (manifest, core), client = job, self._client
+        recorded = recorded_service(manifest)
+        if recorded is not None and recorded.asks_instance(client.base_url):
+            await client.identify_service()
+        check_service(manifest, core, lambda ask: client.service)
+        with closing(manifest), inbox_for(events) as inbox:
             try:
-                status: JobStatus = await drive_async(self._client, job.steps(), inbox)
+                status: JobStatus = await drive_async(client, steps(core), inbox)
                 return status
             finally:
-                remember_service(job.manifest, self._client.service)
+                remember_service(manifest, client.service)

@@ -25,14 +25,17 @@ from typing import TYPE_CHECKING, Any
 from ._entry import INSTALL_HINT, SERVER_PACKAGES
 
 if TYPE_CHECKING:
-    from .app import Emulator, EmulatorApp, create_app
-    from .batches.script import Answer
-    from .batches.settings import BatchConfig
-    from .clock import Clock
-    from .config import EmulatorConfig, Limits
-    from .faults import FaultConfig
-    from .server import EmulatorServer
-    from .webhooks import WebhookConfig
+    from .app import Emulator as Emulator
+    from .app import EmulatorApp as EmulatorApp
+    from .app import create_app as create_app
+    from .batches.script import Answer as Answer
+    from .batches.settings import BatchConfig as BatchConfig
+    from .clock import Clock as Clock
+    from .config import EmulatorConfig as EmulatorConfig
+    from .config import Limits as Limits
+    from .faults import FaultConfig as FaultConfig
+    from .server import EmulatorServer as EmulatorServer
+    from .webhooks import WebhookConfig as WebhookConfig
 
 # Exported names are imported on first use: `import openai_files_emulator` (and the command's entry point)
 # works without the server packages, and using one without them says which extra to install.
@@ -50,19 +53,7 @@ _EXPORTS = {
     "create_app": ".app",
 }
 
-__all__ = [
-    "Answer",
-    "BatchConfig",
-    "Clock",
-    "Emulator",
-    "EmulatorApp",
-    "EmulatorConfig",
-    "EmulatorServer",
-    "FaultConfig",
-    "Limits",
-    "WebhookConfig",
-    "create_app",
-]
+__all__ = list(_EXPORTS)
 
 
 def __getattr__(name: str) -> Any:

@@ -467,15 +467,13 @@ class JobCore:
             if batch.status == shard.batch_status:
                 continue
             changed = True
-            if batch.status in TERMINAL:
-                if batch.usage is not None:
-                    self.m.record_usage(batch.id, shard.id, shard.model, batch.usage)
-                self._tell(
-                    BatchEnded(self.job_id, shard.id, shard.model, batch.id, batch.status, batch.usage)
-                )
             if batch.status not in TERMINAL:
                 self.m.update_shard(shard.id, batch_status=batch.status)
-            elif batch.status == "failed" and _token_limited(batch) and self._others_running(shard):
+                continue
+            if batch.usage is not None:
+                self.m.record_usage(batch.id, shard.id, shard.model, batch.usage)
+            self._tell(BatchEnded(self.job_id, shard.id, shard.model, batch.id, batch.status, batch.usage))
+            if batch.status == "failed" and _token_limited(batch) and self._others_running(shard):
                 self._requeue(shard)
             elif batch.status == "failed" and _token_limited(batch) and shard.requests > 1:
                 yield from perform(effects.LocalWork("split", functools.partial(self._split, shard)))

@@ -518,15 +518,8 @@ class Manifest:
             "SELECT COALESCE(SUM(succeeded), 0), COALESCE(SUM(failed), 0), COALESCE(SUM(cancelled), 0) "
             "FROM shards"
         ).fetchone()
-        succeeded, failed, cancelled = (int(v) for v in row)
-        pending = total - succeeded - failed - cancelled
-        return {
-            "total": total,
-            "succeeded": succeeded,
-            "failed": failed,
-            "cancelled": cancelled,
-            "pending": pending,
-        }
+        final = dict(zip(("succeeded", "failed", "cancelled"), (int(v) for v in row), strict=True))
+        return {"total": total, **final, "pending": total - sum(final.values())}
 
     def model_progress(self) -> dict[str, dict[str, int]]:
         """Per model: requests (each once, however often retried), done and failed, batches live, and

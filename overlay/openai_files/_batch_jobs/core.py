@@ -646,15 +646,7 @@ class JobCore:
             for path in downloads:
                 merge.add_file(path)
             merge.add_missing()
-            tally = merge.tally
-            self.m.move_shard(
-                shard.id,
-                ShardState.MERGED,
-                succeeded=tally[SUCCEEDED],
-                failed=tally[FAILED],
-                cancelled=tally[CANCELLED],
-                retried=tally[RETRY],
-            )
+            self.m.move_shard(shard.id, ShardState.MERGED, **_columns(merge.tally))
         self._keep_in_cache(shard)
 
     # -- paying once (see reuse.py) ---------------------------------------------------------------
@@ -676,13 +668,7 @@ class JobCore:
                 updates.append((state, *results.add(record), seq))
                 tally[state] += 1
             self.m.settle(updates)
-            self.m.move_shard(
-                shard.id,
-                ShardState.DONE,
-                succeeded=tally[SUCCEEDED],
-                failed=tally[FAILED],
-                cancelled=tally[CANCELLED],
-            )
+            self.m.move_shard(shard.id, ShardState.DONE, **_columns(tally))
 
     def _keep_in_cache(self, shard: Shard) -> None:
         """Add the successes of a merged shard to the job's cache, if it has one."""
@@ -806,6 +792,12 @@ class JobCore:
             log.info("batch %s of job %s not cancelled: %s", shard.batch_id, self.job_id, error)
         else:
             self.m.update_shard(shard.id, batch_status="cancelling")
+
+
+def _columns(tally: dict[str, int]) -> dict[str, int]:
+    """A tally of requests by final state, as the shard columns that keep it."""
+    names = {SUCCEEDED: "succeeded", FAILED: "failed", CANCELLED: "cancelled", RETRY: "retried"}
+    return {names[state]: count for state, count in tally.items()}
 
 
 def _token_limited(batch: BatchView) -> bool:

@@ -50,20 +50,12 @@ def _check_job_id(job_id: str) -> str:
     return job_id
 
 
-def _new_job_id() -> str:
-    return f"job-{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"
-
-
 def _config_to_meta(config: JobConfig) -> dict[str, Any]:
     values = {f.name: getattr(config, f.name) for f in dataclasses.fields(config) if f.name != "state_dir"}
     for name in ("token_budget", "request_budget"):
         if isinstance(values[name], Mapping):
             values[name] = dict(values[name])
     return values
-
-
-def _describe(source: JobInput) -> str:
-    return str(Path(source).resolve()) if isinstance(source, str | os.PathLike) else "<requests>"
 
 
 def _locked(folder: Path, job_id: str) -> JobLock:
@@ -126,9 +118,11 @@ def create_job(
     job is planned first and refused (`CostLimitError`, nothing kept) when its estimate is above it.
     """
     config = config or JobConfig()
-    job_id = _check_job_id(job_id) if job_id is not None else _new_job_id()
+    if job_id is None:
+        job_id = f"job-{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"
+    job_id = _check_job_id(job_id)
     folder = Path(config.state_dir) / job_id
-    described = _describe(source)
+    described = str(Path(source).resolve()) if isinstance(source, str | os.PathLike) else "<requests>"
     folder.mkdir(parents=True, exist_ok=True)
     lock = _locked(folder, job_id)
     try:

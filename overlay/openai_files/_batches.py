@@ -260,7 +260,7 @@ def check_line(raw: bytes | str, *, line: int, endpoint: str | None) -> tuple[di
         raise BatchInputError("not valid JSON", line=line) from None
     except RecursionError:
         raise BatchInputError("JSON nested too deeply to read", line=line) from None
-    if not by_msgspec and (isinstance(raw, str) or _SURROGATE_ESCAPE.search(raw)):
+    if not by_msgspec and (isinstance(raw, str) or (raw.find(b"\\") >= 0 and _SURROGATE_ESCAPE.search(raw))):
         _check_unicode(request, line=line)
     return request, check_request(request, line=line, endpoint=endpoint)
 
@@ -268,7 +268,8 @@ def check_line(raw: bytes | str, *, line: int, endpoint: str | None) -> tuple[di
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 """In bytes, only a `\\ud800`-`\\udfff` escape can bring a lone surrogate into a parsed line (bytes that
 encode one are not UTF-8 and fail to parse); lines without such an escape skip the check, as do lines
-msgspec read (it refuses every lone surrogate)."""
+msgspec read (it refuses every lone surrogate). A line with no backslash at all is passed over by one
+`find`, which is a `memchr` and a few times quicker than the search."""
 
 
 def _check_unicode(request: Any, *, line: int) -> None:

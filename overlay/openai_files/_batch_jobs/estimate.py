@@ -15,6 +15,8 @@ TokenEstimator = Callable[[Mapping[str, Any], int], int]
 """Called with (the request as parsed, its JSONL line's size in bytes); returns estimated tokens."""
 
 OUTPUT_CAPS = ("max_tokens", "max_completion_tokens", "max_output_tokens")
+_ANY_CAP = frozenset(OUTPUT_CAPS)
+"""One C-level pass over the body's keys tells the usual body, which sets none, from one that sets one."""
 _MAPPINGS = (dict, Mapping)
 """`dict` first: its check is a few times cheaper than the `Mapping` ABC's, and nearly every body is one."""
 
@@ -22,7 +24,7 @@ _MAPPINGS = (dict, Mapping)
 def output_cap(request: Mapping[str, Any]) -> int:
     """The most output tokens the request's body allows (its `max_tokens`-like field), 0 when it sets none."""
     body = request.get("body")
-    if isinstance(body, _MAPPINGS):
+    if isinstance(body, _MAPPINGS) and not _ANY_CAP.isdisjoint(body):
         for name in OUTPUT_CAPS:
             if name in body:
                 value = body[name]

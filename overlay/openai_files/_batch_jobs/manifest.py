@@ -28,7 +28,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import chain
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -84,6 +83,7 @@ CREATE TABLE IF NOT EXISTS requests (
     fingerprint BLOB,
     dup_of INTEGER
 );
+CREATE INDEX IF NOT EXISTS requests_by_shard ON requests (shard);
 CREATE TABLE IF NOT EXISTS usage (
     batch_id TEXT PRIMARY KEY,
     shard INTEGER NOT NULL,
@@ -95,10 +95,11 @@ CREATE TABLE IF NOT EXISTS usage (
 );
 """
 
-ROWS_PER_STATEMENT = 150
-"""Request rows in one INSERT statement: 900 parameters, under the 999 that any SQLite build allows.
-Preparing inserts from a writer thread, which takes the GIL back after each statement and waits for the
-parsing thread to let go of it; so one statement per 150 rows rather than per row keeps it up to speed."""
+REQUEST_PARAMS = 6
+"""Parameters of one request row. A batch of rows goes in as few statements as the SQLite build's limit
+on parameters allows (one for the 5,000 rows of a batch, under the usual limit of 250,000): preparing
+inserts from a writer thread, which waits for the GIL after each statement while the parsing thread
+holds it, so each statement it saves is a wait saved."""
 INSERT_REQUESTS = "INSERT INTO requests (seq, custom_id, tokens, shard, offset, length) VALUES "
 REQUEST_ROW = "(?, ?, ?, ?, ?, ?)"
 CACHE_KIB = 32 * 1024
@@ -232,9 +233,8 @@ class Manifest:
             self._put("state", str(to))
 
     def prepared(self, endpoint: str, requests: int) -> None:
-        """Within the preparing transaction, once every request is recorded: index them, note the
-        endpoint and count, and start the job."""
-        self._db.execute("CREATE INDEX IF NOT EXISTS requests_by_shard ON requests (shard)")
+        """Within the preparing transaction, once every request is recorded: note the endpoint and
+        count, and start the job."""
         self.put("endpoint", endpoint)
         self.put("requests", requests)
         self.move_job(JobState.RUNNING)
@@ -388,21 +388,17 @@ class Manifest:
         with self.results_path.open("rb", buffering=0) as results:
             return _read_at(results, offset, length).decode()
 
-    def add_requests(self, rows: list[tuple[int, str, int, int, int, int]]) -> None:
-        """New `pending` requests, (seq, custom_id, tokens, shard, offset, length) each, in `seq` order.
+    def add_requests(self, rows: list[int | str]) -> None:
+        """New `pending` requests, in `seq` order, as flat rows: seq, custom_id, tokens, shard, offset
+        and length of each, one request after another (bound as they are, with no tuple per row).
 
         Raises `sqlite3.IntegrityError` for a `custom_id` recorded already (`seq_of` finds the first);
         the failed statement's rows are not in the table (SQLite undoes that statement alone).
         """
-        whole = len(rows) - len(rows) % ROWS_PER_STATEMENT
-        self._db.executemany(
-            INSERT_REQUESTS + ", ".join([REQUEST_ROW] * ROWS_PER_STATEMENT),
-            (
-                tuple(chain.from_iterable(rows[start : start + ROWS_PER_STATEMENT]))
-                for start in range(0, whole, ROWS_PER_STATEMENT)
-            ),
-        )
-        self._db.executemany(INSERT_REQUESTS + REQUEST_ROW, rows[whole:])
+        step = self._db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // REQUEST_PARAMS * REQUEST_PARAMS
+        for start in range(0, len(rows), step):
+            part = rows[start : start + step]
+            self._db.execute(INSERT_REQUESTS + ", ".join([REQUEST_ROW] * (len(part) // REQUEST_PARAMS)), part)
 
     def seq_of(self, custom_id: str) -> int | None:
         """The line number of the request recorded with `custom_id`, if any."""

@@ -161,13 +161,13 @@ def plan_job(
         inputs = request_inputs(request, checked)
         plan = models.get(model) or models.setdefault(model, ModelPlan(model))
         fill = open_shards.get(model)
-        if fill is None or not fill.fits(size, tokens, inputs):
+        if fill is None or not fill.add(size, tokens, inputs):
             if fill is not None:
                 plan.shard_sizes.append((fill.tokens, fill.inputs))
             fill = open_shards[model] = ShardFill.of(config, model)
             fill.check_alone(size, tokens, inputs, seq=seq)
+            fill.add(size, tokens, inputs)
             plan.shards += 1
-        fill.take(size, tokens, inputs)
         cap = output_cap(request)
         plan.requests += 1
         plan.inputs += inputs

@@ -15,14 +15,14 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, BinaryIO
 
 from .._batches import check_line, check_request
 from .._errors import BatchInputError, InvalidInputError
 from .._rules import MAX_EMBEDDING_INPUTS, batch_endpoint, embedding_inputs
 from .config import JobConfig
 from .estimate import TokenEstimator
-from .manifest import BackgroundWrites, Manifest
+from .manifest import REQUEST_PARAMS, BackgroundWrites, Manifest
 from .reuse import Reuse
 
 JobInput = str | os.PathLike[str] | Iterable[Mapping[str, Any]]
@@ -33,8 +33,7 @@ EMBEDDINGS = "/v1/embeddings"
 ROWS_PER_INSERT = 5000
 """Request rows handed to the writer thread at a time."""
 READ_BUFFER = 1 << 20
-"""Bytes read from the input at a time. Each read lets go of the GIL, and the writer thread, waiting
-for it, takes it then: a read per MiB rather than per 8 KiB keeps those hand-overs rare."""
+"""Bytes read from the input at a time."""
 WRITE_BUFFER = 1 << 20
 """Bytes buffered per open shard file: one write call per MiB rather than per line."""
 
@@ -63,15 +62,21 @@ class ShardFill:
         inputs = MAX_EMBEDDING_INPUTS if budget is None else min(budget, MAX_EMBEDDING_INPUTS)
         return cls(config.max_shard_requests, config.max_shard_bytes, config.shard_tokens(model), inputs)
 
-    def fits(self, size: int, tokens: int, inputs: int) -> bool:
-        """Whether a request line of `size` bytes, `tokens` estimated tokens and `inputs` inputs goes in
-        this shard."""
-        return (
+    def add(self, size: int, tokens: int, inputs: int) -> bool:
+        """Count a request line of `size` bytes, `tokens` estimated tokens and `inputs` inputs in this
+        shard if it fits; False (nothing counted) if it does not."""
+        if (
             self.requests < self.max_requests
             and self.bytes + size <= self.max_bytes
             and (self.max_tokens is None or self.tokens + tokens <= self.max_tokens)
             and self.inputs + inputs <= self.max_inputs
-        )
+        ):
+            self.requests += 1
+            self.bytes += size
+            self.tokens += tokens
+            self.inputs += inputs
+            return True
+        return False
 
     def check_alone(self, size: int, tokens: int, inputs: int, *, seq: int) -> None:
         """Raise `BatchInputError` for a request that no shard can hold on its own."""
@@ -86,27 +91,23 @@ class ShardFill:
                 line=seq,
             )
 
-    def take(self, size: int, tokens: int, inputs: int) -> None:
-        self.requests += 1
-        self.bytes += size
-        self.tokens += tokens
-        self.inputs += inputs
-
 
 @dataclass(slots=True)
 class _OpenShard:
     id: int
     model: str
     round: int
-    handle: IO[bytes]
+    handle: BinaryIO
     fill: ShardFill
 
 
 class ShardWriter:
     """Appends request lines to one open shard file per model, sealing a shard before it would overflow.
 
-    Shard rows (state `sealed`) are inserted by `close`, inside the caller's transaction; until then the
-    writer does not touch the manifest, so another thread may be writing request rows meanwhile.
+    A sealed shard's file is written but not yet on disk: `take_syncs` hands over the files to flush to
+    disk (fsync) and close, which a worker thread may do while the caller goes on (`sync` does it here).
+    Shard rows (state `sealed`) are inserted by `close`, inside the caller's transaction; until then
+    the writer does not touch the manifest, so another thread may be writing request rows meanwhile.
     """
 
     def __init__(self, manifest: Manifest, config: JobConfig) -> None:
@@ -114,8 +115,10 @@ class ShardWriter:
         self._config = config
         self._next_id = manifest.next_shard_id()
         self._open: dict[tuple[str, int], _OpenShard] = {}
+        self._files: list[tuple[Path, BinaryIO]] = []
+        """Every file written, to delete if the transaction is rolled back."""
+        self._unsynced: list[BinaryIO] = []
         self._sealed: list[tuple[int, str, int, int, int, int, int]] = []
-        self.written: list[Path] = []
 
     def add(
         self, model: str, line: bytes, tokens: int, *, seq: int, round_: int = 1, inputs: int = 1
@@ -124,53 +127,70 @@ class ShardWriter:
         `round_`; return (shard id, offset). A shard holds requests of one model on the same attempt."""
         shard = self._open.get((model, round_))
         size = len(line)
-        if shard is None or not shard.fill.fits(size, tokens, inputs):
+        if shard is None or not shard.fill.add(size, tokens, inputs):
             if shard is not None:
                 self._seal(shard)
             shard = self._start(model, round_)
             shard.fill.check_alone(size, tokens, inputs, seq=seq)
-        offset = shard.fill.bytes
+            shard.fill.add(size, tokens, inputs)
         shard.handle.write(line)
-        shard.fill.take(size, tokens, inputs)
-        return shard.id, offset
+        return shard.id, shard.fill.bytes - size
 
-    def close(self) -> None:
-        """Seal every open shard and insert the rows of all."""
+    def seal_all(self) -> None:
+        """Seal every open shard."""
         for shard in list(self._open.values()):
             self._seal(shard)
+
+    def take_syncs(self) -> list[BinaryIO]:
+        """The files of the shards sealed since the last call, written and to be synced and closed
+        (`sync`) before the transaction commits."""
+        files, self._unsynced = self._unsynced, []
+        return files
+
+    def close(self) -> None:
+        """Seal every open shard, sync every file and insert the rows of all shards."""
+        self.seal_all()
+        sync(self.take_syncs())
+        self.add_rows()
+
+    def add_rows(self) -> None:
+        """Insert the rows of every sealed shard."""
         self._manifest.add_shards(self._sealed)
+        self._sealed = []
 
     def discard(self) -> None:
-        """Close and delete every file written (the transaction is being rolled back)."""
-        for shard in self._open.values():
-            shard.handle.close()
-        self._open.clear()
-        for path in self.written:
+        """Close and delete every file written (the transaction is being rolled back); call it once
+        no thread syncs this writer's files any more."""
+        for path, handle in self._files:
+            handle.close()
             path.unlink(missing_ok=True)
+        self._open.clear()
 
     def _start(self, model: str, round_: int) -> _OpenShard:
         shard_id, self._next_id = self._next_id, self._next_id + 1
         path = self._manifest.shard_path(shard_id)
-        self.written.append(path)
-        shard = _OpenShard(
-            shard_id,
-            model,
-            round_,
-            path.open("wb", buffering=WRITE_BUFFER),
-            ShardFill.of(self._config, model),
-        )
+        handle = path.open("wb", buffering=WRITE_BUFFER)
+        self._files.append((path, handle))
+        shard = _OpenShard(shard_id, model, round_, handle, ShardFill.of(self._config, model))
         self._open[(model, round_)] = shard
         return shard
 
     def _seal(self, shard: _OpenShard) -> None:
         shard.handle.flush()
-        os.fsync(shard.handle.fileno())
-        shard.handle.close()
+        self._unsynced.append(shard.handle)
         del self._open[(shard.model, shard.round)]
         fill = shard.fill
         self._sealed.append(
             (shard.id, shard.model, shard.round, fill.requests, fill.bytes, fill.tokens, fill.inputs)
         )
+
+
+def sync(files: list[BinaryIO]) -> None:
+    """Flush written shard files to disk and close them. It lets go of the GIL while the disk works, so
+    a worker thread may run it while another parses."""
+    for handle in files:
+        os.fsync(handle.fileno())
+        handle.close()
 
 
 def _path_lines(path: Path, endpoint: str | None) -> Iterator[tuple[int, dict[str, Any], bytes, str]]:
@@ -221,19 +241,25 @@ def request_model(request: Mapping[str, Any]) -> str:
     return model if isinstance(model, str) else ""
 
 
-def _insert(manifest: Manifest, rows: list[tuple[int, str, int, int, int, int]]) -> None:
-    """Insert request rows (in `seq` order); a repeated `custom_id` raises `BatchInputError` naming both
-    lines."""
+def _store(manifest: Manifest, rows: list[int | str], files: list[BinaryIO]) -> None:
+    """The writer thread's work: sealed shard files synced, request rows into the manifest."""
+    sync(files)
+    _insert(manifest, rows)
+
+
+def _insert(manifest: Manifest, rows: list[int | str]) -> None:
+    """Insert request rows (flat, as `Manifest.add_requests` takes them); a repeated `custom_id` raises
+    `BatchInputError` naming both lines."""
     try:
         manifest.add_requests(rows)
     except sqlite3.IntegrityError:
         unsaved: dict[str, int] = {}
-        for seq, custom_id, *_ in rows:
-            found = manifest.seq_of(custom_id)
-            first = unsaved.setdefault(custom_id, seq) if found is None else found
+        for seq, custom_id in zip(rows[::REQUEST_PARAMS], rows[1::REQUEST_PARAMS], strict=True):
+            found = manifest.seq_of(str(custom_id))
+            first = unsaved.setdefault(str(custom_id), int(seq)) if found is None else found
             if first != seq:
                 raise BatchInputError(
-                    f"custom_id {custom_id!r} is used twice (first on line {first})", line=seq
+                    f"custom_id {custom_id!r} is used twice (first on line {first})", line=int(seq)
                 ) from None
         raise
 
@@ -254,32 +280,33 @@ def prepare(
     """
     writer = ShardWriter(manifest, config)
     try:
-        with manifest.transaction():
-            with BackgroundWrites() as inserts:
-                rows: list[tuple[int, str, int, int, int, int]] = []
-                count = 0
-                for seq, request, line, checked in request_lines(source, endpoint):
-                    count += 1
-                    endpoint = checked
-                    if reuse is not None and (pseudo := reuse.pseudo_shard(seq, request)) is not None:
-                        rows.append((seq, request["custom_id"], 0, pseudo, 0, 0))
-                        continue
-                    model = request_model(request)
-                    tokens = estimator(request, len(line))
-                    inputs = request_inputs(request, checked)
-                    shard_id, offset = writer.add(model, line, tokens, seq=seq, inputs=inputs)
-                    rows.append((seq, request["custom_id"], tokens, shard_id, offset, len(line)))
-                    if len(rows) >= ROWS_PER_INSERT:
-                        inserts.submit(_insert, manifest, rows)
-                        rows = []
-                inserts.submit(_insert, manifest, rows)
-                inserts.finish()
+        with manifest.transaction(), BackgroundWrites() as background:
+            rows: list[int | str] = []
+            count = 0
+            for seq, request, line, checked in request_lines(source, endpoint):
+                count += 1
+                endpoint = checked
+                if reuse is not None and (pseudo := reuse.pseudo_shard(seq, request)) is not None:
+                    rows += (seq, request["custom_id"], 0, pseudo, 0, 0)
+                    continue
+                size = len(line)
+                tokens = estimator(request, size)
+                inputs = request_inputs(request, checked)
+                shard_id, offset = writer.add(request_model(request), line, tokens, seq=seq, inputs=inputs)
+                rows += (seq, request["custom_id"], tokens, shard_id, offset, size)
+                if len(rows) >= ROWS_PER_INSERT * REQUEST_PARAMS:
+                    background.submit(_store, manifest, rows, writer.take_syncs())
+                    rows = []
             if count == 0 or endpoint is None:
                 raise InvalidInputError("the job's input holds no requests", param="source")
-            writer.close()
+            writer.seal_all()
+            background.submit(_insert, manifest, rows)
+            background.submit(sync, writer.take_syncs())  # the last files reach the disk meanwhile
+            writer.add_rows()
             if reuse is not None:
                 reuse.record(manifest)
             manifest.prepared(endpoint, count)
+            background.finish()
     except BaseException:
         writer.discard()
         raise

@@ -34,7 +34,7 @@ from .._transfer.journal import Journal
 from . import effects
 from .config import JobConfig
 from .effects import AnyEffect, BatchView, Steps, perform
-from .manifest import Manifest, Shard
+from .manifest import BackgroundWrites, Manifest, Shard
 from .merge import ShardMerge
 from .notices import BatchEnded, JobEvent, JobFinished, OnEvent, RetryScheduled, ShardSubmitted
 from .outcome import CANCELLED, FAILED, RETRY, SUCCEEDED, Outcome, Records
@@ -634,11 +634,12 @@ class JobCore:
     def _record_merge(self, shard: Shard, downloads: list[Path], *, output_lost: bool) -> None:
         """Record every request's outcome from the downloaded files in one transaction, and keep the
         successes in the job's cache, if it has one."""
-        with self.m.recording() as results:
+        with self.m.recording() as results, BackgroundWrites() as background:
             merge = ShardMerge(
                 self.m,
                 shard,
                 results,
+                background,
                 last_attempt=shard.round >= self.config.max_attempts,
                 cancelling=self.cancelling,
                 output_lost=output_lost,
@@ -646,6 +647,7 @@ class JobCore:
             for path in downloads:
                 merge.add_file(path)
             merge.add_missing()
+            background.finish()
             self.m.move_shard(shard.id, ShardState.MERGED, **_columns(merge.tally))
         self._keep_in_cache(shard)
 

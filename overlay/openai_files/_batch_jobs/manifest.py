@@ -102,6 +102,14 @@ inserts from a writer thread, which waits for the GIL after each statement while
 holds it, so each statement it saves is a wait saved."""
 INSERT_REQUESTS = "INSERT INTO requests (seq, custom_id, tokens, shard, offset, length) VALUES "
 REQUEST_ROW = "(?, ?, ?, ?, ?, ?)"
+SETTLED = """
+CREATE TEMP TABLE IF NOT EXISTS settled (
+    seq INTEGER PRIMARY KEY, state TEXT NOT NULL, result_offset INTEGER, result_length INTEGER
+)
+"""
+"""Results on their way into `requests`, a part of `settle` at a time: three statements settle
+thousands of requests (SQLite's `UPDATE ... FROM`, which would take one, is not in builds before 3.33)."""
+SETTLED_ROW = "(?, ?, ?, ?)"
 CACHE_KIB = 32 * 1024
 """SQLite's page cache: the `custom_id` index of a million requests stays in it while they are added."""
 
@@ -161,6 +169,7 @@ class Manifest:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.executescript(SCHEMA)
+            self._db.execute(SETTLED)
         self._shard_columns = self._upgrade(read_only=read_only)
 
     def _upgrade(self, *, read_only: bool) -> str:
@@ -434,19 +443,33 @@ class Manifest:
         self, rows: Sequence[tuple[str, int, int, int]], *, start: RequestState = RequestState.PENDING
     ) -> None:
         """Requests in state `start` get their results: (state, result offset, result length, seq) each.
-        `TransitionError` for a state the table does not allow from `start`, or a request not in it."""
+        `TransitionError` for a state the table does not allow from `start`, or a request not in it.
+
+        A part of thousands of rows takes three statements, so a writer thread runs it with few waits
+        for the GIL (see `BackgroundWrites`)."""
         if not rows:
             return
         ends = {row[0] for row in rows}
         if not ends <= REQUEST_MOVES[start]:
             raise TransitionError(f"a {start} request cannot become {sorted(ends)}")
-        cursor = self._db.executemany(
-            "UPDATE requests SET state = ?, result_offset = ?, result_length = ? "
-            f"WHERE seq = ? AND state = '{start}'",
-            rows,
-        )
-        if cursor.rowcount != len(rows):
-            raise TransitionError(f"{len(rows) - cursor.rowcount} requests were not {start}")
+        per = self._db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // 4
+        changed = 0
+        for begin in range(0, len(rows), per):
+            part = rows[begin : begin + per]
+            self._db.execute(
+                "INSERT INTO temp.settled (state, result_offset, result_length, seq) VALUES "
+                + ", ".join([SETTLED_ROW] * len(part)),
+                [value for row in part for value in row],
+            )
+            changed += self._db.execute(
+                "UPDATE requests SET (state, result_offset, result_length) = "
+                "(SELECT state, result_offset, result_length FROM temp.settled s WHERE s.seq = requests.seq) "
+                "WHERE seq IN (SELECT seq FROM temp.settled) AND state = ?",
+                (start,),
+            ).rowcount
+            self._db.execute("DELETE FROM temp.settled")
+        if changed != len(rows):
+            raise TransitionError(f"{len(rows) - changed} requests were not {start}")
 
     def move_requests(self, rows: Sequence[tuple[int, int, int]], *, start: RequestState) -> None:
         """Requests that go out again from a new shard's file, (shard, offset, seq) each: a `pending`
@@ -633,10 +656,11 @@ class JobLock:
 
 
 class BackgroundWrites:
-    """Manifest writes run in a worker thread, one batch in flight, while the caller prepares the next:
-    sqlite3 lets go of the GIL while SQLite works, so writing overlaps parsing on another core. It pays
-    only when each statement does much (many rows): after each one the worker waits to get the GIL
-    back from the busy caller, and a statement per row loses more in those waits than it overlaps.
+    """Manifest writes (and fsyncs) run in a worker thread, one batch in flight, while the caller parses
+    the next: sqlite3 lets go of the GIL while SQLite works, so writing overlaps parsing on another core.
+    It pays only when each statement does much (thousands of rows): after each one the worker waits for
+    the busy caller to let go of the GIL (up to the interpreter's switch interval, 5 ms), and a statement
+    per row loses more in those waits than it overlaps. Preparing inserts and merging settles that way.
 
     `submit` waits for the batch before (so memory holds two at most and an error surfaces at once);
     `finish` waits for the last; `close` stops the thread. Use it within a `with`.

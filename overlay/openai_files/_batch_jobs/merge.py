@@ -14,7 +14,7 @@ from typing import Any
 
 from .._errors import IncompleteDownloadError
 from .._jsonl import parse_line
-from .manifest import Manifest, ResultsFile, Shard
+from .manifest import BackgroundWrites, Manifest, ResultsFile, Shard
 from .outcome import CANCELLED, FAILED, RETRY, SUCCEEDED, Records, classify_line, missing_outcome
 
 ROWS_PER_UPDATE = 5000
@@ -36,8 +36,8 @@ class ShardMerge:
     have been answered: it goes to another batch rather than being given `missing_result`.
 
     The caller holds the transaction: rows and the results file are only durable once it commits. Row
-    updates run in this thread, 5,000 at a time: in a worker thread they would
-    cost more than here, as each row's statement would hand the GIL back and forth with the parsing.
+    updates go to the caller's `background` writer thread, 5,000 at a time, while this thread parses
+    the next lines; the caller waits for them (`BackgroundWrites.finish`) before it commits.
     """
 
     def __init__(
@@ -45,6 +45,7 @@ class ShardMerge:
         manifest: Manifest,
         shard: Shard,
         results: ResultsFile,
+        background: BackgroundWrites,
         *,
         last_attempt: bool,
         cancelling: bool,
@@ -53,6 +54,7 @@ class ShardMerge:
         self._m = manifest
         self._shard = shard
         self._results = results
+        self._background = background
         self._last_attempt = last_attempt
         self._cancelling = cancelling
         self._output_lost = output_lost
@@ -107,5 +109,5 @@ class ShardMerge:
 
     def _flush(self) -> None:
         if self._rows:
-            self._m.settle(self._rows)
+            self._background.submit(self._m.settle, self._rows)
             self._rows = []

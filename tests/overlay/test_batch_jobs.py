@@ -99,6 +99,28 @@ def test_shards_hold_one_model_within_every_limit(tmp_path: Path) -> None:
     manifest.close()
 
 
+def test_settling_more_requests_than_one_statement_binds_settles_each_once(tmp_path: Path) -> None:
+    """`settle` goes in parts of as many rows as SQLite binds in a statement (62,500 under this build's
+    limit of 250,000 parameters; 8,191 under the older default of 32,766): 70,000 requests span parts
+    either way, every one gets its own result, and one that is not pending any more is refused."""
+    count = 70_000
+    manifest = Manifest(tmp_path / "manifest.sqlite")
+    config = small_config(tmp_path, max_shard_requests=50_000, max_shard_bytes=200_000_000)
+    source = tmp_path / "in.jsonl"
+    with source.open("w") as out:
+        for n in range(count):
+            out.write(json.dumps(request(n, model="m", text="")) + "\n")
+    prepare(manifest, source, endpoint=None, config=config, estimator=conservative_estimate)
+    with manifest.transaction():
+        manifest.settle([(RequestState.SUCCEEDED, 10 * seq, seq, seq) for seq in range(1, count + 1)])
+    with manifest.transaction(), pytest.raises(TransitionError, match=r"^1 requests were not pending$"):
+        manifest.settle([(RequestState.FAILED, 0, 1, count)])
+    manifest.close()
+    with contextlib.closing(sqlite3.connect(tmp_path / "manifest.sqlite")) as db:
+        rows = db.execute("SELECT seq, state, result_offset, result_length FROM requests ORDER BY seq")
+        assert rows.fetchall() == [(seq, "succeeded", 10 * seq, seq) for seq in range(1, count + 1)]
+
+
 def test_the_manifest_refuses_a_move_the_table_does_not_list(tmp_path: Path) -> None:
     """States are stored as the same strings as before the enums; a wrong move raises and changes nothing."""
     manifest = Manifest(tmp_path / "manifest.sqlite")

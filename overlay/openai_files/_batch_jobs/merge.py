@@ -2,8 +2,9 @@
 request that has no line, each given its outcome and result record, in one transaction.
 
 Requests are found through a map of the shard's pending `custom_id`s (at most one shard's worth, 50,000
-by default), so each line costs a parse and an update by row id; a line whose `custom_id` is not
-pending in this shard (repeated, or foreign) is ignored, and what is left in the map had no line.
+by default), so each line costs a parse and an update by row id, which a worker thread makes
+thousands at a time; a line whose `custom_id` is not pending in this shard (repeated, or foreign) is
+ignored, and what is left in the map had no line.
 """
 
 from __future__ import annotations

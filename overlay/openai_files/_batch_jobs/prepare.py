@@ -1,10 +1,11 @@
 """Preparing a job: every request checked and written into shard files, in one pass and one transaction.
 
 Input is streamed (a JSONL path of any size, or an iterable of request dicts); memory holds one open
-shard per model and two batches of manifest rows: one being inserted by a worker thread (sqlite3 lets
-go of the GIL while it writes, so the inserts overlap the parsing), one being filled. `custom_id`
-uniqueness is the manifest's UNIQUE index, so it costs disk, not memory. Nothing is committed until the
-last line passed: a bad line, a crash or Ctrl-C leaves no job behind.
+shard per model and two batches of manifest rows: one being filled, one being inserted by a worker
+thread, in one statement, which also flushes sealed shard files to disk (sqlite3 and fsync let go of
+the GIL, so that work overlaps the parsing; see `BackgroundWrites`). `custom_id` uniqueness is the
+manifest's UNIQUE index, so it costs disk, not memory. Nothing is committed until the last line
+passed: a bad line, a crash or Ctrl-C leaves no job behind.
 """
 
 from __future__ import annotations

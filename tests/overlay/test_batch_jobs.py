@@ -100,10 +100,9 @@ def test_shards_hold_one_model_within_every_limit(tmp_path: Path) -> None:
 
 
 def test_settling_more_requests_than_one_statement_binds_settles_each_once(tmp_path: Path) -> None:
-    """`settle` goes in parts of as many rows as SQLite binds in a statement (62,500 under this build's
-    limit of 250,000 parameters; 8,191 under the older default of 32,766): 70,000 requests span parts
-    either way, every one gets its own result, and one that is not pending any more is refused."""
-    count = 70_000
+    """`settle` binds whole statements of 5,000 rows, then the rest a row at a time: 12,345 requests take
+    both ways, every one gets its own result, and one that is not pending any more is refused."""
+    count = 12_345
     manifest = Manifest(tmp_path / "manifest.sqlite")
     config = small_config(tmp_path, max_shard_requests=50_000, max_shard_bytes=200_000_000)
     source = tmp_path / "in.jsonl"
@@ -119,6 +118,30 @@ def test_settling_more_requests_than_one_statement_binds_settles_each_once(tmp_p
     with contextlib.closing(sqlite3.connect(tmp_path / "manifest.sqlite")) as db:
         rows = db.execute("SELECT seq, state, result_offset, result_length FROM requests ORDER BY seq")
         assert rows.fetchall() == [(seq, "succeeded", 10 * seq, seq) for seq in range(1, count + 1)]
+
+
+def test_records_come_back_in_input_order_from_more_regions_than_blocks_kept(tmp_path: Path) -> None:
+    """Each model's results go into the results file as one region, as a shard's merge appends them;
+    input order visits the 70 regions in turn (more than the 64 blocks the reader keeps, so blocks are
+    dropped and read again), and records of up to 12 KB cross the 64 KiB block edges."""
+    models = tuple(f"m{k}" for k in range(70))
+    count = 1400
+    manifest = Manifest(tmp_path / "manifest.sqlite")
+    source = write_job(tmp_path / "in.jsonl", count, models=models)
+    prepare(manifest, source, endpoint=None, config=small_config(tmp_path), estimator=conservative_estimate)
+
+    def record(seq: int) -> dict[str, Any]:
+        return {"seq": seq, "pad": "x" * (seq * 37 % 12_000)}
+
+    with manifest.recording() as results:
+        rows = [
+            (RequestState.SUCCEEDED, *results.add(json.dumps(record(seq))), seq)
+            for k in range(len(models))
+            for seq in range(k + 1, count + 1, len(models))  # line seq holds request r{seq - 1}
+        ]
+        manifest.settle(rows)
+    assert [json.loads(text) for text in manifest.records()] == [record(seq) for seq in range(1, count + 1)]
+    manifest.close()
 
 
 def test_the_manifest_refuses_a_move_the_table_does_not_list(tmp_path: Path) -> None:

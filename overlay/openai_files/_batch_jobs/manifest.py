@@ -95,11 +95,14 @@ CREATE TABLE IF NOT EXISTS usage (
 );
 """
 
+ROWS_PER_STATEMENT = 5000
+"""Rows one INSERT binds. Rows go in as statements of exactly this many rows, then the rest a row at a
+time, so that SQLite compiles two statements of each kind whatever the number of rows (sqlite3 caches
+each one compiled: a statement this size takes about 3 MiB, and one per size would soon take hundreds).
+A writer thread is handed whole statements (see `BackgroundWrites`); rows one at a time are for the
+caller's own thread. Builds whose parameter limit is below one statement's (999 before SQLite 3.32) bind
+fewer rows a statement."""
 REQUEST_PARAMS = 6
-"""Parameters of one request row. A batch of rows goes in as few statements as the SQLite build's limit
-on parameters allows (one for the 5,000 rows of a batch, under the usual limit of 250,000): preparing
-inserts from a writer thread, which waits for the GIL after each statement while the parsing thread
-holds it, so each statement it saves is a wait saved."""
 INSERT_REQUESTS = "INSERT INTO requests (seq, custom_id, tokens, shard, offset, length) VALUES "
 REQUEST_ROW = "(?, ?, ?, ?, ?, ?)"
 SETTLED = """
@@ -107,10 +110,11 @@ CREATE TEMP TABLE IF NOT EXISTS settled (
     seq INTEGER PRIMARY KEY, state TEXT NOT NULL, result_offset INTEGER, result_length INTEGER
 )
 """
-"""Results on their way into `requests`, a part of `settle` at a time: three statements settle
-thousands of requests (SQLite's `UPDATE ... FROM`, which would take one, is not in builds before 3.33)."""
-SETTLED_ROW = "(?, ?, ?, ?)"
+"""Results on their way into `requests` (see `settle`): three statements settle thousands of requests
+(SQLite's `UPDATE ... FROM`, which would take one, is not in builds before 3.33)."""
 SETTLED_PARAMS = 4
+INSERT_SETTLED = "INSERT INTO temp.settled (state, result_offset, result_length, seq) VALUES "
+SETTLED_ROW = "(?, ?, ?, ?)"
 CACHE_KIB = 32 * 1024
 """SQLite's page cache: the `custom_id` index of a million requests stays in it while they are added."""
 
@@ -406,10 +410,20 @@ class Manifest:
         Raises `sqlite3.IntegrityError` for a `custom_id` recorded already (`seq_of` finds the first);
         the failed statement's rows are not in the table (SQLite undoes that statement alone).
         """
-        step = self._db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // REQUEST_PARAMS * REQUEST_PARAMS
-        for start in range(0, len(rows), step):
-            part = rows[start : start + step]
-            self._db.execute(INSERT_REQUESTS + ", ".join([REQUEST_ROW] * (len(part) // REQUEST_PARAMS)), part)
+        self._insert_rows(INSERT_REQUESTS, REQUEST_ROW, REQUEST_PARAMS, rows)
+
+    def _insert_rows(self, head: str, row: str, width: int, flat: Sequence[object]) -> None:
+        """Insert `flat` rows of `width` values each: whole statements of `ROWS_PER_STATEMENT` rows,
+        then the rest a row at a time."""
+        rows = min(ROWS_PER_STATEMENT, self._db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width)
+        step = rows * width
+        whole = len(flat) - len(flat) % step
+        statement = head + ", ".join([row] * rows)
+        for start in range(0, whole, step):
+            self._db.execute(statement, flat[start : start + step])
+        if whole < len(flat):
+            rest = range(whole, len(flat), width)
+            self._db.executemany(head + row, (flat[start : start + width] for start in rest))
 
     def seq_of(self, custom_id: str) -> int | None:
         """The line number of the request recorded with `custom_id`, if any."""
@@ -447,29 +461,22 @@ class Manifest:
         """Requests in state `start` get their results: (state, result offset, result length, seq) each.
         `TransitionError` for a state the table does not allow from `start`, or a request not in it.
 
-        A part of thousands of rows takes three statements, so a writer thread runs it with few waits
+        `ROWS_PER_STATEMENT` rows take three statements, so a writer thread runs them with few waits
         for the GIL (see `BackgroundWrites`)."""
         if not rows:
             return
         ends = {row[0] for row in rows}
         if not ends <= REQUEST_MOVES[start]:
             raise TransitionError(f"a {start} request cannot become {sorted(ends)}")
-        per = self._db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // SETTLED_PARAMS
-        changed = 0
-        for begin in range(0, len(rows), per):
-            part = rows[begin : begin + per]
-            self._db.execute(
-                "INSERT INTO temp.settled (state, result_offset, result_length, seq) VALUES "
-                + ", ".join([SETTLED_ROW] * len(part)),
-                [value for row in part for value in row],
-            )
-            changed += self._db.execute(
-                "UPDATE requests SET (state, result_offset, result_length) = "
-                "(SELECT state, result_offset, result_length FROM temp.settled s WHERE s.seq = requests.seq) "
-                "WHERE seq IN (SELECT seq FROM temp.settled) AND state = ?",
-                (start,),
-            ).rowcount
-            self._db.execute("DELETE FROM temp.settled")
+        flat = [value for row in rows for value in row]
+        self._insert_rows(INSERT_SETTLED, SETTLED_ROW, SETTLED_PARAMS, flat)
+        changed = self._db.execute(
+            "UPDATE requests SET (state, result_offset, result_length) = "
+            "(SELECT state, result_offset, result_length FROM temp.settled s WHERE s.seq = requests.seq) "
+            "WHERE seq IN (SELECT seq FROM temp.settled) AND state = ?",
+            (start,),
+        ).rowcount
+        self._db.execute("DELETE FROM temp.settled")
         if changed != len(rows):
             raise TransitionError(f"{len(rows) - changed} requests were not {start}")
 

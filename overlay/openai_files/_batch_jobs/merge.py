@@ -15,10 +15,9 @@ from typing import Any
 
 from .._errors import IncompleteDownloadError
 from .._jsonl import parse_line
-from .manifest import BackgroundWrites, Manifest, ResultsFile, Shard
+from .manifest import ROWS_PER_STATEMENT, BackgroundWrites, Manifest, ResultsFile, Shard
 from .outcome import CANCELLED, FAILED, RETRY, SUCCEEDED, Records, classify_line, missing_outcome
 
-ROWS_PER_UPDATE = 5000
 READ_BUFFER = 1 << 20
 """Bytes read and decoded at a time: larger than the default 8 KiB, so that fewer reads hand the GIL
 over while the merge parses."""
@@ -37,8 +36,8 @@ class ShardMerge:
     have been answered: it goes to another batch rather than being given `missing_result`.
 
     The caller holds the transaction: rows and the results file are only durable once it commits. Row
-    updates go to the caller's `background` writer thread, 5,000 at a time, while this thread parses
-    the next lines; the caller waits for them (`BackgroundWrites.finish`) before it commits.
+    updates go to the caller's `background` writer thread, a whole statement's worth at a time, while
+    this thread parses the next lines; each file's last ones go in here.
     """
 
     def __init__(
@@ -105,10 +104,12 @@ class ShardMerge:
         offset, length = self._results.add(record)
         self._rows.append((state, offset, length, seq))
         self.tally[state] += 1
-        if len(self._rows) >= ROWS_PER_UPDATE:
-            self._flush()
+        if len(self._rows) == ROWS_PER_STATEMENT:
+            self._background.submit(self._m.settle, self._rows)  # whole statements: the writer thread's
+            self._rows = []
 
     def _flush(self) -> None:
-        if self._rows:
-            self._background.submit(self._m.settle, self._rows)
-            self._rows = []
+        """The rows left, a row at a time: here, where no thread waits for the GIL."""
+        self._background.finish()
+        self._m.settle(self._rows)
+        self._rows = []

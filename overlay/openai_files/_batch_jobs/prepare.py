@@ -23,7 +23,7 @@ from .._errors import BatchInputError, InvalidInputError
 from .._rules import MAX_EMBEDDING_INPUTS, batch_endpoint, embedding_inputs
 from .config import JobConfig
 from .estimate import TokenEstimator
-from .manifest import REQUEST_PARAMS, BackgroundWrites, Manifest
+from .manifest import REQUEST_PARAMS, ROWS_PER_STATEMENT, BackgroundWrites, Manifest
 from .reuse import Reuse
 
 JobInput = str | os.PathLike[str] | Iterable[Mapping[str, Any]]
@@ -31,8 +31,6 @@ JobInput = str | os.PathLike[str] | Iterable[Mapping[str, Any]]
 
 EMBEDDINGS = "/v1/embeddings"
 """The endpoint whose requests count as many inputs as they hold."""
-ROWS_PER_INSERT = 5000
-"""Request rows handed to the writer thread at a time."""
 READ_BUFFER = 1 << 20
 """Bytes read from the input at a time."""
 WRITE_BUFFER = 1 << 20
@@ -295,14 +293,14 @@ def prepare(
                 inputs = request_inputs(request, checked)
                 shard_id, offset = writer.add(request_model(request), line, tokens, seq=seq, inputs=inputs)
                 rows += (seq, request["custom_id"], tokens, shard_id, offset, size)
-                if len(rows) >= ROWS_PER_INSERT * REQUEST_PARAMS:
+                if len(rows) == ROWS_PER_STATEMENT * REQUEST_PARAMS:  # a whole statement
                     background.submit(_store, manifest, rows, writer.take_syncs())
                     rows = []
             if count == 0 or endpoint is None:
                 raise InvalidInputError("the job's input holds no requests", param="source")
             writer.seal_all()
-            background.submit(_insert, manifest, rows)
             background.submit(sync, writer.take_syncs())  # the last files reach the disk meanwhile
+            _insert(manifest, rows)  # the rest, a row at a time: here, where no thread waits for the GIL
             writer.add_rows()
             if reuse is not None:
                 reuse.record(manifest)

@@ -286,13 +286,14 @@ def prepare(
                 count += 1
                 endpoint = checked
                 if reuse is not None and (pseudo := reuse.pseudo_shard(seq, request)) is not None:
-                    rows += (seq, request["custom_id"], 0, pseudo, 0, 0)
-                    continue
-                size = len(line)
-                tokens = estimator(request, size)
-                inputs = request_inputs(request, checked)
-                shard_id, offset = writer.add(request_model(request), line, tokens, seq=seq, inputs=inputs)
-                rows += (seq, request["custom_id"], tokens, shard_id, offset, size)
+                    rows += (seq, request["custom_id"], 0, pseudo, 0, 0)  # recorded, not sent
+                else:
+                    size = len(line)
+                    tokens = estimator(request, size)
+                    inputs = request_inputs(request, checked)
+                    model = request_model(request)
+                    shard_id, offset = writer.add(model, line, tokens, seq=seq, inputs=inputs)
+                    rows += (seq, request["custom_id"], tokens, shard_id, offset, size)
                 if len(rows) == ROWS_PER_STATEMENT * REQUEST_PARAMS:  # a whole statement
                     background.submit(_store, manifest, rows, writer.take_syncs())
                     rows = []

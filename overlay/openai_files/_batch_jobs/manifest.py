@@ -98,7 +98,7 @@ CREATE TABLE IF NOT EXISTS usage (
 ROWS_PER_STATEMENT = 5000
 """Rows one INSERT binds. Rows go in as statements of exactly this many rows, then the rest a row at a
 time, so that SQLite compiles two statements of each kind whatever the number of rows (sqlite3 caches
-each one compiled: a statement this size takes about 3 MiB, and one per size would soon take hundreds).
+each one compiled, and a statement this size takes megabytes: one per size would soon take hundreds).
 A writer thread is handed whole statements (see `BackgroundWrites`); rows one at a time are for the
 caller's own thread. Builds whose parameter limit is below one statement's (999 before SQLite 3.32) bind
 fewer rows a statement."""

@@ -10,6 +10,8 @@ last read to a slow socket, which cannot be interrupted. Nothing is lost by not 
 finish is not recorded, and every state file is written so that a kill at any moment leaves it whole.
 """
 
+from __future__ import annotations
+
 import contextlib
 import os
 import sys
@@ -23,8 +25,25 @@ EXIT_TERMINATED = 143
 
 def main() -> int:
     """Load the command line and run it."""
+    lost: list[KeyboardInterrupt] = []
+    previous_hook = sys.unraisablehook
+
+    def keep_interrupt(unraisable: sys.UnraisableHookArgs) -> None:
+        """A Ctrl-C that lands in a finaliser or a weakref callback run by an import cannot rise from
+        there: Python hands it here ("Exception ignored in ..."), and it ends the command once loaded."""
+        if isinstance(unraisable.exc_value, KeyboardInterrupt):
+            lost.append(unraisable.exc_value)
+        else:
+            previous_hook(unraisable)
+
     try:
-        from openai_files._cli import main as run  # noqa: PLC0415 - after the guard is in place
+        sys.unraisablehook = keep_interrupt
+        try:
+            from openai_files._cli import main as run  # noqa: PLC0415 - after the guard is in place
+        finally:
+            sys.unraisablehook = previous_hook
+        if lost:
+            raise lost[0]
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         return EXIT_INTERRUPTED

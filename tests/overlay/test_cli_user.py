@@ -13,6 +13,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -328,6 +329,46 @@ def _wait_for(condition: Callable[[], bool], process: subprocess.Popen[bytes]) -
     while not condition():
         assert time.monotonic() < deadline and process.poll() is None, "the upload ended first"
         time.sleep(0.005)
+
+
+# Run as `python -c`: a Ctrl-C raised inside a weakref callback while the command line loads, where
+# Python cannot let it rise ("Exception ignored in ..."); then the console script's `main`.
+SWALLOWED_CTRL_C = """
+import builtins, sys, weakref
+import openai_files_console
+
+class Dropped: ...
+refs, load = [], builtins.__import__
+
+def ctrl_c(ref):
+    raise KeyboardInterrupt
+
+def importing(name, *args, **kwargs):
+    if name == "openai_files._cli":
+        builtins.__import__ = load
+        dropped = Dropped()
+        refs.append(weakref.ref(dropped, ctrl_c))
+        del dropped
+    return load(name, *args, **kwargs)
+
+builtins.__import__ = importing
+sys.argv = ["openai-files", "--version"]
+sys.exit(openai_files_console.main())
+"""
+
+
+def test_a_ctrl_c_python_swallows_while_the_command_line_loads_still_ends_it(env: dict[str, str]) -> None:
+    """The interrupt lands where Python can only report it (a weakref callback); the command still ends
+    with its one line and exit 130 rather than running on (here `--version` would print and exit 0)."""
+    done = subprocess.run(
+        [sys.executable, "-c", SWALLOWED_CTRL_C],
+        check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (EXIT_INTERRUPTED, "", "interrupted\n")
 
 
 def test_ctrl_c_at_20_seeded_moments_of_an_upload_ends_it_within_a_second(

@@ -755,7 +755,7 @@ class JobCore:
             pending = self.m.pending(shard.id)
             self.m.settle(
                 [
-                    (CANCELLED, *results.add(records(Outcome(cid, CANCELLED, None, error), None)), seq)
+                    (CANCELLED, *results.add(records(cid, Outcome(CANCELLED, None, error), None)), seq)
                     for cid, seq in pending.items()
                 ]
             )

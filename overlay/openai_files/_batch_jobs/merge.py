@@ -80,23 +80,23 @@ class ShardMerge:
                 custom_id = str(line.get("custom_id"))
                 seq = pending.pop(custom_id, None)
                 if seq is not None:
-                    outcome = classify_line(line, custom_id, last_attempt=last_attempt, cancelling=cancelling)
-                    add(outcome.state, records(outcome, raw), seq)
+                    outcome = classify_line(line, last_attempt=last_attempt, cancelling=cancelling)
+                    add(outcome.state, records(custom_id, outcome, raw), seq)
         self._flush()
 
     def add_missing(self) -> None:
-        """The requests no file had a line for: what that means depends on how the batch ended."""
+        """The requests no file had a line for: what that means depends on how the batch ended, the same
+        for each of them."""
         batch_error: Any = json.loads(self._shard.batch_error) if self._shard.batch_error else None
+        outcome = missing_outcome(
+            self._shard.batch_status or "",
+            batch_error,
+            last_attempt=self._last_attempt,
+            cancelling=self._cancelling,
+            output_lost=self._output_lost,
+        )
         for custom_id, seq in self._pending.items():
-            outcome = missing_outcome(
-                custom_id,
-                self._shard.batch_status or "",
-                batch_error,
-                last_attempt=self._last_attempt,
-                cancelling=self._cancelling,
-                output_lost=self._output_lost,
-            )
-            self._add(outcome.state, self._records(outcome, None), seq)
+            self._add(outcome.state, self._records(custom_id, outcome, None), seq)
         self._pending.clear()
         self._flush()
 

@@ -8,6 +8,7 @@ anything else is final.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from typing import Any, ClassVar, NamedTuple
@@ -30,10 +31,9 @@ would cost a global's lookup ten times over and, bound as an SQL parameter, a fa
 class Outcome(NamedTuple):
     """One request's fate after one batch: `state` is succeeded, failed, cancelled or retry.
 
-    A named tuple rather than a frozen dataclass: one is made per merged line, and a tuple is made
-    several times faster."""
+    A named tuple rather than a frozen dataclass: one is made per failed line, and a tuple is made
+    several times faster. It names no request, so a success is one shared value per status code."""
 
-    custom_id: str
     state: str
     status_code: int | None
     error: Any
@@ -55,9 +55,8 @@ def _retryable(status_code: int | None, error: Any) -> bool:
     return status_code == 429 or (status_code is not None and status_code >= 500) or code in RETRYABLE_CODES
 
 
-def classify_line(line: dict[str, Any], custom_id: str, *, last_attempt: bool, cancelling: bool) -> Outcome:
-    """The outcome of one parsed output/error line, whose `custom_id` (`str` of the line's) the caller
-    has already looked up.
+def classify_line(line: dict[str, Any], *, last_attempt: bool, cancelling: bool) -> Outcome:
+    """The outcome of one parsed output/error line.
 
     `last_attempt`: a retryable failure is final (failed). `cancelling`: the job is being cancelled, so
     `batch_cancelled` means cancelled and nothing is retried.
@@ -66,13 +65,18 @@ def classify_line(line: dict[str, Any], custom_id: str, *, last_attempt: bool, c
     status = response.get("status_code") if isinstance(response, dict) else None
     status_code = status if isinstance(status, int) and not isinstance(status, bool) else None
     if line.get("error") is None and status_code is not None and 200 <= status_code < 300:
-        return Outcome(custom_id, SUCCEEDED, status_code, None)
+        return _success(status_code)
     error = _error_of(line, status_code)
-    return _failure(custom_id, status_code, error, last_attempt=last_attempt, cancelling=cancelling)
+    return _failure(status_code, error, last_attempt=last_attempt, cancelling=cancelling)
+
+
+@functools.cache
+def _success(status_code: int) -> Outcome:
+    """A success's outcome, made once per 2xx code rather than once per merged line."""
+    return Outcome(SUCCEEDED, status_code, None)
 
 
 def missing_outcome(
-    custom_id: str,
     batch_status: str,
     batch_error: Any,
     *,
@@ -87,26 +91,24 @@ def missing_outcome(
     """
     if output_lost:
         error = {"code": "output_lost", "message": "the batch's results file is gone from the service"}
-        return _failure(custom_id, None, error, last_attempt=last_attempt, cancelling=cancelling)
+        return _failure(None, error, last_attempt=last_attempt, cancelling=cancelling)
     if batch_status == "failed":
         error = batch_error or {"code": "batch_failed", "message": "the batch failed"}
-        return Outcome(custom_id, FAILED, None, error)
+        return Outcome(FAILED, None, error)
     code = {"expired": "batch_expired", "cancelled": "batch_cancelled"}.get(batch_status, "missing_result")
     error = {"code": code, "message": f"no result for this request in the {batch_status} batch"}
     if code == "missing_result":
-        return _failure(custom_id, None, error, last_attempt=True, cancelling=cancelling)
-    return _failure(custom_id, None, error, last_attempt=last_attempt, cancelling=cancelling)
+        return _failure(None, error, last_attempt=True, cancelling=cancelling)
+    return _failure(None, error, last_attempt=last_attempt, cancelling=cancelling)
 
 
-def _failure(
-    custom_id: str, status_code: int | None, error: Any, *, last_attempt: bool, cancelling: bool
-) -> Outcome:
+def _failure(status_code: int | None, error: Any, *, last_attempt: bool, cancelling: bool) -> Outcome:
     code = error.get("code") if isinstance(error, dict) else None
     if cancelling and code == "batch_cancelled":
-        return Outcome(custom_id, CANCELLED, status_code, error)
+        return Outcome(CANCELLED, status_code, error)
     if _retryable(status_code, error) and not last_attempt and not cancelling:
-        return Outcome(custom_id, RETRY, status_code, error)
-    return Outcome(custom_id, FAILED, status_code, error)
+        return Outcome(RETRY, status_code, error)
+    return Outcome(FAILED, status_code, error)
 
 
 def _final(state: str) -> str:
@@ -129,12 +131,12 @@ class Records:
     def __init__(self, *, attempts: int, batch_id: str | None) -> None:
         self._shared = f'"attempts": {int(attempts)}, "batch_id": {json.dumps(batch_id)}'
 
-    def __call__(self, outcome: Outcome, raw_line: str | None) -> str:
+    def __call__(self, custom_id: str, outcome: Outcome, raw_line: str | None) -> str:
         code = "null" if outcome.status_code is None else outcome.status_code  # an int: `classify_line`
         error = "null" if outcome.error is None else json.dumps(outcome.error)
         line = raw_line.strip() if raw_line else "null"
         return (
-            f'{{"custom_id": {_encode(outcome.custom_id)}, "status": "{_final(outcome.state)}", '
+            f'{{"custom_id": {_encode(custom_id)}, "status": "{_final(outcome.state)}", '
             f'"status_code": {code}, {self._shared}, "error": {error}, "line": {line}}}'
         )
 

@@ -108,7 +108,7 @@ bench-download: $(STAMP)
 bench-jobs: $(STAMP)
 	$(BIN)/python bench/jobs.py
 
-## The scale row, not part of `make bench`: 10,000,000 requests (10 GB of JSONL, about 40 GB of scratch
+## The scale row, not part of `make bench`: 10,000,000 requests (10 GB of JSONL, about 50 GB of scratch
 ## disk, the better part of an hour on 2 cores), one trial, with the standard library's parser; time per
 ## request beside bench-jobs' (linear?), the client's peak RSS, the manifest's size.
 bench-jobs-10m: $(STAMP)

@@ -21,3 +21,15 @@ def peak_rss_mib(pid: int | str = "self") -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     raise RuntimeError(f"no VmHWM in /proc/{pid}/status")
+
+
+def filesystem(path: Path) -> str:
+    """The type of the filesystem `path` is on (`tmpfs`, `ext4`...), from /proc/mounts: a job's time
+    depends on whether its files go to memory or to a disk."""
+    path = path.resolve()
+    best, kind = "", "unknown"
+    for line in Path("/proc/mounts").read_text().splitlines():
+        _, point, fstype, *_ = line.split()
+        if path.is_relative_to(point) and len(point) > len(best):
+            best, kind = point, fstype
+    return kind

@@ -46,7 +46,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from _machine import peak_rss_mib
+from _machine import filesystem, peak_rss_mib
 from _results import write
 
 from openai_files_emulator.child import child_emulator
@@ -213,6 +213,11 @@ def main() -> None:
         help="json (the standard library) and/or fast (msgspec, the `fast` extra), comma-separated",
     )
     parser.add_argument("--results-name", default="jobs", help="write bench/results/NAME.md")
+    parser.add_argument(
+        "--scratch",
+        default=None,
+        help="folder for the input and the job (default: /dev/shm when it has room, else the temp folder)",
+    )
     parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -225,7 +230,7 @@ def main() -> None:
     if "fast" in ways and importlib.util.find_spec("msgspec") is None:
         sys.exit("--parsers fast needs the fast extra: pip install 'openai-files[fast]'")
     need = 5 * args.requests * args.line_bytes
-    scratch = "/dev/shm" if shutil.disk_usage("/dev/shm").free > need else None
+    scratch = args.scratch or ("/dev/shm" if shutil.disk_usage("/dev/shm").free > need else None)
     work = Path(tempfile.mkdtemp(prefix="openai-files-bench-jobs-", dir=scratch))
     reports = {}
     try:
@@ -248,7 +253,7 @@ def main() -> None:
             reports[way] = json.loads(out.stdout.strip().splitlines()[-1])
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    table = render(reports, args.requests, size, args.trials)
+    table = render(reports, args.requests, size, args.trials, filesystem(work.parent))
     print(table)
     write(args.results_name, table)
 
@@ -256,14 +261,14 @@ def main() -> None:
 WAYS = {"json": "json (no extra)", "fast": "msgspec (`fast` extra)"}
 
 
-def render(reports: dict[str, dict[str, Any]], requests: int, size: int, trials: int) -> str:
+def render(reports: dict[str, dict[str, Any]], requests: int, size: int, trials: int, scratch: str) -> str:
     first = next(iter(reports.values()))
     lines = [
         f"A job of {requests:,} requests ({size / 1e9:.2f} GB of JSONL, {len(MODELS)} models, "
         f"{first['shards']} shards) on the local emulator, once with each parser; preparation, plan, "
         f"streaming and their bare loops run {trials} time{'s' if trials > 1 else ''} each, interleaved, "
         "the fastest kept; each merge runs once, beside a bare loop over its files just before it. "
-        "The bare loops always parse with `json.loads`.",
+        f"The bare loops always parse with `json.loads`. The input and the job's files are on {scratch}.",
         "",
         "| step | parser | ours wall s | µs per request | bare loop wall s | wall ratio | ours CPU s "
         "| bare loop CPU s | CPU ratio | target |",

@@ -14,8 +14,8 @@ SPEC ?= openapi.yaml
 export PATH := $(BIN):$(PATH)
 
 .PHONY: venv generate vendor check-generated lint test test-pythons demo emulator bench bench-upload \
-	bench-download bench-emulator bench-vendor bench-jobs bench-jobs-10m bench-calls bench-webhooks \
-	bench-fast-mode clean
+	bench-download bench-emulator bench-vendor bench-jobs bench-jobs-disk bench-jobs-10m bench-calls \
+	bench-webhooks bench-fast-mode clean
 
 venv: $(STAMP)
 
@@ -107,6 +107,11 @@ bench-download: $(STAMP)
 ## json.loads loops, the client's peak RSS and the manifest's size.
 bench-jobs: $(STAMP)
 	$(BIN)/python bench/jobs.py
+
+## The million-request job once, with the standard library's parser, on disk (/var/tmp) as the scale row
+## below runs: its time per request beside that row's says whether time grows linearly with the job.
+bench-jobs-disk: $(STAMP)
+	$(BIN)/python bench/jobs.py --trials 1 --parsers json --scratch /var/tmp --results-name jobs-disk
 
 ## The scale row, not part of `make bench`: 10,000,000 requests (10 GB of JSONL, about 50 GB of scratch
 ## disk, the better part of an hour on 2 cores), one trial, with the standard library's parser; time per

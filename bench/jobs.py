@@ -265,7 +265,8 @@ def render(reports: dict[str, dict[str, Any]], requests: int, size: int, trials:
     first = next(iter(reports.values()))
     lines = [
         f"A job of {requests:,} requests ({size / 1e9:.2f} GB of JSONL, {len(MODELS)} models, "
-        f"{first['shards']} shards) on the local emulator, once with each parser; preparation, plan, "
+        f"{first['shards']} shards) on the local emulator, once with "
+        f"{'each parser' if len(reports) > 1 else WAYS[next(iter(reports))]}; preparation, plan, "
         f"streaming and their bare loops run {trials} time{'s' if trials > 1 else ''} each, interleaved, "
         "the fastest kept; each merge runs once, beside a bare loop over its files just before it. "
         f"The bare loops always parse with `json.loads`. The input and the job's files are on {scratch}.",

@@ -8,9 +8,10 @@ anything else is final.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass
 from typing import Any, ClassVar, NamedTuple
 
 from .._jsonl import parse_line
@@ -184,6 +185,24 @@ class JobResult:
 
     @classmethod
     def from_record(cls, text: str) -> JobResult:
-        """A result from one JSON line as the job's store writes it."""
+        """A result from one JSON line as the job's store writes it.
+
+        The usual record, holding exactly the fields without a default, is set on a new instance's
+        `__dict__` as it is, past `__init__`: a frozen dataclass's `__init__` sets each field through
+        `object.__setattr__`, costlier than all of reading a record but its parse. Any other record goes to
+        `__init__`, which fills defaults and refuses what a call with those arguments would refuse.
+        """
         data = parse_line(text)
-        return cls(**data)
+        if not (isinstance(data, dict) and data.keys() == _REQUIRED):
+            return cls(**data)
+        result = object.__new__(cls)
+        fields = vars(result)
+        fields.update(_DEFAULTS)
+        fields.update(data)
+        return result
+
+
+_DEFAULTS = {
+    field.name: field.default for field in dataclasses.fields(JobResult) if field.default is not MISSING
+}
+_REQUIRED = frozenset(field.name for field in dataclasses.fields(JobResult)) - _DEFAULTS.keys()

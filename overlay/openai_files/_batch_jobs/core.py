@@ -646,8 +646,7 @@ class JobCore:
             )
             for path in downloads:
                 merge.add_file(path)
-            merge.add_missing()
-            background.finish()
+            merge.add_missing()  # its last rows are in once it returns
             self.m.move_shard(shard.id, ShardState.MERGED, **_columns(merge.tally))
         self._keep_in_cache(shard)
 
@@ -750,14 +749,12 @@ class JobCore:
 
     def _cancel_unsent(self, shard: Shard) -> None:
         error = {"code": "job_cancelled", "message": "the job was cancelled before this request ran"}
+        outcome = Outcome(CANCELLED, None, error)  # the same for each unsent request
         records = Records(attempts=shard.round - 1, batch_id=None)
         with self.m.recording() as results:
             pending = self.m.pending(shard.id)
             self.m.settle(
-                [
-                    (CANCELLED, *results.add(records(cid, Outcome(CANCELLED, None, error), None)), seq)
-                    for cid, seq in pending.items()
-                ]
+                [(CANCELLED, *results.add(records(cid, outcome, None)), seq) for cid, seq in pending.items()]
             )
             self.m.move_shard(shard.id, ShardState.CANCELLED, cancelled=len(pending), file_id=None)
         self.m.shard_path(shard.id).unlink(missing_ok=True)
